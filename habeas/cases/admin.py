@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from habeas.cases.models import (
+    Allegation,
+    Charge,
+    Claim,
+    Complaint,
+    Disclosure,
+    Event,
+    Investigation,
+    InvestigationStep,
+    Method,
+    Perpetrator,
+    Proceeding,
+    Reparation,
+    Sentence,
+    Statement,
+    Verdict,
+)
+from habeas.core.admin import CitationInline, RecordAdmin
+
+
+class ClaimInline(admin.TabularInline[Claim, Event]):
+    model = Claim
+    extra = 0
+    fields = ["measure", "qualifier", "value", "value_text", "claimed_by", "claimed_by_text", "claimed_on"]
+    autocomplete_fields = ["claimed_by"]
+
+
+@admin.register(Event)
+class EventAdmin(RecordAdmin):
+    list_display = ["name", "kind", "started_on", "locality"]
+    list_filter = ["kind"]
+    search_fields = ["name", "description"]
+    autocomplete_fields = ["locality", "parent"]
+    inlines = [ClaimInline, CitationInline]
+
+
+@admin.register(Claim)
+class ClaimAdmin(RecordAdmin):
+    list_display = ["event", "measure", "qualifier", "value", "value_text", "claimed_by"]
+    list_filter = ["measure", "event"]
+    search_fields = ["value_text", "claimed_by_text", "event__name"]
+    autocomplete_fields = ["event", "claimed_by"]
+
+
+@admin.register(Method)
+class MethodAdmin(admin.ModelAdmin[Method]):
+    list_display = ["name", "category", "code"]
+    list_filter = ["category"]
+    search_fields = ["name", "code"]
+
+
+class PerpetratorInline(admin.TabularInline[Perpetrator, Allegation]):
+    model = Perpetrator
+    extra = 0
+    autocomplete_fields = ["person", "organisation"]
+
+
+class DisclosureInline(admin.TabularInline[Disclosure, Allegation]):
+    model = Disclosure
+    extra = 0
+    fields = ["audience", "recipient", "disclosed_on", "disclosed_on_precision", "proceeding", "under_oath"]
+    autocomplete_fields = ["recipient", "proceeding"]
+
+
+@admin.register(Allegation)
+class AllegationAdmin(RecordAdmin):
+    list_display = ["__str__", "kind", "happened_on", "place", "event"]
+    list_filter = ["kind", "event", "methods", "place"]
+    search_fields = ["victim__label", "victim_group__label", "summary", "circumstances"]
+    autocomplete_fields = ["victim", "victim_group", "event", "custody", "place", "locality", "methods"]
+    inlines = [PerpetratorInline, DisclosureInline, CitationInline]
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(RecordAdmin):
+    list_display = ["allegation", "audience", "recipient", "disclosed_on"]
+    list_filter = ["audience"]
+    search_fields = ["allegation__summary"]
+    autocomplete_fields = ["allegation", "recipient", "proceeding"]
+
+
+@admin.register(Statement)
+class StatementAdmin(RecordAdmin):
+    list_display = ["__str__", "kind", "retracted", "retracted_on", "used_in"]
+    list_filter = ["kind", "retracted"]
+    search_fields = ["person__label", "group__label", "retraction_reason"]
+    autocomplete_fields = ["person", "group", "obtained_by", "used_in", "coercion_alleged"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(RecordAdmin):
+    list_display = ["__str__", "lodged_with", "lodged_on", "outcome", "decided_on"]
+    list_filter = ["outcome", "lodged_with"]
+    search_fields = ["allegation__summary", "reasons"]
+    autocomplete_fields = [
+        "allegation", "complainant", "complainant_group", "lodged_with", "in_proceeding", "decided_by",
+    ]
+
+
+class InvestigationStepInline(admin.TabularInline[InvestigationStep, Investigation]):
+    model = InvestigationStep
+    extra = 0
+    fields = ["kind", "taken_on", "taken_on_precision", "done", "description"]
+
+
+@admin.register(Investigation)
+class InvestigationAdmin(RecordAdmin):
+    list_display = ["subject", "kind", "body", "opened_on", "closed_on", "outcome"]
+    list_filter = ["kind", "outcome", "body"]
+    search_fields = ["subject", "findings"]
+    autocomplete_fields = ["allegation", "event", "complaint", "body", "assigned_by", "ordered_by"]
+    inlines = [InvestigationStepInline, CitationInline]
+
+
+class ChargeInline(admin.TabularInline[Charge, Proceeding]):
+    model = Charge
+    extra = 0
+    fields = ["defendant", "defendant_group", "offence", "article", "charged_on"]
+    autocomplete_fields = ["defendant", "defendant_group"]
+
+
+class VerdictInline(admin.TabularInline[Verdict, Proceeding]):
+    model = Verdict
+    extra = 0
+    fields = ["defendant", "defendant_group", "outcome", "decided_on", "decided_on_precision"]
+    autocomplete_fields = ["defendant", "defendant_group"]
+    show_change_link = True
+
+
+@admin.register(Proceeding)
+class ProceedingAdmin(RecordAdmin):
+    list_display = ["title", "kind", "court", "started_on", "ended_on"]
+    list_filter = ["kind", "court", "event"]
+    search_fields = ["title", "defendants__label"]
+    autocomplete_fields = ["court", "locality", "appeal_of", "event", "defendants", "defendant_group"]
+    inlines = [ChargeInline, VerdictInline, CitationInline]
+
+
+class SentenceInline(admin.TabularInline[Sentence, Verdict]):
+    model = Sentence
+    extra = 0
+    fields = ["kind", "months", "months_max", "regime", "release_due_on", "release_due_on_precision"]
+
+
+@admin.register(Verdict)
+class VerdictAdmin(RecordAdmin):
+    list_display = ["__str__", "proceeding", "decided_on"]
+    list_filter = ["outcome"]
+    search_fields = ["defendant__label", "proceeding__title"]
+    autocomplete_fields = ["proceeding", "defendant", "defendant_group"]
+    inlines = [SentenceInline, CitationInline]
+
+
+@admin.register(Charge)
+class ChargeAdmin(RecordAdmin):
+    list_display = ["offence", "defendant", "defendant_group", "proceeding"]
+    search_fields = ["offence", "article", "defendant__label"]
+    autocomplete_fields = ["proceeding", "defendant", "defendant_group"]
+
+
+@admin.register(Sentence)
+class SentenceAdmin(RecordAdmin):
+    list_display = ["__str__", "verdict"]
+    list_filter = ["kind"]
+    search_fields = ["verdict__defendant__label"]
+    autocomplete_fields = ["verdict"]
+
+
+@admin.register(Reparation)
+class ReparationAdmin(RecordAdmin):
+    list_display = ["__str__", "beneficiary", "beneficiary_text", "ordered_by", "ordered_on", "status"]
+    list_filter = ["status", "kind", "currency"]
+    search_fields = ["beneficiary__label", "beneficiary_text", "payer__label"]
+    autocomplete_fields = ["allegation", "verdict", "beneficiary", "payer", "payer_organisation", "ordered_by"]

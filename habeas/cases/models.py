@@ -1,0 +1,603 @@
+"""What happened and what was done about it: events and the figures claimed for them, allegations of
+torture or ill-treatment, statements and retractions, complaints, investigations, proceedings and
+reparations."""
+
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from habeas.core.models import Record, at_least_one, exactly_one, fuzzy_date, not_before, not_negative
+from habeas.registry.models import Group, Locality, Organisation, Person, Place
+
+
+class Event(Record):
+    """Something that happened to many people at once: a protest and its suppression, a mass detention."""
+
+    class Kind(models.TextChoices):
+        PROTEST = "protest", _("protest or strike")
+        USE_OF_FORCE = "force", _("use of force")
+        MASS_DETENTION = "detention", _("mass detention")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    started_on, started_on_precision = fuzzy_date(_("started"))
+    ended_on, ended_on_precision = fuzzy_date(_("ended"))
+    locality = models.ForeignKey(Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.PROTECT, related_name="parts"
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    date_order = (("ended_on", "started_on"),)
+
+    class Meta:
+        ordering = ["started_on", "name"]
+        constraints = [not_before("ended_on", "started_on")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Claim(Record):
+    """A figure about an event as one party states it; sources disagree, so each claim stands alone."""
+
+    class Measure(models.TextChoices):
+        KILLED = "killed", _("killed")
+        WOUNDED = "wounded", _("wounded")
+        ARRESTED = "arrested", _("arrested")
+        DETAINED = "detained", _("detained")
+        CHARGED = "charged", _("charged")
+        CONVICTED = "convicted", _("convicted")
+        RELEASED = "released", _("released")
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="claims")
+    measure = models.CharField(_("what is counted"), max_length=10, choices=Measure.choices)
+    value = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    qualifier = models.CharField(
+        _("number is"), max_length=10, choices=Group.Qualifier.choices, default=Group.Qualifier.EXACT
+    )
+    value_text = models.CharField(
+        _("as stated"), max_length=200, blank=True, help_text=_("the figure in the source's terms, e.g. 'hundreds'")
+    )
+    claimed_by = models.ForeignKey(
+        Organisation,
+        verbose_name=_("claimed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("empty when the source does not say who"),
+    )
+    claimed_by_text = models.CharField(_("claimed by (as described)"), max_length=200, blank=True)
+    claimed_on, claimed_on_precision = fuzzy_date(_("claimed"))
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | ~Q(value_text=""),
+                name="cases_claim_has_figure",
+                violation_error_message="a claim needs a number or the figure as stated",
+            )
+        ]
+
+    def __str__(self) -> str:
+        figure = self.value_text or f"{self.get_qualifier_display()} {self.value}"
+        who = self.claimed_by or self.claimed_by_text or _("unattributed")
+        return f"{self.event}: {figure} {self.get_measure_display()} ({who})"
+
+
+class Method(models.Model):
+    """A method of torture or ill-treatment, from a controlled vocabulary."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=100)
+
+    class Meta:
+        ordering = ["category", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Allegation(Record):
+    """An allegation of torture or other ill-treatment by a person or a group."""
+
+    class Kind(models.TextChoices):
+        TORTURE = "torture", _("torture or other ill-treatment")
+        FORCE = "force", _("excessive or lethal use of force")
+        THREATS = "threats", _("threats or intimidation")
+
+    victim = models.ForeignKey(
+        Person, verbose_name=_("victim"), null=True, blank=True, on_delete=models.PROTECT, related_name="allegations"
+    )
+    victim_group = models.ForeignKey(
+        Group, verbose_name=_("victims (group)"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="allegations",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TORTURE)
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), null=True, blank=True, on_delete=models.PROTECT, related_name="allegations"
+    )
+    custody = models.ForeignKey(
+        "custody.CustodyEpisode", verbose_name=_("custody episode"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="allegations",
+    )
+    happened_on, happened_on_precision = fuzzy_date(_("happened"))
+    happened_until, happened_until_precision = fuzzy_date(_("until"))
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), null=True, blank=True, on_delete=models.PROTECT, related_name="allegations"
+    )
+    locality = models.ForeignKey(Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT)
+    circumstances = models.CharField(
+        _("circumstances"), max_length=300, blank=True, help_text=_("e.g. during interrogation, on arrest")
+    )
+    methods = models.ManyToManyField(Method, verbose_name=_("methods"), blank=True, related_name="allegations")
+    purpose = models.CharField(_("alleged purpose"), max_length=200, blank=True)
+    injuries = models.TextField(_("injuries and symptoms"), blank=True)
+    summary = models.TextField(_("summary"))
+    risk_of_reprisal = models.BooleanField(_("risk of reprisal"), null=True, blank=True)
+
+    date_order = (("happened_until", "happened_on"),)
+
+    class Meta:
+        constraints = [
+            exactly_one("victim", "victim_group", label="victim"),
+            not_before("happened_until", "happened_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.victim or self.victim_group}"
+
+
+class Perpetrator(models.Model):
+    """An alleged perpetrator: a named person, a unit, or both."""
+
+    allegation = models.ForeignKey(Allegation, on_delete=models.CASCADE, related_name="perpetrators")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="alleged_acts",
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("unit or agency"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="alleged_acts",
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        constraints = [at_least_one("person", "organisation", label="perpetrator")]
+
+    def __str__(self) -> str:
+        return str(self.person or self.organisation)
+
+
+class Disclosure(Record):
+    """When and to whom an allegation was made: in court, to a prosecutor, to the family, to a journalist."""
+
+    class Audience(models.TextChoices):
+        COURT = "court", _("a court")
+        PROSECUTOR = "prosecutor", _("a prosecutor")
+        POLICE = "police", _("the police or prison staff")
+        LAWYER = "lawyer", _("a lawyer")
+        FAMILY = "family", _("family")
+        MEDIA = "media", _("the media")
+        NGO = "ngo", _("an NGO or monitor")
+        UN = "un", _("a UN body")
+
+    allegation = models.ForeignKey(Allegation, on_delete=models.CASCADE, related_name="disclosures")
+    audience = models.CharField(_("made to"), max_length=10, choices=Audience.choices)
+    recipient = models.ForeignKey(
+        Organisation, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    disclosed_on, disclosed_on_precision = fuzzy_date(_("made"))
+    proceeding = models.ForeignKey(
+        "Proceeding", verbose_name=_("in proceeding"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="disclosures",
+    )
+    under_oath = models.BooleanField(_("under oath"), null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.allegation} — to {self.get_audience_display()}"
+
+
+class Statement(Record):
+    """A confession or testimony, and its retraction."""
+
+    class Kind(models.TextChoices):
+        CONFESSION = "confession", _("confession")
+        TESTIMONY = "testimony", _("witness testimony")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
+    )
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    given_on, given_on_precision = fuzzy_date(_("given"))
+    obtained_by = models.ForeignKey(
+        Organisation, verbose_name=_("obtained by"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    used_in = models.ForeignKey(
+        "Proceeding", verbose_name=_("used in"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="statements",
+    )
+    retracted = models.BooleanField(_("retracted"), default=False)
+    retracted_on, retracted_on_precision = fuzzy_date(_("retracted"))
+    retraction_reason = models.TextField(_("reason given for the retraction"), blank=True)
+    coercion_alleged = models.ForeignKey(
+        Allegation, verbose_name=_("allegation of coercion"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="statements",
+    )
+
+    date_order = (("retracted_on", "given_on"),)
+
+    class Meta:
+        constraints = [
+            exactly_one("person", "group", label="maker"),
+            not_before("retracted_on", "given_on"),
+            models.CheckConstraint(
+                condition=Q(retracted=True) | Q(retracted_on__isnull=True),
+                name="cases_statement_retraction_date_needs_retraction",
+                violation_error_message="a retraction date needs 'retracted' to be ticked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.person or self.group}"
+
+
+class Complaint(Record):
+    """A complaint of torture or ill-treatment lodged with an authority (including one made in court)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("pending")
+        NOT_REGISTERED = "unregistered", _("not registered")
+        FORWARDED = "forwarded", _("forwarded for investigation")
+        DISMISSED = "dismissed", _("dismissed as unfounded")
+        UPHELD = "upheld", _("upheld")
+        UNKNOWN = "unknown", _("not known")
+
+    allegation = models.ForeignKey(
+        Allegation, verbose_name=_("allegation"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    complainant = models.ForeignKey(
+        Person, verbose_name=_("complainant"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    complainant_group = models.ForeignKey(
+        Group, verbose_name=_("complainants (group)"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    lodged_with = models.ForeignKey(
+        Organisation, verbose_name=_("lodged with"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="complaints_received",
+    )
+    lodged_on, lodged_on_precision = fuzzy_date(_("lodged"))
+    in_proceeding = models.ForeignKey(
+        "Proceeding", verbose_name=_("made in proceeding"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.UNKNOWN)
+    decided_by = models.ForeignKey(
+        Organisation, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="complaints_decided",
+    )
+    decided_on, decided_on_precision = fuzzy_date(_("decided"))
+    reasons = models.TextField(_("reasons given"), blank=True)
+
+    date_order = (("decided_on", "lodged_on"),)
+
+    class Meta:
+        constraints = [not_before("decided_on", "lodged_on")]
+
+    def __str__(self) -> str:
+        return f"Complaint about {self.allegation}"
+
+
+class Investigation(Record):
+    """An inquiry into an allegation or an event, by a named body."""
+
+    class Kind(models.TextChoices):
+        PRELIMINARY = "check", _("preliminary check")
+        CRIMINAL = "criminal", _("criminal investigation")
+        INTERNAL = "internal", _("internal or disciplinary inquiry")
+        COMMISSION = "commission", _("commission of inquiry")
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("open")
+        NO_CASE = "no_case", _("closed: allegation found unsubstantiated")
+        CHARGES = "charges", _("charges brought")
+        SUSPENDED = "suspended", _("suspended")
+        NONE_OPENED = "never", _("never opened")
+        UNKNOWN = "unknown", _("not known")
+
+    allegation = models.ForeignKey(
+        Allegation, verbose_name=_("allegation"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="investigations",
+    )
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="investigations",
+    )
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("prompted by complaint"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="investigations",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    subject = models.CharField(_("what was investigated"), max_length=300)
+    body = models.ForeignKey(
+        Organisation, verbose_name=_("investigating body"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="investigations",
+    )
+    assigned_by = models.ForeignKey(
+        Organisation, verbose_name=_("assigned or delegated by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="investigations_assigned",
+    )
+    ordered_by = models.ForeignKey(
+        Organisation, verbose_name=_("ordered by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="investigations_ordered",
+    )
+    opened_on, opened_on_precision = fuzzy_date(_("opened"))
+    closed_on, closed_on_precision = fuzzy_date(_("closed"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.UNKNOWN)
+    findings = models.TextField(_("findings and reasons"), blank=True)
+
+    date_order = (("closed_on", "opened_on"),)
+
+    class Meta:
+        constraints = [
+            at_least_one("allegation", "event", label="subject"),
+            not_before("closed_on", "opened_on"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class InvestigationStep(Record):
+    class Kind(models.TextChoices):
+        FORENSIC = "forensic", _("forensic medical examination")
+        VICTIM_INTERVIEW = "victim", _("interview of the alleged victim")
+        SUSPECT_INTERVIEW = "suspect", _("interview of alleged perpetrators")
+        WITNESS_INTERVIEW = "witness", _("interview of witnesses")
+        SCENE = "scene", _("inspection of the scene")
+        RECORDS = "records", _("review of records and footage")
+        DELEGATION = "delegation", _("delegation to another body")
+        CHARGE = "charge", _("charges brought")
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    taken_on, taken_on_precision = fuzzy_date(_("taken"))
+    done = models.BooleanField(
+        _("done"), default=True, help_text=_("untick to record a step that was requested or expected but not taken")
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Proceeding(Record):
+    """A trial, appeal or other court proceeding."""
+
+    class Kind(models.TextChoices):
+        CRIMINAL = "criminal", _("criminal trial")
+        APPEAL = "appeal", _("appeal")
+        CASSATION = "cassation", _("supervisory or cassation review")
+        CIVIL = "civil", _("civil claim")
+        ADMINISTRATIVE = "admin", _("administrative case")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    court = models.ForeignKey(
+        Organisation, verbose_name=_("court"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="proceedings",
+    )
+    locality = models.ForeignKey(Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT)
+    appeal_of = models.ForeignKey(
+        "self", verbose_name=_("appeal of"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), null=True, blank=True, on_delete=models.PROTECT, related_name="proceedings"
+    )
+    defendants = models.ManyToManyField(Person, verbose_name=_("defendants"), blank=True, related_name="trials")
+    defendant_group = models.ForeignKey(
+        Group, verbose_name=_("defendants (group)"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="trials",
+    )
+    jury = models.BooleanField(_("jury trial"), null=True, blank=True)
+    started_on, started_on_precision = fuzzy_date(_("started"))
+    ended_on, ended_on_precision = fuzzy_date(_("ended"))
+    torture_claims_examined = models.BooleanField(
+        _("torture claims examined by the court"), null=True, blank=True
+    )
+
+    date_order = (("ended_on", "started_on"),)
+
+    class Meta:
+        constraints = [
+            not_before("ended_on", "started_on"),
+            models.CheckConstraint(
+                condition=Q(appeal_of__isnull=True) | ~Q(appeal_of=F("pk")),
+                name="cases_proceeding_not_own_appeal",
+                violation_error_message="a proceeding cannot be an appeal of itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Charge(Record):
+    proceeding = models.ForeignKey(Proceeding, on_delete=models.CASCADE, related_name="charges")
+    defendant = models.ForeignKey(Person, verbose_name=_("defendant"), null=True, blank=True, on_delete=models.PROTECT)
+    defendant_group = models.ForeignKey(
+        Group, verbose_name=_("defendants (group)"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    offence = models.CharField(_("offence"), max_length=300)
+    article = models.CharField(_("article of the code"), max_length=100, blank=True)
+    charged_on, charged_on_precision = fuzzy_date(_("charged"))
+
+    class Meta:
+        constraints = [exactly_one("defendant", "defendant_group", label="defendant")]
+
+    def __str__(self) -> str:
+        return self.offence
+
+
+class Verdict(Record):
+    """A court's decision on one defendant (or a group of defendants)."""
+
+    class Outcome(models.TextChoices):
+        CONVICTED = "convicted", _("convicted")
+        ACQUITTED = "acquitted", _("acquitted")
+        APPEAL_DISMISSED = "dismissed", _("appeal dismissed")
+        SENTENCE_REDUCED = "reduced", _("sentence reduced on appeal")
+        SENTENCE_INCREASED = "increased", _("sentence increased on appeal")
+        QUASHED = "quashed", _("conviction quashed")
+        DISCONTINUED = "discontinued", _("case discontinued")
+
+    proceeding = models.ForeignKey(Proceeding, on_delete=models.CASCADE, related_name="verdicts")
+    defendant = models.ForeignKey(
+        Person, verbose_name=_("defendant"), null=True, blank=True, on_delete=models.PROTECT, related_name="verdicts"
+    )
+    defendant_group = models.ForeignKey(
+        Group, verbose_name=_("defendants (group)"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="verdicts",
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    decided_on, decided_on_precision = fuzzy_date(_("decided"))
+    reasons = models.TextField(_("reasons"), blank=True)
+
+    class Meta:
+        constraints = [exactly_one("defendant", "defendant_group", label="defendant")]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.defendant or self.defendant_group}"
+
+
+class Sentence(Record):
+    """A sentence; it always belongs to a verdict."""
+
+    class Kind(models.TextChoices):
+        IMPRISONMENT = "prison", _("imprisonment")
+        LIFE = "life", _("life imprisonment")
+        RESTRICTION = "restriction", _("restriction of liberty")
+        FINE = "fine", _("fine")
+        SUSPENDED = "suspended", _("suspended sentence")
+        DEATH = "death", _("death penalty")
+
+    verdict = models.ForeignKey(Verdict, verbose_name=_("verdict"), on_delete=models.CASCADE, related_name="sentences")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    months = models.PositiveIntegerField(_("term in months"), null=True, blank=True)
+    months_max = models.PositiveIntegerField(
+        _("longest term in months"), null=True, blank=True, help_text=_("for a group sentenced to a range of terms")
+    )
+    regime = models.CharField(_("regime"), max_length=100, blank=True)
+    release_due_on, release_due_on_precision = fuzzy_date(_("release due"))
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(months_max__isnull=True) | Q(months__isnull=False, months_max__gte=F("months")),
+                name="cases_sentence_range_in_order",
+                violation_error_message="the longest term must not be shorter than the term",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="life") | Q(months__isnull=True),
+                name="cases_sentence_life_has_no_term",
+                violation_error_message="a life sentence has no term in months",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.LIFE or self.months is None:
+            return self.get_kind_display()
+        if self.months_max:
+            return f"{self.get_kind_display()}, {self.months}–{self.months_max} months"
+        return f"{self.get_kind_display()}, {self.months} months"
+
+
+class Reparation(Record):
+    """Compensation or other reparation ordered, and whether it was paid."""
+
+    class Kind(models.TextChoices):
+        COMPENSATION = "compensation", _("compensation for material damage")
+        MORAL_DAMAGES = "moral", _("moral damages")
+        REHABILITATION = "rehabilitation", _("rehabilitation")
+        RESTITUTION = "restitution", _("restitution")
+        SATISFACTION = "satisfaction", _("satisfaction or apology")
+
+    class Status(models.TextChoices):
+        UNPAID = "unpaid", _("not paid")
+        PARTLY = "partly", _("partly paid")
+        PAID = "paid", _("paid")
+        UNKNOWN = "unknown", _("not known")
+
+    allegation = models.ForeignKey(
+        Allegation, verbose_name=_("allegation"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="reparations",
+    )
+    verdict = models.ForeignKey(
+        Verdict, verbose_name=_("ordered in verdict"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="reparations",
+    )
+    beneficiary = models.ForeignKey(
+        Person, verbose_name=_("beneficiary"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="reparations",
+    )
+    beneficiary_text = models.CharField(_("beneficiary (as described)"), max_length=200, blank=True)
+    payer = models.ForeignKey(
+        Person, verbose_name=_("to be paid by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="reparations_owed",
+    )
+    payer_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("to be paid by (organisation)"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reparations_owed",
+    )
+    ordered_by = models.ForeignKey(
+        Organisation, verbose_name=_("ordered by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="reparations_ordered",
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
+    ordered_on, ordered_on_precision = fuzzy_date(_("ordered"))
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("ISO 4217 code, e.g. KZT"))
+    due_on, due_on_precision = fuzzy_date(_("due"))
+    status = models.CharField(_("payment"), max_length=8, choices=Status.choices, default=Status.UNKNOWN)
+    status_on, status_on_precision = fuzzy_date(_("payment status as of"))
+    paid_on, paid_on_precision = fuzzy_date(_("paid"))
+    amount_paid = models.DecimalField(
+        _("amount paid"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+
+    date_order = (("paid_on", "ordered_on"), ("due_on", "ordered_on"), ("status_on", "ordered_on"))
+
+    class Meta:
+        constraints = [
+            not_negative("amount"),
+            not_negative("amount_paid"),
+            not_before("paid_on", "ordered_on"),
+            not_before("due_on", "ordered_on"),
+            not_before("status_on", "ordered_on"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | ~Q(currency=""),
+                name="cases_reparation_amount_has_currency",
+                violation_error_message="an amount needs its currency",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="unpaid") | Q(paid_on__isnull=True),
+                name="cases_reparation_unpaid_has_no_payment_date",
+                violation_error_message="an unpaid reparation has no payment date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        amount = f" {self.amount:,.0f} {self.currency}" if self.amount is not None else ""
+        return f"{self.get_kind_display()}{amount} ({self.get_status_display()})"

@@ -1,0 +1,210 @@
+"""The ``habeas`` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+SETTINGS = "habeas.config.settings"
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def setup_django() -> None:
+    """Configure Django from the environment, making sure the data folder exists."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    from habeas.config.env import data_dir
+
+    data_dir().mkdir(parents=True, exist_ok=True)
+    import django
+
+    django.setup()
+
+
+def data_folder() -> Path:
+    from habeas.config.env import data_dir
+
+    return data_dir()
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["habeas manage", *args.rest])
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    setup_django()
+    from habeas.core.dataload import records_load
+
+    summary = records_load(path=Path(args.file))
+    print(f"Loaded {sum(summary.counts.values())} records and {summary.citations} citations from {args.file}.")
+    return 0
+
+
+def cmd_gazetteer(args: argparse.Namespace) -> int:
+    setup_django()
+    from habeas.registry.services import gazetteer_seed
+
+    try:
+        count = gazetteer_seed(country=args.country.upper())
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"{count} localities of {args.country.upper()} are in the gazetteer.")
+    return 0
+
+
+def ensure_demo_secret(folder: Path) -> Path:
+    path = folder / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path
+
+
+def build_demo_database(target: Path) -> None:
+    """Create the demo database in a temporary file beside ``target`` and move it into place, so that a
+    failure leaves any earlier database as it was."""
+    handle, temporary = tempfile.mkstemp(prefix=".demo-", suffix=".sqlite3", dir=target.parent)
+    os.close(handle)
+    os.environ["DATABASE_URL"] = f"sqlite:///{temporary}"
+    try:
+        setup_django()
+        from django.contrib.auth import get_user_model
+        from django.core.management import call_command
+        from django.db import connections
+
+        from habeas.core.dataload import records_load
+        from habeas.demo import DATA_FILE, DEMO_PASSWORD, DEMO_USER
+        from habeas.registry.services import gazetteer_seed
+
+        print("Creating the database…", flush=True)
+        call_command("migrate", verbosity=0)
+        print("Adding the gazetteer of Kazakhstan…", flush=True)
+        gazetteer_seed(country="KZ")
+        print("Loading the records of the 2013 briefing…", flush=True)
+        summary = records_load(path=DATA_FILE)
+        get_user_model().objects.create_superuser(DEMO_USER, "", DEMO_PASSWORD)
+        connections.close_all()
+        Path(temporary).replace(target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    print_summary(summary.counts, summary.citations)
+
+
+def print_summary(counts: dict[str, int], citations: int) -> None:
+    from django.apps import apps
+
+    print("\nThe demo database holds:")
+    for label, count in sorted(counts.items(), key=lambda item: -item[1]):
+        model = apps.get_model(label)
+        name = model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
+        print(f"  {count:5d}  {name}")
+    print(f"  {citations:5d}  citations of sources\n")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    folder = data_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "demo.sqlite3"
+    os.environ["HABEAS_SECRET_KEY_FILE"] = str(ensure_demo_secret(folder))
+    os.environ.pop("HABEAS_SECRET_KEY", None)
+    os.environ["HABEAS_SECURE_COOKIES"] = "0"
+    rebuild = True
+    if target.exists() and not args.yes:
+        if sys.stdin.isatty():
+            answer = input(f"A demo database already exists at {target}. Replace it? [y/N] ")
+            rebuild = answer.strip().lower() in ("y", "yes")
+        else:
+            rebuild = False
+        if not rebuild:
+            print(f"Keeping the existing demo database at {target} (use --yes to replace it).")
+    if rebuild:
+        build_demo_database(target)
+    from habeas.demo import DEMO_PASSWORD, DEMO_USER
+
+    os.environ["DATABASE_URL"] = f"sqlite:///{target}"
+    print(f"Database: {target}")
+    print(f"Log in as '{DEMO_USER}' with the password '{DEMO_PASSWORD}'.")
+    if args.no_serve:
+        return 0
+    print(f"Serving on http://127.0.0.1:{args.port}/ — press Ctrl+C to stop.", flush=True)
+    return serve(host="127.0.0.1", port=args.port, workers=2)
+
+
+def serve(*, host: str, port: int, workers: int) -> int:
+    """Run the production server (gunicorn) in place of this process."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    argv = [
+        gunicorn, "habeas.config.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
+    ]
+    os.execv(gunicorn, argv)  # noqa: S606 - replaces this process with the server
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="habeas", description="Habeas: document torture and detention.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="create the demo database (the 2013 Kazakhstan briefing) and serve it")
+    demo.add_argument("--no-serve", action="store_true", help="stop after loading")
+    demo.add_argument("--yes", action="store_true", help="replace an existing demo database without asking")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(func=cmd_demo)
+
+    serve_cmd = sub.add_parser("serve", help="run the production server for DATABASE_URL")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--workers", type=int, default=2)
+    serve_cmd.set_defaults(func=cmd_serve)
+
+    load = sub.add_parser("load", help="load records and their citations from a YAML or JSON data file")
+    load.add_argument("file")
+    load.set_defaults(func=cmd_load)
+
+    gazetteer = sub.add_parser("gazetteer", help="add a country's cities to the gazetteer")
+    gazetteer.add_argument("country", help="two-letter country code, e.g. KZ")
+    gazetteer.set_defaults(func=cmd_gazetteer)
+
+    manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from django.core.exceptions import ImproperlyConfigured
+
+    from habeas.core.errors import LoadError
+
+    try:
+        return int(args.func(args))
+    except (CommandError, LoadError, ImproperlyConfigured) as exc:
+        print(f"habeas: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

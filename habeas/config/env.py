@@ -1,0 +1,77 @@
+"""Reading Habeas's configuration from the environment, failing loudly on bad values."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+import platformdirs
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+DEVELOPMENT_SECRET_KEY = "habeas-development-key-not-for-production"
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a yes/no value: use 1 or 0, true or false")
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("HABEAS_DATA_DIR") or platformdirs.user_data_dir("habeas"))
+
+
+def secret_key(debug: bool) -> str:
+    key = os.environ.get("HABEAS_SECRET_KEY", "")
+    key_file = os.environ.get("HABEAS_SECRET_KEY_FILE", "")
+    if key and key_file:
+        raise ImproperlyConfigured("set HABEAS_SECRET_KEY or HABEAS_SECRET_KEY_FILE, not both")
+    if key_file:
+        try:
+            key = Path(key_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"HABEAS_SECRET_KEY_FILE={key_file}: cannot read it ({exc.strerror})"
+            ) from exc
+    if debug:
+        return key or DEVELOPMENT_SECRET_KEY
+    if not key:
+        raise ImproperlyConfigured(
+            "HABEAS_SECRET_KEY (or HABEAS_SECRET_KEY_FILE) is not set. Production mode needs a long random "
+            "secret; generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
+        raise ImproperlyConfigured(
+            "HABEAS_SECRET_KEY is the development default or shorter than 32 characters: "
+            "production mode refuses it"
+        )
+    return key
+
+
+def database(url: str | None) -> dict[str, object]:
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(data_dir() / "habeas.sqlite3"),
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    try:
+        config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database address Habeas understands: {exc}") from exc
+    engine = config["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+        config["CONN_MAX_AGE"] = 0
+    elif engine != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"DATABASE_URL: {engine} is not supported; use sqlite:// or postgres://")
+    return config

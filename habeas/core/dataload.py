@@ -1,0 +1,301 @@
+"""Load documented records, each with its citations, from a YAML or JSON data file.
+
+The file holds a mapping with ``default_source`` (the key of a source record in the file) and
+``records``, a list of entries::
+
+    - model: registry.person          # app_label.model
+      key: roza-tuletaeva              # optional; other entries refer to this record by it
+      fields: {label: Roza Tuletaeva, sex: f, home_locality: "geonames:607610"}
+      cite:                            # at least one; each needs a locator
+        - {section: "Roza Tuletaeva"}
+        - {section: "Roza Tuletaeva", field: sex, source: other-source-key}
+
+References: a foreign key or many-to-many value is the key of an earlier entry, ``geonames:<id>``
+for a locality from the gazetteer, or ``method:<code>`` for a method of ill-treatment.
+Fuzzy dates are written at their precision: ``2011-12-16T14:00`` (exact), ``2011-12-16`` (day),
+``2011-12`` (month), ``2011`` (year), ``~2011`` (about 2011); the precision field is set from it.
+
+Loading is all or nothing: any error rolls back everything and names the file, line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
+
+from habeas.core.dates import Precision
+from habeas.core.errors import LoadError
+from habeas.core.models import PRECISION_SUFFIX
+from habeas.evidence.models import Citation, Source
+
+ENTRY_KEYS = {"model", "key", "fields", "cite"}
+CITE_KEYS = {"source", "field", "section", "page", "paragraph", "note"}
+DATE_PATTERN = re.compile(
+    r"^(?P<approx>~)?(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})(?:T(?P<hour>\d{2}):(?P<minute>\d{2}))?)?)?$"
+)
+
+
+class _Located(dict[str, Any]):
+    line = 0
+
+
+class _LocatingLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line of every mapping."""
+
+
+def _construct_located(loader: _LocatingLoader, node: yaml.MappingNode) -> Iterator[_Located]:
+    data = _Located()
+    data.line = node.start_mark.line + 1
+    yield data
+    data.update(loader.construct_mapping(node))
+
+
+_LocatingLoader.add_constructor("tag:yaml.org,2002:map", _construct_located)
+# Dates stay text, so that their precision can be read from how they are written.
+_LocatingLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    counts: dict[str, int]
+    citations: int
+
+
+def parse_fuzzy(text: str, *, with_time: bool) -> tuple[dt.date | dt.datetime, str]:
+    """Read a date written at its precision; returns the value and the precision."""
+    match = DATE_PATTERN.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a date: write 2011-12-16, 2011-12, 2011, ~2011 or 2011-12-16T14:00")
+    parts = match.groupdict()
+    year, month, day = int(parts["year"]), int(parts["month"] or 1), int(parts["day"] or 1)
+    if parts["approx"]:
+        if parts["month"]:
+            raise ValueError(f"{text!r}: an approximate date is a year, such as ~2011")
+        precision = Precision.APPROXIMATE
+    elif parts["hour"]:
+        precision = Precision.EXACT
+    elif parts["day"]:
+        precision = Precision.DAY
+    elif parts["month"]:
+        precision = Precision.MONTH
+    else:
+        precision = Precision.YEAR
+    if precision == Precision.EXACT and not with_time:
+        raise ValueError(f"{text!r}: this field is a date without a time")
+    if with_time:
+        value: dt.date | dt.datetime = dt.datetime(
+            year, month, day, int(parts["hour"] or 0), int(parts["minute"] or 0), tzinfo=dt.UTC
+        )
+    else:
+        value = dt.date(year, month, day)
+    return value, precision
+
+
+class _Loader:
+    def __init__(self, path: Path, data: Any) -> None:
+        self.path = path
+        self.data = data
+        self.objects: dict[str, models.Model] = {}
+        self.counts: dict[str, int] = {}
+        self.citations = 0
+        self.pending: list[tuple[int, str, models.Model, Any]] = []
+
+    def fail(self, line: int, message: str) -> LoadError:
+        return LoadError(f"{self.path}, line {line}: {message}")
+
+    def run(self) -> LoadSummary:
+        if not isinstance(self.data, dict) or not isinstance(self.data.get("records"), list):
+            raise LoadError(f"{self.path}: expected a mapping with a list under 'records'")
+        unknown = set(self.data) - {"default_source", "records"}
+        if unknown:
+            raise LoadError(f"{self.path}: unknown top-level entry {sorted(unknown)[0]!r}")
+        default_source = self.data.get("default_source")
+        for index, entry in enumerate(self.data["records"], start=1):
+            line = getattr(entry, "line", 0)
+            if not isinstance(entry, dict):
+                raise self.fail(line, f"record {index} is not a mapping")
+            where = f"record {index} ({entry.get('model', '?')}{' ' + repr(entry['key']) if 'key' in entry else ''})"
+            with self.located(line, where):
+                self.load_entry(entry, line, where)
+        # Citations come last, so that a record may cite a source defined further down the file.
+        for line, where, instance, cite in self.pending:
+            with self.located(line, where):
+                self.add_citation(instance, cite, default_source)
+        return LoadSummary(counts=self.counts, citations=self.citations)
+
+    @contextmanager
+    def located(self, line: int, where: str) -> Iterator[None]:
+        try:
+            yield
+        except ValidationError as exc:
+            raise self.fail(line, f"{where}: {_describe(exc)}") from None
+        except (ValueError, LookupError, TypeError) as exc:
+            raise self.fail(line, f"{where}: {exc}") from None
+
+    def load_entry(self, entry: dict[str, Any], line: int, where: str) -> None:
+        unknown = set(entry) - ENTRY_KEYS
+        if unknown:
+            raise ValueError(f"unknown entry {sorted(unknown)[0]!r}; an entry has model, key, fields and cite")
+        try:
+            model = apps.get_model(str(entry.get("model", "")))
+        except (LookupError, ValueError):
+            raise ValueError(f"unknown model {entry.get('model')!r}") from None
+        key = entry.get("key")
+        if key is not None and key in self.objects:
+            raise ValueError(f"the key {key!r} is used twice")
+        fields = entry.get("fields") or {}
+        if not isinstance(fields, dict):
+            raise ValueError("'fields' must be a mapping")
+        instance = model()
+        if key is not None and "key" not in fields and any(f.name == "key" for f in model._meta.fields):
+            instance.key = key  # type: ignore[attr-defined]  # e.g. a source's stable key
+        many: dict[str, list[models.Model]] = {}
+        for name, value in fields.items():
+            self.set_field(instance, model, str(name), value, many)
+        instance.full_clean()
+        instance.save()
+        for name, targets in many.items():
+            getattr(instance, name).set(targets)
+        cites = entry.get("cite") or []
+        if isinstance(cites, dict):
+            cites = [cites]
+        if not cites:
+            raise ValueError("every record needs at least one citation under 'cite'")
+        self.pending.extend((line, where, instance, cite) for cite in cites)
+        if key is not None:
+            self.objects[str(key)] = instance
+        label = model._meta.label_lower
+        self.counts[label] = self.counts.get(label, 0) + 1
+
+    def set_field(
+        self, instance: models.Model, model: type[models.Model], name: str, value: Any,
+        many: dict[str, list[models.Model]],
+    ) -> None:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            raise ValueError(f"unknown field {name!r} for {model._meta.label_lower}") from None
+        if field.auto_created or not field.editable and not field.many_to_many:
+            raise ValueError(f"field {name!r} cannot be set")
+        if field.many_to_many:
+            if not isinstance(value, list):
+                raise ValueError(f"field {name!r}: expected a list of references")
+            many[name] = [self.resolve(name, item, field.related_model) for item in value]  # type: ignore[arg-type]
+            return
+        if field.is_relation:
+            setattr(instance, name, None if value is None else self.resolve(name, value, field.related_model))  # type: ignore[arg-type]
+            return
+        precision_name = name + PRECISION_SUFFIX
+        if isinstance(field, models.DateField) and hasattr(instance, precision_name):
+            if value is None:
+                return
+            try:
+                parsed, precision = parse_fuzzy(str(value), with_time=isinstance(field, models.DateTimeField))
+            except ValueError as exc:
+                raise ValueError(f"field {name!r}: {exc}") from None
+            setattr(instance, name, parsed)
+            setattr(instance, precision_name, precision)
+            return
+        setattr(instance, name, value)
+
+    def resolve(self, name: str, reference: Any, target: type[models.Model]) -> models.Model:
+        text = str(reference)
+        if text.startswith("geonames:"):
+            from habeas.registry.services import locality_from_gazetteer
+
+            try:
+                found: models.Model = locality_from_gazetteer(int(text.removeprefix("geonames:")))
+            except ValueError:
+                raise ValueError(f"field {name!r}: {text!r} is not a GeoNames id") from None
+        elif text.startswith("method:"):
+            method = apps.get_model("cases", "Method")
+            code = text.removeprefix("method:")
+            found = method.objects.filter(code=code).first()
+            if found is None:
+                raise ValueError(f"field {name!r}: unknown method {code!r}")
+        elif text in self.objects:
+            found = self.objects[text]
+        else:
+            raise ValueError(f"field {name!r}: {text!r} does not name an earlier record")
+        if not isinstance(found, target):
+            raise ValueError(f"field {name!r}: {text!r} is a {found._meta.verbose_name}, not a {target._meta.verbose_name}")
+        return found
+
+    def add_citation(self, instance: models.Model, cite: Any, default_source: str | None) -> None:
+        if not isinstance(cite, dict):
+            raise ValueError("each citation must be a mapping with a section, page or paragraph")
+        unknown = set(cite) - CITE_KEYS
+        if unknown:
+            raise ValueError(f"unknown citation entry {sorted(unknown)[0]!r}")
+        source_key = cite.get("source", default_source)
+        if source_key is None:
+            raise ValueError("a citation needs a source (or a default_source for the file)")
+        source = self.objects.get(str(source_key))
+        if source is None:
+            source = Source.objects.filter(key=source_key).first()
+        if not isinstance(source, Source):
+            raise ValueError(f"citation: {source_key!r} is not a source")
+        citation = Citation(
+            source=source,
+            content_type=ContentType.objects.get_for_model(instance),
+            object_id=instance.pk,
+            **{k: str(v) for k, v in cite.items() if k != "source"},
+        )
+        citation.full_clean()
+        citation.save()
+        self.citations += 1
+
+
+def _describe(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        parts = []
+        for field, messages in error.message_dict.items():
+            text = "; ".join(messages)
+            parts.append(text if field == "__all__" else f"field {field!r}: {text}")
+        return "; ".join(parts)
+    return "; ".join(error.messages)
+
+
+def read_data_file(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LoadError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot be read ({exc.strerror})") from None
+    if path.suffix.lower() == ".json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise LoadError(f"{path}, line {exc.lineno}, column {exc.colno}: malformed JSON: {exc.msg}") from None
+    elif path.suffix.lower() not in (".yaml", ".yml"):
+        raise LoadError(f"{path}: expected a .yaml, .yml or .json file")
+    try:
+        return yaml.load(text, Loader=_LocatingLoader)  # noqa: S506 - a safe loader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise LoadError(f"{path}{where}: malformed YAML: {exc.problem}") from None
+
+
+def records_load(*, path: Path) -> LoadSummary:
+    """Load every record of a data file in one transaction: all of them, or none."""
+    data = read_data_file(path)
+    with transaction.atomic():
+        return _Loader(path, data).run()

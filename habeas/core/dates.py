@@ -1,0 +1,84 @@
+"""Dates and times that carry their precision.
+
+A fuzzy date is stored in two columns: the value and its precision. The value is normalised to the start of
+its day, month or year (for an approximate date, the start of the stated year), so that it is also the
+first moment the source allows, except for approximate dates, which reach a year earlier.
+``interval`` gives the first and last moments the source allows, which rules use to decide between a
+breach and a possible breach; ``describe`` says the date the way a monitor writes it ("March 2012").
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Precision(models.TextChoices):
+    EXACT = "exact", _("exact (date and time)")
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+    APPROXIMATE = "approx", _("about (within a year either side)")
+
+
+DateLike = dt.date | dt.datetime
+
+
+def _replace(value: DateLike, **parts: int) -> DateLike:
+    if isinstance(value, dt.datetime):
+        return value.replace(**parts)
+    return value.replace(**{k: v for k, v in parts.items() if k in ("year", "month", "day")})
+
+
+def normalise(value: DateLike, precision: str) -> DateLike:
+    """The first moment that the value at this precision allows."""
+    if precision == Precision.EXACT:
+        return value
+    start = _replace(value, hour=0, minute=0, second=0, microsecond=0)
+    if precision == Precision.DAY:
+        return start
+    if precision == Precision.MONTH:
+        return _replace(start, day=1)
+    if precision in (Precision.YEAR, Precision.APPROXIMATE):
+        return _replace(start, month=1, day=1)
+    raise ValueError(f"unknown date precision {precision!r}")
+
+
+def interval(value: DateLike, precision: str) -> tuple[DateLike, DateLike]:
+    """The first and last moments the value allows (inclusive). For dates, the last day; for
+    date-times, the last microsecond."""
+    lo = normalise(value, precision)
+    if precision == Precision.EXACT:
+        return value, value
+    if precision == Precision.APPROXIMATE:
+        lo = _replace(lo, year=lo.year - 1)
+    if precision == Precision.DAY:
+        last_day = lo
+    elif precision == Precision.MONTH:
+        last_day = _replace(lo, day=calendar.monthrange(lo.year, lo.month)[1])
+    elif precision == Precision.YEAR:
+        last_day = _replace(lo, month=12, day=31)
+    else:  # approximate: the stated year, one year either side
+        last_day = _replace(lo, year=lo.year + 2, month=12, day=31)
+    if isinstance(last_day, dt.datetime):
+        return lo, last_day.replace(hour=23, minute=59, second=59, microsecond=999999)
+    return lo, last_day
+
+
+def describe(value: DateLike | None, precision: str) -> str:
+    """A date as a person writes it at its precision: "16 December 2011", "March 2012", "about 2011"."""
+    if value is None:
+        return str(_("date unknown"))
+    if precision == Precision.APPROXIMATE:
+        return str(_("about %(year)s") % {"year": value.year})
+    if precision == Precision.YEAR:
+        return str(value.year)
+    if precision == Precision.MONTH:
+        return f"{calendar.month_name[value.month]} {value.year}"
+    day = f"{value.day} {calendar.month_name[value.month]} {value.year}"
+    if precision == Precision.EXACT and isinstance(value, dt.datetime):
+        return f"{day}, {value:%H:%M} UTC"
+    return day

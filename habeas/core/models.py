@@ -1,0 +1,143 @@
+"""Shared model pieces: the base of every record, fuzzy date fields and their constraints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from habeas.core.dates import Precision, describe, interval, normalise
+
+PRECISION_SUFFIX = "_precision"
+
+
+def fuzzy_date(
+    verbose_name: str, *, with_time: bool = False, help_text: str = ""
+) -> tuple[models.Field[Any, Any], models.CharField[str, str]]:
+    """A date (or date-time) and its precision, declared together:
+
+    ``started_on, started_on_precision = fuzzy_date("started")``
+    """
+    field: models.Field[Any, Any]
+    if with_time:
+        field = models.DateTimeField(verbose_name, null=True, blank=True, help_text=help_text)
+    else:
+        field = models.DateField(verbose_name, null=True, blank=True, help_text=help_text)
+    precision = models.CharField(
+        _("precision"),
+        max_length=6,
+        choices=Precision.choices,
+        default=Precision.EXACT if with_time else Precision.DAY,
+        blank=False,
+    )
+    return field, precision
+
+
+def not_before(end: str, start: str, *, with_time: bool = False) -> models.CheckConstraint:
+    """The database's guard that an end does not come before its start.
+
+    It compares the stored values when they are unambiguous (the end is exact, or a day for dates, and
+    the start is not approximate); ``Record.clean`` checks the other cases with the dates' intervals.
+    """
+    precise = [Precision.EXACT] if with_time else [Precision.EXACT, Precision.DAY]
+    return models.CheckConstraint(
+        condition=Q(**{f"{end}__isnull": True})
+        | Q(**{f"{start}__isnull": True})
+        | Q(**{f"{end}__gte": F(start)})
+        | ~Q(**{f"{end}{PRECISION_SUFFIX}__in": precise})
+        | Q(**{f"{start}{PRECISION_SUFFIX}": Precision.APPROXIMATE}),
+        name=f"%(app_label)s_%(class)s_{end}_gte_{start}",
+        violation_error_message=f"{end.replace('_', ' ')} must not be before {start.replace('_', ' ')}",
+    )
+
+
+def exactly_one(*fields: str, label: str) -> models.CheckConstraint:
+    """The database's guard that exactly one of ``fields`` is set (e.g. a person or a group)."""
+    options = Q()
+    for chosen in fields:
+        option = Q(**{f"{chosen}__isnull": False})
+        for other in fields:
+            if other != chosen:
+                option &= Q(**{f"{other}__isnull": True})
+        options |= option
+    names = " or ".join(f.removesuffix("_id") for f in fields)
+    return models.CheckConstraint(
+        condition=options,
+        name=f"%(app_label)s_%(class)s_one_{label}",
+        violation_error_message=f"give exactly one {label}: {names}",
+    )
+
+
+def at_least_one(*fields: str, label: str) -> models.CheckConstraint:
+    """The database's guard that at least one of ``fields`` is set."""
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__isnull": False})
+    return models.CheckConstraint(
+        condition=condition,
+        name=f"%(app_label)s_%(class)s_some_{label}",
+        violation_error_message=f"give at least one {label}: {' or '.join(fields)}",
+    )
+
+
+def not_negative(field: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
+        name=f"%(app_label)s_%(class)s_{field}_not_negative",
+        violation_error_message=f"{field.replace('_', ' ')} must not be negative",
+    )
+
+
+class Record(models.Model):
+    """The base of every documented record: timestamps, free notes and citations to sources."""
+
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    citations = GenericRelation("evidence.Citation")
+
+    #: pairs (end, start) of fuzzy dates that must be in order; checked with their intervals in clean()
+    date_order: tuple[tuple[str, str], ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def fuzzy_fields(self) -> list[str]:
+        names = {f.name for f in self._meta.concrete_fields}
+        return [n for n in names if n + PRECISION_SUFFIX in names]
+
+    def date_text(self, name: str) -> str:
+        """The date in field ``name`` as a person writes it at its precision."""
+        return describe(getattr(self, name), getattr(self, name + PRECISION_SUFFIX))
+
+    def clean(self) -> None:
+        super().clean()
+        for name in self.fuzzy_fields():
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, normalise(value, getattr(self, name + PRECISION_SUFFIX)))
+        errors: dict[str, str] = {}
+        for end, start in self.date_order:
+            end_value, start_value = getattr(self, end), getattr(self, start)
+            if end_value is None or start_value is None:
+                continue
+            _, end_hi = interval(end_value, getattr(self, end + PRECISION_SUFFIX))
+            start_lo, _ = interval(start_value, getattr(self, start + PRECISION_SUFFIX))
+            if _as_datetime(end_hi) < _as_datetime(start_lo):
+                errors[end] = (
+                    f"{self._meta.get_field(end).verbose_name} ({self.date_text(end)}) must not be before "
+                    f"{self._meta.get_field(start).verbose_name} ({self.date_text(start)})"
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)

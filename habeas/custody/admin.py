@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from habeas.core.admin import CitationInline, RecordAdmin
+from habeas.custody.models import (
+    CustodyEpisode,
+    Extension,
+    FamilyContact,
+    MedicalExamination,
+    Notification,
+    Placement,
+    RestrictiveMeasure,
+    Transfer,
+)
+
+
+class PlacementInline(admin.TabularInline[Placement, CustodyEpisode]):
+    model = Placement
+    extra = 0
+    fields = ["place", "started_on", "started_on_precision", "ended_on", "ended_on_precision", "reason"]
+    autocomplete_fields = ["place"]
+
+
+class TransferInline(admin.TabularInline[Transfer, CustodyEpisode]):
+    model = Transfer
+    extra = 0
+    fields = ["from_place", "to_place", "departed_on", "departed_on_precision", "arrived_on", "reason"]
+    autocomplete_fields = ["from_place", "to_place"]
+
+
+@admin.register(CustodyEpisode)
+class CustodyEpisodeAdmin(RecordAdmin):
+    list_display = ["person", "status", "apprehended_at", "released_at", "event"]
+    list_filter = ["status", "event", "incommunicado"]
+    search_fields = ["person__label", "person__names__full_name"]
+    autocomplete_fields = ["person", "event", "apprehended_in", "apprehended_by"]
+    inlines = [PlacementInline, TransferInline, CitationInline]
+
+
+@admin.register(Placement)
+class PlacementAdmin(RecordAdmin):
+    list_display = ["custody", "place", "started_on", "ended_on"]
+    list_filter = ["place__kind"]
+    search_fields = ["custody__person__label", "place__name"]
+    autocomplete_fields = ["custody", "place"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(RecordAdmin):
+    list_display = ["custody", "from_place", "to_place", "departed_on"]
+    search_fields = ["custody__person__label", "to_place__name", "from_place__name"]
+    autocomplete_fields = ["custody", "from_place", "to_place"]
+
+
+class ExtensionInline(admin.TabularInline[Extension, RestrictiveMeasure]):
+    model = Extension
+    extra = 0
+    autocomplete_fields = ["approved_by"]
+
+
+@admin.register(RestrictiveMeasure)
+class RestrictiveMeasureAdmin(RecordAdmin):
+    list_display = ["custody", "kind", "place", "started_on", "ended_on", "disciplinary"]
+    list_filter = ["kind", "disciplinary", "place"]
+    search_fields = ["custody__person__label", "name_used", "reasons"]
+    autocomplete_fields = ["custody", "place", "imposed_by"]
+    inlines = [ExtensionInline, CitationInline]
+
+
+@admin.register(FamilyContact)
+class FamilyContactAdmin(RecordAdmin):
+    list_display = ["custody", "relative", "kind", "frequency_text", "minutes", "supervised"]
+    list_filter = ["kind", "supervised", "allowed"]
+    search_fields = ["custody__person__label", "relative__label"]
+    autocomplete_fields = ["custody", "relative"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(RecordAdmin):
+    list_display = ["custody", "about", "party", "occurred_on", "informed_on"]
+    list_filter = ["about", "by_authorities"]
+    search_fields = ["custody__person__label", "party__label"]
+    autocomplete_fields = ["custody", "party", "transfer"]
+
+
+@admin.register(MedicalExamination)
+class MedicalExaminationAdmin(RecordAdmin):
+    list_display = ["custody", "kind", "performed", "performed_on", "examiner_independent"]
+    list_filter = ["kind", "performed", "examiner_independent"]
+    search_fields = ["custody__person__label", "examiner", "findings"]
+    autocomplete_fields = ["custody"]

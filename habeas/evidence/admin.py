@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from habeas.evidence.models import Citation, Source
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin[Source]):
+    list_display = ["title", "kind", "author", "published_on", "reliability"]
+    list_filter = ["kind", "reliability"]
+    search_fields = ["title", "key", "reference", "description"]
+    prepopulated_fields = {"key": ["title"]}
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin[Citation]):
+    list_display = ["source", "content_type", "object_id", "field", "section"]
+    list_filter = ["source", "content_type"]
+    search_fields = ["section", "note"]
+    autocomplete_fields = ["source"]
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).select_related("source", "content_type")

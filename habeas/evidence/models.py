@@ -1,0 +1,92 @@
+"""Sources of information and the citations that tie any record, or one of its fields, to them."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from habeas.core.models import fuzzy_date
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("document or report")
+        INTERVIEW = "interview", _("interview or testimony")
+        MEDIA = "media", _("media report")
+        OFFICIAL = "official", _("official statement")
+        COURT = "court", _("court record")
+        VIDEO = "video", _("photo or video")
+
+    class Reliability(models.TextChoices):
+        HIGH = "high", _("high: first-hand or verified")
+        MEDIUM = "medium", _("medium: credible, not independently verified")
+        LOW = "low", _("low: hearsay or contested")
+        UNKNOWN = "unknown", _("not assessed")
+
+    key = models.SlugField(_("key"), max_length=80, unique=True, help_text=_("a short stable name"))
+    title = models.CharField(_("title"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("author or publisher"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sources",
+    )
+    reference = models.CharField(_("reference number"), max_length=200, blank=True)
+    published_on, published_on_precision = fuzzy_date(_("published"))
+    reliability = models.CharField(
+        _("reliability"), max_length=10, choices=Reliability.choices, default=Reliability.UNKNOWN
+    )
+    language = models.CharField(_("language"), max_length=20, blank=True)
+    url = models.URLField(_("address"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Citation(models.Model):
+    """A source for a record, or for a single field of it, with where in the source to look."""
+
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(
+        _("field"), max_length=100, blank=True, help_text=_("leave empty when the source supports the whole record")
+    )
+    section = models.CharField(_("section"), max_length=300, blank=True)
+    page = models.CharField(_("page"), max_length=30, blank=True)
+    paragraph = models.CharField(_("paragraph"), max_length=30, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(section="") | ~Q(page="") | ~Q(paragraph=""),
+                name="evidence_citation_has_locator",
+                violation_error_message="a citation needs a locator: a section, page or paragraph",
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = ", ".join(part for part in (self.section, self.page and f"p. {self.page}", self.paragraph) if part)
+        return f"{self.source} — {where}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.field and self.content_type_id:
+            model = self.content_type.model_class()
+            names = {f.name for f in model._meta.get_fields()} if model else set()
+            if self.field not in names:
+                raise ValidationError({"field": f"{self.content_type} has no field named {self.field!r}"})

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from habeas.core.admin import CitationInline, RecordAdmin
+from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
+
+
+@admin.register(Visit)
+class VisitAdmin(RecordAdmin):
+    list_display = ["__str__", "announced", "access_granted", "private_interviews"]
+    list_filter = ["announced", "access_granted", "private_interviews", "body"]
+    search_fields = ["body__name", "body_text", "place__name", "findings", "refused"]
+    autocomplete_fields = ["body", "place"]
+
+
+class StatusInline(admin.TabularInline[RecommendationStatus, Recommendation]):
+    model = RecommendationStatus
+    extra = 0
+    fields = ["status", "recorded_on", "recorded_on_precision", "response"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(RecordAdmin):
+    list_display = ["text", "issuer", "addressee", "issued_on"]
+    list_filter = ["issuer", "addressee", "history__status"]
+    search_fields = ["text"]
+    autocomplete_fields = ["issuer", "addressee", "visit", "event"]
+    inlines = [StatusInline, CitationInline]

@@ -1,0 +1,86 @@
+"""Monitoring: visits to places of detention and the recommendations that follow, with their status over
+time."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from habeas.core.models import Record, fuzzy_date, not_before
+from habeas.registry.models import Organisation, Place
+
+
+class Visit(Record):
+    """A visit, or an attempted visit, by a monitoring body to a place of detention."""
+
+    body = models.ForeignKey(
+        Organisation, verbose_name=_("monitoring body"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    body_text = models.CharField(_("monitoring body (as described)"), max_length=200, blank=True)
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
+    )
+    visited_on, visited_on_precision = fuzzy_date(_("date"))
+    announced = models.BooleanField(_("announced in advance"), null=True, blank=True)
+    access_granted = models.BooleanField(_("access granted"), null=True, blank=True)
+    refused = models.TextField(_("what was refused"), blank=True, help_text=_("areas, people or documents"))
+    private_interviews = models.BooleanField(_("private interviews allowed"), null=True, blank=True)
+    accompanied_by = models.CharField(_("accompanied or controlled by"), max_length=200, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.body or self.body_text} at {self.place or _('unnamed place')} ({self.date_text('visited_on')})"
+
+
+class Recommendation(Record):
+    issuer = models.ForeignKey(
+        Organisation, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="recommendations_issued"
+    )
+    addressee = models.ForeignKey(
+        Organisation, verbose_name=_("addressed to"), on_delete=models.PROTECT,
+        related_name="recommendations_received",
+    )
+    issued_on, issued_on_precision = fuzzy_date(_("issued"))
+    text = models.TextField(_("recommendation"))
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("following visit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="recommendations",
+    )
+    event = models.ForeignKey(
+        "cases.Event", verbose_name=_("about event"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="recommendations",
+    )
+    response_due_on, response_due_on_precision = fuzzy_date(_("response due"))
+
+    date_order = (("response_due_on", "issued_on"),)
+
+    class Meta:
+        constraints = [not_before("response_due_on", "issued_on")]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} → {self.addressee}: {self.text[:80]}"
+
+
+class RecommendationStatus(Record):
+    """One entry in a recommendation's history: what the authority said or did, and its status then."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("issued, no response")
+        ACCEPTED = "accepted", _("accepted")
+        PARTLY = "partly", _("partly implemented")
+        IMPLEMENTED = "implemented", _("implemented")
+        REJECTED = "rejected", _("rejected")
+        DISPUTED = "disputed", _("response disputes the facts")
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="history")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    recorded_on, recorded_on_precision = fuzzy_date(_("as of"))
+    response = models.TextField(_("response or action"), blank=True)
+
+    class Meta:
+        ordering = ["recorded_on"]
+        verbose_name_plural = _("recommendation statuses")
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} ({self.date_text('recorded_on')})"

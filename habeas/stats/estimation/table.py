@@ -1,0 +1,134 @@
+"""Capture-history tables: the input of every multiple systems estimation method."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+class CaptureTableError(ValueError):
+    """A capture-history file or table that cannot be used; the message names the row and column."""
+
+
+@dataclass(frozen=True)
+class CaptureTable:
+    """Observed counts of each capture pattern over K lists.
+
+    ``patterns`` is an (m, K) array of 0/1 with no duplicate rows and no all-zero row;
+    ``counts`` holds the number of people seen with each pattern (0 for a sampling zero).
+    """
+
+    lists: tuple[str, ...]
+    patterns: NDArray[np.int8]
+    counts: NDArray[np.int64]
+    structural_zeros: tuple[tuple[int, ...], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        k = len(self.lists)
+        if k < 1:
+            raise CaptureTableError("a capture table needs at least one list")
+        if self.patterns.ndim != 2 or self.patterns.shape[1] != k:
+            raise CaptureTableError(f"patterns must have {k} columns, one per list")
+        if self.counts.shape != (self.patterns.shape[0],):
+            raise CaptureTableError("there must be one count per pattern")
+        if np.any((self.patterns != 0) & (self.patterns != 1)):
+            raise CaptureTableError("patterns must be 0 or 1")
+        if np.any(self.counts < 0):
+            raise CaptureTableError("counts must not be negative")
+        if np.any(self.patterns.sum(axis=1) == 0):
+            raise CaptureTableError("the all-zero pattern (people seen on no list) cannot be observed")
+        if len({tuple(row) for row in self.patterns.tolist()}) != self.patterns.shape[0]:
+            raise CaptureTableError("each capture pattern may appear only once")
+
+    @property
+    def k(self) -> int:
+        return len(self.lists)
+
+    @property
+    def observed(self) -> int:
+        return int(self.counts.sum())
+
+    def full_counts(self) -> NDArray[np.int64]:
+        """Counts of all 2**K - 1 observable patterns, indexed by the pattern read as a binary number
+        (list 1 is the most significant bit), minus one."""
+        out = np.zeros(2**self.k - 1, dtype=np.int64)
+        weights = 2 ** np.arange(self.k - 1, -1, -1)
+        out[self.patterns.astype(np.int64) @ weights - 1] += self.counts
+        return out
+
+    def digest(self) -> str:
+        """A SHA-256 of the table's content, for provenance."""
+        h = hashlib.sha256()
+        h.update(",".join(self.lists).encode())
+        order = np.lexsort(self.patterns.T[::-1])
+        h.update(np.ascontiguousarray(self.patterns[order]).tobytes())
+        h.update(np.ascontiguousarray(self.counts[order]).tobytes())
+        h.update(repr(self.structural_zeros).encode())
+        return h.hexdigest()
+
+    @classmethod
+    def from_rows(cls, lists: Sequence[str], rows: Iterable[tuple[Sequence[int], int]]) -> CaptureTable:
+        """Build a table from (pattern, count) pairs; repeated patterns are added up."""
+        totals: dict[tuple[int, ...], int] = {}
+        for pattern, count in rows:
+            key = tuple(int(v) for v in pattern)
+            totals[key] = totals.get(key, 0) + int(count)
+        keys = sorted(totals)
+        patterns = np.array(keys, dtype=np.int8).reshape(len(keys), len(lists))
+        counts = np.array([totals[key] for key in keys], dtype=np.int64)
+        return cls(lists=tuple(lists), patterns=patterns, counts=counts)
+
+    @classmethod
+    def from_csv(cls, path: str | Path) -> CaptureTable:
+        """Read a CSV with one 0/1 column per list and either a ``count`` column (one row per
+        pattern) or none (one row per person)."""
+        path = Path(path)
+        try:
+            handle = path.open(newline="", encoding="utf-8-sig")
+        except OSError as exc:
+            raise CaptureTableError(f"{path}: cannot be read ({exc.strerror})") from exc
+        with handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            if not header:
+                raise CaptureTableError(f"{path}: the file is empty")
+            lists = [name for name in header if name != "count"]
+            if not lists:
+                raise CaptureTableError(f"{path}: no list columns (expected 0/1 columns and an optional 'count')")
+            rows: list[tuple[list[int], int]] = []
+            for line, record in enumerate(reader, start=2):
+                pattern = []
+                for name in lists:
+                    value = (record.get(name) or "").strip()
+                    if value not in ("0", "1"):
+                        raise CaptureTableError(
+                            f"{path}, row {line}, column '{name}': expected 0 or 1, found {value!r}"
+                        )
+                    pattern.append(int(value))
+                count = 1
+                if "count" in header:
+                    raw = (record.get("count") or "").strip()
+                    try:
+                        count = int(raw)
+                    except ValueError:
+                        raise CaptureTableError(
+                            f"{path}, row {line}, column 'count': expected a whole number, found {raw!r}"
+                        ) from None
+                    if count < 0:
+                        raise CaptureTableError(
+                            f"{path}, row {line}, column 'count': a count cannot be negative ({count})"
+                        )
+                if sum(pattern) == 0:
+                    if count == 0:
+                        continue
+                    raise CaptureTableError(
+                        f"{path}, row {line}: a person on no list cannot be observed (all list columns are 0)"
+                    )
+                rows.append((pattern, count))
+        return cls.from_rows(lists, rows)
