@@ -96,12 +96,15 @@ def parse_fuzzy(text: str, *, with_time: bool) -> tuple[dt.date | dt.datetime, s
         precision = Precision.YEAR
     if precision == Precision.EXACT and not with_time:
         raise ValueError(f"{text!r}: this field is a date without a time")
-    if with_time:
-        value: dt.date | dt.datetime = dt.datetime(
-            year, month, day, int(parts["hour"] or 0), int(parts["minute"] or 0), tzinfo=dt.UTC
-        )
-    else:
-        value = dt.date(year, month, day)
+    try:
+        if with_time:
+            value: dt.date | dt.datetime = dt.datetime(
+                year, month, day, int(parts["hour"] or 0), int(parts["minute"] or 0), tzinfo=dt.UTC
+            )
+        else:
+            value = dt.date(year, month, day)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a real date ({exc})") from None
     return value, precision
 
 

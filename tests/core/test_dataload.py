@@ -1,0 +1,165 @@
+"""Loading records from data files: all or nothing, with errors that name file, line and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from habeas.core.dataload import parse_fuzzy, records_load
+from habeas.core.errors import LoadError
+from habeas.custody.models import CustodyEpisode
+from habeas.evidence.models import Citation, Source
+from habeas.registry.models import Person
+
+pytestmark = pytest.mark.django_db
+
+HEAD = """\
+default_source: briefing
+records:
+  - model: evidence.source
+    key: briefing
+    fields: {title: A briefing, kind: document}
+    cite: {section: Cover}
+"""
+
+
+def write(tmp_path: Path, body: str, name: str = "data.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(HEAD + textwrap.indent(textwrap.dedent(body), "  "), encoding="utf-8")
+    return path
+
+
+def test_it_loads_records_with_their_citations_and_date_precision(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+          - model: registry.person
+            key: someone
+            fields: {label: Someone, born_on: "~1961"}
+            cite: [{section: A case}, {section: Another case, field: born_on}]
+          - model: custody.custodyepisode
+            fields: {person: someone, apprehended_at: "2011-12", released_at: "2011-12-19"}
+            cite: {section: A case}
+        """,
+    )
+    summary = records_load(path=path)
+    assert summary.counts == {"evidence.source": 1, "registry.person": 1, "custody.custodyepisode": 1}
+    person = Person.objects.get(label="Someone")
+    assert person.date_text("born_on") == "about 1961"
+    assert {c.field for c in person.citations.all()} == {"", "born_on"}
+    episode = CustodyEpisode.objects.get()
+    assert (episode.apprehended_at_precision, episode.released_at_precision) == ("month", "day")
+    assert summary.citations == Citation.objects.count() == 4
+
+
+def test_a_failure_anywhere_leaves_nothing_loaded(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+          - model: registry.person
+            fields: {label: First}
+            cite: {section: A}
+          - model: registry.group
+            fields: {label: Defendants, size: -37}
+            cite: {section: A}
+        """,
+    )
+    with pytest.raises(LoadError, match=r"line 10: record 3 \(registry.group\): field 'size'"):
+        records_load(path=path)
+    assert not Person.objects.exists()
+    assert not Source.objects.exists()
+
+
+def test_an_unknown_field_is_named_with_its_line(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+          - model: registry.person
+            fields: {lable: Misspelt}
+            cite: {section: A}
+        """,
+    )
+    with pytest.raises(LoadError, match=r"data.yaml, line 7: .*unknown field 'lable' for registry.person"):
+        records_load(path=path)
+
+
+def test_a_missing_file_is_named(tmp_path):
+    with pytest.raises(LoadError, match=r"nothing.yaml: no such file"):
+        records_load(path=tmp_path / "nothing.yaml")
+
+
+def test_malformed_json_is_reported_with_line_and_column(tmp_path):
+    path = tmp_path / "data.json"
+    path.write_text('{"records": [\n  {"model": "registry.person",}\n]}', encoding="utf-8")
+    with pytest.raises(LoadError, match=r"data.json, line 2, column 31: malformed JSON"):
+        records_load(path=path)
+
+
+def test_malformed_yaml_is_reported_with_line_and_column(tmp_path):
+    path = tmp_path / "data.yaml"
+    path.write_text("records:\n  - model: [unclosed\n", encoding="utf-8")
+    with pytest.raises(LoadError, match=r"data.yaml, line 3, column 1: malformed YAML"):
+        records_load(path=path)
+
+
+def test_a_record_without_a_citation_is_refused(tmp_path):
+    path = write(tmp_path, "  - model: registry.person\n    fields: {label: Uncited}\n")
+    with pytest.raises(LoadError, match="every record needs at least one citation"):
+        records_load(path=path)
+
+
+def test_a_citation_needs_a_locator(tmp_path):
+    path = write(tmp_path, "  - model: registry.person\n    fields: {label: X}\n    cite: {note: somewhere}\n")
+    with pytest.raises(LoadError, match="a citation needs a locator"):
+        records_load(path=path)
+
+
+def test_a_citation_of_a_field_the_record_lacks_is_refused(tmp_path):
+    path = write(tmp_path, "  - model: registry.person\n    fields: {label: X}\n    cite: {section: A, field: shoe}\n")
+    with pytest.raises(LoadError, match="has no field named 'shoe'"):
+        records_load(path=path)
+
+
+def test_a_reference_to_an_unknown_key_is_refused(tmp_path):
+    path = write(
+        tmp_path, "  - model: custody.custodyepisode\n    fields: {person: nobody}\n    cite: {section: A}\n"
+    )
+    with pytest.raises(LoadError, match="'nobody' does not name an earlier record"):
+        records_load(path=path)
+
+
+def test_a_reference_to_a_record_of_the_wrong_kind_is_refused(tmp_path):
+    path = write(
+        tmp_path, "  - model: custody.custodyepisode\n    fields: {person: briefing}\n    cite: {section: A}\n"
+    )
+    with pytest.raises(LoadError, match="'briefing' is a source, not a person"):
+        records_load(path=path)
+
+
+def test_an_unknown_model_is_refused(tmp_path):
+    path = write(tmp_path, "  - model: registry.unicorn\n    fields: {}\n    cite: {section: A}\n")
+    with pytest.raises(LoadError, match="unknown model 'registry.unicorn'"):
+        records_load(path=path)
+
+
+@pytest.mark.parametrize(
+    ("text", "with_time", "expected"),
+    [
+        ("2011-12-16T14:05", True, (dt.datetime(2011, 12, 16, 14, 5, tzinfo=dt.UTC), "exact")),
+        ("2011-12-16", False, (dt.date(2011, 12, 16), "day")),
+        ("2011-12", False, (dt.date(2011, 12, 1), "month")),
+        ("2011", False, (dt.date(2011, 1, 1), "year")),
+        ("~2011", False, (dt.date(2011, 1, 1), "approx")),
+    ],
+)
+def test_a_date_is_read_at_the_precision_it_is_written(text, with_time, expected):
+    assert parse_fuzzy(text, with_time=with_time) == expected
+
+
+@pytest.mark.parametrize("text", ["16/12/2011", "2011-13", "~2011-12", "2011-12-16T14:00"])
+def test_a_date_that_cannot_be_read_is_refused(text):
+    with pytest.raises(ValueError, match="2011"):
+        parse_fuzzy(text, with_time=False)

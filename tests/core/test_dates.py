@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from habeas.core.dates import Precision, describe, interval, normalise
+
+
+def test_a_month_covers_every_day_of_that_month():
+    assert interval(dt.date(2012, 2, 17), Precision.MONTH) == (dt.date(2012, 2, 1), dt.date(2012, 2, 29))
+
+
+def test_a_year_covers_the_whole_year():
+    assert interval(dt.date(2010, 6, 1), Precision.YEAR) == (dt.date(2010, 1, 1), dt.date(2010, 12, 31))
+
+
+def test_an_approximate_year_reaches_a_year_either_side():
+    assert interval(dt.date(2011, 1, 1), Precision.APPROXIMATE) == (dt.date(2010, 1, 1), dt.date(2012, 12, 31))
+
+
+def test_a_day_precise_datetime_covers_the_whole_day():
+    lo, hi = interval(dt.datetime(2011, 12, 16, 15, 30, tzinfo=dt.UTC), Precision.DAY)
+    assert lo == dt.datetime(2011, 12, 16, tzinfo=dt.UTC)
+    assert hi == dt.datetime(2011, 12, 16, 23, 59, 59, 999999, tzinfo=dt.UTC)
+
+
+def test_an_exact_time_is_its_own_interval():
+    moment = dt.datetime(2011, 12, 16, 15, 30, tzinfo=dt.UTC)
+    assert interval(moment, Precision.EXACT) == (moment, moment)
+
+
+@pytest.mark.parametrize("precision", list(Precision))
+def test_normalising_twice_changes_nothing(precision):
+    once = normalise(dt.date(2012, 3, 17), precision)
+    assert normalise(once, precision) == once
+
+
+@pytest.mark.parametrize(
+    ("value", "precision", "text"),
+    [
+        (dt.date(2012, 3, 1), Precision.MONTH, "March 2012"),
+        (dt.date(2011, 1, 1), Precision.APPROXIMATE, "about 2011"),
+        (dt.date(2011, 12, 16), Precision.DAY, "16 December 2011"),
+        (dt.date(2024, 1, 1), Precision.YEAR, "2024"),
+        (None, Precision.DAY, "date unknown"),
+    ],
+)
+def test_a_date_is_described_at_its_precision(value, precision, text):
+    assert describe(value, precision) == text
+
+
+def test_an_unknown_precision_is_refused():
+    with pytest.raises(ValueError, match="unknown date precision"):
+        normalise(dt.date(2012, 1, 1), "fortnight")

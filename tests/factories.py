@@ -1,0 +1,45 @@
+"""Small builders of valid records for tests; each saves after full_clean, as services do."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models
+
+from habeas.cases.models import Proceeding, Verdict
+from habeas.custody.models import CustodyEpisode
+from habeas.registry.models import Locality, Organisation, Person, Place
+
+M = TypeVar("M", bound=models.Model)
+
+
+def saved(instance: M) -> M:
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def person(label: str = "Test Person", **fields: Any) -> Person:
+    return saved(Person(label=label, **fields))
+
+
+def locality(name: str = "Testtown", **fields: Any) -> Locality:
+    return saved(Locality(name=name, **fields))
+
+
+def organisation(name: str = "Ministry of Tests", kind: str = "ministry", **fields: Any) -> Organisation:
+    return saved(Organisation(name=name, kind=kind, **fields))
+
+
+def place(name: str = "Test prison", kind: str = "prison", **fields: Any) -> Place:
+    return saved(Place(name=name, kind=kind, **fields))
+
+
+def custody(who: Person | None = None, **fields: Any) -> CustodyEpisode:
+    return saved(CustodyEpisode(person=who or person(), **fields))
+
+
+def verdict(**fields: Any) -> Verdict:
+    proceeding = saved(Proceeding(kind="criminal", title="Test trial"))
+    fields.setdefault("defendant", person("Defendant"))
+    return saved(Verdict(proceeding=proceeding, outcome="convicted", **fields))

@@ -1,0 +1,14 @@
+"""Settings for the test suite: the production settings with a test secret and a throw-away data folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("HABEAS_SECRET_KEY", "test-secret-key-for-the-habeas-test-suite-only")
+os.environ.setdefault("HABEAS_DATA_DIR", tempfile.mkdtemp(prefix="habeas-test-"))
+os.environ["HABEAS_SECURE_COOKIES"] = "0"
+
+from habeas.config.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
