@@ -43,3 +43,9 @@ def verdict(**fields: Any) -> Verdict:
     proceeding = saved(Proceeding(kind="criminal", title="Test trial"))
     fields.setdefault("defendant", person("Defendant"))
     return saved(Verdict(proceeding=proceeding, outcome="convicted", **fields))
+
+
+def superuser(username: str = "admin") -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser(username, "", "a-long-test-password")

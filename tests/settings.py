@@ -9,6 +9,8 @@ os.environ.setdefault("HABEAS_SECRET_KEY", "test-secret-key-for-the-habeas-test-
 os.environ.setdefault("HABEAS_DATA_DIR", tempfile.mkdtemp(prefix="habeas-test-"))
 os.environ["HABEAS_SECURE_COOKIES"] = "0"
 
-from habeas.config.settings import *  # noqa: E402, F403
+from habeas.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

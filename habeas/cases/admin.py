@@ -97,13 +97,19 @@ class ComplaintAdmin(RecordAdmin):
     list_filter = ["outcome", "lodged_with"]
     search_fields = ["allegation__summary", "reasons"]
     autocomplete_fields = [
-        "allegation", "complainant", "complainant_group", "lodged_with", "in_proceeding", "decided_by",
+        "allegation",
+        "complainant",
+        "complainant_group",
+        "lodged_with",
+        "in_proceeding",
+        "decided_by",
     ]
 
 
 class InvestigationStepInline(admin.TabularInline[InvestigationStep, Investigation]):
     model = InvestigationStep
     extra = 0
+    show_change_link = True
     fields = ["kind", "taken_on", "taken_on_precision", "done", "description"]
 
 
@@ -175,4 +181,19 @@ class ReparationAdmin(RecordAdmin):
     list_display = ["__str__", "beneficiary", "beneficiary_text", "ordered_by", "ordered_on", "status"]
     list_filter = ["status", "kind", "currency"]
     search_fields = ["beneficiary__label", "beneficiary_text", "payer__label"]
-    autocomplete_fields = ["allegation", "verdict", "beneficiary", "payer", "payer_organisation", "ordered_by"]
+    autocomplete_fields = [
+        "allegation",
+        "verdict",
+        "beneficiary",
+        "payer",
+        "payer_organisation",
+        "ordered_by",
+    ]
+
+
+@admin.register(InvestigationStep)
+class InvestigationStepAdmin(RecordAdmin):
+    list_display = ["investigation", "kind", "taken_on", "done"]
+    list_filter = ["kind", "done"]
+    search_fields = ["investigation__subject", "description"]
+    autocomplete_fields = ["investigation"]

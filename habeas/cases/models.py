@@ -26,9 +26,16 @@ class Event(Record):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     started_on, started_on_precision = fuzzy_date(_("started"))
     ended_on, ended_on_precision = fuzzy_date(_("ended"))
-    locality = models.ForeignKey(Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT)
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.PROTECT, related_name="parts"
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parts",
     )
     description = models.TextField(_("description"), blank=True)
 
@@ -61,7 +68,10 @@ class Claim(Record):
         _("number is"), max_length=10, choices=Group.Qualifier.choices, default=Group.Qualifier.EXACT
     )
     value_text = models.CharField(
-        _("as stated"), max_length=200, blank=True, help_text=_("the figure in the source's terms, e.g. 'hundreds'")
+        _("as stated"),
+        max_length=200,
+        blank=True,
+        help_text=_("the figure in the source's terms, e.g. 'hundreds'"),
     )
     claimed_by = models.ForeignKey(
         Organisation,
@@ -112,30 +122,57 @@ class Allegation(Record):
         THREATS = "threats", _("threats or intimidation")
 
     victim = models.ForeignKey(
-        Person, verbose_name=_("victim"), null=True, blank=True, on_delete=models.PROTECT, related_name="allegations"
+        Person,
+        verbose_name=_("victim"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allegations",
     )
     victim_group = models.ForeignKey(
-        Group, verbose_name=_("victims (group)"), null=True, blank=True, on_delete=models.PROTECT,
+        Group,
+        verbose_name=_("victims (group)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="allegations",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TORTURE)
     event = models.ForeignKey(
-        Event, verbose_name=_("event"), null=True, blank=True, on_delete=models.PROTECT, related_name="allegations"
+        Event,
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allegations",
     )
     custody = models.ForeignKey(
-        "custody.CustodyEpisode", verbose_name=_("custody episode"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="allegations",
+        "custody.CustodyEpisode",
+        verbose_name=_("custody episode"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allegations",
     )
     happened_on, happened_on_precision = fuzzy_date(_("happened"))
     happened_until, happened_until_precision = fuzzy_date(_("until"))
     place = models.ForeignKey(
-        Place, verbose_name=_("place"), null=True, blank=True, on_delete=models.PROTECT, related_name="allegations"
+        Place,
+        verbose_name=_("place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allegations",
     )
-    locality = models.ForeignKey(Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT)
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT
+    )
     circumstances = models.CharField(
         _("circumstances"), max_length=300, blank=True, help_text=_("e.g. during interrogation, on arrest")
     )
-    methods = models.ManyToManyField(Method, verbose_name=_("methods"), blank=True, related_name="allegations")
+    methods = models.ManyToManyField(
+        Method, verbose_name=_("methods"), blank=True, related_name="allegations"
+    )
     purpose = models.CharField(_("alleged purpose"), max_length=200, blank=True)
     injuries = models.TextField(_("injuries and symptoms"), blank=True)
     summary = models.TextField(_("summary"))
@@ -158,11 +195,19 @@ class Perpetrator(models.Model):
 
     allegation = models.ForeignKey(Allegation, on_delete=models.CASCADE, related_name="perpetrators")
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="alleged_acts",
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("unit or agency"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("unit or agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="alleged_acts",
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
@@ -194,7 +239,11 @@ class Disclosure(Record):
     )
     disclosed_on, disclosed_on_precision = fuzzy_date(_("made"))
     proceeding = models.ForeignKey(
-        "Proceeding", verbose_name=_("in proceeding"), null=True, blank=True, on_delete=models.PROTECT,
+        "Proceeding",
+        verbose_name=_("in proceeding"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="disclosures",
     )
     under_oath = models.BooleanField(_("under oath"), null=True, blank=True)
@@ -211,10 +260,20 @@ class Statement(Record):
         TESTIMONY = "testimony", _("witness testimony")
 
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statements",
     )
     group = models.ForeignKey(
-        Group, verbose_name=_("group"), null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
+        Group,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statements",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     given_on, given_on_precision = fuzzy_date(_("given"))
@@ -222,14 +281,22 @@ class Statement(Record):
         Organisation, verbose_name=_("obtained by"), null=True, blank=True, on_delete=models.PROTECT
     )
     used_in = models.ForeignKey(
-        "Proceeding", verbose_name=_("used in"), null=True, blank=True, on_delete=models.PROTECT,
+        "Proceeding",
+        verbose_name=_("used in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="statements",
     )
     retracted = models.BooleanField(_("retracted"), default=False)
     retracted_on, retracted_on_precision = fuzzy_date(_("retracted"))
     retraction_reason = models.TextField(_("reason given for the retraction"), blank=True)
     coercion_alleged = models.ForeignKey(
-        Allegation, verbose_name=_("allegation of coercion"), null=True, blank=True, on_delete=models.PROTECT,
+        Allegation,
+        verbose_name=_("allegation of coercion"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="statements",
     )
 
@@ -265,25 +332,45 @@ class Complaint(Record):
         Allegation, verbose_name=_("allegation"), on_delete=models.PROTECT, related_name="complaints"
     )
     complainant = models.ForeignKey(
-        Person, verbose_name=_("complainant"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("complainant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="complaints",
     )
     complainant_group = models.ForeignKey(
-        Group, verbose_name=_("complainants (group)"), null=True, blank=True, on_delete=models.PROTECT,
+        Group,
+        verbose_name=_("complainants (group)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="complaints",
     )
     lodged_with = models.ForeignKey(
-        Organisation, verbose_name=_("lodged with"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("lodged with"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="complaints_received",
     )
     lodged_on, lodged_on_precision = fuzzy_date(_("lodged"))
     in_proceeding = models.ForeignKey(
-        "Proceeding", verbose_name=_("made in proceeding"), null=True, blank=True, on_delete=models.PROTECT,
+        "Proceeding",
+        verbose_name=_("made in proceeding"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="complaints",
     )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.UNKNOWN)
     decided_by = models.ForeignKey(
-        Organisation, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="complaints_decided",
     )
     decided_on, decided_on_precision = fuzzy_date(_("decided"))
@@ -316,29 +403,53 @@ class Investigation(Record):
         UNKNOWN = "unknown", _("not known")
 
     allegation = models.ForeignKey(
-        Allegation, verbose_name=_("allegation"), null=True, blank=True, on_delete=models.PROTECT,
+        Allegation,
+        verbose_name=_("allegation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="investigations",
     )
     event = models.ForeignKey(
-        Event, verbose_name=_("event"), null=True, blank=True, on_delete=models.PROTECT,
+        Event,
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="investigations",
     )
     complaint = models.ForeignKey(
-        Complaint, verbose_name=_("prompted by complaint"), null=True, blank=True, on_delete=models.PROTECT,
+        Complaint,
+        verbose_name=_("prompted by complaint"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="investigations",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     subject = models.CharField(_("what was investigated"), max_length=300)
     body = models.ForeignKey(
-        Organisation, verbose_name=_("investigating body"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("investigating body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="investigations",
     )
     assigned_by = models.ForeignKey(
-        Organisation, verbose_name=_("assigned or delegated by"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("assigned or delegated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="investigations_assigned",
     )
     ordered_by = models.ForeignKey(
-        Organisation, verbose_name=_("ordered by"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("ordered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="investigations_ordered",
     )
     opened_on, opened_on_precision = fuzzy_date(_("opened"))
@@ -373,7 +484,9 @@ class InvestigationStep(Record):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     taken_on, taken_on_precision = fuzzy_date(_("taken"))
     done = models.BooleanField(
-        _("done"), default=True, help_text=_("untick to record a step that was requested or expected but not taken")
+        _("done"),
+        default=True,
+        help_text=_("untick to record a step that was requested or expected but not taken"),
     )
     description = models.TextField(_("description"), blank=True)
 
@@ -394,19 +507,41 @@ class Proceeding(Record):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
     court = models.ForeignKey(
-        Organisation, verbose_name=_("court"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("court"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="proceedings",
     )
-    locality = models.ForeignKey(Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT)
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT
+    )
     appeal_of = models.ForeignKey(
-        "self", verbose_name=_("appeal of"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+        "self",
+        verbose_name=_("appeal of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
     )
     event = models.ForeignKey(
-        Event, verbose_name=_("event"), null=True, blank=True, on_delete=models.PROTECT, related_name="proceedings"
+        Event,
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proceedings",
     )
-    defendants = models.ManyToManyField(Person, verbose_name=_("defendants"), blank=True, related_name="trials")
+    defendants = models.ManyToManyField(
+        Person, verbose_name=_("defendants"), blank=True, related_name="trials"
+    )
     defendant_group = models.ForeignKey(
-        Group, verbose_name=_("defendants (group)"), null=True, blank=True, on_delete=models.PROTECT,
+        Group,
+        verbose_name=_("defendants (group)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="trials",
     )
     jury = models.BooleanField(_("jury trial"), null=True, blank=True)
@@ -434,7 +569,9 @@ class Proceeding(Record):
 
 class Charge(Record):
     proceeding = models.ForeignKey(Proceeding, on_delete=models.CASCADE, related_name="charges")
-    defendant = models.ForeignKey(Person, verbose_name=_("defendant"), null=True, blank=True, on_delete=models.PROTECT)
+    defendant = models.ForeignKey(
+        Person, verbose_name=_("defendant"), null=True, blank=True, on_delete=models.PROTECT
+    )
     defendant_group = models.ForeignKey(
         Group, verbose_name=_("defendants (group)"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -463,10 +600,19 @@ class Verdict(Record):
 
     proceeding = models.ForeignKey(Proceeding, on_delete=models.CASCADE, related_name="verdicts")
     defendant = models.ForeignKey(
-        Person, verbose_name=_("defendant"), null=True, blank=True, on_delete=models.PROTECT, related_name="verdicts"
+        Person,
+        verbose_name=_("defendant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="verdicts",
     )
     defendant_group = models.ForeignKey(
-        Group, verbose_name=_("defendants (group)"), null=True, blank=True, on_delete=models.PROTECT,
+        Group,
+        verbose_name=_("defendants (group)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="verdicts",
     )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
@@ -491,11 +637,16 @@ class Sentence(Record):
         SUSPENDED = "suspended", _("suspended sentence")
         DEATH = "death", _("death penalty")
 
-    verdict = models.ForeignKey(Verdict, verbose_name=_("verdict"), on_delete=models.CASCADE, related_name="sentences")
+    verdict = models.ForeignKey(
+        Verdict, verbose_name=_("verdict"), on_delete=models.CASCADE, related_name="sentences"
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     months = models.PositiveIntegerField(_("term in months"), null=True, blank=True)
     months_max = models.PositiveIntegerField(
-        _("longest term in months"), null=True, blank=True, help_text=_("for a group sentenced to a range of terms")
+        _("longest term in months"),
+        null=True,
+        blank=True,
+        help_text=_("for a group sentenced to a range of terms"),
     )
     regime = models.CharField(_("regime"), max_length=100, blank=True)
     release_due_on, release_due_on_precision = fuzzy_date(_("release due"))
@@ -539,28 +690,52 @@ class Reparation(Record):
         UNKNOWN = "unknown", _("not known")
 
     allegation = models.ForeignKey(
-        Allegation, verbose_name=_("allegation"), null=True, blank=True, on_delete=models.PROTECT,
+        Allegation,
+        verbose_name=_("allegation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="reparations",
     )
     verdict = models.ForeignKey(
-        Verdict, verbose_name=_("ordered in verdict"), null=True, blank=True, on_delete=models.PROTECT,
+        Verdict,
+        verbose_name=_("ordered in verdict"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="reparations",
     )
     beneficiary = models.ForeignKey(
-        Person, verbose_name=_("beneficiary"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("beneficiary"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="reparations",
     )
     beneficiary_text = models.CharField(_("beneficiary (as described)"), max_length=200, blank=True)
     payer = models.ForeignKey(
-        Person, verbose_name=_("to be paid by"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("to be paid by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="reparations_owed",
     )
     payer_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("to be paid by (organisation)"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="reparations_owed",
+        Organisation,
+        verbose_name=_("to be paid by (organisation)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reparations_owed",
     )
     ordered_by = models.ForeignKey(
-        Organisation, verbose_name=_("ordered by"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("ordered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="reparations_ordered",
     )
     kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
@@ -568,13 +743,20 @@ class Reparation(Record):
     amount = models.DecimalField(
         _("amount"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
-    currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("ISO 4217 code, e.g. KZT"))
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, help_text=_("ISO 4217 code, e.g. KZT")
+    )
     due_on, due_on_precision = fuzzy_date(_("due"))
     status = models.CharField(_("payment"), max_length=8, choices=Status.choices, default=Status.UNKNOWN)
     status_on, status_on_precision = fuzzy_date(_("payment status as of"))
     paid_on, paid_on_precision = fuzzy_date(_("paid"))
     amount_paid = models.DecimalField(
-        _("amount paid"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+        _("amount paid"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
 
     date_order = (("paid_on", "ordered_on"), ("due_on", "ordered_on"), ("status_on", "ordered_on"))

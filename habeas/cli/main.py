@@ -48,7 +48,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     from habeas.core.dataload import records_load
 
     summary = records_load(path=Path(args.file))
-    print(f"Loaded {sum(summary.counts.values())} records and {summary.citations} citations from {args.file}.")
+    print(
+        f"Loaded {sum(summary.counts.values())} records and {summary.citations} citations from {args.file}."
+    )
     return 0
 
 
@@ -151,10 +153,16 @@ def serve(*, host: str, port: int, workers: int) -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     argv = [
-        gunicorn, "habeas.config.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
+        gunicorn,
+        "habeas.config.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
     ]
-    os.execv(gunicorn, argv)  # noqa: S606 - replaces this process with the server
+    os.execv(gunicorn, argv)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -67,7 +67,9 @@ def database(url: str | None) -> dict[str, object]:
     try:
         config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a database address Habeas understands: {exc}") from exc
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a database address Habeas understands: {exc}"
+        ) from exc
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
         config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}

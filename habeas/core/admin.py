@@ -21,6 +21,6 @@ class CitationInline(GenericTabularInline):
 class RecordAdmin(admin.ModelAdmin[Any]):
     """Every documented record: its citations inline, and its timestamps read-only."""
 
-    inlines: list[type[Any]] = [CitationInline]
+    inlines = [CitationInline]
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50

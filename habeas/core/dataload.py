@@ -59,14 +59,18 @@ def _construct_located(loader: _LocatingLoader, node: yaml.MappingNode) -> Itera
     data = _Located()
     data.line = node.start_mark.line + 1
     yield data
-    data.update(loader.construct_mapping(node))
+    data.update({str(k): v for k, v in loader.construct_mapping(node).items()})
 
 
 _LocatingLoader.add_constructor("tag:yaml.org,2002:map", _construct_located)
+
+
 # Dates stay text, so that their precision can be read from how they are written.
-_LocatingLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+def _construct_text(loader: _LocatingLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,9 @@ def parse_fuzzy(text: str, *, with_time: bool) -> tuple[dt.date | dt.datetime, s
     """Read a date written at its precision; returns the value and the precision."""
     match = DATE_PATTERN.match(text.strip())
     if not match:
-        raise ValueError(f"{text!r} is not a date: write 2011-12-16, 2011-12, 2011, ~2011 or 2011-12-16T14:00")
+        raise ValueError(
+            f"{text!r} is not a date: write 2011-12-16, 2011-12, 2011, ~2011 or 2011-12-16T14:00"
+        )
     parts = match.groupdict()
     year, month, day = int(parts["year"]), int(parts["month"] or 1), int(parts["day"] or 1)
     if parts["approx"]:
@@ -131,7 +137,8 @@ class _Loader:
             line = getattr(entry, "line", 0)
             if not isinstance(entry, dict):
                 raise self.fail(line, f"record {index} is not a mapping")
-            where = f"record {index} ({entry.get('model', '?')}{' ' + repr(entry['key']) if 'key' in entry else ''})"
+            named = f" {entry['key']!r}" if "key" in entry else ""
+            where = f"record {index} ({entry.get('model', '?')}{named})"
             with self.located(line, where):
                 self.load_entry(entry, line, where)
         # Citations come last, so that a record may cite a source defined further down the file.
@@ -152,7 +159,9 @@ class _Loader:
     def load_entry(self, entry: dict[str, Any], line: int, where: str) -> None:
         unknown = set(entry) - ENTRY_KEYS
         if unknown:
-            raise ValueError(f"unknown entry {sorted(unknown)[0]!r}; an entry has model, key, fields and cite")
+            raise ValueError(
+                f"unknown entry {sorted(unknown)[0]!r}; an entry has model, key, fields and cite"
+            )
         try:
             model = apps.get_model(str(entry.get("model", "")))
         except (LookupError, ValueError):
@@ -165,7 +174,7 @@ class _Loader:
             raise ValueError("'fields' must be a mapping")
         instance = model()
         if key is not None and "key" not in fields and any(f.name == "key" for f in model._meta.fields):
-            instance.key = key  # type: ignore[attr-defined]  # e.g. a source's stable key
+            instance.key = key  # e.g. a source's stable key
         many: dict[str, list[models.Model]] = {}
         for name, value in fields.items():
             self.set_field(instance, model, str(name), value, many)
@@ -185,14 +194,18 @@ class _Loader:
         self.counts[label] = self.counts.get(label, 0) + 1
 
     def set_field(
-        self, instance: models.Model, model: type[models.Model], name: str, value: Any,
+        self,
+        instance: models.Model,
+        model: type[models.Model],
+        name: str,
+        value: Any,
         many: dict[str, list[models.Model]],
     ) -> None:
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             raise ValueError(f"unknown field {name!r} for {model._meta.label_lower}") from None
-        if field.auto_created or not field.editable and not field.many_to_many:
+        if field.auto_created or (not field.editable and not field.many_to_many):
             raise ValueError(f"field {name!r} cannot be set")
         if field.many_to_many:
             if not isinstance(value, list):
@@ -235,7 +248,9 @@ class _Loader:
         else:
             raise ValueError(f"field {name!r}: {text!r} does not name an earlier record")
         if not isinstance(found, target):
-            raise ValueError(f"field {name!r}: {text!r} is a {found._meta.verbose_name}, not a {target._meta.verbose_name}")
+            raise ValueError(
+                f"field {name!r}: {text!r} is a {found._meta.verbose_name}, not a {target._meta.verbose_name}"
+            )
         return found
 
     def add_citation(self, instance: models.Model, cite: Any, default_source: str | None) -> None:
@@ -286,11 +301,13 @@ def read_data_file(path: Path) -> Any:
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
-            raise LoadError(f"{path}, line {exc.lineno}, column {exc.colno}: malformed JSON: {exc.msg}") from None
+            raise LoadError(
+                f"{path}, line {exc.lineno}, column {exc.colno}: malformed JSON: {exc.msg}"
+            ) from None
     elif path.suffix.lower() not in (".yaml", ".yml"):
         raise LoadError(f"{path}: expected a .yaml, .yml or .json file")
     try:
-        return yaml.load(text, Loader=_LocatingLoader)  # noqa: S506 - a safe loader subclass
+        return yaml.load(text, Loader=_LocatingLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -29,7 +29,7 @@ DateLike = dt.date | dt.datetime
 
 def _replace(value: DateLike, **parts: int) -> DateLike:
     if isinstance(value, dt.datetime):
-        return value.replace(**parts)
+        return value.replace(**parts)  # type: ignore[arg-type]
     return value.replace(**{k: v for k, v in parts.items() if k in ("year", "month", "day")})
 
 

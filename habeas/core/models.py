@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from habeas.core.dates import Precision, describe, interval, normalise
 
@@ -17,7 +18,7 @@ PRECISION_SUFFIX = "_precision"
 
 
 def fuzzy_date(
-    verbose_name: str, *, with_time: bool = False, help_text: str = ""
+    verbose_name: StrOrPromise, *, with_time: bool = False, help_text: StrOrPromise = ""
 ) -> tuple[models.Field[Any, Any], models.CharField[str, str]]:
     """A date (or date-time) and its precision, declared together:
 
@@ -28,7 +29,7 @@ def fuzzy_date(
         field = models.DateTimeField(verbose_name, null=True, blank=True, help_text=help_text)
     else:
         field = models.DateField(verbose_name, null=True, blank=True, help_text=help_text)
-    precision = models.CharField(
+    precision: models.CharField[str, str] = models.CharField(
         _("precision"),
         max_length=6,
         choices=Precision.choices,
@@ -111,6 +112,9 @@ class Record(models.Model):
         names = {f.name for f in self._meta.concrete_fields}
         return [n for n in names if n + PRECISION_SUFFIX in names]
 
+    def verbose(self, name: str) -> str:
+        return str(getattr(self._meta.get_field(name), "verbose_name", name))
+
     def date_text(self, name: str) -> str:
         """The date in field ``name`` as a person writes it at its precision."""
         return describe(getattr(self, name), getattr(self, name + PRECISION_SUFFIX))
@@ -126,12 +130,12 @@ class Record(models.Model):
             end_value, start_value = getattr(self, end), getattr(self, start)
             if end_value is None or start_value is None:
                 continue
-            _, end_hi = interval(end_value, getattr(self, end + PRECISION_SUFFIX))
-            start_lo, _ = interval(start_value, getattr(self, start + PRECISION_SUFFIX))
+            end_hi = interval(end_value, getattr(self, end + PRECISION_SUFFIX))[1]
+            start_lo = interval(start_value, getattr(self, start + PRECISION_SUFFIX))[0]
             if _as_datetime(end_hi) < _as_datetime(start_lo):
                 errors[end] = (
-                    f"{self._meta.get_field(end).verbose_name} ({self.date_text(end)}) must not be before "
-                    f"{self._meta.get_field(start).verbose_name} ({self.date_text(start)})"
+                    f"{self.verbose(end)} ({self.date_text(end)}) must not be before "
+                    f"{self.verbose(start)} ({self.date_text(start)})"
                 )
         if errors:
             raise ValidationError(errors)

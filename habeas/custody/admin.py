@@ -56,6 +56,7 @@ class TransferAdmin(RecordAdmin):
 class ExtensionInline(admin.TabularInline[Extension, RestrictiveMeasure]):
     model = Extension
     extra = 0
+    show_change_link = True
     autocomplete_fields = ["approved_by"]
 
 
@@ -90,3 +91,11 @@ class MedicalExaminationAdmin(RecordAdmin):
     list_filter = ["kind", "performed", "examiner_independent"]
     search_fields = ["custody__person__label", "examiner", "findings"]
     autocomplete_fields = ["custody"]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(RecordAdmin):
+    list_display = ["measure", "extended_on", "added_days", "approved_by", "prosecutor_approved"]
+    list_filter = ["prosecutor_approved"]
+    search_fields = ["measure__custody__person__label"]
+    autocomplete_fields = ["measure", "approved_by"]

@@ -23,9 +23,15 @@ class CustodyEpisode(Record):
         RELEASED = "released", _("released")
         UNKNOWN = "unknown", _("not known")
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="custody")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="custody"
+    )
     event = models.ForeignKey(
-        "cases.Event", verbose_name=_("event"), null=True, blank=True, on_delete=models.PROTECT,
+        "cases.Event",
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="custody_episodes",
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UNKNOWN)
@@ -36,7 +42,11 @@ class CustodyEpisode(Record):
         Locality, verbose_name=_("apprehended in"), null=True, blank=True, on_delete=models.PROTECT
     )
     apprehended_by = models.ForeignKey(
-        Organisation, verbose_name=_("apprehended by"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("apprehended by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="apprehensions",
     )
     registered_at, registered_at_precision = fuzzy_date(_("registered"), with_time=True)
@@ -67,7 +77,9 @@ class Placement(Record):
     """A period in one place of detention."""
 
     custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="placements")
-    place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="placements")
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="placements"
+    )
     started_on, started_on_precision = fuzzy_date(_("from"))
     ended_on, ended_on_precision = fuzzy_date(_("until"))
     reason = models.CharField(_("reason for the allocation"), max_length=300, blank=True)
@@ -86,9 +98,16 @@ class Transfer(Record):
 
     custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="transfers")
     from_place = models.ForeignKey(
-        Place, verbose_name=_("from"), null=True, blank=True, on_delete=models.PROTECT, related_name="transfers_out"
+        Place,
+        verbose_name=_("from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
     )
-    to_place = models.ForeignKey(Place, verbose_name=_("to"), on_delete=models.PROTECT, related_name="transfers_in")
+    to_place = models.ForeignKey(
+        Place, verbose_name=_("to"), on_delete=models.PROTECT, related_name="transfers_in"
+    )
     departed_on, departed_on_precision = fuzzy_date(_("departed"))
     arrived_on, arrived_on_precision = fuzzy_date(_("arrived"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -101,7 +120,7 @@ class Transfer(Record):
             models.CheckConstraint(
                 condition=Q(from_place__isnull=True) | ~Q(from_place=F("to_place")),
                 name="custody_transfer_between_two_places",
-                violation_error_message="a transfer must go to a different place (to place equals from place)",
+                violation_error_message="a transfer must go elsewhere (to place equals from place)",
             ),
         ]
 
@@ -125,13 +144,22 @@ class RestrictiveMeasure(Record):
 
     custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="measures")
     place = models.ForeignKey(
-        Place, verbose_name=_("place"), null=True, blank=True, on_delete=models.PROTECT, related_name="measures"
+        Place,
+        verbose_name=_("place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measures",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name_used = models.CharField(_("name used by the authorities"), max_length=200, blank=True)
     disciplinary = models.BooleanField(_("imposed as a punishment"), null=True, blank=True)
     imposed_by = models.ForeignKey(
-        Organisation, verbose_name=_("imposed by"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("imposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="measures_imposed",
     )
     imposed_on, imposed_on_precision = fuzzy_date(_("imposed"))
@@ -139,12 +167,18 @@ class RestrictiveMeasure(Record):
     planned_days = models.PositiveIntegerField(_("planned duration in days"), null=True, blank=True)
     ended_on, ended_on_precision = fuzzy_date(_("ended"))
     min_days = models.PositiveIntegerField(
-        _("at least this many days"), null=True, blank=True,
+        _("at least this many days"),
+        null=True,
+        blank=True,
         help_text=_("when the dates are unknown but a source gives the duration, e.g. 'more than 11 months'"),
     )
     duration_as_stated = models.CharField(_("duration as stated"), max_length=200, blank=True)
     hours_confined_per_day = models.DecimalField(
-        _("hours confined a day"), max_digits=4, decimal_places=1, null=True, blank=True,
+        _("hours confined a day"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     meaningful_contact = models.BooleanField(_("meaningful human contact"), null=True, blank=True)
@@ -202,7 +236,11 @@ class FamilyContact(Record):
 
     custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="family_contacts")
     relative = models.ForeignKey(
-        Person, verbose_name=_("relative"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("relative"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="contacts_with_detainees",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -237,7 +275,7 @@ class FamilyContact(Record):
         times = self.times or 1
         unit = self.get_every_unit_display()
         period = unit if self.every == 1 else f"{self.every} {unit}s"
-        return f"{times} × every {period}"
+        return f"{times} time(s) every {period}"
 
 
 class Notification(Record):
@@ -253,11 +291,19 @@ class Notification(Record):
     custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="notifications")
     about = models.CharField(_("about"), max_length=12, choices=About.choices)
     transfer = models.ForeignKey(
-        Transfer, verbose_name=_("transfer"), null=True, blank=True, on_delete=models.CASCADE,
+        Transfer,
+        verbose_name=_("transfer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="notifications",
     )
     party = models.ForeignKey(
-        Person, verbose_name=_("person to be told"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("person to be told"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="notifications_received",
     )
     occurred_on, occurred_on_precision = fuzzy_date(_("what happened, when"))

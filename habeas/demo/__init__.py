@@ -6,4 +6,4 @@ from pathlib import Path
 
 DATA_FILE = Path(__file__).with_name("old_habits_2013.yaml")
 DEMO_USER = "demo"
-DEMO_PASSWORD = "habeas-demo"  # noqa: S105 - the local demo's documented login, public data only
+DEMO_PASSWORD = "habeas-demo"

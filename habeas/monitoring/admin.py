@@ -17,6 +17,7 @@ class VisitAdmin(RecordAdmin):
 class StatusInline(admin.TabularInline[RecommendationStatus, Recommendation]):
     model = RecommendationStatus
     extra = 0
+    show_change_link = True
     fields = ["status", "recorded_on", "recorded_on_precision", "response"]
 
 
@@ -27,3 +28,11 @@ class RecommendationAdmin(RecordAdmin):
     search_fields = ["text"]
     autocomplete_fields = ["issuer", "addressee", "visit", "event"]
     inlines = [StatusInline, CitationInline]
+
+
+@admin.register(RecommendationStatus)
+class RecommendationStatusAdmin(RecordAdmin):
+    list_display = ["recommendation", "status", "recorded_on"]
+    list_filter = ["status"]
+    search_fields = ["recommendation__text", "response"]
+    autocomplete_fields = ["recommendation"]

@@ -14,7 +14,11 @@ class Visit(Record):
     """A visit, or an attempted visit, by a monitoring body to a place of detention."""
 
     body = models.ForeignKey(
-        Organisation, verbose_name=_("monitoring body"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("monitoring body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="visits",
     )
     body_text = models.CharField(_("monitoring body (as described)"), max_length=200, blank=True)
@@ -30,25 +34,39 @@ class Visit(Record):
     findings = models.TextField(_("findings"), blank=True)
 
     def __str__(self) -> str:
-        return f"{self.body or self.body_text} at {self.place or _('unnamed place')} ({self.date_text('visited_on')})"
+        where = self.place or _("unnamed place")
+        return f"{self.body or self.body_text} at {where} ({self.date_text('visited_on')})"
 
 
 class Recommendation(Record):
     issuer = models.ForeignKey(
-        Organisation, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="recommendations_issued"
+        Organisation,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="recommendations_issued",
     )
     addressee = models.ForeignKey(
-        Organisation, verbose_name=_("addressed to"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("addressed to"),
+        on_delete=models.PROTECT,
         related_name="recommendations_received",
     )
     issued_on, issued_on_precision = fuzzy_date(_("issued"))
     text = models.TextField(_("recommendation"))
     visit = models.ForeignKey(
-        Visit, verbose_name=_("following visit"), null=True, blank=True, on_delete=models.PROTECT,
+        Visit,
+        verbose_name=_("following visit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="recommendations",
     )
     event = models.ForeignKey(
-        "cases.Event", verbose_name=_("about event"), null=True, blank=True, on_delete=models.PROTECT,
+        "cases.Event",
+        verbose_name=_("about event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="recommendations",
     )
     response_due_on, response_due_on_precision = fuzzy_date(_("response due"))

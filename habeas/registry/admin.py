@@ -3,7 +3,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from habeas.core.admin import CitationInline, RecordAdmin
-from habeas.registry.models import Disability, Group, Locality, Organisation, Person, PersonName, Place, Relationship
+from habeas.registry.models import (
+    Disability,
+    Group,
+    Locality,
+    Organisation,
+    Person,
+    PersonName,
+    Place,
+    Relationship,
+)
 
 
 @admin.register(Locality)

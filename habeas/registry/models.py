@@ -25,7 +25,12 @@ class Locality(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SETTLEMENT)
     parent = models.ForeignKey(
-        "self", verbose_name=_("within"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("within"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     country = models.CharField(_("country code"), max_length=2, blank=True)
     latitude = models.FloatField(
@@ -85,7 +90,12 @@ class Organisation(Record):
     local_name = models.CharField(_("name in the local language"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
     )
     locality = models.ForeignKey(
         Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT
@@ -249,7 +259,9 @@ class Relationship(models.Model):
                 name="registry_relationship_two_people",
                 violation_error_message="a relationship needs two different people",
             ),
-            models.UniqueConstraint(fields=["person", "relative", "kind"], name="registry_relationship_unique"),
+            models.UniqueConstraint(
+                fields=["person", "relative", "kind"], name="registry_relationship_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -272,9 +284,16 @@ class Group(Record):
     size_qualifier = models.CharField(
         _("size is"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
     )
-    members = models.ManyToManyField(Person, verbose_name=_("named members"), blank=True, related_name="groups")
+    members = models.ManyToManyField(
+        Person, verbose_name=_("named members"), blank=True, related_name="groups"
+    )
     event = models.ForeignKey(
-        "cases.Event", verbose_name=_("event"), null=True, blank=True, on_delete=models.PROTECT, related_name="groups"
+        "cases.Event",
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="groups",
     )
     description = models.TextField(_("description"), blank=True)
 
@@ -327,7 +346,12 @@ class Place(Record):
         related_name="places",
     )
     locality = models.ForeignKey(
-        Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT, related_name="places"
+        Locality,
+        verbose_name=_("locality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="places",
     )
     capacity = models.PositiveIntegerField(_("official capacity"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)

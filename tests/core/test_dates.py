@@ -16,7 +16,10 @@ def test_a_year_covers_the_whole_year():
 
 
 def test_an_approximate_year_reaches_a_year_either_side():
-    assert interval(dt.date(2011, 1, 1), Precision.APPROXIMATE) == (dt.date(2010, 1, 1), dt.date(2012, 12, 31))
+    assert interval(dt.date(2011, 1, 1), Precision.APPROXIMATE) == (
+        dt.date(2010, 1, 1),
+        dt.date(2012, 12, 31),
+    )
 
 
 def test_a_day_precise_datetime_covers_the_whole_day():

@@ -19,7 +19,10 @@ def test_it_rejects_more_than_24_hours_of_confinement_a_day():
 
 def test_it_rejects_an_end_before_the_start():
     measure = RestrictiveMeasure(
-        custody=factories.custody(), kind="solitary", started_on=dt.date(2012, 11, 1), ended_on=dt.date(2012, 1, 1)
+        custody=factories.custody(),
+        kind="solitary",
+        started_on=dt.date(2012, 11, 1),
+        ended_on=dt.date(2012, 1, 1),
     )
     with pytest.raises(ValidationError) as caught:
         measure.full_clean()

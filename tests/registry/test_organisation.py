@@ -13,7 +13,11 @@ def test_a_unit_knows_the_ministry_it_belongs_to():
     service = factories.organisation("Internal Security Service", "service", parent=ministry)
     unit = factories.organisation("Regional team", "unit", parent=service)
     assert unit.agency() == ministry
-    assert [o.name for o in unit.chain()] == ["Regional team", "Internal Security Service", "Ministry of Internal Affairs"]
+    assert [o.name for o in unit.chain()] == [
+        "Regional team",
+        "Internal Security Service",
+        "Ministry of Internal Affairs",
+    ]
 
 
 def test_an_organisation_cannot_be_part_of_itself():

@@ -5,246 +5,903 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Allegation',
+            name="Allegation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('torture', 'torture or other ill-treatment'), ('force', 'excessive or lethal use of force'), ('threats', 'threats or intimidation')], default='torture', max_length=10, verbose_name='kind')),
-                ('happened_on', models.DateField(blank=True, null=True, verbose_name='happened')),
-                ('happened_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('happened_until', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('happened_until_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('circumstances', models.CharField(blank=True, help_text='e.g. during interrogation, on arrest', max_length=300, verbose_name='circumstances')),
-                ('purpose', models.CharField(blank=True, max_length=200, verbose_name='alleged purpose')),
-                ('injuries', models.TextField(blank=True, verbose_name='injuries and symptoms')),
-                ('summary', models.TextField(verbose_name='summary')),
-                ('risk_of_reprisal', models.BooleanField(blank=True, null=True, verbose_name='risk of reprisal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("torture", "torture or other ill-treatment"),
+                            ("force", "excessive or lethal use of force"),
+                            ("threats", "threats or intimidation"),
+                        ],
+                        default="torture",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("happened_on", models.DateField(blank=True, null=True, verbose_name="happened")),
+                (
+                    "happened_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("happened_until", models.DateField(blank=True, null=True, verbose_name="until")),
+                (
+                    "happened_until_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "circumstances",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. during interrogation, on arrest",
+                        max_length=300,
+                        verbose_name="circumstances",
+                    ),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=200, verbose_name="alleged purpose")),
+                ("injuries", models.TextField(blank=True, verbose_name="injuries and symptoms")),
+                ("summary", models.TextField(verbose_name="summary")),
+                (
+                    "risk_of_reprisal",
+                    models.BooleanField(blank=True, null=True, verbose_name="risk of reprisal"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Charge',
+            name="Charge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('offence', models.CharField(max_length=300, verbose_name='offence')),
-                ('article', models.CharField(blank=True, max_length=100, verbose_name='article of the code')),
-                ('charged_on', models.DateField(blank=True, null=True, verbose_name='charged')),
-                ('charged_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("offence", models.CharField(max_length=300, verbose_name="offence")),
+                ("article", models.CharField(blank=True, max_length=100, verbose_name="article of the code")),
+                ("charged_on", models.DateField(blank=True, null=True, verbose_name="charged")),
+                (
+                    "charged_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Claim',
+            name="Claim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('measure', models.CharField(choices=[('killed', 'killed'), ('wounded', 'wounded'), ('arrested', 'arrested'), ('detained', 'detained'), ('charged', 'charged'), ('convicted', 'convicted'), ('released', 'released')], max_length=10, verbose_name='what is counted')),
-                ('value', models.PositiveIntegerField(blank=True, null=True, verbose_name='number')),
-                ('qualifier', models.CharField(choices=[('exact', 'exactly'), ('about', 'about'), ('at_least', 'at least'), ('more_than', 'more than'), ('up_to', 'up to'), ('unknown', 'number unknown')], default='exact', max_length=10, verbose_name='number is')),
-                ('value_text', models.CharField(blank=True, help_text="the figure in the source's terms, e.g. 'hundreds'", max_length=200, verbose_name='as stated')),
-                ('claimed_by_text', models.CharField(blank=True, max_length=200, verbose_name='claimed by (as described)')),
-                ('claimed_on', models.DateField(blank=True, null=True, verbose_name='claimed')),
-                ('claimed_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "measure",
+                    models.CharField(
+                        choices=[
+                            ("killed", "killed"),
+                            ("wounded", "wounded"),
+                            ("arrested", "arrested"),
+                            ("detained", "detained"),
+                            ("charged", "charged"),
+                            ("convicted", "convicted"),
+                            ("released", "released"),
+                        ],
+                        max_length=10,
+                        verbose_name="what is counted",
+                    ),
+                ),
+                ("value", models.PositiveIntegerField(blank=True, null=True, verbose_name="number")),
+                (
+                    "qualifier",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exactly"),
+                            ("about", "about"),
+                            ("at_least", "at least"),
+                            ("more_than", "more than"),
+                            ("up_to", "up to"),
+                            ("unknown", "number unknown"),
+                        ],
+                        default="exact",
+                        max_length=10,
+                        verbose_name="number is",
+                    ),
+                ),
+                (
+                    "value_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="the figure in the source's terms, e.g. 'hundreds'",
+                        max_length=200,
+                        verbose_name="as stated",
+                    ),
+                ),
+                (
+                    "claimed_by_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="claimed by (as described)"),
+                ),
+                ("claimed_on", models.DateField(blank=True, null=True, verbose_name="claimed")),
+                (
+                    "claimed_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('lodged_on', models.DateField(blank=True, null=True, verbose_name='lodged')),
-                ('lodged_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('outcome', models.CharField(choices=[('pending', 'pending'), ('unregistered', 'not registered'), ('forwarded', 'forwarded for investigation'), ('dismissed', 'dismissed as unfounded'), ('upheld', 'upheld'), ('unknown', 'not known')], default='unknown', max_length=12, verbose_name='outcome')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided')),
-                ('decided_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('reasons', models.TextField(blank=True, verbose_name='reasons given')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("lodged_on", models.DateField(blank=True, null=True, verbose_name="lodged")),
+                (
+                    "lodged_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("unregistered", "not registered"),
+                            ("forwarded", "forwarded for investigation"),
+                            ("dismissed", "dismissed as unfounded"),
+                            ("upheld", "upheld"),
+                            ("unknown", "not known"),
+                        ],
+                        default="unknown",
+                        max_length=12,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "decided_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("reasons", models.TextField(blank=True, verbose_name="reasons given")),
             ],
         ),
         migrations.CreateModel(
-            name='Disclosure',
+            name="Disclosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('audience', models.CharField(choices=[('court', 'a court'), ('prosecutor', 'a prosecutor'), ('police', 'the police or prison staff'), ('lawyer', 'a lawyer'), ('family', 'family'), ('media', 'the media'), ('ngo', 'an NGO or monitor'), ('un', 'a UN body')], max_length=10, verbose_name='made to')),
-                ('disclosed_on', models.DateField(blank=True, null=True, verbose_name='made')),
-                ('disclosed_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('under_oath', models.BooleanField(blank=True, null=True, verbose_name='under oath')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("court", "a court"),
+                            ("prosecutor", "a prosecutor"),
+                            ("police", "the police or prison staff"),
+                            ("lawyer", "a lawyer"),
+                            ("family", "family"),
+                            ("media", "the media"),
+                            ("ngo", "an NGO or monitor"),
+                            ("un", "a UN body"),
+                        ],
+                        max_length=10,
+                        verbose_name="made to",
+                    ),
+                ),
+                ("disclosed_on", models.DateField(blank=True, null=True, verbose_name="made")),
+                (
+                    "disclosed_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("under_oath", models.BooleanField(blank=True, null=True, verbose_name="under oath")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('kind', models.CharField(choices=[('protest', 'protest or strike'), ('force', 'use of force'), ('detention', 'mass detention'), ('other', 'other')], max_length=10, verbose_name='kind')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='started')),
-                ('started_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended')),
-                ('ended_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("protest", "protest or strike"),
+                            ("force", "use of force"),
+                            ("detention", "mass detention"),
+                            ("other", "other"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="started")),
+                (
+                    "started_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended")),
+                (
+                    "ended_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'ordering': ['started_on', 'name'],
+                "ordering": ["started_on", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Investigation',
+            name="Investigation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('check', 'preliminary check'), ('criminal', 'criminal investigation'), ('internal', 'internal or disciplinary inquiry'), ('commission', 'commission of inquiry')], max_length=10, verbose_name='kind')),
-                ('subject', models.CharField(max_length=300, verbose_name='what was investigated')),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='opened')),
-                ('opened_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed')),
-                ('closed_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('outcome', models.CharField(choices=[('open', 'open'), ('no_case', 'closed: allegation found unsubstantiated'), ('charges', 'charges brought'), ('suspended', 'suspended'), ('never', 'never opened'), ('unknown', 'not known')], default='unknown', max_length=10, verbose_name='outcome')),
-                ('findings', models.TextField(blank=True, verbose_name='findings and reasons')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("check", "preliminary check"),
+                            ("criminal", "criminal investigation"),
+                            ("internal", "internal or disciplinary inquiry"),
+                            ("commission", "commission of inquiry"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=300, verbose_name="what was investigated")),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="opened")),
+                (
+                    "opened_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed")),
+                (
+                    "closed_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("no_case", "closed: allegation found unsubstantiated"),
+                            ("charges", "charges brought"),
+                            ("suspended", "suspended"),
+                            ("never", "never opened"),
+                            ("unknown", "not known"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("findings", models.TextField(blank=True, verbose_name="findings and reasons")),
             ],
         ),
         migrations.CreateModel(
-            name='InvestigationStep',
+            name="InvestigationStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('forensic', 'forensic medical examination'), ('victim', 'interview of the alleged victim'), ('suspect', 'interview of alleged perpetrators'), ('witness', 'interview of witnesses'), ('scene', 'inspection of the scene'), ('records', 'review of records and footage'), ('delegation', 'delegation to another body'), ('charge', 'charges brought')], max_length=10, verbose_name='kind')),
-                ('taken_on', models.DateField(blank=True, null=True, verbose_name='taken')),
-                ('taken_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('done', models.BooleanField(default=True, help_text='untick to record a step that was requested or expected but not taken', verbose_name='done')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("forensic", "forensic medical examination"),
+                            ("victim", "interview of the alleged victim"),
+                            ("suspect", "interview of alleged perpetrators"),
+                            ("witness", "interview of witnesses"),
+                            ("scene", "inspection of the scene"),
+                            ("records", "review of records and footage"),
+                            ("delegation", "delegation to another body"),
+                            ("charge", "charges brought"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("taken_on", models.DateField(blank=True, null=True, verbose_name="taken")),
+                (
+                    "taken_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "done",
+                    models.BooleanField(
+                        default=True,
+                        help_text="untick to record a step that was requested or expected but not taken",
+                        verbose_name="done",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Method',
+            name="Method",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('category', models.CharField(max_length=100, verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("category", models.CharField(max_length=100, verbose_name="category")),
             ],
             options={
-                'ordering': ['category', 'name'],
+                "ordering": ["category", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Perpetrator',
+            name="Perpetrator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="description")),
             ],
         ),
         migrations.CreateModel(
-            name='Proceeding',
+            name="Proceeding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('criminal', 'criminal trial'), ('appeal', 'appeal'), ('cassation', 'supervisory or cassation review'), ('civil', 'civil claim'), ('admin', 'administrative case')], max_length=10, verbose_name='kind')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('jury', models.BooleanField(blank=True, null=True, verbose_name='jury trial')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='started')),
-                ('started_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended')),
-                ('ended_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('torture_claims_examined', models.BooleanField(blank=True, null=True, verbose_name='torture claims examined by the court')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("criminal", "criminal trial"),
+                            ("appeal", "appeal"),
+                            ("cassation", "supervisory or cassation review"),
+                            ("civil", "civil claim"),
+                            ("admin", "administrative case"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("jury", models.BooleanField(blank=True, null=True, verbose_name="jury trial")),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="started")),
+                (
+                    "started_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended")),
+                (
+                    "ended_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "torture_claims_examined",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="torture claims examined by the court"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Reparation',
+            name="Reparation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('beneficiary_text', models.CharField(blank=True, max_length=200, verbose_name='beneficiary (as described)')),
-                ('kind', models.CharField(choices=[('compensation', 'compensation for material damage'), ('moral', 'moral damages'), ('rehabilitation', 'rehabilitation'), ('restitution', 'restitution'), ('satisfaction', 'satisfaction or apology')], max_length=14, verbose_name='kind')),
-                ('ordered_on', models.DateField(blank=True, null=True, verbose_name='ordered')),
-                ('ordered_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount')),
-                ('currency', models.CharField(blank=True, help_text='ISO 4217 code, e.g. KZT', max_length=3, verbose_name='currency')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='due')),
-                ('due_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('status', models.CharField(choices=[('unpaid', 'not paid'), ('partly', 'partly paid'), ('paid', 'paid'), ('unknown', 'not known')], default='unknown', max_length=8, verbose_name='payment')),
-                ('status_on', models.DateField(blank=True, null=True, verbose_name='payment status as of')),
-                ('status_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='paid')),
-                ('paid_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('amount_paid', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount paid')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "beneficiary_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="beneficiary (as described)"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("compensation", "compensation for material damage"),
+                            ("moral", "moral damages"),
+                            ("rehabilitation", "rehabilitation"),
+                            ("restitution", "restitution"),
+                            ("satisfaction", "satisfaction or apology"),
+                        ],
+                        max_length=14,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("ordered_on", models.DateField(blank=True, null=True, verbose_name="ordered")),
+                (
+                    "ordered_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        blank=True, help_text="ISO 4217 code, e.g. KZT", max_length=3, verbose_name="currency"
+                    ),
+                ),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="due")),
+                (
+                    "due_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("unpaid", "not paid"),
+                            ("partly", "partly paid"),
+                            ("paid", "paid"),
+                            ("unknown", "not known"),
+                        ],
+                        default="unknown",
+                        max_length=8,
+                        verbose_name="payment",
+                    ),
+                ),
+                ("status_on", models.DateField(blank=True, null=True, verbose_name="payment status as of")),
+                (
+                    "status_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="paid")),
+                (
+                    "paid_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "amount_paid",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount paid",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Sentence',
+            name="Sentence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('prison', 'imprisonment'), ('life', 'life imprisonment'), ('restriction', 'restriction of liberty'), ('fine', 'fine'), ('suspended', 'suspended sentence'), ('death', 'death penalty')], max_length=12, verbose_name='kind')),
-                ('months', models.PositiveIntegerField(blank=True, null=True, verbose_name='term in months')),
-                ('months_max', models.PositiveIntegerField(blank=True, help_text='for a group sentenced to a range of terms', null=True, verbose_name='longest term in months')),
-                ('regime', models.CharField(blank=True, max_length=100, verbose_name='regime')),
-                ('release_due_on', models.DateField(blank=True, null=True, verbose_name='release due')),
-                ('release_due_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("prison", "imprisonment"),
+                            ("life", "life imprisonment"),
+                            ("restriction", "restriction of liberty"),
+                            ("fine", "fine"),
+                            ("suspended", "suspended sentence"),
+                            ("death", "death penalty"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("months", models.PositiveIntegerField(blank=True, null=True, verbose_name="term in months")),
+                (
+                    "months_max",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="for a group sentenced to a range of terms",
+                        null=True,
+                        verbose_name="longest term in months",
+                    ),
+                ),
+                ("regime", models.CharField(blank=True, max_length=100, verbose_name="regime")),
+                ("release_due_on", models.DateField(blank=True, null=True, verbose_name="release due")),
+                (
+                    "release_due_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('confession', 'confession'), ('testimony', 'witness testimony')], max_length=10, verbose_name='kind')),
-                ('given_on', models.DateField(blank=True, null=True, verbose_name='given')),
-                ('given_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('retracted', models.BooleanField(default=False, verbose_name='retracted')),
-                ('retracted_on', models.DateField(blank=True, null=True, verbose_name='retracted')),
-                ('retracted_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('retraction_reason', models.TextField(blank=True, verbose_name='reason given for the retraction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("confession", "confession"), ("testimony", "witness testimony")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("given_on", models.DateField(blank=True, null=True, verbose_name="given")),
+                (
+                    "given_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("retracted", models.BooleanField(default=False, verbose_name="retracted")),
+                ("retracted_on", models.DateField(blank=True, null=True, verbose_name="retracted")),
+                (
+                    "retracted_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "retraction_reason",
+                    models.TextField(blank=True, verbose_name="reason given for the retraction"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Verdict',
+            name="Verdict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('outcome', models.CharField(choices=[('convicted', 'convicted'), ('acquitted', 'acquitted'), ('dismissed', 'appeal dismissed'), ('reduced', 'sentence reduced on appeal'), ('increased', 'sentence increased on appeal'), ('quashed', 'conviction quashed'), ('discontinued', 'case discontinued')], max_length=12, verbose_name='outcome')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided')),
-                ('decided_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('reasons', models.TextField(blank=True, verbose_name='reasons')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("convicted", "convicted"),
+                            ("acquitted", "acquitted"),
+                            ("dismissed", "appeal dismissed"),
+                            ("reduced", "sentence reduced on appeal"),
+                            ("increased", "sentence increased on appeal"),
+                            ("quashed", "conviction quashed"),
+                            ("discontinued", "case discontinued"),
+                        ],
+                        max_length=12,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "decided_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("reasons", models.TextField(blank=True, verbose_name="reasons")),
             ],
         ),
     ]

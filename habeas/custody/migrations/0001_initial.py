@@ -6,237 +6,1006 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CustodyEpisode',
+            name="CustodyEpisode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('status', models.CharField(choices=[('police', 'police custody'), ('pretrial', 'pre-trial detention'), ('sentenced', 'serving a sentence'), ('admin', 'administrative detention'), ('released', 'released'), ('unknown', 'not known')], default='unknown', max_length=10, verbose_name='status')),
-                ('apprehended_at', models.DateTimeField(blank=True, help_text='the actual start of deprivation of liberty', null=True, verbose_name='apprehended')),
-                ('apprehended_at_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='exact', max_length=6, verbose_name='precision')),
-                ('registered_at', models.DateTimeField(blank=True, null=True, verbose_name='registered')),
-                ('registered_at_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='exact', max_length=6, verbose_name='precision')),
-                ('first_judge_at', models.DateTimeField(blank=True, null=True, verbose_name='first brought before a judge')),
-                ('first_judge_at_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='exact', max_length=6, verbose_name='precision')),
-                ('released_at', models.DateTimeField(blank=True, null=True, verbose_name='released')),
-                ('released_at_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='exact', max_length=6, verbose_name='precision')),
-                ('release_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for release')),
-                ('incommunicado', models.BooleanField(blank=True, null=True, verbose_name='held incommunicado')),
-                ('apprehended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='apprehensions', to='registry.organisation', verbose_name='apprehended by')),
-                ('apprehended_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='registry.locality', verbose_name='apprehended in')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='custody_episodes', to='cases.event', verbose_name='event')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='custody', to='registry.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("police", "police custody"),
+                            ("pretrial", "pre-trial detention"),
+                            ("sentenced", "serving a sentence"),
+                            ("admin", "administrative detention"),
+                            ("released", "released"),
+                            ("unknown", "not known"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "apprehended_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="the actual start of deprivation of liberty",
+                        null=True,
+                        verbose_name="apprehended",
+                    ),
+                ),
+                (
+                    "apprehended_at_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="exact",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("registered_at", models.DateTimeField(blank=True, null=True, verbose_name="registered")),
+                (
+                    "registered_at_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="exact",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "first_judge_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first brought before a judge"),
+                ),
+                (
+                    "first_judge_at_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="exact",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("released_at", models.DateTimeField(blank=True, null=True, verbose_name="released")),
+                (
+                    "released_at_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="exact",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "release_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="reason for release"),
+                ),
+                (
+                    "incommunicado",
+                    models.BooleanField(blank=True, null=True, verbose_name="held incommunicado"),
+                ),
+                (
+                    "apprehended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="apprehensions",
+                        to="registry.organisation",
+                        verbose_name="apprehended by",
+                    ),
+                ),
+                (
+                    "apprehended_in",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="registry.locality",
+                        verbose_name="apprehended in",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custody_episodes",
+                        to="cases.event",
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custody",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'custody episodes',
+                "verbose_name_plural": "custody episodes",
             },
         ),
         migrations.CreateModel(
-            name='FamilyContact',
+            name="FamilyContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('visit', 'visit'), ('long_visit', 'long visit'), ('call', 'telephone call'), ('letter', 'letter'), ('parcel', 'parcel')], max_length=10, verbose_name='kind')),
-                ('allowed', models.BooleanField(default=True, verbose_name='allowed')),
-                ('times', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='times')),
-                ('every', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='every')),
-                ('every_unit', models.CharField(blank=True, choices=[('day', 'day'), ('week', 'week'), ('month', 'month'), ('year', 'year')], max_length=5, verbose_name='unit')),
-                ('minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='minutes each')),
-                ('supervised', models.BooleanField(blank=True, null=True, verbose_name='supervised or overheard')),
-                ('conditions', models.TextField(blank=True, verbose_name='conditions')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='from')),
-                ('started_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('ended_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('custody', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='family_contacts', to='custody.custodyepisode')),
-                ('relative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contacts_with_detainees', to='registry.person', verbose_name='relative')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("visit", "visit"),
+                            ("long_visit", "long visit"),
+                            ("call", "telephone call"),
+                            ("letter", "letter"),
+                            ("parcel", "parcel"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("allowed", models.BooleanField(default=True, verbose_name="allowed")),
+                (
+                    "times",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="times",
+                    ),
+                ),
+                (
+                    "every",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="every",
+                    ),
+                ),
+                (
+                    "every_unit",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "day"), ("week", "week"), ("month", "month"), ("year", "year")],
+                        max_length=5,
+                        verbose_name="unit",
+                    ),
+                ),
+                ("minutes", models.PositiveIntegerField(blank=True, null=True, verbose_name="minutes each")),
+                (
+                    "supervised",
+                    models.BooleanField(blank=True, null=True, verbose_name="supervised or overheard"),
+                ),
+                ("conditions", models.TextField(blank=True, verbose_name="conditions")),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="from")),
+                (
+                    "started_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="until")),
+                (
+                    "ended_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "custody",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="family_contacts",
+                        to="custody.custodyepisode",
+                    ),
+                ),
+                (
+                    "relative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts_with_detainees",
+                        to="registry.person",
+                        verbose_name="relative",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MedicalExamination',
+            name="MedicalExamination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('admission', 'on admission'), ('routine', 'routine'), ('forensic', 'forensic'), ('independent', 'independent')], max_length=12, verbose_name='kind')),
-                ('requested_on', models.DateField(blank=True, null=True, verbose_name='requested')),
-                ('requested_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('performed', models.BooleanField(default=True, verbose_name='performed')),
-                ('performed_on', models.DateField(blank=True, null=True, verbose_name='performed on')),
-                ('performed_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('examiner', models.CharField(blank=True, max_length=200, verbose_name='examiner')),
-                ('examiner_independent', models.BooleanField(blank=True, null=True, verbose_name='examiner independent')),
-                ('injuries_recorded', models.BooleanField(blank=True, null=True, verbose_name='injuries recorded')),
-                ('findings', models.TextField(blank=True, verbose_name='findings')),
-                ('custody', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='examinations', to='custody.custodyepisode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("admission", "on admission"),
+                            ("routine", "routine"),
+                            ("forensic", "forensic"),
+                            ("independent", "independent"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("requested_on", models.DateField(blank=True, null=True, verbose_name="requested")),
+                (
+                    "requested_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("performed", models.BooleanField(default=True, verbose_name="performed")),
+                ("performed_on", models.DateField(blank=True, null=True, verbose_name="performed on")),
+                (
+                    "performed_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("examiner", models.CharField(blank=True, max_length=200, verbose_name="examiner")),
+                (
+                    "examiner_independent",
+                    models.BooleanField(blank=True, null=True, verbose_name="examiner independent"),
+                ),
+                (
+                    "injuries_recorded",
+                    models.BooleanField(blank=True, null=True, verbose_name="injuries recorded"),
+                ),
+                ("findings", models.TextField(blank=True, verbose_name="findings")),
+                (
+                    "custody",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="examinations",
+                        to="custody.custodyepisode",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='from')),
-                ('started_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('ended_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason for the allocation')),
-                ('custody', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='custody.custodyepisode')),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='registry.place', verbose_name='place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="from")),
+                (
+                    "started_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="until")),
+                (
+                    "ended_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="reason for the allocation"),
+                ),
+                (
+                    "custody",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placements",
+                        to="custody.custodyepisode",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="registry.place",
+                        verbose_name="place",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RestrictiveMeasure',
+            name="RestrictiveMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('solitary', 'solitary confinement'), ('punishment_cell', 'disciplinary isolation cell'), ('cell_type', 'cell-type premises'), ('segregation', 'segregation or separation'), ('hospital', 'isolation in a prison hospital'), ('visits', 'restriction of visits'), ('calls', 'restriction of calls or parcels'), ('restraints', 'instruments of restraint'), ('other', 'other')], max_length=16, verbose_name='kind')),
-                ('name_used', models.CharField(blank=True, max_length=200, verbose_name='name used by the authorities')),
-                ('disciplinary', models.BooleanField(blank=True, null=True, verbose_name='imposed as a punishment')),
-                ('imposed_on', models.DateField(blank=True, null=True, verbose_name='imposed')),
-                ('imposed_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='started')),
-                ('started_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('planned_days', models.PositiveIntegerField(blank=True, null=True, verbose_name='planned duration in days')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended')),
-                ('ended_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('min_days', models.PositiveIntegerField(blank=True, help_text="when the dates are unknown but a source gives the duration, e.g. 'more than 11 months'", null=True, verbose_name='at least this many days')),
-                ('duration_as_stated', models.CharField(blank=True, max_length=200, verbose_name='duration as stated')),
-                ('hours_confined_per_day', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='hours confined a day')),
-                ('meaningful_contact', models.BooleanField(blank=True, null=True, verbose_name='meaningful human contact')),
-                ('legal_basis', models.CharField(blank=True, max_length=300, verbose_name='legal basis')),
-                ('reasons', models.TextField(blank=True, verbose_name='reasons given')),
-                ('conditions', models.TextField(blank=True, verbose_name='conditions')),
-                ('custody', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='custody.custodyepisode')),
-                ('imposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='measures_imposed', to='registry.organisation', verbose_name='imposed by')),
-                ('place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='registry.place', verbose_name='place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("solitary", "solitary confinement"),
+                            ("punishment_cell", "disciplinary isolation cell"),
+                            ("cell_type", "cell-type premises"),
+                            ("segregation", "segregation or separation"),
+                            ("hospital", "isolation in a prison hospital"),
+                            ("visits", "restriction of visits"),
+                            ("calls", "restriction of calls or parcels"),
+                            ("restraints", "instruments of restraint"),
+                            ("other", "other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "name_used",
+                    models.CharField(blank=True, max_length=200, verbose_name="name used by the authorities"),
+                ),
+                (
+                    "disciplinary",
+                    models.BooleanField(blank=True, null=True, verbose_name="imposed as a punishment"),
+                ),
+                ("imposed_on", models.DateField(blank=True, null=True, verbose_name="imposed")),
+                (
+                    "imposed_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="started")),
+                (
+                    "started_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "planned_days",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="planned duration in days"
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended")),
+                (
+                    "ended_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "min_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="when the dates are unknown but a source gives the duration, e.g. 'more than 11 months'",
+                        null=True,
+                        verbose_name="at least this many days",
+                    ),
+                ),
+                (
+                    "duration_as_stated",
+                    models.CharField(blank=True, max_length=200, verbose_name="duration as stated"),
+                ),
+                (
+                    "hours_confined_per_day",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=4,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="hours confined a day",
+                    ),
+                ),
+                (
+                    "meaningful_contact",
+                    models.BooleanField(blank=True, null=True, verbose_name="meaningful human contact"),
+                ),
+                ("legal_basis", models.CharField(blank=True, max_length=300, verbose_name="legal basis")),
+                ("reasons", models.TextField(blank=True, verbose_name="reasons given")),
+                ("conditions", models.TextField(blank=True, verbose_name="conditions")),
+                (
+                    "custody",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measures",
+                        to="custody.custodyepisode",
+                    ),
+                ),
+                (
+                    "imposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measures_imposed",
+                        to="registry.organisation",
+                        verbose_name="imposed by",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measures",
+                        to="registry.place",
+                        verbose_name="place",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Extension',
+            name="Extension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('extended_on', models.DateField(blank=True, null=True, verbose_name='extended')),
-                ('extended_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('added_days', models.PositiveIntegerField(blank=True, null=True, verbose_name='days added')),
-                ('prosecutor_approved', models.BooleanField(blank=True, null=True, verbose_name='approved by a prosecutor')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='registry.organisation', verbose_name='approved by')),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extensions', to='custody.restrictivemeasure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("extended_on", models.DateField(blank=True, null=True, verbose_name="extended")),
+                (
+                    "extended_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("added_days", models.PositiveIntegerField(blank=True, null=True, verbose_name="days added")),
+                (
+                    "prosecutor_approved",
+                    models.BooleanField(blank=True, null=True, verbose_name="approved by a prosecutor"),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="registry.organisation",
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extensions",
+                        to="custody.restrictivemeasure",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('departed_on', models.DateField(blank=True, null=True, verbose_name='departed')),
-                ('departed_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('arrived_on', models.DateField(blank=True, null=True, verbose_name='arrived')),
-                ('arrived_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('custody', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transfers', to='custody.custodyepisode')),
-                ('from_place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='transfers_out', to='registry.place', verbose_name='from')),
-                ('to_place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers_in', to='registry.place', verbose_name='to')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("departed_on", models.DateField(blank=True, null=True, verbose_name="departed")),
+                (
+                    "departed_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("arrived_on", models.DateField(blank=True, null=True, verbose_name="arrived")),
+                (
+                    "arrived_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                (
+                    "custody",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transfers",
+                        to="custody.custodyepisode",
+                    ),
+                ),
+                (
+                    "from_place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfers_out",
+                        to="registry.place",
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfers_in",
+                        to="registry.place",
+                        verbose_name="to",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('about', models.CharField(choices=[('detention', 'detention'), ('transfer', 'transfer'), ('whereabouts', 'whereabouts'), ('illness', 'serious illness or injury'), ('death', 'death')], max_length=12, verbose_name='about')),
-                ('occurred_on', models.DateField(blank=True, null=True, verbose_name='what happened, when')),
-                ('occurred_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('informed_on', models.DateField(blank=True, help_text='empty if never told, or not known', null=True, verbose_name='learned of it')),
-                ('informed_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('by_authorities', models.BooleanField(blank=True, null=True, verbose_name='told by the authorities')),
-                ('custody', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='custody.custodyepisode')),
-                ('party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notifications_received', to='registry.person', verbose_name='person to be told')),
-                ('transfer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='custody.transfer', verbose_name='transfer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "about",
+                    models.CharField(
+                        choices=[
+                            ("detention", "detention"),
+                            ("transfer", "transfer"),
+                            ("whereabouts", "whereabouts"),
+                            ("illness", "serious illness or injury"),
+                            ("death", "death"),
+                        ],
+                        max_length=12,
+                        verbose_name="about",
+                    ),
+                ),
+                ("occurred_on", models.DateField(blank=True, null=True, verbose_name="what happened, when")),
+                (
+                    "occurred_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "informed_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="empty if never told, or not known",
+                        null=True,
+                        verbose_name="learned of it",
+                    ),
+                ),
+                (
+                    "informed_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "by_authorities",
+                    models.BooleanField(blank=True, null=True, verbose_name="told by the authorities"),
+                ),
+                (
+                    "custody",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="custody.custodyepisode",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notifications_received",
+                        to="registry.person",
+                        verbose_name="person to be told",
+                    ),
+                ),
+                (
+                    "transfer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="custody.transfer",
+                        verbose_name="transfer",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='custodyepisode',
-            constraint=models.CheckConstraint(condition=models.Q(('registered_at__isnull', True), ('apprehended_at__isnull', True), ('registered_at__gte', models.F('apprehended_at')), models.Q(('registered_at_precision__in', ['exact']), _negated=True), ('apprehended_at_precision', 'approx'), _connector='OR'), name='custody_custodyepisode_registered_at_gte_apprehended_at', violation_error_message='registered at must not be before apprehended at'),
+            model_name="custodyepisode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("registered_at__isnull", True),
+                    ("apprehended_at__isnull", True),
+                    ("registered_at__gte", models.F("apprehended_at")),
+                    models.Q(("registered_at_precision__in", ["exact"]), _negated=True),
+                    ("apprehended_at_precision", "approx"),
+                    _connector="OR",
+                ),
+                name="custody_custodyepisode_registered_at_gte_apprehended_at",
+                violation_error_message="registered at must not be before apprehended at",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='custodyepisode',
-            constraint=models.CheckConstraint(condition=models.Q(('first_judge_at__isnull', True), ('apprehended_at__isnull', True), ('first_judge_at__gte', models.F('apprehended_at')), models.Q(('first_judge_at_precision__in', ['exact']), _negated=True), ('apprehended_at_precision', 'approx'), _connector='OR'), name='custody_custodyepisode_first_judge_at_gte_apprehended_at', violation_error_message='first judge at must not be before apprehended at'),
+            model_name="custodyepisode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("first_judge_at__isnull", True),
+                    ("apprehended_at__isnull", True),
+                    ("first_judge_at__gte", models.F("apprehended_at")),
+                    models.Q(("first_judge_at_precision__in", ["exact"]), _negated=True),
+                    ("apprehended_at_precision", "approx"),
+                    _connector="OR",
+                ),
+                name="custody_custodyepisode_first_judge_at_gte_apprehended_at",
+                violation_error_message="first judge at must not be before apprehended at",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='custodyepisode',
-            constraint=models.CheckConstraint(condition=models.Q(('released_at__isnull', True), ('apprehended_at__isnull', True), ('released_at__gte', models.F('apprehended_at')), models.Q(('released_at_precision__in', ['exact']), _negated=True), ('apprehended_at_precision', 'approx'), _connector='OR'), name='custody_custodyepisode_released_at_gte_apprehended_at', violation_error_message='released at must not be before apprehended at'),
+            model_name="custodyepisode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("released_at__isnull", True),
+                    ("apprehended_at__isnull", True),
+                    ("released_at__gte", models.F("apprehended_at")),
+                    models.Q(("released_at_precision__in", ["exact"]), _negated=True),
+                    ("apprehended_at_precision", "approx"),
+                    _connector="OR",
+                ),
+                name="custody_custodyepisode_released_at_gte_apprehended_at",
+                violation_error_message="released at must not be before apprehended at",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='familycontact',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('started_on__isnull', True), ('ended_on__gte', models.F('started_on')), models.Q(('ended_on_precision__in', ['exact', 'day']), _negated=True), ('started_on_precision', 'approx'), _connector='OR'), name='custody_familycontact_ended_on_gte_started_on', violation_error_message='ended on must not be before started on'),
+            model_name="familycontact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("started_on__isnull", True),
+                    ("ended_on__gte", models.F("started_on")),
+                    models.Q(("ended_on_precision__in", ["exact", "day"]), _negated=True),
+                    ("started_on_precision", "approx"),
+                    _connector="OR",
+                ),
+                name="custody_familycontact_ended_on_gte_started_on",
+                violation_error_message="ended on must not be before started on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='familycontact',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('every__isnull', True), ('every_unit', '')), models.Q(('every__isnull', False), models.Q(('every_unit', ''), _negated=True)), _connector='OR'), name='custody_contact_frequency_complete', violation_error_message="a frequency needs both 'every' and its unit"),
+            model_name="familycontact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("every__isnull", True), ("every_unit", "")),
+                    models.Q(("every__isnull", False), models.Q(("every_unit", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="custody_contact_frequency_complete",
+                violation_error_message="a frequency needs both 'every' and its unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='medicalexamination',
-            constraint=models.CheckConstraint(condition=models.Q(('performed_on__isnull', True), ('requested_on__isnull', True), ('performed_on__gte', models.F('requested_on')), models.Q(('performed_on_precision__in', ['exact', 'day']), _negated=True), ('requested_on_precision', 'approx'), _connector='OR'), name='custody_medicalexamination_performed_on_gte_requested_on', violation_error_message='performed on must not be before requested on'),
+            model_name="medicalexamination",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("performed_on__isnull", True),
+                    ("requested_on__isnull", True),
+                    ("performed_on__gte", models.F("requested_on")),
+                    models.Q(("performed_on_precision__in", ["exact", "day"]), _negated=True),
+                    ("requested_on_precision", "approx"),
+                    _connector="OR",
+                ),
+                name="custody_medicalexamination_performed_on_gte_requested_on",
+                violation_error_message="performed on must not be before requested on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='medicalexamination',
-            constraint=models.CheckConstraint(condition=models.Q(('performed', True), ('performed_on__isnull', True), _connector='OR'), name='custody_exam_date_needs_performed', violation_error_message='an examination that was not performed has no date performed'),
+            model_name="medicalexamination",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("performed", True), ("performed_on__isnull", True), _connector="OR"),
+                name="custody_exam_date_needs_performed",
+                violation_error_message="an examination that was not performed has no date performed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('started_on__isnull', True), ('ended_on__gte', models.F('started_on')), models.Q(('ended_on_precision__in', ['exact', 'day']), _negated=True), ('started_on_precision', 'approx'), _connector='OR'), name='custody_placement_ended_on_gte_started_on', violation_error_message='ended on must not be before started on'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("started_on__isnull", True),
+                    ("ended_on__gte", models.F("started_on")),
+                    models.Q(("ended_on_precision__in", ["exact", "day"]), _negated=True),
+                    ("started_on_precision", "approx"),
+                    _connector="OR",
+                ),
+                name="custody_placement_ended_on_gte_started_on",
+                violation_error_message="ended on must not be before started on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='restrictivemeasure',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('started_on__isnull', True), ('ended_on__gte', models.F('started_on')), models.Q(('ended_on_precision__in', ['exact', 'day']), _negated=True), ('started_on_precision', 'approx'), _connector='OR'), name='custody_restrictivemeasure_ended_on_gte_started_on', violation_error_message='ended on must not be before started on'),
+            model_name="restrictivemeasure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("started_on__isnull", True),
+                    ("ended_on__gte", models.F("started_on")),
+                    models.Q(("ended_on_precision__in", ["exact", "day"]), _negated=True),
+                    ("started_on_precision", "approx"),
+                    _connector="OR",
+                ),
+                name="custody_restrictivemeasure_ended_on_gte_started_on",
+                violation_error_message="ended on must not be before started on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='restrictivemeasure',
-            constraint=models.CheckConstraint(condition=models.Q(('hours_confined_per_day__isnull', True), ('hours_confined_per_day__gte', 0), _connector='OR'), name='custody_restrictivemeasure_hours_confined_per_day_not_negative', violation_error_message='hours confined per day must not be negative'),
+            model_name="restrictivemeasure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("hours_confined_per_day__isnull", True),
+                    ("hours_confined_per_day__gte", 0),
+                    _connector="OR",
+                ),
+                name="custody_restrictivemeasure_hours_confined_per_day_not_negative",
+                violation_error_message="hours confined per day must not be negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='restrictivemeasure',
-            constraint=models.CheckConstraint(condition=models.Q(('hours_confined_per_day__isnull', True), ('hours_confined_per_day__lte', 24), _connector='OR'), name='custody_measure_hours_in_a_day', violation_error_message='hours confined a day cannot exceed 24'),
+            model_name="restrictivemeasure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("hours_confined_per_day__isnull", True),
+                    ("hours_confined_per_day__lte", 24),
+                    _connector="OR",
+                ),
+                name="custody_measure_hours_in_a_day",
+                violation_error_message="hours confined a day cannot exceed 24",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('arrived_on__isnull', True), ('departed_on__isnull', True), ('arrived_on__gte', models.F('departed_on')), models.Q(('arrived_on_precision__in', ['exact', 'day']), _negated=True), ('departed_on_precision', 'approx'), _connector='OR'), name='custody_transfer_arrived_on_gte_departed_on', violation_error_message='arrived on must not be before departed on'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("arrived_on__isnull", True),
+                    ("departed_on__isnull", True),
+                    ("arrived_on__gte", models.F("departed_on")),
+                    models.Q(("arrived_on_precision__in", ["exact", "day"]), _negated=True),
+                    ("departed_on_precision", "approx"),
+                    _connector="OR",
+                ),
+                name="custody_transfer_arrived_on_gte_departed_on",
+                violation_error_message="arrived on must not be before departed on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('from_place__isnull', True), models.Q(('from_place', models.F('to_place')), _negated=True), _connector='OR'), name='custody_transfer_between_two_places', violation_error_message='a transfer must go to a different place (to place equals from place)'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("from_place__isnull", True),
+                    models.Q(("from_place", models.F("to_place")), _negated=True),
+                    _connector="OR",
+                ),
+                name="custody_transfer_between_two_places",
+                violation_error_message="a transfer must go to a different place (to place equals from place)",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(('informed_on__isnull', True), ('occurred_on__isnull', True), ('informed_on__gte', models.F('occurred_on')), models.Q(('informed_on_precision__in', ['exact', 'day']), _negated=True), ('occurred_on_precision', 'approx'), _connector='OR'), name='custody_notification_informed_on_gte_occurred_on', violation_error_message='informed on must not be before occurred on'),
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("informed_on__isnull", True),
+                    ("occurred_on__isnull", True),
+                    ("informed_on__gte", models.F("occurred_on")),
+                    models.Q(("informed_on_precision__in", ["exact", "day"]), _negated=True),
+                    ("occurred_on_precision", "approx"),
+                    _connector="OR",
+                ),
+                name="custody_notification_informed_on_gte_occurred_on",
+                violation_error_message="informed on must not be before occurred on",
+            ),
         ),
     ]

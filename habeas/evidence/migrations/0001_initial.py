@@ -5,51 +5,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('registry', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='a short stable name', max_length=80, unique=True, verbose_name='key')),
-                ('title', models.CharField(max_length=500, verbose_name='title')),
-                ('kind', models.CharField(choices=[('document', 'document or report'), ('interview', 'interview or testimony'), ('media', 'media report'), ('official', 'official statement'), ('court', 'court record'), ('video', 'photo or video')], max_length=20, verbose_name='kind')),
-                ('reference', models.CharField(blank=True, max_length=200, verbose_name='reference number')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='published')),
-                ('published_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('reliability', models.CharField(choices=[('high', 'high: first-hand or verified'), ('medium', 'medium: credible, not independently verified'), ('low', 'low: hearsay or contested'), ('unknown', 'not assessed')], default='unknown', max_length=10, verbose_name='reliability')),
-                ('language', models.CharField(blank=True, max_length=20, verbose_name='language')),
-                ('url', models.URLField(blank=True, verbose_name='address')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sources', to='registry.organisation', verbose_name='author or publisher')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="a short stable name", max_length=80, unique=True, verbose_name="key"
+                    ),
+                ),
+                ("title", models.CharField(max_length=500, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("document", "document or report"),
+                            ("interview", "interview or testimony"),
+                            ("media", "media report"),
+                            ("official", "official statement"),
+                            ("court", "court record"),
+                            ("video", "photo or video"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("reference", models.CharField(blank=True, max_length=200, verbose_name="reference number")),
+                ("published_on", models.DateField(blank=True, null=True, verbose_name="published")),
+                (
+                    "published_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "reliability",
+                    models.CharField(
+                        choices=[
+                            ("high", "high: first-hand or verified"),
+                            ("medium", "medium: credible, not independently verified"),
+                            ("low", "low: hearsay or contested"),
+                            ("unknown", "not assessed"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="reliability",
+                    ),
+                ),
+                ("language", models.CharField(blank=True, max_length=20, verbose_name="language")),
+                ("url", models.URLField(blank=True, verbose_name="address")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sources",
+                        to="registry.organisation",
+                        verbose_name="author or publisher",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Citation',
+            name="Citation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('field', models.CharField(blank=True, help_text='leave empty when the source supports the whole record', max_length=100, verbose_name='field')),
-                ('section', models.CharField(blank=True, max_length=300, verbose_name='section')),
-                ('page', models.CharField(blank=True, max_length=30, verbose_name='page')),
-                ('paragraph', models.CharField(blank=True, max_length=30, verbose_name='paragraph')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='evidence.source', verbose_name='source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                (
+                    "field",
+                    models.CharField(
+                        blank=True,
+                        help_text="leave empty when the source supports the whole record",
+                        max_length=100,
+                        verbose_name="field",
+                    ),
+                ),
+                ("section", models.CharField(blank=True, max_length=300, verbose_name="section")),
+                ("page", models.CharField(blank=True, max_length=30, verbose_name="page")),
+                ("paragraph", models.CharField(blank=True, max_length=30, verbose_name="paragraph")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="contenttypes.contenttype"
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="citations",
+                        to="evidence.source",
+                        verbose_name="source",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['content_type', 'object_id'], name='evidence_ci_content_650c21_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('section', ''), _negated=True), models.Q(('page', ''), _negated=True), models.Q(('paragraph', ''), _negated=True), _connector='OR'), name='evidence_citation_has_locator', violation_error_message='a citation needs a locator: a section, page or paragraph')],
+                "indexes": [
+                    models.Index(fields=["content_type", "object_id"], name="evidence_ci_content_650c21_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("section", ""), _negated=True),
+                            models.Q(("page", ""), _negated=True),
+                            models.Q(("paragraph", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="evidence_citation_has_locator",
+                        violation_error_message="a citation needs a locator: a section, page or paragraph",
+                    )
+                ],
             },
         ),
     ]

@@ -5,80 +5,254 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='issued')),
-                ('issued_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('text', models.TextField(verbose_name='recommendation')),
-                ('response_due_on', models.DateField(blank=True, null=True, verbose_name='response due')),
-                ('response_due_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('addressee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations_received', to='registry.organisation', verbose_name='addressed to')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='cases.event', verbose_name='about event')),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations_issued', to='registry.organisation', verbose_name='issued by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="issued")),
+                (
+                    "issued_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="recommendation")),
+                ("response_due_on", models.DateField(blank=True, null=True, verbose_name="response due")),
+                (
+                    "response_due_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "addressee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations_received",
+                        to="registry.organisation",
+                        verbose_name="addressed to",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="cases.event",
+                        verbose_name="about event",
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations_issued",
+                        to="registry.organisation",
+                        verbose_name="issued by",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RecommendationStatus',
+            name="RecommendationStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('status', models.CharField(choices=[('issued', 'issued, no response'), ('accepted', 'accepted'), ('partly', 'partly implemented'), ('implemented', 'implemented'), ('rejected', 'rejected'), ('disputed', 'response disputes the facts')], max_length=12, verbose_name='status')),
-                ('recorded_on', models.DateField(blank=True, null=True, verbose_name='as of')),
-                ('recorded_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('response', models.TextField(blank=True, verbose_name='response or action')),
-                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='monitoring.recommendation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("issued", "issued, no response"),
+                            ("accepted", "accepted"),
+                            ("partly", "partly implemented"),
+                            ("implemented", "implemented"),
+                            ("rejected", "rejected"),
+                            ("disputed", "response disputes the facts"),
+                        ],
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("recorded_on", models.DateField(blank=True, null=True, verbose_name="as of")),
+                (
+                    "recorded_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="response or action")),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="history",
+                        to="monitoring.recommendation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'recommendation statuses',
-                'ordering': ['recorded_on'],
+                "verbose_name_plural": "recommendation statuses",
+                "ordering": ["recorded_on"],
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('body_text', models.CharField(blank=True, max_length=200, verbose_name='monitoring body (as described)')),
-                ('visited_on', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('visited_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('announced', models.BooleanField(blank=True, null=True, verbose_name='announced in advance')),
-                ('access_granted', models.BooleanField(blank=True, null=True, verbose_name='access granted')),
-                ('refused', models.TextField(blank=True, help_text='areas, people or documents', verbose_name='what was refused')),
-                ('private_interviews', models.BooleanField(blank=True, null=True, verbose_name='private interviews allowed')),
-                ('accompanied_by', models.CharField(blank=True, max_length=200, verbose_name='accompanied or controlled by')),
-                ('findings', models.TextField(blank=True, verbose_name='findings')),
-                ('body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='registry.organisation', verbose_name='monitoring body')),
-                ('place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='registry.place', verbose_name='place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "body_text",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="monitoring body (as described)"
+                    ),
+                ),
+                ("visited_on", models.DateField(blank=True, null=True, verbose_name="date")),
+                (
+                    "visited_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "announced",
+                    models.BooleanField(blank=True, null=True, verbose_name="announced in advance"),
+                ),
+                ("access_granted", models.BooleanField(blank=True, null=True, verbose_name="access granted")),
+                (
+                    "refused",
+                    models.TextField(
+                        blank=True, help_text="areas, people or documents", verbose_name="what was refused"
+                    ),
+                ),
+                (
+                    "private_interviews",
+                    models.BooleanField(blank=True, null=True, verbose_name="private interviews allowed"),
+                ),
+                (
+                    "accompanied_by",
+                    models.CharField(blank=True, max_length=200, verbose_name="accompanied or controlled by"),
+                ),
+                ("findings", models.TextField(blank=True, verbose_name="findings")),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="registry.organisation",
+                        verbose_name="monitoring body",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="registry.place",
+                        verbose_name="place",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='recommendation',
-            name='visit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='monitoring.visit', verbose_name='following visit'),
+            model_name="recommendation",
+            name="visit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="recommendations",
+                to="monitoring.visit",
+                verbose_name="following visit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.CheckConstraint(condition=models.Q(('response_due_on__isnull', True), ('issued_on__isnull', True), ('response_due_on__gte', models.F('issued_on')), models.Q(('response_due_on_precision__in', ['exact', 'day']), _negated=True), ('issued_on_precision', 'approx'), _connector='OR'), name='monitoring_recommendation_response_due_on_gte_issued_on', violation_error_message='response due on must not be before issued on'),
+            model_name="recommendation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("response_due_on__isnull", True),
+                    ("issued_on__isnull", True),
+                    ("response_due_on__gte", models.F("issued_on")),
+                    models.Q(("response_due_on_precision__in", ["exact", "day"]), _negated=True),
+                    ("issued_on_precision", "approx"),
+                    _connector="OR",
+                ),
+                name="monitoring_recommendation_response_due_on_gte_issued_on",
+                violation_error_message="response due on must not be before issued on",
+            ),
         ),
     ]

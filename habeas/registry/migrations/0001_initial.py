@@ -6,185 +6,602 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Locality',
+            name="Locality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('local_names', models.CharField(blank=True, help_text="names in other scripts, separated by ';'", max_length=500, verbose_name='other names')),
-                ('kind', models.CharField(choices=[('country', 'country'), ('region', 'region or province'), ('settlement', 'city, town or village'), ('other', 'other place')], default='settlement', max_length=12, verbose_name='kind')),
-                ('country', models.CharField(blank=True, max_length=2, verbose_name='country code')),
-                ('latitude', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
-                ('geonames_id', models.PositiveIntegerField(blank=True, null=True, unique=True, verbose_name='GeoNames id')),
-                ('timezone', models.CharField(blank=True, max_length=64, verbose_name='time zone')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='registry.locality', verbose_name='within')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "local_names",
+                    models.CharField(
+                        blank=True,
+                        help_text="names in other scripts, separated by ';'",
+                        max_length=500,
+                        verbose_name="other names",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("country", "country"),
+                            ("region", "region or province"),
+                            ("settlement", "city, town or village"),
+                            ("other", "other place"),
+                        ],
+                        default="settlement",
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=2, verbose_name="country code")),
+                (
+                    "latitude",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "geonames_id",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, unique=True, verbose_name="GeoNames id"
+                    ),
+                ),
+                ("timezone", models.CharField(blank=True, max_length=64, verbose_name="time zone")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="registry.locality",
+                        verbose_name="within",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'localities',
-                'ordering': ['name'],
+                "verbose_name_plural": "localities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=60, verbose_name='short name')),
-                ('local_name', models.CharField(blank=True, max_length=300, verbose_name='name in the local language')),
-                ('kind', models.CharField(choices=[('state', 'head of state or government'), ('ministry', 'ministry'), ('service', 'service, department or agency'), ('unit', 'unit, station or team'), ('prosecutor', "prosecutor's office"), ('court', 'court'), ('prison', 'prison administration'), ('ngo', 'non-governmental organisation'), ('monitor', 'monitoring body or NPM'), ('un', 'UN body or mandate'), ('media', 'media'), ('other', 'other')], max_length=12, verbose_name='kind')),
-                ('country', models.CharField(blank=True, max_length=2, verbose_name='country code')),
-                ('locality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='registry.locality', verbose_name='locality')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='registry.organisation', verbose_name='part of')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                ("short_name", models.CharField(blank=True, max_length=60, verbose_name="short name")),
+                (
+                    "local_name",
+                    models.CharField(blank=True, max_length=300, verbose_name="name in the local language"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state", "head of state or government"),
+                            ("ministry", "ministry"),
+                            ("service", "service, department or agency"),
+                            ("unit", "unit, station or team"),
+                            ("prosecutor", "prosecutor's office"),
+                            ("court", "court"),
+                            ("prison", "prison administration"),
+                            ("ngo", "non-governmental organisation"),
+                            ("monitor", "monitoring body or NPM"),
+                            ("un", "UN body or mandate"),
+                            ("media", "media"),
+                            ("other", "other"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=2, verbose_name="country code")),
+                (
+                    "locality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="registry.locality",
+                        verbose_name="locality",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="registry.organisation",
+                        verbose_name="part of",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('label', models.CharField(help_text="how the person is shown; for someone not named, a description such as 'father of …'", max_length=200, verbose_name='display name')),
-                ('sex', models.CharField(blank=True, choices=[('f', 'female'), ('m', 'male'), ('x', 'other'), ('', 'not known')], max_length=1, verbose_name='sex')),
-                ('born_on', models.DateField(blank=True, null=True, verbose_name='born')),
-                ('born_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('died_on', models.DateField(blank=True, null=True, verbose_name='died')),
-                ('died_on_precision', models.CharField(choices=[('exact', 'exact (date and time)'), ('day', 'day'), ('month', 'month'), ('year', 'year'), ('approx', 'about (within a year either side)')], default='day', max_length=6, verbose_name='precision')),
-                ('death_circumstances', models.TextField(blank=True, verbose_name='circumstances of death')),
-                ('nationality', models.CharField(blank=True, max_length=2, verbose_name='nationality')),
-                ('occupation', models.CharField(blank=True, max_length=200, verbose_name='occupation')),
-                ('position', models.CharField(blank=True, max_length=200, verbose_name='position')),
-                ('home_locality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='registry.locality', verbose_name='home locality')),
-                ('organisation', models.ForeignKey(blank=True, help_text='for officials: the unit they belong to', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='registry.organisation', verbose_name='works for')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="how the person is shown; for someone not named, a description such as 'father of …'",
+                        max_length=200,
+                        verbose_name="display name",
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("f", "female"), ("m", "male"), ("x", "other"), ("", "not known")],
+                        max_length=1,
+                        verbose_name="sex",
+                    ),
+                ),
+                ("born_on", models.DateField(blank=True, null=True, verbose_name="born")),
+                (
+                    "born_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("died_on", models.DateField(blank=True, null=True, verbose_name="died")),
+                (
+                    "died_on_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact (date and time)"),
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("year", "year"),
+                            ("approx", "about (within a year either side)"),
+                        ],
+                        default="day",
+                        max_length=6,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("death_circumstances", models.TextField(blank=True, verbose_name="circumstances of death")),
+                ("nationality", models.CharField(blank=True, max_length=2, verbose_name="nationality")),
+                ("occupation", models.CharField(blank=True, max_length=200, verbose_name="occupation")),
+                ("position", models.CharField(blank=True, max_length=200, verbose_name="position")),
+                (
+                    "home_locality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="residents",
+                        to="registry.locality",
+                        verbose_name="home locality",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="for officials: the unit they belong to",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="registry.organisation",
+                        verbose_name="works for",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['label'],
+                "ordering": ["label"],
             },
         ),
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('label', models.CharField(max_length=300, verbose_name='name')),
-                ('size', models.IntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='size')),
-                ('size_qualifier', models.CharField(choices=[('exact', 'exactly'), ('about', 'about'), ('at_least', 'at least'), ('more_than', 'more than'), ('up_to', 'up to'), ('unknown', 'number unknown')], default='exact', max_length=10, verbose_name='size is')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='groups', to='cases.event', verbose_name='event')),
-                ('members', models.ManyToManyField(blank=True, related_name='groups', to='registry.person', verbose_name='named members')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("label", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "size",
+                    models.IntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="size",
+                    ),
+                ),
+                (
+                    "size_qualifier",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exactly"),
+                            ("about", "about"),
+                            ("at_least", "at least"),
+                            ("more_than", "more than"),
+                            ("up_to", "up to"),
+                            ("unknown", "number unknown"),
+                        ],
+                        default="exact",
+                        max_length=10,
+                        verbose_name="size is",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="groups",
+                        to="cases.event",
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="groups", to="registry.person", verbose_name="named members"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['label'],
+                "ordering": ["label"],
             },
         ),
         migrations.CreateModel(
-            name='Disability',
+            name="Disability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('physical', 'physical or mobility'), ('sensory', 'sensory'), ('intellectual', 'intellectual'), ('psychosocial', 'psychosocial'), ('chronic', 'chronic illness')], max_length=12, verbose_name='kind')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disabilities', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("physical", "physical or mobility"),
+                            ("sensory", "sensory"),
+                            ("intellectual", "intellectual"),
+                            ("psychosocial", "psychosocial"),
+                            ("chronic", "chronic illness"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="description")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="disabilities",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'disabilities',
+                "verbose_name_plural": "disabilities",
             },
         ),
         migrations.CreateModel(
-            name='PersonName',
+            name="PersonName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=300, verbose_name='full name')),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='given name')),
-                ('patronymic', models.CharField(blank=True, max_length=100, verbose_name='patronymic')),
-                ('family_name', models.CharField(blank=True, max_length=100, verbose_name='family name')),
-                ('script', models.CharField(choices=[('Latn', 'Latin'), ('Cyrl', 'Cyrillic'), ('other', 'other')], default='Latn', max_length=5, verbose_name='script')),
-                ('kind', models.CharField(choices=[('primary', 'name as usually written'), ('translit', 'transliteration'), ('alias', 'also known as'), ('birth', 'birth name')], default='primary', max_length=10, verbose_name='kind')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='names', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=300, verbose_name="full name")),
+                ("given_name", models.CharField(blank=True, max_length=100, verbose_name="given name")),
+                ("patronymic", models.CharField(blank=True, max_length=100, verbose_name="patronymic")),
+                ("family_name", models.CharField(blank=True, max_length=100, verbose_name="family name")),
+                (
+                    "script",
+                    models.CharField(
+                        choices=[("Latn", "Latin"), ("Cyrl", "Cyrillic"), ("other", "other")],
+                        default="Latn",
+                        max_length=5,
+                        verbose_name="script",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("primary", "name as usually written"),
+                            ("translit", "transliteration"),
+                            ("alias", "also known as"),
+                            ("birth", "birth name"),
+                        ],
+                        default="primary",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="names",
+                        to="registry.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('kind', models.CharField(choices=[('police', 'police station or police cells'), ('ivs', 'temporary detention facility'), ('pretrial', 'pre-trial detention centre'), ('prison', 'prison or penal colony'), ('high_security', 'high-security prison'), ('hospital', 'prison hospital'), ('psychiatric', 'psychiatric institution'), ('migration', 'immigration detention'), ('military', 'military detention'), ('security', 'national security service facility'), ('other', 'other place')], max_length=14, verbose_name='kind')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='official capacity')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('authority', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='places', to='registry.organisation', verbose_name='operating authority')),
-                ('locality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='places', to='registry.locality', verbose_name='locality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("police", "police station or police cells"),
+                            ("ivs", "temporary detention facility"),
+                            ("pretrial", "pre-trial detention centre"),
+                            ("prison", "prison or penal colony"),
+                            ("high_security", "high-security prison"),
+                            ("hospital", "prison hospital"),
+                            ("psychiatric", "psychiatric institution"),
+                            ("migration", "immigration detention"),
+                            ("military", "military detention"),
+                            ("security", "national security service facility"),
+                            ("other", "other place"),
+                        ],
+                        max_length=14,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="official capacity"),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="places",
+                        to="registry.organisation",
+                        verbose_name="operating authority",
+                    ),
+                ),
+                (
+                    "locality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="places",
+                        to="registry.locality",
+                        verbose_name="locality",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Relationship',
+            name="Relationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('spouse', 'spouse'), ('parent', 'parent'), ('child', 'child'), ('sibling', 'sibling'), ('relative', 'other relative'), ('lawyer', 'lawyer'), ('other', 'other')], max_length=10, verbose_name="the relative is the person's")),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relationships', to='registry.person')),
-                ('relative', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relationships_to', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("spouse", "spouse"),
+                            ("parent", "parent"),
+                            ("child", "child"),
+                            ("sibling", "sibling"),
+                            ("relative", "other relative"),
+                            ("lawyer", "lawyer"),
+                            ("other", "other"),
+                        ],
+                        max_length=10,
+                        verbose_name="the relative is the person's",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="description")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relationships",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "relative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relationships_to",
+                        to="registry.person",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='locality',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('latitude__gte', -90), ('latitude__lte', 90)), _connector='OR'), name='registry_locality_latitude_range', violation_error_message='latitude must be between -90 and 90'),
+            model_name="locality",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("latitude__isnull", True),
+                    models.Q(("latitude__gte", -90), ("latitude__lte", 90)),
+                    _connector="OR",
+                ),
+                name="registry_locality_latitude_range",
+                violation_error_message="latitude must be between -90 and 90",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='locality',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__isnull', True), models.Q(('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='registry_locality_longitude_range', violation_error_message='longitude must be between -180 and 180'),
+            model_name="locality",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("longitude__isnull", True),
+                    models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                    _connector="OR",
+                ),
+                name="registry_locality_longitude_range",
+                violation_error_message="longitude must be between -180 and 180",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='locality',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__isnull', False), ('longitude__isnull', False)), _connector='OR'), name='registry_locality_both_coordinates', violation_error_message='latitude and longitude go together: give both or neither'),
+            model_name="locality",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(("latitude__isnull", False), ("longitude__isnull", False)),
+                    _connector="OR",
+                ),
+                name="registry_locality_both_coordinates",
+                violation_error_message="latitude and longitude go together: give both or neither",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='registry_organisation_not_own_parent', violation_error_message='an organisation cannot be part of itself'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("pk")), _negated=True),
+                name="registry_organisation_not_own_parent",
+                violation_error_message="an organisation cannot be part of itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('died_on__isnull', True), ('born_on__isnull', True), ('died_on__gte', models.F('born_on')), models.Q(('died_on_precision__in', ['exact', 'day']), _negated=True), ('born_on_precision', 'approx'), _connector='OR'), name='registry_person_died_on_gte_born_on', violation_error_message='died on must not be before born on'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("died_on__isnull", True),
+                    ("born_on__isnull", True),
+                    ("died_on__gte", models.F("born_on")),
+                    models.Q(("died_on_precision__in", ["exact", "day"]), _negated=True),
+                    ("born_on_precision", "approx"),
+                    _connector="OR",
+                ),
+                name="registry_person_died_on_gte_born_on",
+                violation_error_message="died on must not be before born on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.CheckConstraint(condition=models.Q(('size__isnull', True), ('size__gte', 0), _connector='OR'), name='registry_group_size_not_negative', violation_error_message='size must not be negative'),
+            model_name="group",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("size__isnull", True), ("size__gte", 0), _connector="OR"),
+                name="registry_group_size_not_negative",
+                violation_error_message="size must not be negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.CheckConstraint(condition=models.Q(('size__isnull', False), ('size_qualifier', 'unknown'), _connector='OR'), name='registry_group_size_or_unknown', violation_error_message='give a size, or say the number is unknown'),
+            model_name="group",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("size__isnull", False), ("size_qualifier", "unknown"), _connector="OR"),
+                name="registry_group_size_or_unknown",
+                violation_error_message="give a size, or say the number is unknown",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personname',
-            constraint=models.UniqueConstraint(fields=('person', 'full_name'), name='registry_personname_unique', violation_error_message='this person already has this name'),
+            model_name="personname",
+            constraint=models.UniqueConstraint(
+                fields=("person", "full_name"),
+                name="registry_personname_unique",
+                violation_error_message="this person already has this name",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relationship',
-            constraint=models.CheckConstraint(condition=models.Q(('person', models.F('relative')), _negated=True), name='registry_relationship_two_people', violation_error_message='a relationship needs two different people'),
+            model_name="relationship",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("person", models.F("relative")), _negated=True),
+                name="registry_relationship_two_people",
+                violation_error_message="a relationship needs two different people",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relationship',
-            constraint=models.UniqueConstraint(fields=('person', 'relative', 'kind'), name='registry_relationship_unique'),
+            model_name="relationship",
+            constraint=models.UniqueConstraint(
+                fields=("person", "relative", "kind"), name="registry_relationship_unique"
+            ),
         ),
     ]

@@ -1,0 +1,95 @@
+"""`habeas load`: bad input gets one clear error naming file and position; the database is untouched."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import cli_env, run_habeas
+
+TABLES = [
+    "registry_person",
+    "evidence_citation",
+    "custody_custodyepisode",
+    "cases_allegation",
+    "evidence_source",
+]
+
+
+@pytest.fixture
+def database(demo_dir: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copy(demo_dir / "demo.sqlite3", copy)
+    return copy
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as connection:
+        return {t: connection.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+
+
+def load(database: Path, data_file: Path) -> tuple[int, str]:
+    env = cli_env(database.parent, DATABASE_URL=f"sqlite:///{database}")
+    result = run_habeas("load", str(data_file), env=env)
+    return result.returncode, result.stdout + result.stderr
+
+
+BAD_FILES = {
+    "malformed.json": (
+        '{"records": [\n  {"model": "registry.person" "fields": {}}\n]}',
+        "line 2, column 31: malformed JSON",
+    ),
+    "unknown_field.yaml": (
+        "default_source: amnesty-2013\nrecords:\n  - model: registry.person\n"
+        "    fields: {label: X, nmae: Y}\n"
+        "    cite: {section: S}\n",
+        "line 3: record 1 (registry.person): unknown field 'nmae'",
+    ),
+    "second_record_bad.yaml": (
+        "default_source: amnesty-2013\nrecords:\n  - model: registry.person\n    fields: {label: Fine}\n"
+        "    cite: {section: S}\n  - model: registry.group\n    fields: {label: G, size: -3}\n"
+        "    cite: {section: S}\n",
+        "line 6: record 2 (registry.group): field 'size': Ensure this value is greater than or equal to 0.",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_a_bad_file_is_refused_with_its_position_and_nothing_changes(database, tmp_path, name):
+    text, expected = BAD_FILES[name]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    before = row_counts(database)
+    code, output = load(database, path)
+    assert code == 1
+    assert f"habeas: error: {path}" in output
+    assert expected in output
+    assert "Traceback" not in output
+    assert row_counts(database) == before
+
+
+def test_a_missing_file_is_named(database, tmp_path):
+    before = row_counts(database)
+    code, output = load(database, tmp_path / "absent.yaml")
+    assert code == 1
+    assert f"{tmp_path / 'absent.yaml'}: no such file" in output
+    assert row_counts(database) == before
+
+
+def test_a_good_file_is_loaded(database, tmp_path):
+    path = tmp_path / "good.yaml"
+    path.write_text(
+        "default_source: amnesty-2013\nrecords:\n  - model: registry.person\n"
+        "    fields: {label: New person}\n"
+        "    cite: {section: Impunity}\n",
+        encoding="utf-8",
+    )
+    before = row_counts(database)
+    code, output = load(database, path)
+    assert code == 0, output
+    assert "Loaded 1 records and 1 citations" in output
+    after = row_counts(database)
+    assert after["registry_person"] == before["registry_person"] + 1

@@ -1,0 +1,75 @@
+"""Configuration from the environment fails loudly, and production refuses a missing or default secret."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from habeas.config.env import DEVELOPMENT_SECRET_KEY, database, env_flag, secret_key
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in ("HABEAS_SECRET_KEY", "HABEAS_SECRET_KEY_FILE", "HABEAS_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_production_refuses_to_start_without_a_secret(clean_env):
+    with pytest.raises(ImproperlyConfigured, match="HABEAS_SECRET_KEY .* is not set"):
+        secret_key(debug=False)
+
+
+def test_production_refuses_the_development_secret(clean_env):
+    clean_env.setenv("HABEAS_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    with pytest.raises(ImproperlyConfigured, match="development default"):
+        secret_key(debug=False)
+
+
+def test_the_secret_can_come_from_a_file(clean_env, tmp_path):
+    path = tmp_path / "key"
+    path.write_text("k" * 50 + "\n", encoding="utf-8")
+    clean_env.setenv("HABEAS_SECRET_KEY_FILE", str(path))
+    assert secret_key(debug=False) == "k" * 50
+
+
+def test_an_unreadable_secret_file_is_named(clean_env, tmp_path):
+    clean_env.setenv("HABEAS_SECRET_KEY_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="missing: cannot read it"):
+        secret_key(debug=False)
+
+
+def test_debug_mode_runs_with_a_development_secret(clean_env):
+    assert secret_key(debug=True) == DEVELOPMENT_SECRET_KEY
+
+
+def test_a_yes_no_value_that_is_neither_is_refused(clean_env):
+    clean_env.setenv("HABEAS_DEBUG", "perhaps")
+    with pytest.raises(ImproperlyConfigured, match="HABEAS_DEBUG='perhaps' is not a yes/no value"):
+        env_flag("HABEAS_DEBUG")
+
+
+def test_an_unsupported_database_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="not supported"):
+        database("mysql://user@localhost/habeas")
+
+
+def test_postgres_and_sqlite_addresses_are_understood():
+    assert database("postgres://h@127.0.0.1:5432/habeas")["ENGINE"] == "django.db.backends.postgresql"
+    assert database("sqlite:////tmp/x.sqlite3")["NAME"] == "/tmp/x.sqlite3"
+
+
+def test_the_server_refuses_to_start_in_production_without_a_secret(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HABEAS_") and k != "DJANGO_SETTINGS_MODULE"}
+    env["HABEAS_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "habeas.cli.main", "manage", "check"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    assert "HABEAS_SECRET_KEY (or HABEAS_SECRET_KEY_FILE) is not set" in result.stderr
+    assert "Traceback" not in result.stderr
