@@ -19,7 +19,7 @@ from habeas.cases.models import (
     Statement,
     Verdict,
 )
-from habeas.core.admin import CitationInline, RecordAdmin
+from habeas.core.admin import CitationInline, FindingInline, RecordAdmin
 
 
 class ClaimInline(admin.TabularInline[Claim, Event]):
@@ -35,7 +35,7 @@ class EventAdmin(RecordAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "description"]
     autocomplete_fields = ["locality", "parent"]
-    inlines = [ClaimInline, CitationInline]
+    inlines = [ClaimInline, CitationInline, FindingInline]
 
 
 @admin.register(Claim)
@@ -72,7 +72,7 @@ class AllegationAdmin(RecordAdmin):
     list_filter = ["kind", "event", "methods", "place"]
     search_fields = ["victim__label", "victim_group__label", "summary", "circumstances"]
     autocomplete_fields = ["victim", "victim_group", "event", "custody", "place", "locality", "methods"]
-    inlines = [PerpetratorInline, DisclosureInline, CitationInline]
+    inlines = [PerpetratorInline, DisclosureInline, CitationInline, FindingInline]
 
 
 @admin.register(Disclosure)
@@ -119,7 +119,7 @@ class InvestigationAdmin(RecordAdmin):
     list_filter = ["kind", "outcome", "body"]
     search_fields = ["subject", "findings"]
     autocomplete_fields = ["allegation", "event", "complaint", "body", "assigned_by", "ordered_by"]
-    inlines = [InvestigationStepInline, CitationInline]
+    inlines = [InvestigationStepInline, CitationInline, FindingInline]
 
 
 class ChargeInline(admin.TabularInline[Charge, Proceeding]):
@@ -143,7 +143,7 @@ class ProceedingAdmin(RecordAdmin):
     list_filter = ["kind", "court", "event"]
     search_fields = ["title", "defendants__label"]
     autocomplete_fields = ["court", "locality", "appeal_of", "event", "defendants", "defendant_group"]
-    inlines = [ChargeInline, VerdictInline, CitationInline]
+    inlines = [ChargeInline, VerdictInline, CitationInline, FindingInline]
 
 
 class SentenceInline(admin.TabularInline[Sentence, Verdict]):
@@ -158,7 +158,7 @@ class VerdictAdmin(RecordAdmin):
     list_filter = ["outcome"]
     search_fields = ["defendant__label", "proceeding__title"]
     autocomplete_fields = ["proceeding", "defendant", "defendant_group"]
-    inlines = [SentenceInline, CitationInline]
+    inlines = [SentenceInline, CitationInline, FindingInline]
 
 
 @admin.register(Charge)

@@ -26,9 +26,7 @@ class Event(Record):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     started_on, started_on_precision = fuzzy_date(_("started"))
     ended_on, ended_on_precision = fuzzy_date(_("ended"))
-    locality = models.ForeignKey(
-        Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    locality = models.ForeignKey(Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("part of"),
@@ -164,15 +162,11 @@ class Allegation(Record):
         on_delete=models.PROTECT,
         related_name="allegations",
     )
-    locality = models.ForeignKey(
-        Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    locality = models.ForeignKey(Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT)
     circumstances = models.CharField(
         _("circumstances"), max_length=300, blank=True, help_text=_("e.g. during interrogation, on arrest")
     )
-    methods = models.ManyToManyField(
-        Method, verbose_name=_("methods"), blank=True, related_name="allegations"
-    )
+    methods = models.ManyToManyField(Method, verbose_name=_("methods"), blank=True, related_name="allegations")
     purpose = models.CharField(_("alleged purpose"), max_length=200, blank=True)
     injuries = models.TextField(_("injuries and symptoms"), blank=True)
     summary = models.TextField(_("summary"))
@@ -514,9 +508,7 @@ class Proceeding(Record):
         on_delete=models.PROTECT,
         related_name="proceedings",
     )
-    locality = models.ForeignKey(
-        Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    locality = models.ForeignKey(Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT)
     appeal_of = models.ForeignKey(
         "self",
         verbose_name=_("appeal of"),
@@ -533,9 +525,7 @@ class Proceeding(Record):
         on_delete=models.PROTECT,
         related_name="proceedings",
     )
-    defendants = models.ManyToManyField(
-        Person, verbose_name=_("defendants"), blank=True, related_name="trials"
-    )
+    defendants = models.ManyToManyField(Person, verbose_name=_("defendants"), blank=True, related_name="trials")
     defendant_group = models.ForeignKey(
         Group,
         verbose_name=_("defendants (group)"),
@@ -547,9 +537,7 @@ class Proceeding(Record):
     jury = models.BooleanField(_("jury trial"), null=True, blank=True)
     started_on, started_on_precision = fuzzy_date(_("started"))
     ended_on, ended_on_precision = fuzzy_date(_("ended"))
-    torture_claims_examined = models.BooleanField(
-        _("torture claims examined by the court"), null=True, blank=True
-    )
+    torture_claims_examined = models.BooleanField(_("torture claims examined by the court"), null=True, blank=True)
 
     date_order = (("ended_on", "started_on"),)
 
@@ -569,9 +557,7 @@ class Proceeding(Record):
 
 class Charge(Record):
     proceeding = models.ForeignKey(Proceeding, on_delete=models.CASCADE, related_name="charges")
-    defendant = models.ForeignKey(
-        Person, verbose_name=_("defendant"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    defendant = models.ForeignKey(Person, verbose_name=_("defendant"), null=True, blank=True, on_delete=models.PROTECT)
     defendant_group = models.ForeignKey(
         Group, verbose_name=_("defendants (group)"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -637,9 +623,7 @@ class Sentence(Record):
         SUSPENDED = "suspended", _("suspended sentence")
         DEATH = "death", _("death penalty")
 
-    verdict = models.ForeignKey(
-        Verdict, verbose_name=_("verdict"), on_delete=models.CASCADE, related_name="sentences"
-    )
+    verdict = models.ForeignKey(Verdict, verbose_name=_("verdict"), on_delete=models.CASCADE, related_name="sentences")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     months = models.PositiveIntegerField(_("term in months"), null=True, blank=True)
     months_max = models.PositiveIntegerField(
@@ -743,9 +727,7 @@ class Reparation(Record):
     amount = models.DecimalField(
         _("amount"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
-    currency = models.CharField(
-        _("currency"), max_length=3, blank=True, help_text=_("ISO 4217 code, e.g. KZT")
-    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("ISO 4217 code, e.g. KZT"))
     due_on, due_on_precision = fuzzy_date(_("due"))
     status = models.CharField(_("payment"), max_length=8, choices=Status.choices, default=Status.UNKNOWN)
     status_on, status_on_precision = fuzzy_date(_("payment status as of"))

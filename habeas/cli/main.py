@@ -48,9 +48,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from habeas.core.dataload import records_load
 
     summary = records_load(path=Path(args.file))
-    print(
-        f"Loaded {sum(summary.counts.values())} records and {summary.citations} citations from {args.file}."
-    )
+    print(f"Loaded {sum(summary.counts.values())} records and {summary.citations} citations from {args.file}.")
     return 0
 
 
@@ -89,6 +87,7 @@ def build_demo_database(target: Path) -> None:
         from habeas.core.dataload import records_load
         from habeas.demo import DATA_FILE, DEMO_PASSWORD, DEMO_USER
         from habeas.registry.services import gazetteer_seed
+        from habeas.standards.services import findings_evaluate
 
         print("Creating the database…", flush=True)
         call_command("migrate", verbosity=0)
@@ -97,12 +96,18 @@ def build_demo_database(target: Path) -> None:
         print("Loading the records of the 2013 briefing…", flush=True)
         summary = records_load(path=DATA_FILE)
         get_user_model().objects.create_superuser(DEMO_USER, "", DEMO_PASSWORD)
+        print("Checking the records against the standards (profile: Kazakhstan)…", flush=True)
+        evaluation = findings_evaluate(profile_name="kz")
         connections.close_all()
         Path(temporary).replace(target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     print_summary(summary.counts, summary.citations)
+    print(f"Findings against the standards: {evaluation.found}")
+    for code, count in sorted(evaluation.by_rule.items(), key=lambda item: (-item[1], item[0])):
+        print(f"  {count:5d}  {code}")
+    print()
 
 
 def print_summary(counts: dict[str, int], citations: int) -> None:
@@ -193,6 +198,10 @@ def parser() -> argparse.ArgumentParser:
     gazetteer.add_argument("country", help="two-letter country code, e.g. KZ")
     gazetteer.set_defaults(func=cmd_gazetteer)
 
+    from habeas.cli.standards import add_commands as add_standards
+
+    add_standards(sub)
+
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
@@ -204,10 +213,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.core.exceptions import ImproperlyConfigured
 
     from habeas.core.errors import LoadError
+    from habeas.standards.engine import StandardsError
 
     try:
         return int(args.func(args))
-    except (CommandError, LoadError, ImproperlyConfigured) as exc:
+    except (CommandError, LoadError, ImproperlyConfigured, StandardsError) as exc:
         print(f"habeas: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

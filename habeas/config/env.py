@@ -39,9 +39,7 @@ def secret_key(debug: bool) -> str:
         try:
             key = Path(key_file).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ImproperlyConfigured(
-                f"HABEAS_SECRET_KEY_FILE={key_file}: cannot read it ({exc.strerror})"
-            ) from exc
+            raise ImproperlyConfigured(f"HABEAS_SECRET_KEY_FILE={key_file}: cannot read it ({exc.strerror})") from exc
     if debug:
         return key or DEVELOPMENT_SECRET_KEY
     if not key:
@@ -51,8 +49,7 @@ def secret_key(debug: bool) -> str:
         )
     if key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
         raise ImproperlyConfigured(
-            "HABEAS_SECRET_KEY is the development default or shorter than 32 characters: "
-            "production mode refuses it"
+            "HABEAS_SECRET_KEY is the development default or shorter than 32 characters: production mode refuses it"
         )
     return key
 
@@ -67,9 +64,7 @@ def database(url: str | None) -> dict[str, object]:
     try:
         config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     except ValueError as exc:
-        raise ImproperlyConfigured(
-            f"DATABASE_URL is not a database address Habeas understands: {exc}"
-        ) from exc
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database address Habeas understands: {exc}") from exc
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
         config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}

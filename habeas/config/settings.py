@@ -24,9 +24,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_flag("HABEAS_DEBUG")
 SECRET_KEY = secret_key(DEBUG)
 ALLOWED_HOSTS = [
-    host.strip()
-    for host in os.environ.get("HABEAS_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
-    if host.strip()
+    host.strip() for host in os.environ.get("HABEAS_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if host.strip()
 ]
 
 INSTALLED_APPS = [
@@ -42,6 +40,7 @@ INSTALLED_APPS = [
     "habeas.custody",
     "habeas.cases",
     "habeas.monitoring",
+    "habeas.standards",
 ]
 
 MIDDLEWARE = [
@@ -107,4 +106,3 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_flag("HABEAS_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 
 from habeas.evidence.models import Citation
+from habeas.standards.models import Finding
 
 
 class CitationInline(GenericTabularInline):
@@ -18,9 +19,27 @@ class CitationInline(GenericTabularInline):
     verbose_name_plural = "Sources for this record"
 
 
-class RecordAdmin(admin.ModelAdmin[Any]):
-    """Every documented record: its citations inline, and its timestamps read-only."""
+class FindingInline(GenericTabularInline):
+    """The current findings of the rules engine on this record (reviewed on the finding's own page)."""
 
-    inlines = [CitationInline]
+    model = Finding
+    extra = 0
+    fields = ("rule", "status", "severity", "summary", "profile", "review")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "Findings against the standards"
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).filter(active=True)
+
+
+class RecordAdmin(admin.ModelAdmin[Any]):
+    """Every documented record: its citations and findings inline, and its timestamps read-only."""
+
+    inlines = [CitationInline, FindingInline]
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50

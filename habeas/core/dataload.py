@@ -83,9 +83,7 @@ def parse_fuzzy(text: str, *, with_time: bool) -> tuple[dt.date | dt.datetime, s
     """Read a date written at its precision; returns the value and the precision."""
     match = DATE_PATTERN.match(text.strip())
     if not match:
-        raise ValueError(
-            f"{text!r} is not a date: write 2011-12-16, 2011-12, 2011, ~2011 or 2011-12-16T14:00"
-        )
+        raise ValueError(f"{text!r} is not a date: write 2011-12-16, 2011-12, 2011, ~2011 or 2011-12-16T14:00")
     parts = match.groupdict()
     year, month, day = int(parts["year"]), int(parts["month"] or 1), int(parts["day"] or 1)
     if parts["approx"]:
@@ -159,9 +157,7 @@ class _Loader:
     def load_entry(self, entry: dict[str, Any], line: int, where: str) -> None:
         unknown = set(entry) - ENTRY_KEYS
         if unknown:
-            raise ValueError(
-                f"unknown entry {sorted(unknown)[0]!r}; an entry has model, key, fields and cite"
-            )
+            raise ValueError(f"unknown entry {sorted(unknown)[0]!r}; an entry has model, key, fields and cite")
         try:
             model = apps.get_model(str(entry.get("model", "")))
         except (LookupError, ValueError):
@@ -301,9 +297,7 @@ def read_data_file(path: Path) -> Any:
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
-            raise LoadError(
-                f"{path}, line {exc.lineno}, column {exc.colno}: malformed JSON: {exc.msg}"
-            ) from None
+            raise LoadError(f"{path}, line {exc.lineno}, column {exc.colno}: malformed JSON: {exc.msg}") from None
     elif path.suffix.lower() not in (".yaml", ".yml"):
         raise LoadError(f"{path}: expected a .yaml, .yml or .json file")
     try:

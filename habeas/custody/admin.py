@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from habeas.core.admin import CitationInline, RecordAdmin
+from habeas.core.admin import CitationInline, FindingInline, RecordAdmin
 from habeas.custody.models import (
     CustodyEpisode,
     Extension,
@@ -35,7 +35,7 @@ class CustodyEpisodeAdmin(RecordAdmin):
     list_filter = ["status", "event", "incommunicado"]
     search_fields = ["person__label", "person__names__full_name"]
     autocomplete_fields = ["person", "event", "apprehended_in", "apprehended_by"]
-    inlines = [PlacementInline, TransferInline, CitationInline]
+    inlines = [PlacementInline, TransferInline, CitationInline, FindingInline]
 
 
 @admin.register(Placement)
@@ -66,7 +66,7 @@ class RestrictiveMeasureAdmin(RecordAdmin):
     list_filter = ["kind", "disciplinary", "place"]
     search_fields = ["custody__person__label", "name_used", "reasons"]
     autocomplete_fields = ["custody", "place", "imposed_by"]
-    inlines = [ExtensionInline, CitationInline]
+    inlines = [ExtensionInline, CitationInline, FindingInline]
 
 
 @admin.register(FamilyContact)

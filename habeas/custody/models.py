@@ -23,9 +23,7 @@ class CustodyEpisode(Record):
         RELEASED = "released", _("released")
         UNKNOWN = "unknown", _("not known")
 
-    person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="custody"
-    )
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="custody")
     event = models.ForeignKey(
         "cases.Event",
         verbose_name=_("event"),
@@ -77,12 +75,13 @@ class Placement(Record):
     """A period in one place of detention."""
 
     custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="placements")
-    place = models.ForeignKey(
-        Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="placements"
-    )
+    place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="placements")
     started_on, started_on_precision = fuzzy_date(_("from"))
     ended_on, ended_on_precision = fuzzy_date(_("until"))
     reason = models.CharField(_("reason for the allocation"), max_length=300, blank=True)
+    stated_distance_km = models.PositiveIntegerField(
+        _("distance from home as stated (km)"), null=True, blank=True, help_text=_("as a source gives it")
+    )
 
     date_order = (("ended_on", "started_on"),)
 
@@ -105,12 +104,13 @@ class Transfer(Record):
         on_delete=models.PROTECT,
         related_name="transfers_out",
     )
-    to_place = models.ForeignKey(
-        Place, verbose_name=_("to"), on_delete=models.PROTECT, related_name="transfers_in"
-    )
+    to_place = models.ForeignKey(Place, verbose_name=_("to"), on_delete=models.PROTECT, related_name="transfers_in")
     departed_on, departed_on_precision = fuzzy_date(_("departed"))
     arrived_on, arrived_on_precision = fuzzy_date(_("arrived"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    stated_distance_km = models.PositiveIntegerField(
+        _("distance from home as stated (km)"), null=True, blank=True, help_text=_("as a source gives it")
+    )
 
     date_order = (("arrived_on", "departed_on"),)
 
@@ -165,6 +165,7 @@ class RestrictiveMeasure(Record):
     imposed_on, imposed_on_precision = fuzzy_date(_("imposed"))
     started_on, started_on_precision = fuzzy_date(_("started"))
     planned_days = models.PositiveIntegerField(_("planned duration in days"), null=True, blank=True)
+    open_ended = models.BooleanField(_("imposed without an end date"), null=True, blank=True)
     ended_on, ended_on_precision = fuzzy_date(_("ended"))
     min_days = models.PositiveIntegerField(
         _("at least this many days"),
@@ -182,6 +183,13 @@ class RestrictiveMeasure(Record):
         validators=[MinValueValidator(0)],
     )
     meaningful_contact = models.BooleanField(_("meaningful human contact"), null=True, blank=True)
+    exacerbation_risk = models.BooleanField(
+        _("health assessment found a risk of harm"),
+        null=True,
+        blank=True,
+        help_text=_("empty when no health assessment is recorded"),
+    )
+    family_contact_banned = models.BooleanField(_("all family contact prohibited"), null=True, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     reasons = models.TextField(_("reasons given"), blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
@@ -272,10 +280,10 @@ class FamilyContact(Record):
     def frequency_text(self) -> str:
         if self.every is None:
             return str(_("frequency not known"))
-        times = self.times or 1
+        times = {1: "once", 2: "twice"}.get(self.times or 1, f"{self.times} times")
         unit = self.get_every_unit_display()
-        period = unit if self.every == 1 else f"{self.every} {unit}s"
-        return f"{times} time(s) every {period}"
+        period = f"a {unit}" if self.every == 1 else f"every {self.every} {unit}s"
+        return f"{times} {period}"
 
 
 class Notification(Record):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 
 from habeas.evidence.models import Citation, Source
 
@@ -13,6 +14,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
     list_filter = ["kind", "reliability"]
     search_fields = ["title", "key", "reference", "description"]
     prepopulated_fields = {"key": ["title"]}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Citation)

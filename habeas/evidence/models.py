@@ -57,9 +57,7 @@ class Source(models.Model):
 class Citation(models.Model):
     """A source for a record, or for a single field of it, with where in the source to look."""
 
-    source = models.ForeignKey(
-        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations"
-    )
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations")
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id")
@@ -85,9 +83,7 @@ class Citation(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = ", ".join(
-            part for part in (self.section, self.page and f"p. {self.page}", self.paragraph) if part
-        )
+        where = ", ".join(part for part in (self.section, self.page and f"p. {self.page}", self.paragraph) if part)
         return f"{self.source} — {where}"
 
     def clean(self) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from habeas.core.admin import CitationInline, RecordAdmin
+from habeas.core.admin import CitationInline, FindingInline, RecordAdmin
 from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
 
 
@@ -27,7 +27,7 @@ class RecommendationAdmin(RecordAdmin):
     list_filter = ["issuer", "addressee", "history__status"]
     search_fields = ["text"]
     autocomplete_fields = ["issuer", "addressee", "visit", "event"]
-    inlines = [StatusInline, CitationInline]
+    inlines = [StatusInline, CitationInline, FindingInline]
 
 
 @admin.register(RecommendationStatus)

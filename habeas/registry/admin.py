@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from habeas.core.admin import CitationInline, RecordAdmin
+from habeas.core.admin import CitationInline, FindingInline, RecordAdmin
 from habeas.registry.models import (
     Disability,
     Group,
@@ -54,7 +54,7 @@ class PersonAdmin(RecordAdmin):
     list_filter = ["sex", "disabilities__kind"]
     search_fields = ["label", "names__full_name"]
     autocomplete_fields = ["home_locality", "organisation"]
-    inlines = [PersonNameInline, DisabilityInline, RelationshipInline, CitationInline]
+    inlines = [PersonNameInline, DisabilityInline, RelationshipInline, CitationInline, FindingInline]
 
 
 @admin.register(Group)

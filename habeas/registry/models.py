@@ -33,6 +33,12 @@ class Locality(models.Model):
         related_name="children",
     )
     country = models.CharField(_("country code"), max_length=2, blank=True)
+    region_code = models.CharField(
+        _("region code"),
+        max_length=20,
+        blank=True,
+        help_text=_("first-level region, as GeoNames codes it: KZ.13"),
+    )
     latitude = models.FloatField(
         _("latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
     )
@@ -97,9 +103,7 @@ class Organisation(Record):
         on_delete=models.PROTECT,
         related_name="units",
     )
-    locality = models.ForeignKey(
-        Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    locality = models.ForeignKey(Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT)
     country = models.CharField(_("country code"), max_length=2, blank=True)
 
     class Meta:
@@ -259,9 +263,7 @@ class Relationship(models.Model):
                 name="registry_relationship_two_people",
                 violation_error_message="a relationship needs two different people",
             ),
-            models.UniqueConstraint(
-                fields=["person", "relative", "kind"], name="registry_relationship_unique"
-            ),
+            models.UniqueConstraint(fields=["person", "relative", "kind"], name="registry_relationship_unique"),
         ]
 
     def __str__(self) -> str:
@@ -281,12 +283,8 @@ class Group(Record):
 
     label = models.CharField(_("name"), max_length=300)
     size = models.IntegerField(_("size"), null=True, blank=True, validators=[MinValueValidator(0)])
-    size_qualifier = models.CharField(
-        _("size is"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
-    )
-    members = models.ManyToManyField(
-        Person, verbose_name=_("named members"), blank=True, related_name="groups"
-    )
+    size_qualifier = models.CharField(_("size is"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    members = models.ManyToManyField(Person, verbose_name=_("named members"), blank=True, related_name="groups")
     event = models.ForeignKey(
         "cases.Event",
         verbose_name=_("event"),

@@ -36,6 +36,7 @@ def gazetteer_seed(*, country: str = "KZ") -> int:
                 "kind": Locality.Kind.SETTLEMENT,
                 "parent": nation,
                 "country": country,
+                "region_code": f"{country}.{city['admin1code']}" if city.get("admin1code") else "",
                 "latitude": float(city["latitude"]),
                 "longitude": float(city["longitude"]),
                 "timezone": city["timezone"],

@@ -83,9 +83,7 @@ def test_it_serves_the_admin_with_the_briefings_records(demo_dir):
                 "next": "/admin/",
             }
         ).encode()
-        request = urllib.request.Request(
-            f"{base}/admin/login/", data=form, headers={"Referer": f"{base}/admin/login/"}
-        )
+        request = urllib.request.Request(f"{base}/admin/login/", data=form, headers={"Referer": f"{base}/admin/login/"})
         index = opener.open(request).read().decode()
         assert "Site administration" in index or "Records" in index
         people = opener.open(f"{base}/admin/registry/person/?q=Tuletaeva").read().decode()

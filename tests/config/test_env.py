@@ -20,7 +20,7 @@ def clean_env(monkeypatch):
 
 
 def test_production_refuses_to_start_without_a_secret(clean_env):
-    with pytest.raises(ImproperlyConfigured, match="HABEAS_SECRET_KEY .* is not set"):
+    with pytest.raises(ImproperlyConfigured, match=r"HABEAS_SECRET_KEY .* is not set"):
         secret_key(debug=False)
 
 
@@ -68,7 +68,10 @@ def test_the_server_refuses_to_start_in_production_without_a_secret(tmp_path):
     env["HABEAS_DATA_DIR"] = str(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "habeas.cli.main", "manage", "check"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "HABEAS_SECRET_KEY (or HABEAS_SECRET_KEY_FILE) is not set" in result.stderr

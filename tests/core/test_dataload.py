@@ -112,25 +112,19 @@ def test_a_record_without_a_citation_is_refused(tmp_path):
 
 
 def test_a_citation_needs_a_locator(tmp_path):
-    path = write(
-        tmp_path, "  - model: registry.person\n    fields: {label: X}\n    cite: {note: somewhere}\n"
-    )
+    path = write(tmp_path, "  - model: registry.person\n    fields: {label: X}\n    cite: {note: somewhere}\n")
     with pytest.raises(LoadError, match="a citation needs a locator"):
         records_load(path=path)
 
 
 def test_a_citation_of_a_field_the_record_lacks_is_refused(tmp_path):
-    path = write(
-        tmp_path, "  - model: registry.person\n    fields: {label: X}\n    cite: {section: A, field: shoe}\n"
-    )
+    path = write(tmp_path, "  - model: registry.person\n    fields: {label: X}\n    cite: {section: A, field: shoe}\n")
     with pytest.raises(LoadError, match="has no field named 'shoe'"):
         records_load(path=path)
 
 
 def test_a_reference_to_an_unknown_key_is_refused(tmp_path):
-    path = write(
-        tmp_path, "  - model: custody.custodyepisode\n    fields: {person: nobody}\n    cite: {section: A}\n"
-    )
+    path = write(tmp_path, "  - model: custody.custodyepisode\n    fields: {person: nobody}\n    cite: {section: A}\n")
     with pytest.raises(LoadError, match="'nobody' does not name an earlier record"):
         records_load(path=path)
 

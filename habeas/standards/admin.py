@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils import timezone
+
+from habeas.standards.models import Finding
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin[Finding]):
+    list_display = [
+        "rule",
+        "status",
+        "severity",
+        "subject",
+        "summary",
+        "profile",
+        "prevails",
+        "review",
+        "active",
+    ]
+    list_filter = ["profile", "active", "status", "severity", "rule", "review", "place", "organisation"]
+    search_fields = ["subject", "summary", "rule"]
+    fields = (
+        "rule",
+        "rule_version",
+        "profile",
+        "status",
+        "severity",
+        "subject",
+        "summary",
+        "standard",
+        "prevails",
+        "facts",
+        "parameters",
+        "sources",
+        "place",
+        "organisation",
+        "active",
+        "first_found_at",
+        "changed_at",
+        "review",
+        "review_reason",
+        "reviewed_by",
+        "reviewed_at",
+    )
+    readonly_fields = tuple(f for f in fields if f not in ("review", "review_reason"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Finding, form: Any, change: bool) -> None:
+        if "review" in form.changed_data or "review_reason" in form.changed_data:
+            obj.reviewed_by = request.user if request.user.is_authenticated else None
+            obj.reviewed_at = timezone.now()
+        super().save_model(request, obj, form, change)

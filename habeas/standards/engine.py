@@ -1,0 +1,209 @@
+"""The rules engine's core: rules, jurisdiction profiles and their parameters, and outcomes.
+
+Nothing here touches the database. A rule is a declared object with a pure evaluation over facts that
+``selectors`` gather; a profile supplies the parameters, each date-versioned and cited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROFILE_DIR = Path(__file__).with_name("profiles")
+
+
+class StandardsError(ValueError):
+    """A profile, rule code or parameter that cannot be used; the message names it."""
+
+
+class Severity(enum.IntEnum):
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+
+class Status(enum.StrEnum):
+    BREACH = "breach"
+    POSSIBLE = "possible"
+
+
+class LegalForce(enum.StrEnum):
+    TREATY = "treaty"
+    SOFT = "soft law"
+    INTERPRETATION = "treaty-body interpretation"
+    GUIDANCE = "guidance"
+    NATIONAL = "national law"
+    HEURISTIC = "heuristic"
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A value and where it comes from."""
+
+    value: Any
+    citation: str
+
+
+@dataclass(frozen=True)
+class Params:
+    """The parameters of one profile, resolved at one date."""
+
+    profile: str
+    values: dict[str, Cited]
+    as_of: dt.datetime = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)  # "now", for rules about delays
+
+    def __getitem__(self, name: str) -> Any:
+        return self.cited(name).value
+
+    def cited(self, name: str) -> Cited:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise StandardsError(f"profile {self.profile!r} has no value for parameter {name}") from None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a rule found on one record: its status, a one-sentence summary with the figures, the facts
+    it used (by name) and the limit it compared them with."""
+
+    status: Status
+    summary: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    version: int
+    title: str
+    instrument: str
+    article: str
+    legal_force: LegalForce
+    severity: Severity
+    verified: str  # V, K or U, as the catalogue grades it
+    subject: str  # the kind of facts it reads: see selectors.SUBJECTS
+    parameters: tuple[str, ...]
+    evaluate: Callable[[Any, Params], Outcome | None]
+    topic: str = ""  # rules on one topic (national and international) are compared: the stricter prevails
+    jurisdiction: str = ""  # empty for international standards
+
+    @property
+    def citation(self) -> str:
+        return f"{self.instrument}, {self.article}"
+
+
+@dataclass(frozen=True)
+class ParameterVersion:
+    value: Any
+    citation: str
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A jurisdiction profile: which rules apply, and the parameters they use, with citations."""
+
+    name: str
+    title: str
+    jurisdiction: str
+    parameters: dict[str, tuple[ParameterVersion, ...]]
+    rules: tuple[str, ...]
+
+    def params(self, on: dt.date | None = None, *, as_of: dt.datetime | None = None) -> Params:
+        """The parameters in force on a date (the latest version when no date is given)."""
+        values: dict[str, Cited] = {}
+        for name, versions in self.parameters.items():
+            chosen = None
+            for version in versions:
+                starts_ok = version.valid_from is None or on is None or version.valid_from <= on
+                ends_ok = version.valid_until is None or on is None or on < version.valid_until
+                if starts_ok and ends_ok:
+                    chosen = version
+            if chosen is not None:
+                values[name] = Cited(chosen.value, chosen.citation)
+        if as_of is None:
+            return Params(profile=self.name, values=values)
+        return Params(profile=self.name, values=values, as_of=as_of)
+
+
+def _date(value: Any, where: str) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise StandardsError(f"{where}: {value!r} is not a date (write YYYY-MM-DD)") from None
+
+
+def load_profile(name: str, *, directory: Path = PROFILE_DIR, known_rules: Iterable[Rule] = ()) -> Profile:
+    """Read and check a profile file. A profile may extend another (``extends: international``)."""
+    path = directory / f"{name}.yaml"
+    if not path.exists():
+        available = sorted(p.stem for p in directory.glob("*.yaml"))
+        raise StandardsError(f"unknown profile {name!r}; available: {', '.join(available)}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise StandardsError(f"{path}: malformed YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise StandardsError(f"{path}: expected a mapping")
+    rules = {rule.code: rule for rule in known_rules}
+    parameters: dict[str, tuple[ParameterVersion, ...]] = {}
+    codes: list[str] = []
+    if data.get("extends"):
+        base = load_profile(str(data["extends"]), directory=directory, known_rules=rules.values())
+        parameters.update(base.parameters)
+        codes.extend(base.rules)
+    for pname, versions in (data.get("parameters") or {}).items():
+        if not isinstance(versions, list) or not versions:
+            raise StandardsError(f"{path}: parameter {pname}: expected a list of dated values")
+        parsed = []
+        for i, version in enumerate(versions, start=1):
+            where = f"{path}: parameter {pname}, value {i}"
+            if not isinstance(version, dict) or "value" not in version:
+                raise StandardsError(f"{where}: missing 'value'")
+            if not version.get("citation"):
+                raise StandardsError(f"{where}: missing 'citation'")
+            value = version["value"]
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                raise StandardsError(f"{where}: {value!r} is not a non-negative number")
+            parsed.append(
+                ParameterVersion(
+                    value=value,
+                    citation=str(version["citation"]),
+                    valid_from=_date(version.get("from"), where),
+                    valid_until=_date(version.get("until"), where),
+                )
+            )
+        parameters[str(pname)] = tuple(parsed)
+    for code in data.get("rules") or []:
+        if rules and code not in rules:
+            raise StandardsError(f"{path}: unknown rule code {code!r}")
+        if code not in codes:
+            codes.append(str(code))
+    for code in codes:
+        rule = rules.get(code)
+        if rule is None:
+            continue
+        missing = [p for p in rule.parameters if p not in parameters]
+        if missing:
+            raise StandardsError(f"{path}: rule {code} needs parameter {missing[0]}, which the profile does not set")
+    return Profile(
+        name=name,
+        title=str(data.get("title", name)),
+        jurisdiction=str(data.get("jurisdiction", "")),
+        parameters=parameters,
+        rules=tuple(codes),
+    )

@@ -1,0 +1,171 @@
+"""The facts rules read: frozen dataclasses that selectors fill from the database. No ORM here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+Ref = tuple[str, int]  # (app_label.model, primary key)
+
+
+@dataclass(frozen=True)
+class When:
+    """A date or date-time as the interval its precision allows (inclusive), with its wording."""
+
+    lo: dt.date | dt.datetime
+    hi: dt.date | dt.datetime
+    text: str
+
+
+def moment(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+
+
+def span_days(start: When, end: When) -> tuple[float, float]:
+    """The shortest and longest number of days from start to end that the two intervals allow
+    (never below zero). Day-precise dates give whole days: 1 to 16 January is 15 days."""
+    shortest = (moment(end.lo) - moment(start.hi)).total_seconds() / 86400
+    longest = (moment(end.hi) - moment(start.lo)).total_seconds() / 86400
+    return max(shortest, 0.0), max(longest, 0.0)
+
+
+def span_hours(start: When, end: When) -> tuple[float, float]:
+    shortest, longest = span_days(start, end)
+    return shortest * 24, longest * 24
+
+
+@dataclass(frozen=True)
+class Base:
+    record: Ref
+    subject: str
+    on: dt.date | None = None  # the date whose law applies (e.g. the apprehension)
+    refs: tuple[Ref, ...] = ()  # other records whose facts were used
+    place_id: int | None = None
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MeasureFacts(Base):
+    kind: str = ""
+    name_used: str = ""
+    disciplinary: bool | None = None
+    start: When | None = None
+    end: When | None = None
+    planned_days: int | None = None
+    min_days: int | None = None
+    open_ended: bool | None = None
+    hours_per_day: float | None = None
+    meaningful_contact: bool | None = None
+    disabilities: tuple[str, ...] = ()
+    exacerbation_risk: bool | None = None
+    family_contact_banned: bool | None = None
+    prosecutor_extension: bool = False
+
+
+@dataclass(frozen=True)
+class CustodyFacts(Base):
+    apprehended: When | None = None
+    first_judge: When | None = None
+    released: When | None = None
+
+
+@dataclass(frozen=True)
+class LocationFacts(Base):
+    """Where a person was held, against where they (or their family) live."""
+
+    place: str = ""
+    place_region: str = ""
+    home: str = ""
+    home_region: str = ""
+    home_is_family: bool = False
+    distance_km: float | None = None
+    stated_distance_km: int | None = None
+    reason: str = ""
+    since: When | None = None
+
+
+@dataclass(frozen=True)
+class ContactFacts(Base):
+    kind: str = ""
+    relative: str = ""
+    allowed: bool = True
+    every_days: float | None = None
+    frequency: str = ""
+    minutes: int | None = None
+    supervised: bool | None = None
+
+
+@dataclass(frozen=True)
+class NotificationFacts(Base):
+    about: str = ""
+    party: str = ""
+    occurred: When | None = None
+    informed: When | None = None
+
+
+@dataclass(frozen=True)
+class InvestigationSummary:
+    record: tuple[str, int]
+    opened: When | None
+    outcome: str
+    body: str
+    body_chain: tuple[int, ...]  # the body and the organisations above it
+    forensic_done: bool
+
+
+@dataclass(frozen=True)
+class AllegationFacts(Base):
+    raised: When | None = None
+    raised_in_court: When | None = None
+    in_custody: bool = False
+    perpetrator_chains: tuple[tuple[int, ...], ...] = ()
+    perpetrators: str = ""
+    investigations: tuple[InvestigationSummary, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class InvestigationFacts(Base):
+    summary: InvestigationSummary | None = None
+    perpetrator_chains: tuple[tuple[int, ...], ...] = ()
+    perpetrators: str = ""
+    assigned_by: str = ""
+
+
+@dataclass(frozen=True)
+class StatementFacts(Base):
+    kind: str = ""
+    retracted: When | None = None
+    retracted_undated: bool = False
+    coercion_alleged: bool = False
+    investigations: tuple[InvestigationSummary, ...] = ()
+    used_in: str = ""
+    claims_examined: bool | None = None
+
+
+@dataclass(frozen=True)
+class ReparationFacts(Base):
+    kind: str = ""
+    ordered: When | None = None
+    due: When | None = None
+    status: str = ""
+    as_of: When | None = None
+    amount: str = ""
+    paid: When | None = None
+
+
+@dataclass(frozen=True)
+class VisitFacts(Base):
+    body: str = ""
+    place: str = ""
+    announced: bool | None = None
+    access_granted: bool | None = None
+    refused: str = ""
+    private_interviews: bool | None = None
+
+
+@dataclass(frozen=True)
+class PlaceFacts(Base):
+    last_external_visit: When | None = None
+    kind: str = ""

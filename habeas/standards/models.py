@@ -1,0 +1,100 @@
+"""Findings: what the rules engine found on a record, kept for human review."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Finding(models.Model):
+    """One rule's result on one record under one profile. A finding is a prompt for review: reviewers
+    confirm or dismiss it with a reason, and the decision survives re-evaluation."""
+
+    class Status(models.TextChoices):
+        BREACH = "breach", _("breach")
+        POSSIBLE = "possible", _("possible breach")
+
+    class Severity(models.IntegerChoices):
+        INFO = 0, _("info")
+        LOW = 1, _("low")
+        MEDIUM = 2, _("medium")
+        HIGH = 3, _("high")
+        CRITICAL = 4, _("critical")
+
+    class Review(models.TextChoices):
+        PENDING = "", _("not reviewed")
+        CONFIRMED = "confirmed", _("confirmed")
+        DISMISSED = "dismissed", _("dismissed")
+
+    profile = models.CharField(_("profile"), max_length=40)
+    rule = models.CharField(_("rule"), max_length=80, db_index=True)
+    rule_version = models.PositiveIntegerField(_("rule version"))
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    severity = models.IntegerField(_("severity"), choices=Severity.choices)
+    subject = models.CharField(_("concerning"), max_length=300)
+    summary = models.TextField(_("summary"))
+    standard = models.TextField(_("standard"))
+    facts = models.JSONField(_("facts used"), default=dict, blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+    prevails = models.BooleanField(
+        _("prevailing standard"),
+        default=True,
+        help_text=_("false when a stricter rule on the same topic also found something on this record"),
+    )
+    fingerprint = models.CharField(max_length=64)
+    active = models.BooleanField(_("current"), default=True, help_text=_("false once re-evaluation no longer finds it"))
+    place = models.ForeignKey(
+        "registry.Place",
+        verbose_name=_("place"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+    )
+    first_found_at = models.DateTimeField(_("first found"))
+    changed_at = models.DateTimeField(_("last changed"))
+    review = models.CharField(_("review"), max_length=10, choices=Review.choices, blank=True)
+    review_reason = models.TextField(_("reason for the decision"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["profile", "active"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "rule", "content_type", "object_id"], name="standards_finding_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(review="") | ~Q(review_reason=""),
+                name="standards_finding_review_has_reason",
+                violation_error_message="a review decision needs a reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.subject}"

@@ -1,0 +1,411 @@
+"""Rules on what follows an allegation of torture: prompt and independent investigation, thoroughness,
+the exclusion of coerced statements, courts' duty to verify torture claims, and reparation; with the
+impunity indicators that combine them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
+from habeas.standards.facts import (
+    AllegationFacts,
+    InvestigationFacts,
+    InvestigationSummary,
+    ReparationFacts,
+    StatementFacts,
+    When,
+    moment,
+    span_days,
+)
+from habeas.standards.rules._common import amount, judge, outcome
+
+CAT = "Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment"
+ISTANBUL = "Istanbul Protocol (2022) and Principles on the Effective Investigation of Torture, A/RES/55/89"
+IMPUNITY = "Impunity indicator (CAT arts. 12-14; Istanbul Principles; CPT 14th General Report)"
+
+
+def _now(params: Params) -> When:
+    return When(params.as_of, params.as_of, params.as_of.date().isoformat())
+
+
+def opened(investigations: tuple[InvestigationSummary, ...]) -> list[InvestigationSummary]:
+    """Investigations that were actually opened (not those recorded as never opened)."""
+    return [i for i in investigations if i.outcome != "never"]
+
+
+def first_opened(investigations: tuple[InvestigationSummary, ...]) -> When | None:
+    dates = [i.opened for i in opened(investigations) if i.opened is not None]
+    return min(dates, key=lambda when: moment(when.lo)) if dates else None
+
+
+def promptness(
+    trigger: When, investigations: tuple[InvestigationSummary, ...], params: Params, what: str
+) -> Outcome | None:
+    """No investigation opened within the limit after the trigger (possibly none at all, as of now)."""
+    limit = params["P_INVESTIGATION_OPEN_D"]
+    first = first_opened(investigations)
+    if opened(investigations) and first is None:
+        return None  # an investigation exists but its date is unknown: nothing to compare
+    if first is not None:
+        days = span_days(trigger, first)
+        return outcome(
+            judge(*days, limit),
+            f"investigation opened {amount(*days, 'days')} after the {what} ({trigger.text}); the limit is "
+            f"{limit} days",
+            days_shortest=days[0],
+            days_longest=days[1],
+            limit_days=limit,
+        )
+    days = span_days(trigger, _now(params))
+    return outcome(
+        judge(*days, limit),
+        f"no investigation recorded since the {what} ({trigger.text}), {amount(*days, 'days')} ago; the limit is "
+        f"{limit} days",
+        days_shortest=days[0],
+        days_longest=days[1],
+        limit_days=limit,
+    )
+
+
+def same_agency(body_chain: tuple[int, ...], perpetrator_chains: tuple[tuple[int, ...], ...]) -> bool:
+    """Whether the investigating body belongs to the same organisation or ministry as an alleged
+    perpetrator: their chains of organisations (unit → service → ministry; heads of state and government
+    left out by the selector) meet."""
+    return any(set(body_chain) & set(chain) for chain in perpetrator_chains)
+
+
+def cat_12(facts: AllegationFacts, params: Params) -> Outcome | None:
+    dependent = [i for i in opened(facts.investigations) if same_agency(i.body_chain, facts.perpetrator_chains)]
+    if dependent:
+        return outcome(
+            Status.BREACH,
+            f"the allegation was investigated by {dependent[0].body}, part of the same agency as the alleged "
+            f"perpetrators ({facts.perpetrators}): not an impartial investigation",
+            investigating_body=dependent[0].body,
+        )
+    trigger = facts.raised
+    return promptness(trigger, facts.investigations, params, "allegation") if trigger else None
+
+
+def ip_prompt(facts: AllegationFacts, params: Params) -> Outcome | None:
+    trigger = facts.raised
+    if trigger is None:
+        return None
+    late = promptness(trigger, facts.investigations, params, "allegation")
+    if late is not None:
+        return late
+    limit = params["P_INVESTIGATION_MAX_D"]
+    for item in opened(facts.investigations):
+        if item.outcome == "open" and item.opened is not None:
+            days = span_days(item.opened, _now(params))
+            return outcome(
+                judge(*days, limit),
+                f"investigation by {item.body} open for {amount(*days, 'days')} without an outcome; the limit is "
+                f"{limit} days",
+                days_shortest=days[0],
+                days_longest=days[1],
+                limit_days=limit,
+            )
+    return None
+
+
+def no_investigation(facts: AllegationFacts, params: Params) -> Outcome | None:
+    trigger = facts.raised
+    if trigger is None or opened(facts.investigations):
+        return None
+    return promptness(trigger, facts.investigations, params, "allegation")
+
+
+def reported_in_custody(facts: AllegationFacts, params: Params) -> Outcome | None:
+    if not facts.in_custody:
+        return None
+    independent = [i for i in opened(facts.investigations) if not same_agency(i.body_chain, facts.perpetrator_chains)]
+    trigger = facts.raised
+    if independent or trigger is None:
+        return None
+    limit_hours = params["P_TORTURE_REPORT_H"]
+    days = span_days(trigger, _now(params))
+    status = judge(days[0] * 24, days[1] * 24, limit_hours)
+    return outcome(
+        status,
+        f"torture alleged by a person in custody ({trigger.text}) and no investigation by an authority "
+        f"independent of the alleged perpetrators recorded; the limit is {limit_hours} hours",
+        limit_hours=limit_hours,
+    )
+
+
+def court_verification(facts: AllegationFacts, params: Params) -> Outcome | None:
+    if facts.raised_in_court is None:
+        return None
+    limit = params["P_COURT_REFERRAL_D"]
+    days = span_days(facts.raised_in_court, first_opened(facts.investigations) or _now(params))
+    return outcome(
+        judge(*days, limit),
+        f"torture alleged in court ({facts.raised_in_court.text}) and not referred for verification within "
+        f"{limit} days ({amount(*days, 'days')} without an investigation)",
+        days_shortest=days[0],
+        days_longest=days[1],
+        limit_days=limit,
+    )
+
+
+def independence(facts: InvestigationFacts, params: Params) -> Outcome | None:
+    item = facts.summary
+    if item is None or item.outcome == "never" or not same_agency(item.body_chain, facts.perpetrator_chains):
+        return None
+    delegated = f", at the request of {facts.assigned_by}" if facts.assigned_by else ""
+    return outcome(
+        Status.BREACH,
+        f"investigated by {item.body}{delegated}, which belongs to the same agency as the alleged perpetrators "
+        f"({facts.perpetrators})",
+        investigating_body=item.body,
+    )
+
+
+def dismissed_without_forensics(facts: InvestigationFacts, params: Params) -> Outcome | None:
+    item = facts.summary
+    if item is None or item.outcome != "no_case" or item.forensic_done:
+        return None
+    return outcome(
+        Status.BREACH,
+        f"the allegation was dismissed by {item.body} with no forensic medical examination recorded",
+        investigating_body=item.body,
+    )
+
+
+def retraction_not_investigated(facts: StatementFacts, params: Params) -> Outcome | None:
+    if not facts.coercion_alleged or (facts.retracted is None and not facts.retracted_undated):
+        return None
+    if opened(facts.investigations):
+        if facts.retracted is None:
+            return None
+        limit = params["P_RETRACTION_INVESTIGATION_D"]
+        first = first_opened(facts.investigations)
+        if first is None:
+            return None
+        days = span_days(facts.retracted, first)
+        return outcome(
+            judge(*days, limit),
+            f"{facts.kind} retracted ({facts.retracted.text}) alleging torture; investigation opened "
+            f"{amount(*days, 'days')} later; the limit is {limit} days",
+            limit_days=limit,
+        )
+    when = f" ({facts.retracted.text})" if facts.retracted else ""
+    return outcome(
+        Status.BREACH,
+        f"{facts.kind} retracted{when} on the ground that it was obtained by torture or ill-treatment, and no "
+        "investigation of that allegation was carried out",
+    )
+
+
+def exclusionary_rule(facts: StatementFacts, params: Params) -> Outcome | None:
+    if not (facts.used_in and facts.coercion_alleged) or facts.claims_examined is True:
+        return None
+    status = Status.BREACH if facts.claims_examined is False else Status.POSSIBLE
+    examined = "did not examine" if facts.claims_examined is False else "is not recorded to have examined"
+    return outcome(
+        status,
+        f"{facts.kind} said to be coerced was before the court in {facts.used_in}, which {examined} the claim",
+    )
+
+
+def unpaid_reparation(facts: ReparationFacts, params: Params) -> Outcome | None:
+    if facts.status not in ("unpaid", "partly") or facts.ordered is None:
+        return None
+    limit = params["P_REPARATION_PAYMENT_D"]
+    as_of = facts.as_of or _now(params)
+    start, allowed = (facts.due, 0) if facts.due else (facts.ordered, limit)
+    days = span_days(start, as_of)
+    status = judge(*days, allowed)
+    state = "not paid" if facts.status == "unpaid" else "only partly paid"
+    return outcome(
+        status,
+        f"{facts.kind} of {facts.amount} ordered {facts.ordered.text}, still {state} as of {as_of.text} "
+        f"({amount(*span_days(facts.ordered, as_of), 'days')} later); payment is due within {limit} days",
+        limit_days=limit,
+    )
+
+
+def _rule(
+    code: str,
+    title: str,
+    instrument: str,
+    article: str,
+    force: LegalForce,
+    severity: Severity,
+    verified: str,
+    subject: str,
+    parameters: tuple[str, ...],
+    evaluate: Callable[[Any, Params], Outcome | None],
+    topic: str = "",
+    jurisdiction: str = "",
+) -> Rule:
+    return Rule(
+        code=code,
+        version=1,
+        title=title,
+        instrument=instrument,
+        article=article,
+        legal_force=force,
+        severity=severity,
+        verified=verified,
+        subject=subject,
+        parameters=parameters,
+        evaluate=evaluate,
+        topic=topic,
+        jurisdiction=jurisdiction,
+    )
+
+
+RULES = [
+    _rule(
+        "CAT-12-PROMPT-IMPARTIAL-INVESTIGATION",
+        "Wherever torture is alleged, a prompt and impartial investigation must follow",
+        CAT,
+        "arts. 12 and 16",
+        LegalForce.TREATY,
+        Severity.CRITICAL,
+        "K",
+        "allegation",
+        ("P_INVESTIGATION_OPEN_D",),
+        cat_12,
+    ),
+    _rule(
+        "IP-PROMPT-INVESTIGATION",
+        "Torture allegations are investigated promptly and expeditiously throughout",
+        ISTANBUL,
+        "principle 2; Protocol paras. 193-194",
+        LegalForce.GUIDANCE,
+        Severity.HIGH,
+        "V",
+        "allegation",
+        ("P_INVESTIGATION_OPEN_D", "P_INVESTIGATION_MAX_D"),
+        ip_prompt,
+    ),
+    _rule(
+        "MANDELA-71-2-REPORT-TORTURE-WITHOUT-COMPLAINT",
+        "Torture reported by a prisoner goes to an independent authority for investigation, complaint or not",
+        "Nelson Mandela Rules, A/RES/70/175",
+        "rule 71(1)-(2)",
+        LegalForce.SOFT,
+        Severity.CRITICAL,
+        "K",
+        "allegation",
+        ("P_TORTURE_REPORT_H",),
+        reported_in_custody,
+    ),
+    _rule(
+        "KZ-SC-NR7-2009-VERIFY-TORTURE-CLAIMS",
+        "Courts must have torture claims raised before them checked",
+        "Supreme Court of Kazakhstan, Normative Resolution No. 7 of 28 December 2009",
+        "as amended",
+        LegalForce.NATIONAL,
+        Severity.HIGH,
+        "V",
+        "allegation",
+        ("P_COURT_REFERRAL_D",),
+        court_verification,
+        jurisdiction="KZ",
+    ),
+    _rule(
+        "IMP-01-NO-INVESTIGATION-WITHIN-N-DAYS",
+        "An allegation with no investigation opened within the configured delay",
+        IMPUNITY,
+        "IMP-01",
+        LegalForce.HEURISTIC,
+        Severity.HIGH,
+        "K",
+        "allegation",
+        ("P_INVESTIGATION_OPEN_D",),
+        no_investigation,
+    ),
+    _rule(
+        "IP-INDEPENDENCE",
+        "Investigators must be independent of the suspected perpetrators and their agency",
+        ISTANBUL,
+        "principle 2; Protocol paras. 194 and 201",
+        LegalForce.GUIDANCE,
+        Severity.CRITICAL,
+        "V",
+        "investigation",
+        (),
+        independence,
+        topic="independence",
+    ),
+    _rule(
+        "IMP-02-SAME-AGENCY-INVESTIGATES",
+        "Investigation by the same agency or ministry as the alleged perpetrators",
+        IMPUNITY,
+        "IMP-02",
+        LegalForce.HEURISTIC,
+        Severity.CRITICAL,
+        "K",
+        "investigation",
+        (),
+        independence,
+        topic="independence",
+    ),
+    _rule(
+        "IMP-06-DISMISSED-WITHOUT-FORENSIC-EXAM",
+        "A torture complaint dismissed without a forensic medical examination",
+        IMPUNITY,
+        "IMP-06; Istanbul Protocol paras. 194, 196",
+        LegalForce.GUIDANCE,
+        Severity.HIGH,
+        "K",
+        "investigation",
+        (),
+        dismissed_without_forensics,
+    ),
+    _rule(
+        "IMP-03-RETRACTED-CONFESSION-NOT-INVESTIGATED",
+        "A statement retracted in court as coerced, with no investigation of the coercion",
+        IMPUNITY,
+        "IMP-03; CAT arts. 12 and 15",
+        LegalForce.HEURISTIC,
+        Severity.HIGH,
+        "K",
+        "statement",
+        ("P_RETRACTION_INVESTIGATION_D",),
+        retraction_not_investigated,
+    ),
+    _rule(
+        "CAT-15-EXCLUSIONARY-RULE",
+        "A statement made as a result of torture may not be invoked as evidence; claims must be verified",
+        CAT,
+        "art. 15; Human Rights Committee General Comment No. 32, para. 41",
+        LegalForce.TREATY,
+        Severity.CRITICAL,
+        "K",
+        "statement",
+        (),
+        exclusionary_rule,
+    ),
+    _rule(
+        "CAT-14-REDRESS",
+        "Victims obtain redress, including fair and adequate compensation, actually paid",
+        CAT,
+        "art. 14; Committee against Torture General Comment No. 3",
+        LegalForce.TREATY,
+        Severity.HIGH,
+        "K",
+        "reparation",
+        ("P_REPARATION_PAYMENT_D",),
+        unpaid_reparation,
+        topic="reparation",
+    ),
+    _rule(
+        "IMP-05-REPARATION-UNPAID",
+        "Reparation ordered and still unpaid after the configured delay",
+        IMPUNITY,
+        "IMP-05",
+        LegalForce.HEURISTIC,
+        Severity.HIGH,
+        "K",
+        "reparation",
+        ("P_REPARATION_PAYMENT_D",),
+        unpaid_reparation,
+        topic="reparation",
+    ),
+]

@@ -1,0 +1,115 @@
+"""Rules on independent monitoring of places of detention (OPCAT, Mandela Rules 83-84)."""
+
+from __future__ import annotations
+
+from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
+from habeas.standards.facts import PlaceFacts, VisitFacts, When, span_days
+from habeas.standards.rules._common import amount, judge, outcome
+
+OPCAT = "Optional Protocol to the Convention against Torture"
+MANDELA = "Nelson Mandela Rules, A/RES/70/175"
+
+
+def private_interviews(facts: VisitFacts, params: Params) -> Outcome | None:
+    if facts.private_interviews is not False:
+        return None
+    return outcome(
+        Status.BREACH,
+        f"{facts.body or 'monitors'} could not interview detainees in private at {facts.place or 'the place visited'}",
+    )
+
+
+def access(facts: VisitFacts, params: Params) -> Outcome | None:
+    problems = []
+    if facts.access_granted is False:
+        problems.append("access was refused")
+    if facts.refused:
+        problems.append(f"refused: {facts.refused}")
+    if not problems:
+        return None
+    return outcome(Status.BREACH, f"{facts.body or 'monitors'} at {facts.place or 'the place'}: " + "; ".join(problems))
+
+
+def inspector_powers(facts: VisitFacts, params: Params) -> Outcome | None:
+    problems = []
+    if facts.access_granted is False:
+        problems.append("access refused")
+    if facts.refused:
+        problems.append("areas, people or records refused")
+    if facts.private_interviews is False:
+        problems.append("no private interviews")
+    if not problems:
+        return None
+    return outcome(Status.BREACH, f"inspection of {facts.place or 'the place'} restricted: " + ", ".join(problems))
+
+
+def external_inspection(facts: PlaceFacts, params: Params) -> Outcome | None:
+    limit = params["P_INSPECTION_GAP_D"]
+    now = When(params.as_of, params.as_of, params.as_of.date().isoformat())
+    if facts.last_external_visit is None:
+        return outcome(
+            Status.BREACH, f"no external inspection recorded; one is due every {limit} days", limit_days=limit
+        )
+    days = span_days(facts.last_external_visit, now)
+    return outcome(
+        judge(*days, limit),
+        f"last external inspection {facts.last_external_visit.text}, {amount(*days, 'days')} ago; one is due every "
+        f"{limit} days",
+        limit_days=limit,
+    )
+
+
+RULES = [
+    Rule(
+        code="OPCAT-20-PRIVATE-INTERVIEWS",
+        version=1,
+        title="Monitors may interview detainees in private, without witnesses",
+        instrument=OPCAT,
+        article="art. 20(d)",
+        legal_force=LegalForce.TREATY,
+        severity=Severity.HIGH,
+        verified="V",
+        subject="visit",
+        parameters=(),
+        evaluate=private_interviews,
+    ),
+    Rule(
+        code="OPCAT-20-NPM-ACCESS-UNANNOUNCED",
+        version=1,
+        title="Monitors have access to all places and choose where to go and whom to see",
+        instrument=OPCAT,
+        article="art. 20(c) and (e)",
+        legal_force=LegalForce.TREATY,
+        severity=Severity.HIGH,
+        verified="V",
+        subject="visit",
+        parameters=(),
+        evaluate=access,
+    ),
+    Rule(
+        code="MANDELA-84-INSPECTOR-POWERS",
+        version=1,
+        title="Inspectors have access to all places, people and records, and interview in private",
+        instrument=MANDELA,
+        article="rule 84(1)",
+        legal_force=LegalForce.SOFT,
+        severity=Severity.HIGH,
+        verified="K",
+        subject="visit",
+        parameters=(),
+        evaluate=inspector_powers,
+    ),
+    Rule(
+        code="MANDELA-83-TWOFOLD-INSPECTION",
+        version=1,
+        title="Places of detention are inspected regularly by a body independent of their administration",
+        instrument=MANDELA,
+        article="rule 83",
+        legal_force=LegalForce.SOFT,
+        severity=Severity.MEDIUM,
+        verified="K",
+        subject="place",
+        parameters=("P_INSPECTION_GAP_D",),
+        evaluate=external_inspection,
+    ),
+]

@@ -1,0 +1,607 @@
+"""Reads for the rules engine: gather the facts each kind of rule needs, in bulk, as frozen dataclasses,
+and the citations of the records they come from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q
+
+from habeas.cases.models import (
+    Allegation,
+    Complaint,
+    Disclosure,
+    Investigation,
+    InvestigationStep,
+    Reparation,
+    Statement,
+)
+from habeas.core.dates import describe, interval
+from habeas.custody.models import (
+    CustodyEpisode,
+    Extension,
+    FamilyContact,
+    Notification,
+    Placement,
+    RestrictiveMeasure,
+    Transfer,
+)
+from habeas.evidence.models import Citation
+from habeas.monitoring.models import Visit
+from habeas.registry.models import Disability, Locality, Organisation, Person, Place, Relationship
+from habeas.standards import facts as f
+from habeas.standards.geo import geodesic_km
+
+UNIT_DAYS = {"day": 1, "week": 7, "month": 365.25 / 12, "year": 365.25}
+
+
+def when(value: Any, precision: str) -> f.When | None:
+    if value is None:
+        return None
+    lo, hi = interval(value, precision)
+    return f.When(lo, hi, describe(value, precision))
+
+
+def _day(moment: f.When | None) -> dt.date | None:
+    """The day whose law applies to a fact dated ``moment`` (its earliest day)."""
+    if moment is None:
+        return None
+    return moment.lo.date() if isinstance(moment.lo, dt.datetime) else moment.lo
+
+
+def ref(model: type[Model], pk: int) -> f.Ref:
+    return (model._meta.label_lower, pk)
+
+
+class Context:
+    """Lookups shared by all selectors of one evaluation: organisations' chains, people, places."""
+
+    def __init__(self) -> None:
+        self.orgs: dict[int, dict[str, Any]] = {
+            o["id"]: dict(o) for o in Organisation.objects.values("id", "name", "kind", "parent_id")
+        }
+        self.people = dict(Person.objects.values_list("id", "label"))
+        self.places: dict[int, dict[str, Any]] = {
+            p["id"]: dict(p) for p in Place.objects.values("id", "name", "authority_id", "locality_id")
+        }
+        self.localities: dict[int, dict[str, Any]] = {
+            loc["id"]: dict(loc)
+            for loc in Locality.objects.values("id", "name", "kind", "region_code", "latitude", "longitude")
+        }
+
+    def chain(self, org_id: int | None) -> tuple[int, ...]:
+        """The organisation and those above it, leaving out heads of state and government, under which
+        every agency sits."""
+        out: list[int] = []
+        while org_id is not None and org_id not in out:
+            org = self.orgs.get(org_id)
+            if org is None:
+                break
+            if org["kind"] != Organisation.Kind.STATE:
+                out.append(org_id)
+            org_id = org["parent_id"]
+        return tuple(out)
+
+    def org_name(self, org_id: int | None) -> str:
+        return self.orgs[org_id]["name"] if org_id in self.orgs else ""
+
+
+def _in(field: str, ids: Iterable[int] | None) -> Q:
+    return Q() if ids is None else Q(**{f"{field}__in": list(ids)})
+
+
+def measures(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.MeasureFacts]:
+    query = RestrictiveMeasure.objects.filter(_in("id", ids)).values(
+        "id",
+        "custody_id",
+        "custody__person_id",
+        "place_id",
+        "imposed_by_id",
+        "kind",
+        "name_used",
+        "disciplinary",
+        "started_on",
+        "started_on_precision",
+        "imposed_on",
+        "imposed_on_precision",
+        "ended_on",
+        "ended_on_precision",
+        "planned_days",
+        "min_days",
+        "open_ended",
+        "hours_confined_per_day",
+        "meaningful_contact",
+        "exacerbation_risk",
+        "family_contact_banned",
+    )
+    rows: list[dict[str, Any]] = [dict(r) for r in query]
+    people = {r["custody__person_id"] for r in rows}
+    disabilities: dict[int, list[str]] = defaultdict(list)
+    for person_id, kind, text in Disability.objects.filter(person_id__in=people).values_list(
+        "person_id", "kind", "description"
+    ):
+        disabilities[person_id].append(text or kind)
+    approved = set(
+        Extension.objects.filter(measure_id__in=[r["id"] for r in rows], prosecutor_approved=True).values_list(
+            "measure_id", flat=True
+        )
+    )
+    for r in rows:
+        start = when(r["started_on"], r["started_on_precision"]) or when(r["imposed_on"], r["imposed_on_precision"])
+        yield f.MeasureFacts(
+            record=ref(RestrictiveMeasure, r["id"]),
+            subject=ctx.people.get(r["custody__person_id"], ""),
+            on=_day(start),
+            refs=(ref(CustodyEpisode, r["custody_id"]),),
+            place_id=r["place_id"],
+            organisation_id=r["imposed_by_id"],
+            kind=r["kind"],
+            name_used=r["name_used"],
+            disciplinary=r["disciplinary"],
+            start=start,
+            end=when(r["ended_on"], r["ended_on_precision"]),
+            planned_days=r["planned_days"],
+            min_days=r["min_days"],
+            open_ended=r["open_ended"],
+            hours_per_day=float(r["hours_confined_per_day"]) if r["hours_confined_per_day"] is not None else None,
+            meaningful_contact=r["meaningful_contact"],
+            disabilities=tuple(disabilities.get(r["custody__person_id"], ())),
+            exacerbation_risk=r["exacerbation_risk"],
+            family_contact_banned=r["family_contact_banned"],
+            prosecutor_extension=r["id"] in approved,
+        )
+
+
+def custody_episodes(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.CustodyFacts]:
+    rows = CustodyEpisode.objects.filter(_in("id", ids)).values(
+        "id",
+        "person_id",
+        "apprehended_by_id",
+        "apprehended_at",
+        "apprehended_at_precision",
+        "first_judge_at",
+        "first_judge_at_precision",
+        "released_at",
+        "released_at_precision",
+    )
+    for r in rows.iterator(chunk_size=5000):
+        apprehended = when(r["apprehended_at"], r["apprehended_at_precision"])
+        yield f.CustodyFacts(
+            record=ref(CustodyEpisode, r["id"]),
+            subject=ctx.people.get(r["person_id"], ""),
+            on=_day(apprehended),
+            organisation_id=r["apprehended_by_id"],
+            apprehended=apprehended,
+            first_judge=when(r["first_judge_at"], r["first_judge_at_precision"]),
+            released=when(r["released_at"], r["released_at_precision"]),
+        )
+
+
+def _homes(person_ids: set[int]) -> dict[int, tuple[int, bool]]:
+    """Each person's home locality, or failing that the home of a relative they have contact with: the
+    place a transfer takes them away from. Value: (locality id, whether it is the family's home)."""
+    homes: dict[int, tuple[int, bool]] = {}
+    own = Person.objects.filter(id__in=person_ids, home_locality__isnull=False).values_list("id", "home_locality_id")
+    homes.update({pid: (loc, False) for pid, loc in own})
+    missing = person_ids - homes.keys()
+    pairs = list(
+        FamilyContact.objects.filter(custody__person_id__in=missing, relative__home_locality__isnull=False).values_list(
+            "custody__person_id", "relative__home_locality_id"
+        )
+    ) + list(
+        Relationship.objects.filter(person_id__in=missing, relative__home_locality__isnull=False).values_list(
+            "person_id", "relative__home_locality_id"
+        )
+    )
+    for pid, loc in pairs:
+        homes.setdefault(pid, (loc, True))
+    return homes
+
+
+def _region(ctx: Context, locality_id: int | None) -> str:
+    locality = ctx.localities.get(locality_id) if locality_id else None
+    return locality["region_code"] if locality else ""
+
+
+def locations(ctx: Context, ids: Iterable[tuple[str, int]] | None = None) -> Iterator[f.LocationFacts]:
+    """Every place a person was held after a placement or transfer, against their home."""
+    wanted = list(ids) if ids is not None else None
+    placement_ids = None if wanted is None else [pk for label, pk in wanted if label == "custody.placement"]
+    transfer_ids = None if wanted is None else [pk for label, pk in wanted if label == "custody.transfer"]
+    rows: list[tuple[type[Model], dict[str, Any]]] = [
+        (Placement, dict(r))
+        for r in Placement.objects.filter(_in("id", placement_ids)).values(
+            "id",
+            "custody_id",
+            "custody__person_id",
+            "place_id",
+            "reason",
+            "stated_distance_km",
+            "started_on",
+            "started_on_precision",
+        )
+    ] + [
+        (
+            Transfer,
+            {
+                **r,
+                "place_id": r["to_place_id"],
+                "started_on": r["arrived_on"] or r["departed_on"],
+                "started_on_precision": r["arrived_on_precision"],
+            },
+        )
+        for r in Transfer.objects.filter(_in("id", transfer_ids)).values(
+            "id",
+            "custody_id",
+            "custody__person_id",
+            "to_place_id",
+            "reason",
+            "stated_distance_km",
+            "arrived_on",
+            "arrived_on_precision",
+            "departed_on",
+        )
+    ]
+    # A transfer to a place where a placement is also recorded is the same stay: judge it once.
+    placed = {(r["custody_id"], r["place_id"]) for model, r in rows if model is Placement}
+    placed |= set(
+        Placement.objects.filter(
+            custody_id__in={r["custody_id"] for model, r in rows if model is Transfer}
+        ).values_list("custody_id", "place_id")
+    )
+    rows = [(m, r) for m, r in rows if m is Placement or (r["custody_id"], r["place_id"]) not in placed]
+    homes = _homes({r["custody__person_id"] for _, r in rows})
+    for model, r in rows:
+        home = homes.get(r["custody__person_id"])
+        place = ctx.places[r["place_id"]]
+        place_loc: dict[str, Any] | None = ctx.localities.get(place["locality_id"]) if place["locality_id"] else None
+        home_loc: dict[str, Any] | None = ctx.localities.get(home[0]) if home else None
+        distance = None
+        if place_loc and home_loc and place_loc["latitude"] is not None and home_loc["latitude"] is not None:
+            distance = geodesic_km(
+                place_loc["latitude"], place_loc["longitude"], home_loc["latitude"], home_loc["longitude"]
+            )
+        since = when(r["started_on"], r["started_on_precision"])
+        yield f.LocationFacts(
+            record=ref(model, r["id"]),
+            subject=ctx.people.get(r["custody__person_id"], ""),
+            on=_day(since),
+            refs=(ref(CustodyEpisode, r["custody_id"]), ref(Place, r["place_id"])),
+            place_id=r["place_id"],
+            organisation_id=place["authority_id"],
+            place=place["name"],
+            place_region=place_loc["region_code"] if place_loc else "",
+            home=home_loc["name"] if home_loc else "",
+            home_region=home_loc["region_code"] if home_loc else "",
+            home_is_family=bool(home and home[1]),
+            distance_km=distance,
+            stated_distance_km=r["stated_distance_km"],
+            reason=r["reason"],
+            since=since,
+        )
+
+
+def contacts(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.ContactFacts]:
+    for c in FamilyContact.objects.filter(_in("id", ids)).select_related("custody"):
+        every = c.every * UNIT_DAYS[c.every_unit] / (c.times or 1) if c.every and c.every_unit else None
+        yield f.ContactFacts(
+            record=ref(FamilyContact, c.pk),
+            subject=ctx.people.get(c.custody.person_id, ""),
+            refs=(ref(CustodyEpisode, c.custody_id),),
+            kind=c.get_kind_display(),
+            relative=ctx.people.get(c.relative_id, "") if c.relative_id else "",
+            allowed=c.allowed,
+            every_days=every,
+            frequency=c.frequency_text(),
+            minutes=c.minutes,
+            supervised=c.supervised,
+        )
+
+
+def notifications(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.NotificationFacts]:
+    for n in Notification.objects.filter(_in("id", ids)).select_related("custody"):
+        yield f.NotificationFacts(
+            record=ref(Notification, n.pk),
+            subject=ctx.people.get(n.custody.person_id, ""),
+            refs=(ref(CustodyEpisode, n.custody_id),),
+            about=n.get_about_display(),
+            party=ctx.people.get(n.party_id, "") if n.party_id else "",
+            occurred=when(n.occurred_on, n.occurred_on_precision),
+            informed=when(n.informed_on, n.informed_on_precision),
+        )
+
+
+def _investigations(ctx: Context, allegation_ids: set[int]) -> dict[int, list[f.InvestigationSummary]]:
+    """The investigations of each allegation: those opened on it directly or on a complaint about it."""
+    by_complaint = dict(Complaint.objects.filter(allegation_id__in=allegation_ids).values_list("id", "allegation_id"))
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in Investigation.objects.filter(
+            Q(allegation_id__in=allegation_ids) | Q(complaint_id__in=by_complaint.keys())
+        ).values("id", "allegation_id", "complaint_id", "body_id", "opened_on", "opened_on_precision", "outcome")
+    ]
+    forensic = set(
+        InvestigationStep.objects.filter(
+            investigation_id__in=[r["id"] for r in rows], kind="forensic", done=True
+        ).values_list("investigation_id", flat=True)
+    )
+    out: dict[int, list[f.InvestigationSummary]] = defaultdict(list)
+    for r in rows:
+        summary = summarise(ctx, r, r["id"] in forensic)
+        for allegation_id in {r["allegation_id"], by_complaint.get(r["complaint_id"])} - {None}:
+            out[allegation_id].append(summary)
+    return out
+
+
+def summarise(ctx: Context, row: dict[str, Any], forensic_done: bool) -> f.InvestigationSummary:
+    return f.InvestigationSummary(
+        record=ref(Investigation, row["id"]),
+        opened=when(row["opened_on"], row["opened_on_precision"]),
+        outcome=row["outcome"],
+        body=ctx.org_name(row["body_id"]) or "an unnamed body",
+        body_chain=ctx.chain(row["body_id"]),
+        forensic_done=forensic_done,
+    )
+
+
+def _perpetrators(ctx: Context, allegation_ids: set[int]) -> dict[int, tuple[list[tuple[int, ...]], list[str]]]:
+    out: dict[int, tuple[list[tuple[int, ...]], list[str]]] = defaultdict(lambda: ([], []))
+    rows = Allegation.objects.filter(id__in=allegation_ids).values(
+        "id",
+        "perpetrators__organisation_id",
+        "perpetrators__person__organisation_id",
+        "perpetrators__person__label",
+    )
+    for r in rows:
+        chains, names = out[r["id"]]
+        for org in (r["perpetrators__organisation_id"], r["perpetrators__person__organisation_id"]):
+            if org is not None and ctx.chain(org) not in chains:
+                chains.append(ctx.chain(org))
+                names.append(ctx.org_name(org))
+        if r["perpetrators__person__label"] and not r["perpetrators__person__organisation_id"]:
+            names.append(r["perpetrators__person__label"])
+    return out
+
+
+def allegations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.AllegationFacts]:
+    rows = list(
+        Allegation.objects.filter(_in("id", ids)).values(
+            "id",
+            "victim_id",
+            "victim_group__label",
+            "custody_id",
+            "place_id",
+            "happened_on",
+            "happened_on_precision",
+        )
+    )
+    allegation_ids = {r["id"] for r in rows}
+    disclosures: dict[int, list[tuple[str, f.When]]] = defaultdict(list)
+    for d in Disclosure.objects.filter(allegation_id__in=allegation_ids).values(
+        "allegation_id", "audience", "disclosed_on", "disclosed_on_precision"
+    ):
+        moment = when(d["disclosed_on"], d["disclosed_on_precision"])
+        if moment:
+            disclosures[d["allegation_id"]].append((d["audience"], moment))
+    investigations = _investigations(ctx, allegation_ids)
+    perpetrators = _perpetrators(ctx, allegation_ids)
+    for r in rows:
+        made = sorted(disclosures.get(r["id"], []), key=lambda item: f.moment(item[1].lo))
+        in_court = [moment for audience, moment in made if audience == Disclosure.Audience.COURT]
+        happened = when(r["happened_on"], r["happened_on_precision"])
+        chains, names = perpetrators.get(r["id"], ([], []))
+        yield f.AllegationFacts(
+            record=ref(Allegation, r["id"]),
+            subject=ctx.people.get(r["victim_id"], "") or r["victim_group__label"] or "",
+            place_id=r["place_id"],
+            raised=made[0][1] if made else happened,
+            raised_in_court=in_court[0] if in_court else None,
+            in_custody=bool(r["custody_id"] or r["place_id"]),
+            perpetrator_chains=tuple(chains),
+            perpetrators=", ".join(names) or "not identified",
+            investigations=tuple(investigations.get(r["id"], ())),
+        )
+
+
+def investigations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.InvestigationFacts]:
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in Investigation.objects.filter(_in("id", ids)).values(
+            "id",
+            "allegation_id",
+            "complaint__allegation_id",
+            "body_id",
+            "assigned_by_id",
+            "opened_on",
+            "opened_on_precision",
+            "outcome",
+            "subject",
+            "allegation__victim_id",
+            "allegation__victim_group__label",
+            "complaint__allegation__victim_id",
+            "complaint__allegation__victim_group__label",
+        )
+    ]
+    forensic = set(
+        InvestigationStep.objects.filter(
+            investigation_id__in=[r["id"] for r in rows], kind="forensic", done=True
+        ).values_list("investigation_id", flat=True)
+    )
+    about = {r["allegation_id"] or r["complaint__allegation_id"] for r in rows} - {None}
+    perpetrators = _perpetrators(ctx, about)
+    for r in rows:
+        allegation_id = r["allegation_id"] or r["complaint__allegation_id"]
+        chains, names = perpetrators.get(allegation_id, ([], []))
+        victim = (
+            ctx.people.get(r["allegation__victim_id"] or r["complaint__allegation__victim_id"], "")
+            or r["allegation__victim_group__label"]
+            or r["complaint__allegation__victim_group__label"]
+            or ""
+        )
+        yield f.InvestigationFacts(
+            record=ref(Investigation, r["id"]),
+            subject=victim or r["subject"],
+            refs=(ref(Allegation, allegation_id),) if allegation_id else (),
+            organisation_id=r["body_id"],
+            summary=summarise(ctx, r, r["id"] in forensic),
+            perpetrator_chains=tuple(chains),
+            perpetrators=", ".join(names) or "not identified",
+            assigned_by=ctx.org_name(r["assigned_by_id"]),
+        )
+
+
+def statements(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.StatementFacts]:
+    rows = list(
+        Statement.objects.filter(_in("id", ids)).values(
+            "id",
+            "person_id",
+            "group__label",
+            "kind",
+            "retracted",
+            "retracted_on",
+            "retracted_on_precision",
+            "coercion_alleged_id",
+            "used_in__title",
+            "used_in__torture_claims_examined",
+        )
+    )
+    investigations = _investigations(ctx, {r["coercion_alleged_id"] for r in rows} - {None})
+    for r in rows:
+        retracted = when(r["retracted_on"], r["retracted_on_precision"])
+        yield f.StatementFacts(
+            record=ref(Statement, r["id"]),
+            subject=ctx.people.get(r["person_id"], "") or r["group__label"] or "",
+            refs=(ref(Allegation, r["coercion_alleged_id"]),) if r["coercion_alleged_id"] else (),
+            kind=str(Statement.Kind(r["kind"]).label),
+            retracted=retracted,
+            retracted_undated=r["retracted"] and retracted is None,
+            coercion_alleged=r["coercion_alleged_id"] is not None,
+            investigations=tuple(investigations.get(r["coercion_alleged_id"], ())),
+            used_in=r["used_in__title"] or "",
+            claims_examined=r["used_in__torture_claims_examined"],
+        )
+
+
+def reparations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.ReparationFacts]:
+    for r in Reparation.objects.filter(_in("id", ids)):
+        amount = f"{r.amount:,.0f} {r.currency}" if r.amount is not None else "an unstated amount"
+        yield f.ReparationFacts(
+            record=ref(Reparation, r.pk),
+            subject=ctx.people.get(r.beneficiary_id, "") if r.beneficiary_id else r.beneficiary_text,
+            organisation_id=r.ordered_by_id,
+            kind=r.get_kind_display(),
+            ordered=when(r.ordered_on, r.ordered_on_precision),
+            due=when(r.due_on, r.due_on_precision),
+            status=r.status,
+            as_of=when(r.status_on, r.status_on_precision),
+            amount=amount,
+            paid=when(r.paid_on, r.paid_on_precision),
+        )
+
+
+def visits(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.VisitFacts]:
+    for v in Visit.objects.filter(_in("id", ids)):
+        place = ctx.places[v.place_id]["name"] if v.place_id else ""
+        yield f.VisitFacts(
+            record=ref(Visit, v.pk),
+            subject=place or v.body_text or ctx.org_name(v.body_id),
+            place_id=v.place_id,
+            organisation_id=v.body_id,
+            body=ctx.org_name(v.body_id) or v.body_text,
+            place=place,
+            announced=v.announced,
+            access_granted=v.access_granted,
+            refused=v.refused,
+            private_interviews=v.private_interviews,
+        )
+
+
+def places(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.PlaceFacts]:
+    latest: dict[int, f.When] = {}
+    for v in Visit.objects.filter(place__isnull=False, access_granted=True, visited_on__isnull=False):
+        moment = when(v.visited_on, v.visited_on_precision)
+        if moment and (v.place_id not in latest or f.moment(moment.hi) > f.moment(latest[v.place_id].hi)):
+            latest[v.place_id] = moment  # type: ignore[index]
+    for place_id in ids if ids is not None else ctx.places:
+        place = ctx.places[place_id]
+        yield f.PlaceFacts(
+            record=ref(Place, place_id),
+            subject=place["name"],
+            place_id=place_id,
+            organisation_id=place["authority_id"],
+            last_external_visit=latest.get(place_id),
+        )
+
+
+#: subject → (selector, the models whose rows are its records)
+SUBJECTS: dict[str, tuple[Callable[..., Iterator[Any]], tuple[type[Model], ...]]] = {
+    "measure": (measures, (RestrictiveMeasure,)),
+    "custody": (custody_episodes, (CustodyEpisode,)),
+    "location": (locations, (Placement, Transfer)),
+    "contact": (contacts, (FamilyContact,)),
+    "notification": (notifications, (Notification,)),
+    "allegation": (allegations, (Allegation,)),
+    "investigation": (investigations, (Investigation,)),
+    "statement": (statements, (Statement,)),
+    "reparation": (reparations, (Reparation,)),
+    "visit": (visits, (Visit,)),
+    "place": (places, (Place,)),
+}
+
+
+def citations_of(refs: Iterable[f.Ref]) -> dict[f.Ref, list[dict[str, str]]]:
+    """The sources cited for each record, with their locators."""
+    by_label: dict[str, set[int]] = defaultdict(set)
+    for label, pk in refs:
+        by_label[label].add(pk)
+    out: dict[f.Ref, list[dict[str, str]]] = defaultdict(list)
+    for label, pks in by_label.items():
+        content_type = ContentType.objects.get_by_natural_key(*label.split("."))
+        for c in Citation.objects.filter(content_type=content_type, object_id__in=pks).select_related("source"):
+            out[(label, c.object_id)].append(
+                {
+                    "source": c.source.title,
+                    "key": c.source.key,
+                    "section": c.section,
+                    "page": c.page,
+                    "paragraph": c.paragraph,
+                    "field": c.field,
+                }
+            )
+    return out
+
+
+def findings_for_report(profile: str, codes: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """The current findings of a profile as plain data, most severe first."""
+    from habeas.standards.models import Finding
+
+    rows = Finding.objects.filter(profile=profile, active=True).select_related("content_type")
+    if codes is not None:
+        rows = rows.filter(rule__in=list(codes))
+    out = []
+    for finding in rows.order_by("-severity", "rule", "subject", "object_id"):
+        out.append(
+            {
+                "rule": finding.rule,
+                "rule_version": finding.rule_version,
+                "status": finding.status,
+                "severity": str(Finding.Severity(finding.severity).label),
+                "record": {
+                    "type": f"{finding.content_type.app_label}.{finding.content_type.model}",
+                    "id": finding.object_id,
+                },
+                "subject": finding.subject,
+                "summary": finding.summary,
+                "standard": finding.standard,
+                "prevails": finding.prevails,
+                "review": finding.review or None,
+                "parameters": finding.parameters,
+                "facts": finding.facts,
+                "sources": finding.sources,
+            }
+        )
+    return out

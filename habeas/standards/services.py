@@ -1,0 +1,216 @@
+"""Writes of the rules engine: evaluate a profile's rules and store the findings, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from habeas.standards import selectors
+from habeas.standards.engine import Outcome, Params, Profile, Rule, StandardsError, load_profile
+from habeas.standards.facts import Base, Ref
+from habeas.standards.models import Finding
+from habeas.standards.rules import CATALOGUE, rules_by_code
+
+
+@dataclass(frozen=True)
+class Result:
+    rule: Rule
+    facts: Base
+    outcome: Outcome
+    params: Params
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    profile: str
+    found: int
+    created: int
+    changed: int
+    retired: int
+    by_rule: dict[str, int]
+
+
+def profile_get(name: str) -> Profile:
+    return load_profile(name, known_rules=CATALOGUE.values())
+
+
+def _rules(profile: Profile, codes: Iterable[str] | None) -> list[Rule]:
+    chosen = list(profile.rules) if codes is None else list(codes)
+    rules = rules_by_code(chosen)
+    outside = [rule.code for rule in rules if rule.code not in profile.rules]
+    if outside:
+        raise StandardsError(f"rule {outside[0]} is not part of profile {profile.name!r}")
+    return rules
+
+
+def evaluate(
+    profile: Profile, rules: list[Rule], *, now: dt.datetime, records: dict[str, set[int]] | None = None
+) -> list[Result]:
+    """Run the rules over the facts the selectors gather (all records, or only ``records``: subject →
+    ids). Pure reads."""
+    ctx = selectors.Context()
+    params_on: dict[dt.date | None, Params] = {}
+    results = []
+    by_subject: dict[str, list[Rule]] = defaultdict(list)
+    for rule in rules:
+        by_subject[rule.subject].append(rule)
+    for subject, subject_rules in by_subject.items():
+        gather, _models = selectors.SUBJECTS[subject]
+        ids = None if records is None else records.get(subject, set())
+        if ids is not None and not ids:
+            continue
+        for facts in gather(ctx, ids):
+            on = facts.on.date() if isinstance(facts.on, dt.datetime) else facts.on
+            if on not in params_on:
+                params_on[on] = profile.params(on, as_of=now)
+            params = params_on[on]
+            for rule in subject_rules:
+                found = rule.evaluate(facts, params)
+                if found is not None:
+                    results.append(Result(rule, facts, found, params))
+    return results
+
+
+def _prevailing(results: list[Result]) -> set[int]:
+    """Indexes of the results that prevail: on one record and topic, the rule with the strictest limit."""
+    groups: dict[tuple[Ref, str], list[int]] = defaultdict(list)
+    for i, result in enumerate(results):
+        if result.rule.topic:
+            groups[(result.facts.record, result.rule.topic)].append(i)
+    losers: set[int] = set()
+    for members in groups.values():
+        limits = {i: _limit(results[i].outcome) for i in members}
+        known = {i: v for i, v in limits.items() if v is not None}
+        if len(known) > 1:
+            strictest = min(known.values())
+            losers.update(i for i, v in known.items() if v > strictest)
+    return set(range(len(results))) - losers
+
+
+def _limit(found: Outcome) -> float | None:
+    for key in ("limit_hours", "limit_days"):
+        if key in found.facts:
+            value = float(found.facts[key])
+            return value / 24 if key == "limit_hours" else value
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and value == float("inf"):
+        return None
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def findings_evaluate(
+    *,
+    profile_name: str,
+    codes: Iterable[str] | None = None,
+    now: dt.datetime | None = None,
+    records: dict[str, set[int]] | None = None,
+) -> Evaluation:
+    """Evaluate and store findings. Unchanged findings are left alone; changed ones are updated in place,
+    keeping any review decision; findings no longer produced are retired (kept, with their review, but
+    marked not current). With ``records``, only those records' findings are touched."""
+    now = now or timezone.now()
+    profile = profile_get(profile_name)
+    rules = _rules(profile, codes)
+    results = evaluate(profile, rules, now=now, records=records)
+    prevailing = _prevailing(results)
+    sources = selectors.citations_of({r.facts.record for r in results} | {ref for r in results for ref in r.facts.refs})
+    content_types = {
+        label: ContentType.objects.get_for_model(apps.get_model(label))
+        for label in {r.facts.record[0] for r in results}
+    }
+    scope = Finding.objects.filter(profile=profile.name, rule__in=[r.code for r in rules])
+    if records is not None:
+        subject_models = [m for s in records for m in selectors.SUBJECTS[s][1]]
+        scope = scope.filter(
+            content_type__in=[ContentType.objects.get_for_model(m) for m in subject_models],
+            object_id__in={pk for ids in records.values() for pk in ids},
+        )
+    existing = {(f.rule, f.content_type_id, f.object_id): f for f in scope}
+    seen: set[tuple[str, int, int]] = set()
+    created = changed = 0
+    to_create: list[Finding] = []
+    for i, result in enumerate(results):
+        label, pk = result.facts.record
+        key = (result.rule.code, content_types[label].pk, pk)
+        seen.add(key)
+        used = [p for p in result.rule.parameters if p in result.params.values]
+        cited = [s for ref in (result.facts.record, *result.facts.refs) for s in sources.get(ref, [])]
+        values = {
+            "rule_version": result.rule.version,
+            "status": result.outcome.status.value,
+            "severity": int(result.rule.severity),
+            "subject": result.facts.subject[:300],
+            "summary": result.outcome.summary,
+            "standard": result.rule.citation,
+            "facts": {k: _jsonable(v) for k, v in result.outcome.facts.items()},
+            "parameters": {
+                p: {"value": result.params.values[p].value, "citation": result.params.values[p].citation} for p in used
+            },
+            "sources": cited,
+            "prevails": i in prevailing,
+            "place_id": result.facts.place_id,
+            "organisation_id": result.facts.organisation_id,
+        }
+        fingerprint = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+        finding = existing.get(key)
+        if finding is None:
+            to_create.append(
+                Finding(
+                    profile=profile.name,
+                    rule=result.rule.code,
+                    content_type=content_types[label],
+                    object_id=pk,
+                    fingerprint=fingerprint,
+                    first_found_at=now,
+                    changed_at=now,
+                    **values,
+                )
+            )
+            created += 1
+        elif finding.fingerprint != fingerprint or not finding.active:
+            for name, value in values.items():
+                setattr(finding, name, value)
+            finding.fingerprint, finding.active, finding.changed_at = fingerprint, True, now
+            finding.save()
+            changed += 1
+    Finding.objects.bulk_create(to_create, batch_size=2000)
+    stale = [f.pk for key, f in existing.items() if key not in seen and f.active]
+    Finding.objects.filter(pk__in=stale).update(active=False, changed_at=now)
+    return Evaluation(
+        profile=profile.name,
+        found=len(results),
+        created=created,
+        changed=changed,
+        retired=len(stale),
+        by_rule=dict(Counter(r.rule.code for r in results)),
+    )
+
+
+@transaction.atomic
+def finding_review(
+    *, finding: Finding, decision: str, reason: str, user: Any, now: dt.datetime | None = None
+) -> Finding:
+    """Confirm or dismiss a finding, with a reason."""
+    if decision not in (Finding.Review.CONFIRMED, Finding.Review.DISMISSED):
+        raise StandardsError(f"a review decision is 'confirmed' or 'dismissed', not {decision!r}")
+    finding.review, finding.review_reason = decision, reason.strip()
+    finding.reviewed_by, finding.reviewed_at = user, now or timezone.now()
+    finding.full_clean()
+    finding.save()
+    return finding

@@ -1,0 +1,62 @@
+"""`habeas check` and `habeas rules` from the command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tests.cli.conftest import cli_env, run_habeas
+
+
+@pytest.fixture
+def env(demo_dir, tmp_path):
+    copy = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_dir / "demo.sqlite3", copy)
+    return cli_env(tmp_path, DATABASE_URL=f"sqlite:///{copy}")
+
+
+def test_check_prints_findings_as_json_with_every_field(env):
+    result = run_habeas("check", "--profile", "kz", "--format", "json", "--as-of", "2013-07-01", env=env)
+    assert result.returncode == 0, result.stderr
+    findings = json.loads(result.stdout)
+    assert findings
+    for finding in findings:
+        assert {"rule", "status", "severity", "record", "subject", "summary", "standard", "sources"} <= finding.keys()
+        assert finding["status"] in ("breach", "possible")
+        assert {"type", "id"} <= finding["record"].keys()
+    atabek = [f for f in findings if f["rule"] == "MANDELA-44-PROLONGED-SOLITARY" and f["subject"] == "Aron Atabek"]
+    assert any("730 consecutive days; the limit is 15" in f["summary"] for f in atabek)
+    assert "findings under profile 'kz'" in result.stderr
+
+
+def test_check_can_run_one_rule_and_write_csv(env):
+    result = run_habeas("check", "--profile", "kz", "--rule", "MANDELA-68-NOTIFY-FAMILY", "--format", "csv", env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "rule,status,severity,subject,summary,record"
+    assert len(lines) == 2 and "Dmitri Tian" in lines[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--profile", "atlantis"], "unknown profile 'atlantis'"),
+        (["--rule", "MANDELA-99"], "unknown rule code 'MANDELA-99'"),
+        (["--profile", "international", "--rule", "KZ-CPC-DETENTION-48H"], "is not part of profile"),
+    ],
+)
+def test_check_names_a_bad_profile_or_rule(env, args, message):
+    result = run_habeas("check", *args, env=env)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rules_lists_the_catalogue_with_cited_parameters(env):
+    result = run_habeas("rules", "--profile", "kz", "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    rules = {r["rule"]: r for r in json.loads(result.stdout)}
+    solitary = rules["KZ-PEC-SOLITARY-1M-PROSECUTOR"]["parameters"]["P_KZ_SOLITARY_D"]
+    assert solitary["value"] == 30 and "General Prosecutor's Office" in solitary["citation"]
+    assert rules["MANDELA-44-PROLONGED-SOLITARY"]["parameters"]["P_PROLONGED_SOLITARY_D"]["value"] == 15

@@ -1,0 +1,114 @@
+"""Storing findings: one transaction per run, review decisions that survive re-evaluation, and
+re-checking one edited record touches only its findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from habeas.custody.models import RestrictiveMeasure
+from habeas.standards import services
+from habeas.standards.engine import StandardsError
+from habeas.standards.models import Finding
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2013, 7, 1, tzinfo=dt.UTC)
+RULE = "MANDELA-44-PROLONGED-SOLITARY"
+
+
+def measure(label: str, days: int) -> RestrictiveMeasure:
+    episode = factories.custody(factories.person(label))
+    return factories.saved(
+        RestrictiveMeasure(
+            custody=episode,
+            kind="solitary",
+            started_on=dt.date(2012, 1, 1),
+            ended_on=dt.date(2012, 1, 1) + dt.timedelta(days=days),
+        )
+    )
+
+
+def run(**kwargs):
+    return services.findings_evaluate(profile_name="international", codes=[RULE], now=NOW, **kwargs)
+
+
+def test_a_finding_names_rule_record_facts_limit_and_standard():
+    long_one = measure("Prisoner A", 40)
+    run()
+    finding = Finding.objects.get()
+    assert (finding.rule, finding.object_id, finding.status) == (RULE, long_one.pk, "breach")
+    assert finding.subject == "Prisoner A"
+    assert finding.summary == "solitary confinement for 40 consecutive days; the limit is 15"
+    assert finding.facts["limit_days"] == 15
+    assert "Mandela Rules" in finding.standard and "rules 43(1)(b) and 44" in finding.standard
+    assert finding.parameters["P_PROLONGED_SOLITARY_D"]["value"] == 15
+
+
+def test_a_review_survives_re_evaluation_even_when_the_facts_change():
+    long_one = measure("Prisoner A", 40)
+    run()
+    finding = Finding.objects.get()
+    services.finding_review(
+        finding=finding, decision="dismissed", reason="Duplicate of another record.", user=None, now=NOW
+    )
+    long_one.ended_on = dt.date(2012, 3, 1)
+    long_one.save()
+    run()
+    finding.refresh_from_db()
+    assert finding.review == "dismissed" and finding.review_reason == "Duplicate of another record."
+    assert "60 consecutive days" in finding.summary
+
+
+def test_a_review_needs_a_reason():
+    measure("Prisoner A", 40)
+    run()
+    with pytest.raises(ValidationError, match="a review decision needs a reason"):
+        services.finding_review(finding=Finding.objects.get(), decision="confirmed", reason="  ", user=None)
+
+
+def test_re_checking_one_edited_record_updates_only_its_findings():
+    first, second = measure("Prisoner A", 40), measure("Prisoner B", 50)
+    run()
+    before = {f.object_id: f.changed_at for f in Finding.objects.all()}
+    first.ended_on = dt.date(2012, 1, 10)  # now 9 days: no longer a breach
+    first.save()
+    later = NOW + dt.timedelta(days=1)
+    result = services.findings_evaluate(
+        profile_name="international", codes=[RULE], now=later, records={"measure": {first.pk}}
+    )
+    assert (result.created, result.changed, result.retired) == (0, 0, 1)
+    retired = Finding.objects.get(object_id=first.pk)
+    assert not retired.active
+    untouched = Finding.objects.get(object_id=second.pk)
+    assert untouched.active and untouched.changed_at == before[second.pk]
+
+
+def test_an_unchanged_database_changes_no_finding():
+    measure("Prisoner A", 40)
+    run()
+    assert (run().created, run().changed, run().retired) == (0, 0, 0)
+
+
+def test_a_failure_while_writing_leaves_the_stored_findings_as_they_were(monkeypatch):
+    first = measure("Prisoner A", 40)
+    run()
+    before = list(Finding.objects.values_list("id", "fingerprint", "summary", "active"))
+    first.ended_on = dt.date(2012, 3, 1)  # its finding will be updated first…
+    first.save()
+    measure("Prisoner B", 50)  # …then this one created, which fails
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away half-way")
+
+    monkeypatch.setattr(Finding.objects, "bulk_create", fail)
+    with pytest.raises(RuntimeError, match="half-way"):
+        run()
+    assert list(Finding.objects.values_list("id", "fingerprint", "summary", "active")) == before
+
+
+def test_a_rule_outside_the_profile_is_refused():
+    with pytest.raises(StandardsError, match="KZ-CPC-DETENTION-48H is not part of profile 'international'"):
+        services.findings_evaluate(profile_name="international", codes=["KZ-CPC-DETENTION-48H"], now=NOW)
