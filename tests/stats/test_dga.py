@@ -119,9 +119,7 @@ def test_the_default_grid_is_the_one_the_reference_runs_used(index: int) -> None
 
 
 def _posterior_index(dataset: str) -> int:
-    return next(
-        i for i, row in enumerate(ROWS) if row["dataset"] == dataset and "man-page" not in row["model"]
-    )
+    return next(i for i, row in enumerate(ROWS) if row["dataset"] == dataset and "man-page" not in row["model"])
 
 
 @needs_data
@@ -245,9 +243,7 @@ def _polya_log_probability(graph: DecomposableGraph, cells: Sequence[tuple[int, 
 
 
 @pytest.mark.parametrize(("k", "graph_index"), [(3, 3), (3, 7), (4, 0), (4, 30), (4, 59), (5, 400)])
-def test_one_graph_alone_gives_the_polya_urn_probability_of_the_completed_table(
-    k: int, graph_index: int
-) -> None:
+def test_one_graph_alone_gives_the_polya_urn_probability_of_the_completed_table(k: int, graph_index: int) -> None:
     rng = np.random.default_rng(graph_index + 10 * k)
     patterns = [p for p in itertools.product((0, 1), repeat=k) if any(p)]
     counts = rng.integers(0, 4, size=len(patterns))
@@ -265,9 +261,7 @@ def test_one_graph_alone_gives_the_polya_urn_probability_of_the_completed_table(
         # 1/N prior, times the number of orderings of the completed table, times one ordering's probability.
         log_orderings = gammaln(n + 1) - gammaln(n0 + 1) - np.sum(gammaln(counts + 1))
         sequence = [(0,) * k] * n0 + people
-        expected.append(
-            -math.log(n) + log_orderings + _polya_log_probability(graphs[graph_index], sequence, delta)
-        )
+        expected.append(-math.log(n) + log_orderings + _polya_log_probability(graphs[graph_index], sequence, delta))
     expected_posterior = np.exp(np.array(expected) - np.logaddexp.reduce(expected))
     np.testing.assert_allclose(result.posterior, expected_posterior, rtol=1e-9)
     assert result.graph_posterior[graph_index] == pytest.approx(1.0)
@@ -275,9 +269,7 @@ def test_one_graph_alone_gives_the_polya_urn_probability_of_the_completed_table(
 
 
 def test_under_the_saturated_graph_alone_the_tail_decays_like_the_stated_power() -> None:
-    table = CaptureTable.from_rows(
-        ["A", "B", "C"], [((1, 0, 0), 40), ((0, 1, 0), 30), ((1, 1, 0), 6), ((0, 0, 1), 20)]
-    )
+    table = CaptureTable.from_rows(["A", "B", "C"], [((1, 0, 0), 40), ((0, 1, 0), 30), ((1, 1, 0), 6), ((0, 0, 1), 20)])
     log_graph_prior = np.full(8, -np.inf)
     log_graph_prior[-1] = 0.0  # the saturated graph: the all-zero cell is not identified
     result = dga_estimate(table, nmissing=[10**6, 10**7], log_graph_prior=log_graph_prior)
@@ -351,9 +343,7 @@ def test_fewer_than_three_or_more_than_five_lists_are_refused_by_name(k: int) ->
         ({"max_nmissing": 0}, "max_nmissing"),
     ],
 )
-def test_bad_arguments_are_refused_with_a_message_naming_them(
-    arguments: dict[str, object], message: str
-) -> None:
+def test_bad_arguments_are_refused_with_a_message_naming_them(arguments: dict[str, object], message: str) -> None:
     with pytest.raises(DgaError, match=message):
         dga_estimate(_table_with(3), **arguments)  # type: ignore[arg-type]
 

@@ -34,9 +34,7 @@ from habeas.stats.estimation.table import CaptureTable
 
 DATA = Path("/work/shared/data/mse")
 REFERENCE = DATA / "reference"
-needs_data = pytest.mark.skipif(
-    not (REFERENCE / "rcapture.csv").exists(), reason="reference data not available"
-)
+needs_data = pytest.mark.skipif(not (REFERENCE / "rcapture.csv").exists(), reason="reference data not available")
 
 
 def _reference_rows() -> list[dict[str, str]]:

@@ -77,9 +77,7 @@ class DesignBuilder:
             self._heterogeneity[form] = (np.column_stack(columns) if columns else self._base[:, :0], names)
         return self._heterogeneity[form]
 
-    def build(
-        self, interactions: Iterable[Term], heterogeneity: str | None
-    ) -> tuple[FloatArray, tuple[str, ...], int]:
+    def build(self, interactions: Iterable[Term], heterogeneity: str | None) -> tuple[FloatArray, tuple[str, ...], int]:
         """The design, its column names and its number of heterogeneity columns."""
         terms = [self._term(t) for t in sorted_terms(interactions)]
         het, het_names = self._het(heterogeneity) if heterogeneity is not None else (self._base[:, :0], ())

@@ -216,9 +216,7 @@ class Profile:
     upper: float
 
 
-def profile_interval(
-    x: FloatArray, y: FloatArray, n_het_chao: int, poisson_n: float, level: float
-) -> Profile:
+def profile_interval(x: FloatArray, y: FloatArray, n_het_chao: int, poisson_n: float, level: float) -> Profile:
     """The multinomial profile likelihood of N (Cormack 1992; Baillargeon & Rivest 2007, section 3.3).
 
     For a given N the unseen count n0 = N - n is appended to the table as one more cell (a row of zeros in
@@ -241,15 +239,11 @@ def profile_interval(
             fit = newton_poisson(complete_x[None], complete_y)
         mu = fit.mu[0]
         seen = complete_y > 0
-        deviance = 2 * (
-            np.sum(complete_y[seen] * np.log(complete_y[seen] / mu[seen])) - np.sum(complete_y - mu)
-        )
+        deviance = 2 * (np.sum(complete_y[seen] * np.log(complete_y[seen] / mu[seen])) - np.sum(complete_y - mu))
         return -deviance / 2 + _log_factorial_ratio(unseen, total)
 
     top = 3 * poisson_n
-    best = minimize_scalar(
-        lambda t: -loglik(t), bounds=(n, top), method="bounded", options={"xatol": 1e-6 * n}
-    )
+    best = minimize_scalar(lambda t: -loglik(t), bounds=(n, top), method="bounded", options={"xatol": 1e-6 * n})
     estimate, peak = float(best.x), -float(best.fun)
     if loglik(n) >= peak:
         estimate, peak = n, loglik(n)

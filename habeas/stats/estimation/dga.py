@@ -297,9 +297,7 @@ class _Model:
             alpha = self.delta * 2 ** (self.k - len(subset))
             cell = self.presence[:, list(subset)] @ (1 << np.arange(len(subset) - 1, -1, -1))
             margin = np.bincount(cell, weights=self.cell_counts, minlength=2 ** len(subset))
-            constant = (
-                gammaln(total_prior) + np.sum(gammaln(margin[1:] + alpha)) - len(margin) * gammaln(alpha)
-            )
+            constant = gammaln(total_prior) + np.sum(gammaln(margin[1:] + alpha)) - len(margin) * gammaln(alpha)
             rows[s] = constant + gammaln(margin[0] + nmissing + alpha) - gammaln(n_total + total_prior)
         return rows
 
@@ -454,9 +452,7 @@ def _junction_forest(adjacency: list[int]) -> DecomposableGraph:
     """Maximal cliques by exhaustion over vertex subsets, then a maximum-weight spanning tree of the cliques
     (weight = size of the intersection), which for a chordal graph is a junction tree (Jensen 1994)."""
     k = len(adjacency)
-    complete = [
-        mask for mask in range(1, 2**k) if all(mask & ~(1 << u) & ~adjacency[u] == 0 for u in _members(mask))
-    ]
+    complete = [mask for mask in range(1, 2**k) if all(mask & ~(1 << u) & ~adjacency[u] == 0 for u in _members(mask))]
     cliques = sorted(
         (m for m in complete if not any(m != other and m & other == m for other in complete)),
         key=_members,

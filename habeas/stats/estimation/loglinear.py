@@ -119,9 +119,7 @@ class LoglinearModel:
             raise LoglinearError("a model needs at least one list")
         for term in self.interactions:
             if len(term) < 2 or not all(1 <= m <= self.k for m in term):
-                raise LoglinearError(
-                    f"interaction {sorted(term)} must join two or more of the lists 1..{self.k}"
-                )
+                raise LoglinearError(f"interaction {sorted(term)} must join two or more of the lists 1..{self.k}")
         if self.heterogeneity is not None and self.heterogeneity not in HETEROGENEITY_COLUMNS:
             raise LoglinearError(f"unknown heterogeneity {self.heterogeneity!r}")
 
@@ -177,9 +175,7 @@ class LoglinearModel:
         if self.is_hierarchical:
             base = generator_name(self.k, self.interactions)
         else:
-            base = " + ".join(
-                ["Mt", *(":".join(f"c{m}" for m in sorted(t)) for t in sorted_terms(self.interactions))]
-            )
+            base = " + ".join(["Mt", *(":".join(f"c{m}" for m in sorted(t)) for t in sorted_terms(self.interactions))])
         return base if self.heterogeneity is None else f"{base} + {self.heterogeneity}"
 
     def __str__(self) -> str:
@@ -308,9 +304,7 @@ def _cells(table: CaptureTable) -> _Cells:
     if k > MAX_LISTS:
         raise LoglinearError(f"{k} lists make a table of 2**{k} cells: log-linear models stop at {MAX_LISTS}")
     if table.observed == 0:
-        raise LoglinearError(
-            "nobody was observed (the table is empty or every count is 0): nothing to estimate"
-        )
+        raise LoglinearError("nobody was observed (the table is empty or every count is 0): nothing to estimate")
     counts = table.full_counts()
     patterns = capture_patterns(k)
     keep = np.ones(counts.size, dtype=bool)
@@ -327,9 +321,7 @@ def _cells(table: CaptureTable) -> _Cells:
             "so no model can estimate how many people they all missed"
         )
     labels = ["".join(str(v) for v in row) for row in patterns[keep]]
-    return _Cells(
-        k, counts[keep].astype(np.float64), labels, table.observed, DesignBuilder(table.lists, keep)
-    )
+    return _Cells(k, counts[keep].astype(np.float64), labels, table.observed, DesignBuilder(table.lists, keep))
 
 
 def _design(cells: _Cells, model: LoglinearModel) -> tuple[FloatArray, tuple[str, ...], int]:
@@ -407,9 +399,7 @@ def _by_width(designs: list[FloatArray]) -> dict[int, list[int]]:
     return groups
 
 
-def _make_fit(
-    cells: _Cells, model: LoglinearModel, final: _Final, summary: PoissonSummary, j: int
-) -> LoglinearFit:
+def _make_fit(cells: _Cells, model: LoglinearModel, final: _Final, summary: PoissonSummary, j: int) -> LoglinearFit:
     problem = summary.problem[j]
     if problem is not None:
         return LoglinearFit(model, cells.observed, problem=problem, dropped_eta=final.dropped)
@@ -501,9 +491,7 @@ def search_models(
     if method == "auto":
         method = "exhaustive" if cells.k <= EXHAUSTIVE_MAX_LISTS else "stepwise"
     if method == "stepwise":
-        return ModelSearch(
-            "stepwise", top, criterion, heterogeneity, _stepwise(cells, top, heterogeneity, criterion)
-        )
+        return ModelSearch("stepwise", top, criterion, heterogeneity, _stepwise(cells, top, heterogeneity, criterion))
     if method == "exhaustive":
         models = list(islice(hierarchical_models(cells.k, top, heterogeneity), max_models + 1))
         if len(models) > max_models:
@@ -512,9 +500,7 @@ def search_models(
                 f"order {top}: use method='stepwise', a lower max_order, or a larger max_models"
             )
         fits = [
-            fit
-            for start in range(0, len(models), _CHUNK)
-            for fit in _fit_models(cells, models[start : start + _CHUNK])
+            fit for start in range(0, len(models), _CHUNK) for fit in _fit_models(cells, models[start : start + _CHUNK])
         ]
         return ModelSearch("exhaustive", top, criterion, heterogeneity, tuple(fits))
     raise LoglinearError(f"unknown search method {method!r}: expected auto, exhaustive or stepwise")

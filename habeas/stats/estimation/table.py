@@ -100,9 +100,7 @@ class CaptureTable:
                 raise CaptureTableError(f"{path}: the file is empty")
             lists = [name for name in header if name != "count"]
             if not lists:
-                raise CaptureTableError(
-                    f"{path}: no list columns (expected 0/1 columns and an optional 'count')"
-                )
+                raise CaptureTableError(f"{path}: no list columns (expected 0/1 columns and an optional 'count')")
             rows: list[tuple[list[int], int]] = []
             for line, record in enumerate(reader, start=2):
                 pattern = []
