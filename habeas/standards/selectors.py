@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q
+from django.db.models import F, Model, Q
 
 from habeas.cases.models import (
     Allegation,
@@ -64,7 +64,6 @@ class Context:
         self.orgs: dict[int, dict[str, Any]] = {
             o["id"]: dict(o) for o in Organisation.objects.values("id", "name", "kind", "parent_id")
         }
-        self.people = dict(Person.objects.values_list("id", "label"))
         self.places: dict[int, dict[str, Any]] = {
             p["id"]: dict(p) for p in Place.objects.values("id", "name", "authority_id", "locality_id")
         }
@@ -99,6 +98,7 @@ def measures(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Measu
         "id",
         "custody_id",
         "custody__person_id",
+        "custody__person__label",
         "place_id",
         "imposed_by_id",
         "kind",
@@ -134,7 +134,7 @@ def measures(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Measu
         start = when(r["started_on"], r["started_on_precision"]) or when(r["imposed_on"], r["imposed_on_precision"])
         yield f.MeasureFacts(
             record=ref(RestrictiveMeasure, r["id"]),
-            subject=ctx.people.get(r["custody__person_id"], ""),
+            subject=r["custody__person__label"],
             on=_day(start),
             refs=(ref(CustodyEpisode, r["custody_id"]),),
             place_id=r["place_id"],
@@ -160,6 +160,7 @@ def custody_episodes(ctx: Context, ids: Iterable[int] | None = None) -> Iterator
     rows = CustodyEpisode.objects.filter(_in("id", ids)).values(
         "id",
         "person_id",
+        "person__label",
         "apprehended_by_id",
         "apprehended_at",
         "apprehended_at_precision",
@@ -172,7 +173,7 @@ def custody_episodes(ctx: Context, ids: Iterable[int] | None = None) -> Iterator
         apprehended = when(r["apprehended_at"], r["apprehended_at_precision"])
         yield f.CustodyFacts(
             record=ref(CustodyEpisode, r["id"]),
-            subject=ctx.people.get(r["person_id"], ""),
+            subject=r["person__label"],
             on=_day(apprehended),
             organisation_id=r["apprehended_by_id"],
             apprehended=apprehended,
@@ -218,6 +219,7 @@ def locations(ctx: Context, ids: Iterable[tuple[str, int]] | None = None) -> Ite
             "id",
             "custody_id",
             "custody__person_id",
+            "custody__person__label",
             "place_id",
             "reason",
             "stated_distance_km",
@@ -238,6 +240,7 @@ def locations(ctx: Context, ids: Iterable[tuple[str, int]] | None = None) -> Ite
             "id",
             "custody_id",
             "custody__person_id",
+            "custody__person__label",
             "to_place_id",
             "reason",
             "stated_distance_km",
@@ -268,7 +271,7 @@ def locations(ctx: Context, ids: Iterable[tuple[str, int]] | None = None) -> Ite
         since = when(r["started_on"], r["started_on_precision"])
         yield f.LocationFacts(
             record=ref(model, r["id"]),
-            subject=ctx.people.get(r["custody__person_id"], ""),
+            subject=r["custody__person__label"],
             on=_day(since),
             refs=(ref(CustodyEpisode, r["custody_id"]), ref(Place, r["place_id"])),
             place_id=r["place_id"],
@@ -286,14 +289,14 @@ def locations(ctx: Context, ids: Iterable[tuple[str, int]] | None = None) -> Ite
 
 
 def contacts(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.ContactFacts]:
-    for c in FamilyContact.objects.filter(_in("id", ids)).select_related("custody"):
+    for c in FamilyContact.objects.filter(_in("id", ids)).select_related("custody__person", "relative"):
         every = c.every * UNIT_DAYS[c.every_unit] / (c.times or 1) if c.every and c.every_unit else None
         yield f.ContactFacts(
             record=ref(FamilyContact, c.pk),
-            subject=ctx.people.get(c.custody.person_id, ""),
+            subject=c.custody.person.label,
             refs=(ref(CustodyEpisode, c.custody_id),),
             kind=c.get_kind_display(),
-            relative=ctx.people.get(c.relative_id, "") if c.relative_id else "",
+            relative=c.relative.label if c.relative else "",
             allowed=c.allowed,
             every_days=every,
             frequency=c.frequency_text(),
@@ -303,13 +306,13 @@ def contacts(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Conta
 
 
 def notifications(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.NotificationFacts]:
-    for n in Notification.objects.filter(_in("id", ids)).select_related("custody"):
+    for n in Notification.objects.filter(_in("id", ids)).select_related("custody__person", "party"):
         yield f.NotificationFacts(
             record=ref(Notification, n.pk),
-            subject=ctx.people.get(n.custody.person_id, ""),
+            subject=n.custody.person.label,
             refs=(ref(CustodyEpisode, n.custody_id),),
             about=n.get_about_display(),
-            party=ctx.people.get(n.party_id, "") if n.party_id else "",
+            party=n.party.label if n.party else "",
             occurred=when(n.occurred_on, n.occurred_on_precision),
             informed=when(n.informed_on, n.informed_on_precision),
         )
@@ -372,6 +375,7 @@ def allegations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Al
         Allegation.objects.filter(_in("id", ids)).values(
             "id",
             "victim_id",
+            "victim__label",
             "victim_group__label",
             "custody_id",
             "place_id",
@@ -396,7 +400,7 @@ def allegations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Al
         chains, names = perpetrators.get(r["id"], ([], []))
         yield f.AllegationFacts(
             record=ref(Allegation, r["id"]),
-            subject=ctx.people.get(r["victim_id"], "") or r["victim_group__label"] or "",
+            subject=r["victim__label"] or r["victim_group__label"] or "",
             place_id=r["place_id"],
             raised=made[0][1] if made else happened,
             raised_in_court=in_court[0] if in_court else None,
@@ -421,8 +425,10 @@ def investigations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f
             "outcome",
             "subject",
             "allegation__victim_id",
+            "allegation__victim__label",
             "allegation__victim_group__label",
             "complaint__allegation__victim_id",
+            "complaint__allegation__victim__label",
             "complaint__allegation__victim_group__label",
         )
     ]
@@ -437,7 +443,8 @@ def investigations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f
         allegation_id = r["allegation_id"] or r["complaint__allegation_id"]
         chains, names = perpetrators.get(allegation_id, ([], []))
         victim = (
-            ctx.people.get(r["allegation__victim_id"] or r["complaint__allegation__victim_id"], "")
+            r["allegation__victim__label"]
+            or r["complaint__allegation__victim__label"]
             or r["allegation__victim_group__label"]
             or r["complaint__allegation__victim_group__label"]
             or ""
@@ -459,6 +466,7 @@ def statements(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Sta
         Statement.objects.filter(_in("id", ids)).values(
             "id",
             "person_id",
+            "person__label",
             "group__label",
             "kind",
             "retracted",
@@ -474,7 +482,7 @@ def statements(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Sta
         retracted = when(r["retracted_on"], r["retracted_on_precision"])
         yield f.StatementFacts(
             record=ref(Statement, r["id"]),
-            subject=ctx.people.get(r["person_id"], "") or r["group__label"] or "",
+            subject=r["person__label"] or r["group__label"] or "",
             refs=(ref(Allegation, r["coercion_alleged_id"]),) if r["coercion_alleged_id"] else (),
             kind=str(Statement.Kind(r["kind"]).label),
             retracted=retracted,
@@ -487,11 +495,11 @@ def statements(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Sta
 
 
 def reparations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.ReparationFacts]:
-    for r in Reparation.objects.filter(_in("id", ids)):
+    for r in Reparation.objects.filter(_in("id", ids)).select_related("beneficiary"):
         amount = f"{r.amount:,.0f} {r.currency}" if r.amount is not None else "an unstated amount"
         yield f.ReparationFacts(
             record=ref(Reparation, r.pk),
-            subject=ctx.people.get(r.beneficiary_id, "") if r.beneficiary_id else r.beneficiary_text,
+            subject=r.beneficiary.label if r.beneficiary else r.beneficiary_text,
             organisation_id=r.ordered_by_id,
             kind=r.get_kind_display(),
             ordered=when(r.ordered_on, r.ordered_on_precision),
@@ -536,6 +544,28 @@ def places(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.PlaceFa
             last_external_visit=latest.get(place_id),
         )
 
+
+def custody_candidates(limit_hours: float) -> list[int]:
+    """The set-based form of the custody deadline rules (ICCPR 9(3), national limits): the episodes that can
+    exceed ``limit_hours`` before a judge (or before release, when no judge is recorded). Where every date
+    involved is exact the database decides; the rest are candidates for the per-record rules. Every other
+    episode gives no finding under any limit of at least ``limit_hours``."""
+    limit = dt.timedelta(hours=limit_hours)
+    judged = Q(first_judge_at__isnull=False)
+    exact = Q(apprehended_at_precision="exact") & (
+        (judged & Q(first_judge_at_precision="exact")) | (~judged & Q(released_at_precision="exact"))
+    )
+    over = (judged & Q(first_judge_at__gt=F("apprehended_at") + limit)) | (
+        ~judged & Q(released_at__gt=F("apprehended_at") + limit)
+    )
+    rows = CustodyEpisode.objects.filter(apprehended_at__isnull=False).filter(judged | Q(released_at__isnull=False))
+    return list(rows.filter(~exact | over).values_list("id", flat=True))
+
+
+#: subject → the parameters whose smallest value bounds its set-based form, and that form
+SET_BASED: dict[str, tuple[tuple[str, ...], Callable[[float], list[int]]]] = {
+    "custody": (("P_JUDICIAL_APPEARANCE_H", "P_KZ_DETENTION_H"), custody_candidates),
+}
 
 #: subject → (selector, the models whose rows are its records)
 SUBJECTS: dict[str, tuple[Callable[..., Iterator[Any]], tuple[type[Model], ...]]] = {

@@ -67,6 +67,10 @@ def evaluate(
     for subject, subject_rules in by_subject.items():
         gather, _models = selectors.SUBJECTS[subject]
         ids = None if records is None else records.get(subject, set())
+        if ids is None and subject in selectors.SET_BASED:
+            ids = set(
+                selectors.SET_BASED[subject][1](_smallest(profile, subject_rules, selectors.SET_BASED[subject][0]))
+            )
         if ids is not None and not ids:
             continue
         for facts in gather(ctx, ids):
@@ -79,6 +83,12 @@ def evaluate(
                 if found is not None:
                     results.append(Result(rule, facts, found, params))
     return results
+
+
+def _smallest(profile: Profile, rules: list[Rule], names: tuple[str, ...]) -> float:
+    """The smallest value, over every date version, of the limits these rules use."""
+    used = {p for rule in rules for p in rule.parameters if p in names}
+    return min(float(version.value) for p in used for version in profile.parameters[p])
 
 
 def _prevailing(results: list[Result]) -> set[int]:
