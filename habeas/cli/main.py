@@ -64,6 +64,18 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    setup_django()
+    from habeas.core.synth import synth
+
+    try:
+        sizes = synth(scale=args.scale, seed=args.seed, progress=lambda text: print(text, flush=True))
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"Added a synthetic dataset at scale {args.scale}: {sizes.episodes:,} custody episodes.")
+    return 0
+
+
 def ensure_demo_secret(folder: Path) -> Path:
     path = folder / "secret_key"
     if not path.exists():
@@ -197,6 +209,11 @@ def parser() -> argparse.ArgumentParser:
     gazetteer = sub.add_parser("gazetteer", help="add a country's cities to the gazetteer")
     gazetteer.add_argument("country", help="two-letter country code, e.g. KZ")
     gazetteer.set_defaults(func=cmd_gazetteer)
+
+    synth = sub.add_parser("synth", help="add a synthetic national-scale dataset (for benchmarks)")
+    synth.add_argument("--scale", type=float, default=1.0, help="1 = about 1,000,000 custody episodes")
+    synth.add_argument("--seed", type=int, default=2013)
+    synth.set_defaults(func=cmd_synth)
 
     from habeas.cli.standards import add_commands as add_standards
 

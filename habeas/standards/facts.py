@@ -5,16 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from habeas.core.dates import describe
+
 Ref = tuple[str, int]  # (app_label.model, primary key)
 
 
 @dataclass(frozen=True)
 class When:
-    """A date or date-time as the interval its precision allows (inclusive), with its wording."""
+    """A date or date-time as the interval its precision allows (inclusive), and how to word it."""
 
     lo: dt.date | dt.datetime
     hi: dt.date | dt.datetime
-    text: str
+    value: dt.date | dt.datetime
+    precision: str
+
+    @property
+    def text(self) -> str:
+        return describe(self.value, self.precision)
+
+    @classmethod
+    def day_of(cls, moment: dt.datetime) -> When:
+        """The start of the day of a moment, worded as a day: "now" at the granularity of days, so that
+        re-checking within a day changes nothing."""
+        start = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        return cls(start, start, moment.date(), "day")
 
 
 def moment(value: dt.date | dt.datetime) -> dt.datetime:

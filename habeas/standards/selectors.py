@@ -20,7 +20,7 @@ from habeas.cases.models import (
     Reparation,
     Statement,
 )
-from habeas.core.dates import describe, interval
+from habeas.core.dates import interval
 from habeas.custody.models import (
     CustodyEpisode,
     Extension,
@@ -43,7 +43,7 @@ def when(value: Any, precision: str) -> f.When | None:
     if value is None:
         return None
     lo, hi = interval(value, precision)
-    return f.When(lo, hi, describe(value, precision))
+    return f.When(lo, hi, value, precision)
 
 
 def _day(moment: f.When | None) -> dt.date | None:
@@ -67,10 +67,24 @@ class Context:
         self.places: dict[int, dict[str, Any]] = {
             p["id"]: dict(p) for p in Place.objects.values("id", "name", "authority_id", "locality_id")
         }
+        self._distances: dict[tuple[int, int], float | None] = {}
         self.localities: dict[int, dict[str, Any]] = {
             loc["id"]: dict(loc)
             for loc in Locality.objects.values("id", "name", "kind", "region_code", "latitude", "longitude")
         }
+
+    def distance_km(self, a: int, b: int) -> float | None:
+        """The geodesic distance between two localities, computed once per pair."""
+        key = (a, b) if a <= b else (b, a)
+        if key not in self._distances:
+            first, second = self.localities.get(a), self.localities.get(b)
+            known = first and second and first["latitude"] is not None and second["latitude"] is not None
+            self._distances[key] = (
+                geodesic_km(first["latitude"], first["longitude"], second["latitude"], second["longitude"])  # type: ignore[index]
+                if known
+                else None
+            )
+        return self._distances[key]
 
     def chain(self, org_id: int | None) -> tuple[int, ...]:
         """The organisation and those above it, leaving out heads of state and government, under which
@@ -263,11 +277,7 @@ def locations(ctx: Context, ids: Iterable[tuple[str, int]] | None = None) -> Ite
         place = ctx.places[r["place_id"]]
         place_loc: dict[str, Any] | None = ctx.localities.get(place["locality_id"]) if place["locality_id"] else None
         home_loc: dict[str, Any] | None = ctx.localities.get(home[0]) if home else None
-        distance = None
-        if place_loc and home_loc and place_loc["latitude"] is not None and home_loc["latitude"] is not None:
-            distance = geodesic_km(
-                place_loc["latitude"], place_loc["longitude"], home_loc["latitude"], home_loc["longitude"]
-            )
+        distance = ctx.distance_km(place["locality_id"], home[0]) if place["locality_id"] and home else None
         since = when(r["started_on"], r["started_on_precision"])
         yield f.LocationFacts(
             record=ref(model, r["id"]),

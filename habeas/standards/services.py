@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from habeas.standards import selectors
@@ -59,7 +60,11 @@ def evaluate(
     """Run the rules over the facts the selectors gather (all records, or only ``records``: subject →
     ids). Pure reads."""
     ctx = selectors.Context()
-    params_on: dict[dt.date | None, Params] = {}
+    # Between two dates where some parameter changes, the same parameters apply: cache them per interval.
+    boundaries = sorted(
+        {d for versions in profile.parameters.values() for v in versions for d in (v.valid_from, v.valid_until) if d}
+    )
+    params_on: dict[int | None, Params] = {}
     results = []
     by_subject: dict[str, list[Rule]] = defaultdict(list)
     for rule in rules:
@@ -75,9 +80,10 @@ def evaluate(
             continue
         for facts in gather(ctx, ids):
             on = facts.on.date() if isinstance(facts.on, dt.datetime) else facts.on
-            if on not in params_on:
-                params_on[on] = profile.params(on, as_of=now)
-            params = params_on[on]
+            period = None if on is None else bisect.bisect_right(boundaries, on)
+            if period not in params_on:
+                params_on[period] = profile.params(on, as_of=now)
+            params = params_on[period]
             for rule in subject_rules:
                 found = rule.evaluate(facts, params)
                 if found is not None:
@@ -115,9 +121,80 @@ def _limit(found: Outcome) -> float | None:
     return None
 
 
+def _insert(profile: str, rows: list[dict[str, Any]], now: dt.datetime) -> None:
+    """Insert new findings with one parameterised statement per batch: at national scale the ORM's
+    per-object work would dominate the check."""
+    if not rows:
+        return
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(now)
+    columns = [
+        "profile",
+        "rule",
+        "rule_version",
+        "content_type_id",
+        "object_id",
+        "status",
+        "severity",
+        "subject",
+        "summary",
+        "standard",
+        "facts",
+        "parameters",
+        "sources",
+        "prevails",
+        "fingerprint",
+        "active",
+        "place_id",
+        "organisation_id",
+        "first_found_at",
+        "changed_at",
+        "review",
+        "review_reason",
+    ]
+    table = ops.quote_name(Finding._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(ops.quote_name(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    encoder = Finding._meta.get_field("facts").encoder
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        profile,
+                        r["rule"],
+                        r["rule_version"],
+                        r["content_type_id"],
+                        r["object_id"],
+                        r["status"],
+                        r["severity"],
+                        r["subject"],
+                        r["summary"],
+                        r["standard"],
+                        ops.adapt_json_value(r["facts"], encoder),
+                        ops.adapt_json_value(r["parameters"], encoder),
+                        ops.adapt_json_value(r["sources"], encoder),
+                        r["prevails"],
+                        r["fingerprint"],
+                        True,
+                        r["place_id"],
+                        r["organisation_id"],
+                        stamp,
+                        stamp,
+                        "",
+                        "",
+                    )
+                    for r in rows[start : start + 5000]
+                ],
+            )
+
+
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, float) and value == float("inf"):
-        return None
+    if isinstance(value, float):
+        return None if value == float("inf") else round(value, 3)
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value
@@ -151,10 +228,15 @@ def findings_evaluate(
             content_type__in=[ContentType.objects.get_for_model(m) for m in subject_models],
             object_id__in={pk for ids in records.values() for pk in ids},
         )
-    existing = {(f.rule, f.content_type_id, f.object_id): f for f in scope}
+    existing = {
+        (rule, ct, obj): (pk, fingerprint, active)
+        for pk, rule, ct, obj, fingerprint, active in scope.values_list(
+            "pk", "rule", "content_type_id", "object_id", "fingerprint", "active"
+        )
+    }
     seen: set[tuple[str, int, int]] = set()
-    created = changed = 0
-    to_create: list[Finding] = []
+    new: list[dict[str, Any]] = []
+    updates: dict[int, dict[str, Any]] = {}
     for i, result in enumerate(results):
         label, pk = result.facts.record
         key = (result.rule.code, content_types[label].pk, pk)
@@ -177,31 +259,21 @@ def findings_evaluate(
             "place_id": result.facts.place_id,
             "organisation_id": result.facts.organisation_id,
         }
-        fingerprint = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
-        finding = existing.get(key)
-        if finding is None:
-            to_create.append(
-                Finding(
-                    profile=profile.name,
-                    rule=result.rule.code,
-                    content_type=content_types[label],
-                    object_id=pk,
-                    fingerprint=fingerprint,
-                    first_found_at=now,
-                    changed_at=now,
-                    **values,
-                )
-            )
-            created += 1
-        elif finding.fingerprint != fingerprint or not finding.active:
-            for name, value in values.items():
-                setattr(finding, name, value)
-            finding.fingerprint, finding.active, finding.changed_at = fingerprint, True, now
-            finding.save()
-            changed += 1
-    Finding.objects.bulk_create(to_create, batch_size=2000)
-    stale = [f.pk for key, f in existing.items() if key not in seen and f.active]
+        values["fingerprint"] = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+        found = existing.get(key)
+        if found is None:
+            new.append({"rule": result.rule.code, "content_type_id": key[1], "object_id": pk, **values})
+        elif found[1] != values["fingerprint"] or not found[2]:
+            updates[found[0]] = values
+    for finding in Finding.objects.filter(pk__in=list(updates)):
+        for name, value in updates[finding.pk].items():
+            setattr(finding, name, value)
+        finding.active, finding.changed_at = True, now
+        finding.save()
+    _insert(profile.name, new, now)
+    stale = [pk for key, (pk, _, active) in existing.items() if key not in seen and active]
     Finding.objects.filter(pk__in=stale).update(active=False, changed_at=now)
+    created, changed = len(new), len(updates)
     return Evaluation(
         profile=profile.name,
         found=len(results),

@@ -103,7 +103,7 @@ def test_a_failure_while_writing_leaves_the_stored_findings_as_they_were(monkeyp
     def fail(*args, **kwargs):
         raise RuntimeError("the database went away half-way")
 
-    monkeypatch.setattr(Finding.objects, "bulk_create", fail)
+    monkeypatch.setattr(services, "_insert", fail)
     with pytest.raises(RuntimeError, match="half-way"):
         run()
     assert list(Finding.objects.values_list("id", "fingerprint", "summary", "active")) == before

@@ -26,7 +26,7 @@ IMPUNITY = "Impunity indicator (CAT arts. 12-14; Istanbul Principles; CPT 14th G
 
 
 def _now(params: Params) -> When:
-    return When(params.as_of, params.as_of, params.as_of.date().isoformat())
+    return When.day_of(params.as_of)
 
 
 def opened(investigations: tuple[InvestigationSummary, ...]) -> list[InvestigationSummary]:

@@ -45,7 +45,7 @@ def inspector_powers(facts: VisitFacts, params: Params) -> Outcome | None:
 
 def external_inspection(facts: PlaceFacts, params: Params) -> Outcome | None:
     limit = params["P_INSPECTION_GAP_D"]
-    now = When(params.as_of, params.as_of, params.as_of.date().isoformat())
+    now = When.day_of(params.as_of)
     if facts.last_external_visit is None:
         return outcome(
             Status.BREACH, f"no external inspection recorded; one is due every {limit} days", limit_days=limit
