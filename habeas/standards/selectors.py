@@ -152,7 +152,8 @@ def measures(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Measu
             on=_day(start),
             refs=(ref(CustodyEpisode, r["custody_id"]),),
             place_id=r["place_id"],
-            organisation_id=r["imposed_by_id"],
+            organisation_id=r["imposed_by_id"]
+            or (ctx.places[r["place_id"]]["authority_id"] if r["place_id"] else None),
             kind=r["kind"],
             name_used=r["name_used"],
             disciplinary=r["disciplinary"],

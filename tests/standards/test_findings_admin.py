@@ -1,0 +1,73 @@
+"""Findings in the admin: on the record's own page, in a filterable list, and reviewed with a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from habeas.custody.models import RestrictiveMeasure
+from habeas.standards.models import Finding
+from habeas.standards.services import findings_evaluate
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def finding():
+    place = factories.place("Arqalyk prison", authority=factories.organisation("Prison service", "prison"))
+    episode = factories.custody(factories.person("Aron Atabek"))
+    measure = factories.saved(RestrictiveMeasure(
+        custody=episode, place=place, kind="solitary", started_on=dt.date(2012, 11, 1), ended_on=dt.date(2014, 11, 1),
+    ))
+    findings_evaluate(profile_name="international", codes=["MANDELA-44-PROLONGED-SOLITARY"],
+                      now=dt.datetime(2015, 1, 1, tzinfo=dt.UTC))
+    return measure, Finding.objects.get()
+
+
+def test_the_record_page_shows_its_findings(client, finding):
+    measure, _ = finding
+    client.force_login(factories.superuser())
+    page = client.get(reverse("admin:custody_restrictivemeasure_change", args=[measure.pk])).content.decode()
+    assert "Findings against the standards" in page
+    assert "solitary confinement for 730 consecutive days; the limit is 15" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"rule": "MANDELA-44-PROLONGED-SOLITARY"},
+        {"severity__exact": "4"},
+        {"status__exact": "breach"},
+        {"place__id__exact": "PLACE"},
+        {"organisation__id__exact": "ORG"},
+    ],
+)
+def test_the_findings_list_filters_by_rule_severity_status_place_and_organisation(client, finding, query):
+    _, found = finding
+    client.force_login(factories.superuser())
+    query = {k: {"PLACE": str(found.place_id), "ORG": str(found.organisation_id)}.get(v, v) for k, v in query.items()}
+    page = client.get(reverse("admin:standards_finding_changelist"), query)
+    assert page.status_code == 200
+    assert "Aron Atabek" in page.content.decode()
+
+
+def test_a_reviewer_dismisses_a_finding_with_a_reason(client, finding):
+    _, found = finding
+    reviewer = factories.superuser()
+    client.force_login(reviewer)
+    url = reverse("admin:standards_finding_change", args=[found.pk])
+    response = client.post(url, {"review": "dismissed", "review_reason": "The measure was lifted earlier."})
+    assert response.status_code == 302
+    found.refresh_from_db()
+    assert (found.review, found.reviewed_by) == ("dismissed", reviewer)
+
+
+def test_a_review_without_a_reason_is_refused_with_a_message(client, finding):
+    _, found = finding
+    client.force_login(factories.superuser())
+    response = client.post(reverse("admin:standards_finding_change", args=[found.pk]), {"review": "confirmed"})
+    assert response.status_code == 200
+    assert "a review decision needs a reason" in response.content.decode()
