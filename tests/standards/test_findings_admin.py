@@ -19,11 +19,20 @@ pytestmark = pytest.mark.django_db
 def finding():
     place = factories.place("Arqalyk prison", authority=factories.organisation("Prison service", "prison"))
     episode = factories.custody(factories.person("Aron Atabek"))
-    measure = factories.saved(RestrictiveMeasure(
-        custody=episode, place=place, kind="solitary", started_on=dt.date(2012, 11, 1), ended_on=dt.date(2014, 11, 1),
-    ))
-    findings_evaluate(profile_name="international", codes=["MANDELA-44-PROLONGED-SOLITARY"],
-                      now=dt.datetime(2015, 1, 1, tzinfo=dt.UTC))
+    measure = factories.saved(
+        RestrictiveMeasure(
+            custody=episode,
+            place=place,
+            kind="solitary",
+            started_on=dt.date(2012, 11, 1),
+            ended_on=dt.date(2014, 11, 1),
+        )
+    )
+    findings_evaluate(
+        profile_name="international",
+        codes=["MANDELA-44-PROLONGED-SOLITARY"],
+        now=dt.datetime(2015, 1, 1, tzinfo=dt.UTC),
+    )
     return measure, Finding.objects.get()
 
 
