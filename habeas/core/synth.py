@@ -140,7 +140,7 @@ def synth(*, scale: float, seed: int, progress: Callable[[str], None] = lambda _
             who = rng.choice(people, size=count)
             hours = rng.integers(0, 14 * 365 * 24, size=count)
             to_judge = rng.lognormal(mean=np.log(30), sigma=0.5, size=count)
-            precise = rng.random(count) < 0.9
+            precise = rng.random(count) < 0.97  # most registers record the hour; some only the day
             released = rng.random(count) < 0.5
             _insert(
                 CustodyEpisode,
@@ -162,13 +162,27 @@ def synth(*, scale: float, seed: int, progress: Callable[[str], None] = lambda _
             progress(f"custody episodes: {start + count:,} of {sizes.episodes:,}")
         episodes = _ids(CustodyEpisode, first_episode)
         placed = rng.choice(episodes, size=sizes.placements, replace=False)
+        # Seven in ten prisoners are held in a prison of their home region, where there is one.
+        by_region: dict[str, list[int]] = {}
+        for pk, region in Place.objects.filter(pk__in=[int(p) for p in prisons]).values_list(
+            "pk", "locality__region_code"
+        ):
+            by_region.setdefault(region, []).append(pk)
+        home_region = dict(
+            CustodyEpisode.objects.filter(pk__gt=first_episode).values_list("pk", "person__home_locality__region_code")
+        )
+
+        def prison_for(episode: int) -> int:
+            near = by_region.get(home_region.get(episode, ""), [])
+            return int(rng.choice(near)) if near and rng.random() < 0.7 else int(rng.choice(prisons))
+
         for start, count in _chunks(sizes.placements):
             _insert(
                 Placement,
                 [
                     Placement(
                         custody_id=int(e),
-                        place_id=int(rng.choice(prisons)),
+                        place_id=prison_for(int(e)),
                         started_on=(EPOCH + dt.timedelta(days=int(rng.integers(0, 5000)))).date(),
                         notes=NOTE,
                     )
@@ -282,7 +296,7 @@ def synth(*, scale: float, seed: int, progress: Callable[[str], None] = lambda _
                     custody_id=int(e), kind="visit", times=1, every=int(n), every_unit="month", minutes=60, notes=NOTE
                 )
                 for e, n in zip(
-                    rng.choice(episodes, size=sizes.contacts), rng.integers(1, 6, sizes.contacts), strict=True
+                    rng.choice(episodes, size=sizes.contacts), rng.integers(1, 4, sizes.contacts), strict=True
                 )
             ],
         )

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Model, Q
+from django.db.models import F, Model, Q, QuerySet
 
 from habeas.cases.models import (
     Allegation,
@@ -36,7 +36,8 @@ from habeas.registry.models import Disability, Locality, Organisation, Person, P
 from habeas.standards import facts as f
 from habeas.standards.geo import geodesic_km
 
-UNIT_DAYS = {"day": 1, "week": 7, "month": 365.25 / 12, "year": 365.25}
+# Arrangements are counted in whole days: "once a month" is every 30 days, "once a year" every 365.
+UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
 def when(value: Any, precision: str) -> f.When | None:
@@ -103,8 +104,20 @@ class Context:
         return self.orgs[org_id]["name"] if org_id in self.orgs else ""
 
 
-def _in(field: str, ids: Iterable[int] | None) -> Q:
-    return Q() if ids is None else Q(**{f"{field}__in": list(ids)})
+CHUNK = 5000  # ids per IN (...) list: SQLite allows at most 32,766 parameters in a statement
+
+
+def chunked(ids: Iterable[int]) -> Iterator[list[int]]:
+    items = list(ids)
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _in(field: str, ids: Iterable[int] | QuerySet[Any, Any] | None) -> Q:
+    """Restrict to some ids: a small collection, or a subquery (a set-based form's candidates)."""
+    if ids is None:
+        return Q()
+    return Q(**{f"{field}__in": ids if isinstance(ids, QuerySet) else list(ids)})
 
 
 def measures(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.MeasureFacts]:
@@ -135,15 +148,18 @@ def measures(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Measu
     rows: list[dict[str, Any]] = [dict(r) for r in query]
     people = {r["custody__person_id"] for r in rows}
     disabilities: dict[int, list[str]] = defaultdict(list)
-    for person_id, kind, text in Disability.objects.filter(person_id__in=people).values_list(
-        "person_id", "kind", "description"
-    ):
-        disabilities[person_id].append(text or kind)
-    approved = set(
-        Extension.objects.filter(measure_id__in=[r["id"] for r in rows], prosecutor_approved=True).values_list(
-            "measure_id", flat=True
+    for chunk in chunked(people):
+        for person_id, kind, text in Disability.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "kind", "description"
+        ):
+            disabilities[person_id].append(text or kind)
+    approved: set[int] = set()
+    for chunk in chunked(r["id"] for r in rows):
+        approved.update(
+            Extension.objects.filter(measure_id__in=chunk, prosecutor_approved=True).values_list(
+                "measure_id", flat=True
+            )
         )
-    )
     for r in rows:
         start = when(r["started_on"], r["started_on_precision"]) or when(r["imposed_on"], r["imposed_on_precision"])
         yield f.MeasureFacts(
@@ -201,20 +217,19 @@ def _homes(person_ids: set[int]) -> dict[int, tuple[int, bool]]:
     """Each person's home locality, or failing that the home of a relative they have contact with: the
     place a transfer takes them away from. Value: (locality id, whether it is the family's home)."""
     homes: dict[int, tuple[int, bool]] = {}
-    own = Person.objects.filter(id__in=person_ids, home_locality__isnull=False).values_list("id", "home_locality_id")
-    homes.update({pid: (loc, False) for pid, loc in own})
-    missing = person_ids - homes.keys()
-    pairs = list(
-        FamilyContact.objects.filter(custody__person_id__in=missing, relative__home_locality__isnull=False).values_list(
-            "custody__person_id", "relative__home_locality_id"
-        )
-    ) + list(
-        Relationship.objects.filter(person_id__in=missing, relative__home_locality__isnull=False).values_list(
-            "person_id", "relative__home_locality_id"
-        )
-    )
-    for pid, loc in pairs:
-        homes.setdefault(pid, (loc, True))
+    for chunk in chunked(person_ids):
+        own = Person.objects.filter(id__in=chunk, home_locality__isnull=False).values_list("id", "home_locality_id")
+        homes.update({pid: (loc, False) for pid, loc in own})
+    for chunk in chunked(person_ids - homes.keys()):
+        for pid, loc in [
+            *FamilyContact.objects.filter(
+                custody__person_id__in=chunk, relative__home_locality__isnull=False
+            ).values_list("custody__person_id", "relative__home_locality_id"),
+            *Relationship.objects.filter(person_id__in=chunk, relative__home_locality__isnull=False).values_list(
+                "person_id", "relative__home_locality_id"
+            ),
+        ]:
+            homes.setdefault(pid, (loc, True))
     return homes
 
 
@@ -266,11 +281,8 @@ def locations(ctx: Context, ids: Iterable[tuple[str, int]] | None = None) -> Ite
     ]
     # A transfer to a place where a placement is also recorded is the same stay: judge it once.
     placed = {(r["custody_id"], r["place_id"]) for model, r in rows if model is Placement}
-    placed |= set(
-        Placement.objects.filter(
-            custody_id__in={r["custody_id"] for model, r in rows if model is Transfer}
-        ).values_list("custody_id", "place_id")
-    )
+    for chunk in chunked({r["custody_id"] for model, r in rows if model is Transfer}):
+        placed |= set(Placement.objects.filter(custody_id__in=chunk).values_list("custody_id", "place_id"))
     rows = [(m, r) for m, r in rows if m is Placement or (r["custody_id"], r["place_id"]) not in placed]
     homes = _homes({r["custody__person_id"] for _, r in rows})
     for model, r in rows:
@@ -329,25 +341,34 @@ def notifications(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.
         )
 
 
+def _forensic(investigation_ids: Iterable[int]) -> set[int]:
+    """The investigations in which a forensic medical examination was done."""
+    done: set[int] = set()
+    for chunk in chunked(investigation_ids):
+        done.update(
+            InvestigationStep.objects.filter(investigation_id__in=chunk, kind="forensic", done=True).values_list(
+                "investigation_id", flat=True
+            )
+        )
+    return done
+
+
 def _investigations(ctx: Context, allegation_ids: set[int]) -> dict[int, list[f.InvestigationSummary]]:
     """The investigations of each allegation: those opened on it directly or on a complaint about it."""
-    by_complaint = dict(Complaint.objects.filter(allegation_id__in=allegation_ids).values_list("id", "allegation_id"))
-    rows: list[dict[str, Any]] = [
-        dict(r)
-        for r in Investigation.objects.filter(
-            Q(allegation_id__in=allegation_ids) | Q(complaint_id__in=by_complaint.keys())
-        ).values("id", "allegation_id", "complaint_id", "body_id", "opened_on", "opened_on_precision", "outcome")
-    ]
-    forensic = set(
-        InvestigationStep.objects.filter(
-            investigation_id__in=[r["id"] for r in rows], kind="forensic", done=True
-        ).values_list("investigation_id", flat=True)
-    )
     out: dict[int, list[f.InvestigationSummary]] = defaultdict(list)
-    for r in rows:
-        summary = summarise(ctx, r, r["id"] in forensic)
-        for allegation_id in {r["allegation_id"], by_complaint.get(r["complaint_id"])} - {None}:
-            out[allegation_id].append(summary)
+    for chunk in chunked(allegation_ids):
+        by_complaint = dict(Complaint.objects.filter(allegation_id__in=chunk).values_list("id", "allegation_id"))
+        rows: list[dict[str, Any]] = [
+            dict(r)
+            for r in Investigation.objects.filter(Q(allegation_id__in=chunk) | Q(complaint_id__in=list(by_complaint)))
+            .values("id", "allegation_id", "complaint_id", "body_id", "opened_on", "opened_on_precision", "outcome")
+            .distinct()
+        ]
+        forensic = _forensic(r["id"] for r in rows)
+        for r in rows:
+            summary = summarise(ctx, r, r["id"] in forensic)
+            for allegation_id in {r["allegation_id"], by_complaint.get(r["complaint_id"])} - {None}:
+                out[allegation_id].append(summary)
     return out
 
 
@@ -364,11 +385,15 @@ def summarise(ctx: Context, row: dict[str, Any], forensic_done: bool) -> f.Inves
 
 def _perpetrators(ctx: Context, allegation_ids: set[int]) -> dict[int, tuple[list[tuple[int, ...]], list[str]]]:
     out: dict[int, tuple[list[tuple[int, ...]], list[str]]] = defaultdict(lambda: ([], []))
-    rows = Allegation.objects.filter(id__in=allegation_ids).values(
-        "id",
-        "perpetrators__organisation_id",
-        "perpetrators__person__organisation_id",
-        "perpetrators__person__label",
+    rows = (
+        row
+        for chunk in chunked(allegation_ids)
+        for row in Allegation.objects.filter(id__in=chunk).values(
+            "id",
+            "perpetrators__organisation_id",
+            "perpetrators__person__organisation_id",
+            "perpetrators__person__label",
+        )
     )
     for r in rows:
         chains, names = out[r["id"]]
@@ -396,8 +421,12 @@ def allegations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Al
     )
     allegation_ids = {r["id"] for r in rows}
     disclosures: dict[int, list[tuple[str, f.When]]] = defaultdict(list)
-    for d in Disclosure.objects.filter(allegation_id__in=allegation_ids).values(
-        "allegation_id", "audience", "disclosed_on", "disclosed_on_precision"
+    for d in (
+        row
+        for chunk in chunked(allegation_ids)
+        for row in Disclosure.objects.filter(allegation_id__in=chunk).values(
+            "allegation_id", "audience", "disclosed_on", "disclosed_on_precision"
+        )
     ):
         moment = when(d["disclosed_on"], d["disclosed_on_precision"])
         if moment:
@@ -443,11 +472,7 @@ def investigations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f
             "complaint__allegation__victim_group__label",
         )
     ]
-    forensic = set(
-        InvestigationStep.objects.filter(
-            investigation_id__in=[r["id"] for r in rows], kind="forensic", done=True
-        ).values_list("investigation_id", flat=True)
-    )
+    forensic = _forensic(r["id"] for r in rows)
     about = {r["allegation_id"] or r["complaint__allegation_id"] for r in rows} - {None}
     perpetrators = _perpetrators(ctx, about)
     for r in rows:
@@ -556,7 +581,7 @@ def places(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.PlaceFa
         )
 
 
-def custody_candidates(limit_hours: float) -> list[int]:
+def custody_candidates(limit_hours: float) -> QuerySet[CustodyEpisode, int]:
     """The set-based form of the custody deadline rules (ICCPR 9(3), national limits): the episodes that can
     exceed ``limit_hours`` before a judge (or before release, when no judge is recorded). Where every date
     involved is exact the database decides; the rest are candidates for the per-record rules. Every other
@@ -570,11 +595,11 @@ def custody_candidates(limit_hours: float) -> list[int]:
         ~judged & Q(released_at__gt=F("apprehended_at") + limit)
     )
     rows = CustodyEpisode.objects.filter(apprehended_at__isnull=False).filter(judged | Q(released_at__isnull=False))
-    return list(rows.filter(~exact | over).values_list("id", flat=True))
+    return rows.filter(~exact | over).values_list("id", flat=True)
 
 
 #: subject → the parameters whose smallest value bounds its set-based form, and that form
-SET_BASED: dict[str, tuple[tuple[str, ...], Callable[[float], list[int]]]] = {
+SET_BASED: dict[str, tuple[tuple[str, ...], Callable[[float], QuerySet[Any, int]]]] = {
     "custody": (("P_JUDICIAL_APPEARANCE_H", "P_KZ_DETENTION_H"), custody_candidates),
 }
 
@@ -602,7 +627,16 @@ def citations_of(refs: Iterable[f.Ref]) -> dict[f.Ref, list[dict[str, str]]]:
     out: dict[f.Ref, list[dict[str, str]]] = defaultdict(list)
     for label, pks in by_label.items():
         content_type = ContentType.objects.get_by_natural_key(*label.split("."))
-        for c in Citation.objects.filter(content_type=content_type, object_id__in=pks).select_related("source"):
+        if not Citation.objects.filter(content_type=content_type).exists():
+            continue
+        cited = (
+            c
+            for chunk in chunked(pks)
+            for c in Citation.objects.filter(content_type=content_type, object_id__in=chunk)
+            .select_related("source")
+            .order_by("pk")
+        )
+        for c in cited:
             out[(label, c.object_id)].append(
                 {
                     "source": c.source.title,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -71,13 +70,12 @@ def evaluate(
         by_subject[rule.subject].append(rule)
     for subject, subject_rules in by_subject.items():
         gather, _models = selectors.SUBJECTS[subject]
-        ids = None if records is None else records.get(subject, set())
-        if ids is None and subject in selectors.SET_BASED:
-            ids = set(
-                selectors.SET_BASED[subject][1](_smallest(profile, subject_rules, selectors.SET_BASED[subject][0]))
-            )
+        ids: Any = None if records is None else records.get(subject, set())
         if ids is not None and not ids:
             continue
+        if ids is None and subject in selectors.SET_BASED:
+            names, candidates = selectors.SET_BASED[subject]
+            ids = candidates(_smallest(profile, subject_rules, names))
         for facts in gather(ctx, ids):
             on = facts.on.date() if isinstance(facts.on, dt.datetime) else facts.on
             period = None if on is None else bisect.bisect_right(boundaries, on)
@@ -97,8 +95,9 @@ def _smallest(profile: Profile, rules: list[Rule], names: tuple[str, ...]) -> fl
     return min(float(version.value) for p in used for version in profile.parameters[p])
 
 
-def _prevailing(results: list[Result]) -> set[int]:
-    """Indexes of the results that prevail: on one record and topic, the rule with the strictest limit."""
+def _outranked(results: list[Result]) -> set[int]:
+    """Indexes of the results that do not prevail: on one record and topic, a rule with a stricter limit
+    also found something."""
     groups: dict[tuple[Ref, str], list[int]] = defaultdict(list)
     for i, result in enumerate(results):
         if result.rule.topic:
@@ -110,7 +109,7 @@ def _prevailing(results: list[Result]) -> set[int]:
         if len(known) > 1:
             strictest = min(known.values())
             losers.update(i for i, v in known.items() if v > strictest)
-    return set(range(len(results))) - losers
+    return losers
 
 
 def _limit(found: Outcome) -> float | None:
@@ -158,6 +157,14 @@ def _insert(profile: str, rows: list[dict[str, Any]], now: dt.datetime) -> None:
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     encoder = Finding._meta.get_field("facts").encoder
+    adapted: dict[str, Any] = {}  # parameters and sources repeat from finding to finding: adapt each once
+
+    def adapt(value: Any) -> Any:
+        key = repr(value)
+        if key not in adapted:
+            adapted[key] = ops.adapt_json_value(value, encoder)
+        return adapted[key]
+
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(
@@ -175,8 +182,8 @@ def _insert(profile: str, rows: list[dict[str, Any]], now: dt.datetime) -> None:
                         r["summary"],
                         r["standard"],
                         ops.adapt_json_value(r["facts"], encoder),
-                        ops.adapt_json_value(r["parameters"], encoder),
-                        ops.adapt_json_value(r["sources"], encoder),
+                        adapt(r["parameters"]),
+                        adapt(r["sources"]),
                         r["prevails"],
                         r["fingerprint"],
                         True,
@@ -215,7 +222,7 @@ def findings_evaluate(
     profile = profile_get(profile_name)
     rules = _rules(profile, codes)
     results = evaluate(profile, rules, now=now, records=records)
-    prevailing = _prevailing(results)
+    outranked = _outranked(results)
     sources = selectors.citations_of({r.facts.record for r in results} | {ref for r in results for ref in r.facts.refs})
     content_types = {
         label: ContentType.objects.get_for_model(apps.get_model(label))
@@ -237,42 +244,52 @@ def findings_evaluate(
     seen: set[tuple[str, int, int]] = set()
     new: list[dict[str, Any]] = []
     updates: dict[int, dict[str, Any]] = {}
+    # What many findings share is built once: the parameters of a rule in one period, its citation.
+    shared: dict[tuple[str, int], tuple[dict[str, Any], str]] = {}
     for i, result in enumerate(results):
-        label, pk = result.facts.record
-        key = (result.rule.code, content_types[label].pk, pk)
+        rule, facts, found_now = result.rule, result.facts, result.outcome
+        label, pk = facts.record
+        key = (rule.code, content_types[label].pk, pk)
         seen.add(key)
-        used = [p for p in result.rule.parameters if p in result.params.values]
-        cited = [s for ref in (result.facts.record, *result.facts.refs) for s in sources.get(ref, [])]
+        if (rule.code, id(result.params)) not in shared:
+            cited_params = {
+                p: {"value": result.params.values[p].value, "citation": result.params.values[p].citation}
+                for p in rule.parameters
+                if p in result.params.values
+            }
+            shared[(rule.code, id(result.params))] = (cited_params, rule.citation)
+        parameters, standard = shared[(rule.code, id(result.params))]
+        cited = [s for ref in (facts.record, *facts.refs) for s in sources.get(ref, ())] if sources else []
         values = {
-            "rule_version": result.rule.version,
-            "status": result.outcome.status.value,
-            "severity": int(result.rule.severity),
-            "subject": result.facts.subject[:300],
-            "summary": result.outcome.summary,
-            "standard": result.rule.citation,
-            "facts": {k: _jsonable(v) for k, v in result.outcome.facts.items()},
-            "parameters": {
-                p: {"value": result.params.values[p].value, "citation": result.params.values[p].citation} for p in used
-            },
+            "rule_version": rule.version,
+            "status": found_now.status.value,
+            "severity": int(rule.severity),
+            "subject": facts.subject[:300],
+            "summary": found_now.summary,
+            "standard": standard,
+            "facts": {k: _jsonable(v) for k, v in found_now.facts.items()},
+            "parameters": parameters,
             "sources": cited,
-            "prevails": i in prevailing,
-            "place_id": result.facts.place_id,
-            "organisation_id": result.facts.organisation_id,
+            "prevails": i not in outranked,
+            "place_id": facts.place_id,
+            "organisation_id": facts.organisation_id,
         }
-        values["fingerprint"] = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+        values["fingerprint"] = hashlib.blake2b(repr(values).encode(), digest_size=32).hexdigest()
         found = existing.get(key)
         if found is None:
-            new.append({"rule": result.rule.code, "content_type_id": key[1], "object_id": pk, **values})
+            new.append({"rule": rule.code, "content_type_id": key[1], "object_id": pk, **values})
         elif found[1] != values["fingerprint"] or not found[2]:
             updates[found[0]] = values
-    for finding in Finding.objects.filter(pk__in=list(updates)):
-        for name, value in updates[finding.pk].items():
-            setattr(finding, name, value)
-        finding.active, finding.changed_at = True, now
-        finding.save()
+    for chunk in selectors.chunked(updates):
+        for finding in Finding.objects.filter(pk__in=chunk):
+            for name, value in updates[finding.pk].items():
+                setattr(finding, name, value)
+            finding.active, finding.changed_at = True, now
+            finding.save()
     _insert(profile.name, new, now)
     stale = [pk for key, (pk, _, active) in existing.items() if key not in seen and active]
-    Finding.objects.filter(pk__in=stale).update(active=False, changed_at=now)
+    for chunk in selectors.chunked(stale):
+        Finding.objects.filter(pk__in=chunk).update(active=False, changed_at=now)
     created, changed = len(new), len(updates)
     return Evaluation(
         profile=profile.name,
