@@ -278,12 +278,17 @@ class FamilyContact(Record):
         return f"{self.get_kind_display()}: {self.custody.person} and {self.relative or _('family')}"
 
     def frequency_text(self) -> str:
-        if self.every is None:
-            return str(_("frequency not known"))
-        times = {1: "once", 2: "twice"}.get(self.times or 1, f"{self.times} times")
-        unit = self.get_every_unit_display()
-        period = f"a {unit}" if self.every == 1 else f"every {self.every} {unit}s"
-        return f"{times} {period}"
+        return describe_frequency(self.times, self.every, self.every_unit)
+
+
+def describe_frequency(times: int | None, every: int | None, unit: str) -> str:
+    """An arrangement's frequency as a person says it: "once a year", "twice every 3 months"."""
+    if every is None or not unit:
+        return str(_("frequency not known"))
+    count = {1: "once", 2: "twice"}.get(times or 1, f"{times} times")
+    label = FamilyContact.Unit(unit).label
+    period = f"a {label}" if every == 1 else f"every {every} {label}s"
+    return f"{count} {period}"
 
 
 class Notification(Record):

@@ -29,6 +29,7 @@ from habeas.custody.models import (
     Placement,
     RestrictiveMeasure,
     Transfer,
+    describe_frequency,
 )
 from habeas.evidence.models import Citation
 from habeas.monitoring.models import Visit
@@ -312,32 +313,56 @@ def locations(ctx: Context, ids: Iterable[tuple[str, int]] | None = None) -> Ite
 
 
 def contacts(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.ContactFacts]:
-    for c in FamilyContact.objects.filter(_in("id", ids)).select_related("custody__person", "relative"):
-        every = c.every * UNIT_DAYS[c.every_unit] / (c.times or 1) if c.every and c.every_unit else None
+    rows = FamilyContact.objects.filter(_in("id", ids)).values(
+        "id",
+        "custody_id",
+        "custody__person__label",
+        "relative__label",
+        "kind",
+        "allowed",
+        "times",
+        "every",
+        "every_unit",
+        "minutes",
+        "supervised",
+    )
+    for r in rows.iterator(chunk_size=5000):
+        every, unit = r["every"], r["every_unit"]
         yield f.ContactFacts(
-            record=ref(FamilyContact, c.pk),
-            subject=c.custody.person.label,
-            refs=(ref(CustodyEpisode, c.custody_id),),
-            kind=c.get_kind_display(),
-            relative=c.relative.label if c.relative else "",
-            allowed=c.allowed,
-            every_days=every,
-            frequency=c.frequency_text(),
-            minutes=c.minutes,
-            supervised=c.supervised,
+            record=ref(FamilyContact, r["id"]),
+            subject=r["custody__person__label"],
+            refs=(ref(CustodyEpisode, r["custody_id"]),),
+            kind=str(FamilyContact.Kind(r["kind"]).label),
+            relative=r["relative__label"] or "",
+            allowed=r["allowed"],
+            every_days=every * UNIT_DAYS[unit] / (r["times"] or 1) if every and unit else None,
+            frequency=describe_frequency(r["times"], every, unit),
+            minutes=r["minutes"],
+            supervised=r["supervised"],
         )
 
 
 def notifications(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.NotificationFacts]:
-    for n in Notification.objects.filter(_in("id", ids)).select_related("custody__person", "party"):
+    rows = Notification.objects.filter(_in("id", ids)).values(
+        "id",
+        "custody_id",
+        "custody__person__label",
+        "party__label",
+        "about",
+        "occurred_on",
+        "occurred_on_precision",
+        "informed_on",
+        "informed_on_precision",
+    )
+    for r in rows.iterator(chunk_size=5000):
         yield f.NotificationFacts(
-            record=ref(Notification, n.pk),
-            subject=n.custody.person.label,
-            refs=(ref(CustodyEpisode, n.custody_id),),
-            about=n.get_about_display(),
-            party=n.party.label if n.party else "",
-            occurred=when(n.occurred_on, n.occurred_on_precision),
-            informed=when(n.informed_on, n.informed_on_precision),
+            record=ref(Notification, r["id"]),
+            subject=r["custody__person__label"],
+            refs=(ref(CustodyEpisode, r["custody_id"]),),
+            about=str(Notification.About(r["about"]).label),
+            party=r["party__label"] or "",
+            occurred=when(r["occurred_on"], r["occurred_on_precision"]),
+            informed=when(r["informed_on"], r["informed_on_precision"]),
         )
 
 

@@ -157,13 +157,13 @@ def _insert(profile: str, rows: list[dict[str, Any]], now: dt.datetime) -> None:
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     encoder = Finding._meta.get_field("facts").encoder
-    adapted: dict[str, Any] = {}  # parameters and sources repeat from finding to finding: adapt each once
+    adapted: dict[int, Any] = {}  # the same parameters object is shared by many findings: adapt it once
+    no_sources = ops.adapt_json_value([], encoder)
 
     def adapt(value: Any) -> Any:
-        key = repr(value)
-        if key not in adapted:
-            adapted[key] = ops.adapt_json_value(value, encoder)
-        return adapted[key]
+        if id(value) not in adapted:
+            adapted[id(value)] = ops.adapt_json_value(value, encoder)
+        return adapted[id(value)]
 
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
@@ -183,7 +183,7 @@ def _insert(profile: str, rows: list[dict[str, Any]], now: dt.datetime) -> None:
                         r["standard"],
                         ops.adapt_json_value(r["facts"], encoder),
                         adapt(r["parameters"]),
-                        adapt(r["sources"]),
+                        ops.adapt_json_value(r["sources"], encoder) if r["sources"] else no_sources,
                         r["prevails"],
                         r["fingerprint"],
                         True,
@@ -245,7 +245,7 @@ def findings_evaluate(
     new: list[dict[str, Any]] = []
     updates: dict[int, dict[str, Any]] = {}
     # What many findings share is built once: the parameters of a rule in one period, its citation.
-    shared: dict[tuple[str, int], tuple[dict[str, Any], str]] = {}
+    shared: dict[tuple[str, int], tuple[dict[str, Any], str, str]] = {}
     for i, result in enumerate(results):
         rule, facts, found_now = result.rule, result.facts, result.outcome
         label, pk = facts.record
@@ -257,8 +257,8 @@ def findings_evaluate(
                 for p in rule.parameters
                 if p in result.params.values
             }
-            shared[(rule.code, id(result.params))] = (cited_params, rule.citation)
-        parameters, standard = shared[(rule.code, id(result.params))]
+            shared[(rule.code, id(result.params))] = (cited_params, rule.citation, repr(cited_params))
+        parameters, standard, parameters_key = shared[(rule.code, id(result.params))]
         cited = [s for ref in (facts.record, *facts.refs) for s in sources.get(ref, ())] if sources else []
         values = {
             "rule_version": rule.version,
@@ -274,7 +274,9 @@ def findings_evaluate(
             "place_id": facts.place_id,
             "organisation_id": facts.organisation_id,
         }
-        values["fingerprint"] = hashlib.blake2b(repr(values).encode(), digest_size=32).hexdigest()
+        values["fingerprint"] = hashlib.blake2b(
+            repr((*(v for k, v in values.items() if k != "parameters"), parameters_key)).encode(), digest_size=32
+        ).hexdigest()
         found = existing.get(key)
         if found is None:
             new.append({"rule": rule.code, "content_type_id": key[1], "object_id": pk, **values})
