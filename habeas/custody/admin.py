@@ -7,6 +7,7 @@ from habeas.custody.models import (
     CustodyEpisode,
     Extension,
     FamilyContact,
+    FamilyNews,
     MedicalExamination,
     Notification,
     Placement,
@@ -99,3 +100,11 @@ class ExtensionAdmin(RecordAdmin):
     list_filter = ["prosecutor_approved"]
     search_fields = ["measure__custody__person__label"]
     autocomplete_fields = ["measure", "approved_by"]
+
+
+@admin.register(FamilyNews)
+class FamilyNewsAdmin(RecordAdmin):
+    list_display = ["custody", "kind", "relative", "known_on", "told_on", "leave_granted"]
+    list_filter = ["kind", "leave_granted"]
+    search_fields = ["custody__person__label", "relative__label"]
+    autocomplete_fields = ["custody", "relative"]

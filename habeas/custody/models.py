@@ -190,6 +190,23 @@ class RestrictiveMeasure(Record):
         help_text=_("empty when no health assessment is recorded"),
     )
     family_contact_banned = models.BooleanField(_("all family contact prohibited"), null=True, blank=True)
+    by_sentence = models.BooleanField(
+        _("imposed by the sentence or regime"),
+        null=True,
+        blank=True,
+        help_text=_("applied automatically to a category of prisoners, e.g. those serving life"),
+    )
+    independent_review = models.BooleanField(_("reviewed by an independent authority"), null=True, blank=True)
+    daily_health_visits = models.BooleanField(_("visited daily by health staff"), null=True, blank=True)
+    cell_lighting = models.CharField(
+        _("cell lighting"),
+        max_length=8,
+        blank=True,
+        choices=[("normal", _("normal")), ("dark", _("dark")), ("constant", _("lit day and night"))],
+    )
+    diet_reduced = models.BooleanField(_("food or water reduced"), null=True, blank=True)
+    corporal = models.BooleanField(_("corporal punishment"), null=True, blank=True)
+    collective = models.BooleanField(_("collective punishment"), null=True, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     reasons = models.TextField(_("reasons given"), blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
@@ -332,6 +349,34 @@ class Notification(Record):
 
     def __str__(self) -> str:
         return f"{self.party or _('family')} told of {self.get_about_display()} of {self.custody.person}"
+
+
+class FamilyNews(Record):
+    """News of a near relative's serious illness or death, and whether the prisoner was told."""
+
+    class Kind(models.TextChoices):
+        ILLNESS = "illness", _("serious illness")
+        DEATH = "death", _("death")
+
+    custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="family_news")
+    relative = models.ForeignKey(
+        Person, verbose_name=_("relative"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    known_on, known_on_precision = fuzzy_date(_("known to the administration"))
+    told_on, told_on_precision = fuzzy_date(_("prisoner told"))
+    leave_requested = models.BooleanField(_("leave to visit or attend the funeral requested"), default=False)
+    leave_granted = models.BooleanField(_("leave granted"), null=True, blank=True)
+    leave_refusal_reason = models.TextField(_("reason given for refusing leave"), blank=True)
+
+    date_order = (("told_on", "known_on"),)
+
+    class Meta:
+        verbose_name_plural = _("family news")
+        constraints = [not_before("told_on", "known_on")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of a relative of {self.custody.person}"
 
 
 class MedicalExamination(Record):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from habeas.core.admin import CitationInline, FindingInline, RecordAdmin
-from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
+from habeas.monitoring.models import InformationRequest, Recommendation, RecommendationStatus, Visit
 
 
 @admin.register(Visit)
@@ -36,3 +36,11 @@ class RecommendationStatusAdmin(RecordAdmin):
     list_filter = ["status"]
     search_fields = ["recommendation__text", "response"]
     autocomplete_fields = ["recommendation"]
+
+
+@admin.register(InformationRequest)
+class InformationRequestAdmin(RecordAdmin):
+    list_display = ["body", "addressee", "requested_on", "answered_on"]
+    search_fields = ["asked_for", "refused"]
+    list_filter = ["body"]
+    autocomplete_fields = ["body", "addressee"]

@@ -102,3 +102,26 @@ class RecommendationStatus(Record):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} ({self.date_text('recorded_on')})"
+
+
+class InformationRequest(Record):
+    """A monitoring body's request for information on detainees, places or treatment, and the answer."""
+
+    body = models.ForeignKey(
+        Organisation, verbose_name=_("monitoring body"), on_delete=models.PROTECT, related_name="information_requests"
+    )
+    addressee = models.ForeignKey(
+        Organisation, verbose_name=_("asked of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_on, requested_on_precision = fuzzy_date(_("requested"))
+    asked_for = models.TextField(_("information asked for"))
+    answered_on, answered_on_precision = fuzzy_date(_("answered"))
+    refused = models.TextField(_("what was refused"), blank=True)
+
+    date_order = (("answered_on", "requested_on"),)
+
+    class Meta:
+        constraints = [not_before("answered_on", "requested_on")]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.asked_for[:60]}"

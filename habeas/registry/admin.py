@@ -12,6 +12,7 @@ from habeas.registry.models import (
     PersonName,
     Place,
     Relationship,
+    StaffAssignment,
 )
 
 
@@ -71,3 +72,11 @@ class PlaceAdmin(RecordAdmin):
     list_filter = ["kind", "authority"]
     search_fields = ["name", "address"]
     autocomplete_fields = ["authority", "locality"]
+
+
+@admin.register(StaffAssignment)
+class StaffAssignmentAdmin(RecordAdmin):
+    list_display = ["person", "organisation", "place", "position", "started_on", "ended_on", "suspended_on"]
+    search_fields = ["person__label", "position", "place__name"]
+    list_filter = ["place", "organisation"]
+    autocomplete_fields = ["person", "organisation", "place"]

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from habeas.core.models import Record, fuzzy_date, not_before, not_negative
+from habeas.core.models import Record, at_least_one, fuzzy_date, not_before, not_negative
 
 
 class Locality(models.Model):
@@ -359,3 +359,27 @@ class Place(Record):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffAssignment(Record):
+    """Where an official worked, and when: to see whether someone accused was kept away from the victim."""
+
+    person = models.ForeignKey(Person, verbose_name=_("official"), on_delete=models.CASCADE, related_name="assignments")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    started_on, started_on_precision = fuzzy_date(_("from"))
+    ended_on, ended_on_precision = fuzzy_date(_("until"))
+    suspended_on, suspended_on_precision = fuzzy_date(_("suspended"))
+
+    date_order = (("ended_on", "started_on"),)
+
+    class Meta:
+        constraints = [not_before("ended_on", "started_on"), at_least_one("organisation", "place", label="posting")]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.place or self.organisation}"

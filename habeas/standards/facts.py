@@ -76,6 +76,17 @@ class MeasureFacts(Base):
     exacerbation_risk: bool | None = None
     family_contact_banned: bool | None = None
     prosecutor_extension: bool = False
+    by_sentence: bool | None = None
+    independent_review: bool | None = None
+    daily_health_visits: bool | None = None
+    authorised_by_known: bool = False
+    reasons_given: bool = False
+    cell_lighting: str = ""
+    diet_reduced: bool | None = None
+    corporal: bool | None = None
+    collective: bool | None = None
+    sex: str = ""
+    born: When | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,7 @@ class ContactFacts(Base):
 @dataclass(frozen=True)
 class NotificationFacts(Base):
     about: str = ""
+    about_code: str = ""
     party: str = ""
     occurred: When | None = None
     informed: When | None = None
@@ -132,6 +144,8 @@ class InvestigationSummary:
 @dataclass(frozen=True)
 class AllegationFacts(Base):
     raised: When | None = None
+    victim_places: tuple[int, ...] = ()
+    perpetrator_postings: tuple[tuple[str, int, When | None, When | None], ...] = ()  # (name, place, from, until)
     raised_in_court: When | None = None
     in_custody: bool = False
     perpetrator_chains: tuple[tuple[int, ...], ...] = ()
@@ -183,3 +197,46 @@ class VisitFacts(Base):
 class PlaceFacts(Base):
     last_external_visit: When | None = None
     kind: str = ""
+
+
+@dataclass(frozen=True)
+class FamilyNewsFacts(Base):
+    kind: str = ""
+    known: When | None = None
+    told: When | None = None
+    leave_requested: bool = False
+    leave_granted: bool | None = None
+    refusal_reason: str = ""
+
+
+@dataclass(frozen=True)
+class ComplaintFacts(Base):
+    lodged: When | None = None
+    decided: When | None = None
+    lodged_with: str = ""
+
+
+@dataclass(frozen=True)
+class ExaminationFacts(Base):
+    kind: str = ""
+    requested: When | None = None
+    performed: bool = True
+    examiner: str = ""
+    findings: str = ""
+
+
+@dataclass(frozen=True)
+class DeathFacts(Base):
+    """A death in custody and the investigations into the person's treatment."""
+
+    died: When | None = None
+    authority_chain: tuple[int, ...] = ()
+    investigations: tuple[InvestigationSummary, ...] = ()
+
+
+@dataclass(frozen=True)
+class InformationRequestFacts(Base):
+    body: str = ""
+    requested: When | None = None
+    answered: When | None = None
+    refused: str = ""

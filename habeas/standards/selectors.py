@@ -25,6 +25,8 @@ from habeas.custody.models import (
     CustodyEpisode,
     Extension,
     FamilyContact,
+    FamilyNews,
+    MedicalExamination,
     Notification,
     Placement,
     RestrictiveMeasure,
@@ -32,8 +34,8 @@ from habeas.custody.models import (
     describe_frequency,
 )
 from habeas.evidence.models import Citation
-from habeas.monitoring.models import Visit
-from habeas.registry.models import Disability, Locality, Organisation, Person, Place, Relationship
+from habeas.monitoring.models import InformationRequest, Visit
+from habeas.registry.models import Disability, Locality, Organisation, Person, Place, Relationship, StaffAssignment
 from habeas.standards import facts as f
 from habeas.standards.geo import geodesic_km
 
@@ -145,6 +147,17 @@ def measures(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Measu
         "meaningful_contact",
         "exacerbation_risk",
         "family_contact_banned",
+        "by_sentence",
+        "independent_review",
+        "daily_health_visits",
+        "reasons",
+        "cell_lighting",
+        "diet_reduced",
+        "corporal",
+        "collective",
+        "custody__person__sex",
+        "custody__person__born_on",
+        "custody__person__born_on_precision",
     )
     rows: list[dict[str, Any]] = [dict(r) for r in query]
     people = {r["custody__person_id"] for r in rows}
@@ -185,6 +198,17 @@ def measures(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Measu
             exacerbation_risk=r["exacerbation_risk"],
             family_contact_banned=r["family_contact_banned"],
             prosecutor_extension=r["id"] in approved,
+            by_sentence=r["by_sentence"],
+            independent_review=r["independent_review"],
+            daily_health_visits=r["daily_health_visits"],
+            authorised_by_known=r["imposed_by_id"] is not None,
+            reasons_given=bool(r["reasons"].strip()),
+            cell_lighting=r["cell_lighting"],
+            diet_reduced=r["diet_reduced"],
+            corporal=r["corporal"],
+            collective=r["collective"],
+            sex=r["custody__person__sex"],
+            born=when(r["custody__person__born_on"], r["custody__person__born_on_precision"]),
         )
 
 
@@ -360,6 +384,7 @@ def notifications(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.
             subject=r["custody__person__label"],
             refs=(ref(CustodyEpisode, r["custody_id"]),),
             about=str(Notification.About(r["about"]).label),
+            about_code=r["about"],
             party=r["party__label"] or "",
             occurred=when(r["occurred_on"], r["occurred_on_precision"]),
             informed=when(r["informed_on"], r["informed_on_precision"]),
@@ -458,6 +483,31 @@ def allegations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Al
             disclosures[d["allegation_id"]].append((d["audience"], moment))
     investigations = _investigations(ctx, allegation_ids)
     perpetrators = _perpetrators(ctx, allegation_ids)
+    held: dict[int, set[int]] = defaultdict(set)  # custody episode → places
+    for chunk in chunked({r["custody_id"] for r in rows} - {None}):
+        for custody_id, place_id in Placement.objects.filter(custody_id__in=chunk).values_list(
+            "custody_id", "place_id"
+        ):
+            held[custody_id].add(place_id)
+    postings: dict[int, list[tuple[str, int, f.When | None, f.When | None]]] = defaultdict(list)
+    for chunk in chunked(allegation_ids):
+        for p in StaffAssignment.objects.filter(
+            person__alleged_acts__allegation_id__in=chunk, place__isnull=False
+        ).values(
+            "person__alleged_acts__allegation_id",
+            "person__label",
+            "place_id",
+            "started_on",
+            "started_on_precision",
+            "ended_on",
+            "ended_on_precision",
+            "suspended_on",
+            "suspended_on_precision",
+        ):
+            until = when(p["suspended_on"], p["suspended_on_precision"]) or when(p["ended_on"], p["ended_on_precision"])
+            postings[p["person__alleged_acts__allegation_id"]].append(
+                (p["person__label"], p["place_id"], when(p["started_on"], p["started_on_precision"]), until)
+            )
     for r in rows:
         made = sorted(disclosures.get(r["id"], []), key=lambda item: f.moment(item[1].lo))
         in_court = [moment for audience, moment in made if audience == Disclosure.Audience.COURT]
@@ -469,6 +519,8 @@ def allegations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Al
             place_id=r["place_id"],
             raised=made[0][1] if made else happened,
             raised_in_court=in_court[0] if in_court else None,
+            victim_places=tuple({r["place_id"], *held.get(r["custody_id"], ())} - {None}),
+            perpetrator_postings=tuple(postings.get(r["id"], ())),
             in_custody=bool(r["custody_id"] or r["place_id"]),
             perpetrator_chains=tuple(chains),
             perpetrators=", ".join(names) or "not identified",
@@ -606,6 +658,151 @@ def places(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.PlaceFa
         )
 
 
+def family_news(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.FamilyNewsFacts]:
+    for r in FamilyNews.objects.filter(_in("id", ids)).values(
+        "id",
+        "custody_id",
+        "custody__person__label",
+        "kind",
+        "known_on",
+        "known_on_precision",
+        "told_on",
+        "told_on_precision",
+        "leave_requested",
+        "leave_granted",
+        "leave_refusal_reason",
+    ):
+        yield f.FamilyNewsFacts(
+            record=ref(FamilyNews, r["id"]),
+            subject=r["custody__person__label"],
+            refs=(ref(CustodyEpisode, r["custody_id"]),),
+            kind=str(FamilyNews.Kind(r["kind"]).label),
+            known=when(r["known_on"], r["known_on_precision"]),
+            told=when(r["told_on"], r["told_on_precision"]),
+            leave_requested=r["leave_requested"],
+            leave_granted=r["leave_granted"],
+            refusal_reason=r["leave_refusal_reason"],
+        )
+
+
+def complaints(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.ComplaintFacts]:
+    for r in Complaint.objects.filter(_in("id", ids)).values(
+        "id",
+        "allegation_id",
+        "complainant__label",
+        "complainant_group__label",
+        "allegation__victim__label",
+        "allegation__victim_group__label",
+        "lodged_with_id",
+        "lodged_on",
+        "lodged_on_precision",
+        "decided_on",
+        "decided_on_precision",
+    ):
+        yield f.ComplaintFacts(
+            record=ref(Complaint, r["id"]),
+            subject=r["complainant__label"]
+            or r["complainant_group__label"]
+            or r["allegation__victim__label"]
+            or r["allegation__victim_group__label"]
+            or "",
+            refs=(ref(Allegation, r["allegation_id"]),),
+            organisation_id=r["lodged_with_id"],
+            lodged=when(r["lodged_on"], r["lodged_on_precision"]),
+            decided=when(r["decided_on"], r["decided_on_precision"]),
+            lodged_with=ctx.org_name(r["lodged_with_id"]),
+        )
+
+
+def examinations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.ExaminationFacts]:
+    for r in MedicalExamination.objects.filter(_in("id", ids)).values(
+        "id",
+        "custody_id",
+        "custody__person__label",
+        "kind",
+        "requested_on",
+        "requested_on_precision",
+        "performed",
+        "examiner",
+        "findings",
+    ):
+        yield f.ExaminationFacts(
+            record=ref(MedicalExamination, r["id"]),
+            subject=r["custody__person__label"],
+            refs=(ref(CustodyEpisode, r["custody_id"]),),
+            kind=str(MedicalExamination.Kind(r["kind"]).label),
+            requested=when(r["requested_on"], r["requested_on_precision"]),
+            performed=r["performed"],
+            examiner=r["examiner"],
+            findings=r["findings"],
+        )
+
+
+def deaths(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.DeathFacts]:
+    """People who died while deprived of their liberty (between apprehension and release)."""
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in CustodyEpisode.objects.filter(person__died_on__isnull=False)
+        .filter(_in("person_id", ids))
+        .values(
+            "id",
+            "person_id",
+            "person__label",
+            "person__died_on",
+            "person__died_on_precision",
+            "apprehended_at",
+            "apprehended_at_precision",
+            "released_at",
+            "released_at_precision",
+            "apprehended_by_id",
+        )
+    ]
+    victims: dict[int, set[int]] = defaultdict(set)
+    for chunk in chunked({r["person_id"] for r in rows}):
+        for allegation_id, person_id in Allegation.objects.filter(victim_id__in=chunk).values_list("id", "victim_id"):
+            victims[person_id].add(allegation_id)
+    investigations = _investigations(ctx, {a for ids_ in victims.values() for a in ids_})
+    for r in rows:
+        died = when(r["person__died_on"], r["person__died_on_precision"])
+        start = when(r["apprehended_at"], r["apprehended_at_precision"])
+        end = when(r["released_at"], r["released_at_precision"])
+        if died is None or start is None or f.moment(died.hi) < f.moment(start.lo):
+            continue
+        if end is not None and f.moment(died.lo) > f.moment(end.hi):
+            continue  # died after release
+        yield f.DeathFacts(
+            record=ref(Person, r["person_id"]),
+            subject=r["person__label"],
+            refs=(ref(CustodyEpisode, r["id"]),),
+            organisation_id=r["apprehended_by_id"],
+            died=died,
+            authority_chain=ctx.chain(r["apprehended_by_id"]),
+            investigations=tuple(i for a in victims.get(r["person_id"], ()) for i in investigations.get(a, ())),
+        )
+
+
+def information_requests(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.InformationRequestFacts]:
+    for r in InformationRequest.objects.filter(_in("id", ids)).values(
+        "id",
+        "body_id",
+        "addressee_id",
+        "requested_on",
+        "requested_on_precision",
+        "answered_on",
+        "answered_on_precision",
+        "refused",
+    ):
+        yield f.InformationRequestFacts(
+            record=ref(InformationRequest, r["id"]),
+            subject=ctx.org_name(r["addressee_id"]) or ctx.org_name(r["body_id"]),
+            organisation_id=r["addressee_id"],
+            body=ctx.org_name(r["body_id"]),
+            requested=when(r["requested_on"], r["requested_on_precision"]),
+            answered=when(r["answered_on"], r["answered_on_precision"]),
+            refused=r["refused"],
+        )
+
+
 def custody_candidates(limit_hours: float) -> QuerySet[CustodyEpisode, int]:
     """The set-based form of the custody deadline rules (ICCPR 9(3), national limits): the episodes that can
     exceed ``limit_hours`` before a judge (or before release, when no judge is recorded). Where every date
@@ -641,6 +838,11 @@ SUBJECTS: dict[str, tuple[Callable[..., Iterator[Any]], tuple[type[Model], ...]]
     "reparation": (reparations, (Reparation,)),
     "visit": (visits, (Visit,)),
     "place": (places, (Place,)),
+    "news": (family_news, (FamilyNews,)),
+    "complaint": (complaints, (Complaint,)),
+    "examination": (examinations, (MedicalExamination,)),
+    "death": (deaths, (Person,)),
+    "information": (information_requests, (InformationRequest,)),
 }
 
 

@@ -11,8 +11,13 @@ from habeas.core.dates import Precision
 from habeas.standards.engine import Status
 from habeas.standards.facts import (
     AllegationFacts,
+    ComplaintFacts,
     ContactFacts,
     CustodyFacts,
+    DeathFacts,
+    ExaminationFacts,
+    FamilyNewsFacts,
+    InformationRequestFacts,
     InvestigationSummary,
     MeasureFacts,
     NotificationFacts,
@@ -145,7 +150,12 @@ def test_family_contact_at_most_every_30_days(every_days, expected):
 @pytest.mark.parametrize(("hours", "expected"), [(24, None), (25, Status.BREACH)])
 def test_the_family_is_told_within_24_hours(hours, expected):
     facts = NotificationFacts(
-        record=("custody.notification", 1), subject="P", about="transfer", occurred=at(0), informed=at(hours)
+        record=("custody.notification", 1),
+        subject="P",
+        about="transfer",
+        about_code="transfer",
+        occurred=at(0),
+        informed=at(hours),
     )
     assert status("MANDELA-68-NOTIFY-FAMILY", facts) == expected
 
@@ -220,3 +230,147 @@ def test_reparation_is_paid_within_ninety_days(days, expected):
         as_of=when(dt.date(2012, 5, 17) + dt.timedelta(days=days), "day"),
     )
     assert status("CAT-14-REDRESS", facts) == expected
+
+
+def test_notice_of_a_death_falls_under_rule_69_not_rule_68():
+    facts = NotificationFacts(
+        record=("custody.notification", 1),
+        subject="P",
+        about="death",
+        about_code="death",
+        occurred=at(0),
+        informed=at(30),
+    )
+    assert status("MANDELA-69-DEATH-ILLNESS-NOTICE", facts) == Status.BREACH
+    assert status("MANDELA-68-NOTIFY-FAMILY", facts) is None
+    assert status("BOP-16-NOTIFICATION", facts) is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"cell_lighting": "constant"}, Status.BREACH),
+        ({"diet_reduced": True}, Status.BREACH),
+        ({"collective": True}, Status.BREACH),
+        ({"cell_lighting": "normal", "diet_reduced": False}, None),
+    ],
+)
+def test_dark_or_lit_cells_reduced_diet_and_collective_punishment_are_prohibited(extra, expected):
+    facts = solitary(day(2012, 1, 1), day(2012, 1, 5), **extra)
+    assert status("MANDELA-43-PROHIBITED-SANCTIONS", facts) == expected
+
+
+def test_restraints_as_a_punishment_are_prohibited():
+    restraint = solitary(None, None, kind="restraints", disciplinary=True)
+    assert status("MANDELA-43-RESTRAINTS-AS-SANCTION", restraint) == Status.BREACH
+    assert status("MANDELA-43-RESTRAINTS-AS-SANCTION", solitary(None, None, kind="restraints")) is None
+
+
+def test_solitary_safeguards_breach_by_sentence_and_possible_when_undocumented():
+    base = {"authorised_by_known": True, "reasons_given": True}
+    assert status("MANDELA-45-SOLITARY-SAFEGUARDS", solitary(None, None, by_sentence=True, **base)) == Status.BREACH
+    assert (
+        status("MANDELA-45-SOLITARY-SAFEGUARDS", solitary(None, None, independent_review=False, **base))
+        == Status.BREACH
+    )
+    assert status("MANDELA-45-SOLITARY-SAFEGUARDS", solitary(None, None, **base)) == Status.POSSIBLE
+    assert status("MANDELA-45-SOLITARY-SAFEGUARDS", solitary(None, None, independent_review=True, **base)) is None
+
+
+def test_solitary_of_a_child_is_flagged_for_the_havana_rules():
+    child = solitary(day(2012, 1, 1), day(2012, 1, 3), born=day(2000, 6, 1))
+    adult = solitary(day(2012, 1, 1), day(2012, 1, 3), born=day(1980, 6, 1))
+    assert status("MANDELA-45-SOLITARY-WOMEN-CHILDREN", child) == Status.POSSIBLE
+    assert status("MANDELA-45-SOLITARY-WOMEN-CHILDREN", adult) is None
+    assert status("MANDELA-45-SOLITARY-WOMEN-CHILDREN", solitary(None, None, sex="f")) == Status.POSSIBLE
+
+
+def test_separation_without_daily_health_visits():
+    assert (
+        status("MANDELA-46-HEALTH-VISITS-IN-SEPARATION", solitary(None, None, daily_health_visits=False))
+        == Status.BREACH
+    )
+    assert status("MANDELA-46-HEALTH-VISITS-IN-SEPARATION", solitary(None, None)) is None
+
+
+@pytest.mark.parametrize(("hours", "expected"), [(24, None), (25, Status.BREACH)])
+def test_a_prisoner_is_told_of_a_relatives_death_within_24_hours(hours, expected):
+    facts = FamilyNewsFacts(record=("custody.familynews", 1), subject="P", kind="Death", known=at(0), told=at(hours))
+    assert status("MANDELA-70-INFORM-PRISONER-BEREAVEMENT", facts) == expected
+
+
+@pytest.mark.parametrize(("days", "expected"), [(30, None), (31, Status.BREACH)])
+def test_a_complaint_is_examined_within_30_days(days, expected):
+    facts = ComplaintFacts(
+        record=("cases.complaint", 1),
+        subject="P",
+        lodged=day(2012, 3, 1),
+        decided=when(dt.date(2012, 3, 1) + dt.timedelta(days=days), "day"),
+    )
+    assert status("CAT-13-RIGHT-TO-COMPLAIN", facts) == expected
+
+
+def test_an_independent_examination_requested_and_not_done():
+    refused = ExaminationFacts(
+        record=("custody.medicalexamination", 1),
+        subject="P",
+        kind="Independent",
+        requested=day(2012, 3, 1),
+        performed=False,
+    )
+    assert status("BOP-24-26-MEDICAL-EXAM-RECORD", refused) == Status.BREACH
+    unrequested = ExaminationFacts(
+        record=("custody.medicalexamination", 1), subject="P", kind="Independent", performed=False
+    )
+    assert status("BOP-24-26-MEDICAL-EXAM-RECORD", unrequested) is None
+
+
+@pytest.mark.parametrize(("hours", "expected"), [(24, None), (48, Status.BREACH)])
+def test_a_death_in_custody_is_investigated_independently_within_24_hours(hours, expected):
+    independent = InvestigationSummary(
+        record=("cases.investigation", 1),
+        opened=when(dt.datetime(2012, 3, 1, tzinfo=dt.UTC) + dt.timedelta(hours=hours), "exact"),
+        outcome="open",
+        body="Prosecutor",
+        body_chain=(9,),
+        forensic_done=True,
+    )
+    facts = DeathFacts(
+        record=("registry.person", 1),
+        subject="P",
+        died=when(dt.datetime(2012, 3, 1, tzinfo=dt.UTC), "exact"),
+        authority_chain=(3, 2),
+        investigations=(independent,),
+    )
+    assert status("MANDELA-71-1-REPORT-DEATH-INJURY", facts) == expected
+
+
+def test_an_accused_officer_left_where_the_victim_is_held():
+    facts = AllegationFacts(
+        record=("cases.allegation", 1),
+        subject="P",
+        raised=day(2012, 3, 1),
+        victim_places=(4,),
+        perpetrator_postings=(("Officer X", 4, day(2010, 1, 1), None),),
+    )
+    assert status("MANDELA-71-3-IMPLICATED-STAFF-SEPARATED", facts) == Status.BREACH
+    moved = AllegationFacts(
+        record=("cases.allegation", 1),
+        subject="P",
+        raised=day(2012, 3, 1),
+        victim_places=(4,),
+        perpetrator_postings=(("Officer X", 4, day(2010, 1, 1), day(2012, 3, 1)),),
+    )
+    assert status("MANDELA-71-3-IMPLICATED-STAFF-SEPARATED", moved) is None
+
+
+@pytest.mark.parametrize(("days", "expected"), [(30, None), (31, Status.BREACH)])
+def test_a_monitors_request_for_information_is_answered_within_30_days(days, expected):
+    facts = InformationRequestFacts(
+        record=("monitoring.informationrequest", 1),
+        subject="MIA",
+        body="NPM",
+        requested=day(2014, 5, 1),
+        answered=when(dt.date(2014, 5, 1) + dt.timedelta(days=days), "day"),
+    )
+    assert status("OPCAT-20-NPM-INFORMATION-ACCESS", facts) == expected

@@ -10,6 +10,9 @@ from typing import Any
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
 from habeas.standards.facts import (
     AllegationFacts,
+    ComplaintFacts,
+    DeathFacts,
+    ExaminationFacts,
     InvestigationFacts,
     InvestigationSummary,
     ReparationFacts,
@@ -227,6 +230,72 @@ def unpaid_reparation(facts: ReparationFacts, params: Params) -> Outcome | None:
     )
 
 
+def complaint_examined(facts: ComplaintFacts, params: Params) -> Outcome | None:
+    if facts.lodged is None:
+        return None
+    limit = params["P_COMPLAINT_RESPONSE_D"]
+    end = facts.decided or When.day_of(params.as_of)
+    days = span_days(facts.lodged, end)
+    state = (
+        f"decided {amount(*days, 'days')} after it was lodged"
+        if facts.decided
+        else (f"still undecided {amount(*days, 'days')} after it was lodged")
+    )
+    where = f" with {facts.lodged_with}" if facts.lodged_with else ""
+    return outcome(
+        judge(*days, limit),
+        f"complaint{where} ({facts.lodged.text}) {state}; the limit is {limit} days",
+        limit_days=limit,
+    )
+
+
+def examination_record(facts: ExaminationFacts, params: Params) -> Outcome | None:
+    if not facts.performed:
+        if facts.requested is None:
+            return None
+        return outcome(
+            Status.BREACH, f"{facts.kind.lower()} medical examination requested ({facts.requested.text}) and not done"
+        )
+    missing = [
+        text for absent, text in ((not facts.examiner, "the examiner"), (not facts.findings, "the results")) if absent
+    ]
+    if not missing:
+        return None
+    return outcome(Status.BREACH, f"{facts.kind.lower()} medical examination recorded without {' or '.join(missing)}")
+
+
+def death_in_custody(facts: DeathFacts, params: Params) -> Outcome | None:
+    if facts.died is None:
+        return None
+    limit = params["P_DEATH_REPORT_H"]
+    independent = [i for i in opened(facts.investigations) if not same_agency(i.body_chain, (facts.authority_chain,))]
+    first = first_opened(tuple(independent))
+    end = first or When.day_of(params.as_of)
+    hours = span_days(facts.died, end)
+    state = (
+        f"the first independent investigation opened {amount(*hours, 'days')} later"
+        if first
+        else "no investigation by an authority independent of the detaining agency recorded"
+    )
+    return outcome(
+        judge(hours[0] * 24, hours[1] * 24, limit),
+        f"died in custody ({facts.died.text}); {state}; the limit is {limit} hours",
+        limit_hours=limit,
+    )
+
+
+def implicated_staff(facts: AllegationFacts, params: Params) -> Outcome | None:
+    if facts.raised is None or not facts.perpetrator_postings:
+        return None
+    for name, place, _since, until in facts.perpetrator_postings:
+        if place in facts.victim_places and (until is None or moment(until.hi) > moment(facts.raised.hi)):
+            return outcome(
+                Status.BREACH,
+                f"{name}, accused, stayed posted where the victim was held after the allegation ({facts.raised.text})",
+            )
+    return None
+
+
 def _rule(
     code: str,
     title: str,
@@ -259,6 +328,54 @@ def _rule(
 
 
 RULES = [
+    _rule(
+        "CAT-13-RIGHT-TO-COMPLAIN",
+        "A torture complaint is examined promptly and impartially",
+        CAT,
+        "arts. 13 and 16; Nelson Mandela Rules, rule 57",
+        LegalForce.TREATY,
+        Severity.HIGH,
+        "K",
+        "complaint",
+        ("P_COMPLAINT_RESPONSE_D",),
+        complaint_examined,
+    ),
+    _rule(
+        "BOP-24-26-MEDICAL-EXAM-RECORD",
+        "A medical examination is offered and recorded with the examiner and results; a second one on request",
+        "Body of Principles, A/RES/43/173",
+        "principles 24-26",
+        LegalForce.SOFT,
+        Severity.HIGH,
+        "K",
+        "examination",
+        (),
+        examination_record,
+    ),
+    _rule(
+        "MANDELA-71-1-REPORT-DEATH-INJURY",
+        "A death in custody goes at once to an independent authority for investigation",
+        "Nelson Mandela Rules, A/RES/70/175",
+        "rule 71(1); Body of Principles, principle 34",
+        LegalForce.SOFT,
+        Severity.CRITICAL,
+        "K",
+        "death",
+        ("P_DEATH_REPORT_H",),
+        death_in_custody,
+    ),
+    _rule(
+        "MANDELA-71-3-IMPLICATED-STAFF-SEPARATED",
+        "Staff implicated in an allegation are kept away from the victim and the investigation",
+        "Nelson Mandela Rules, A/RES/70/175",
+        "rule 71(3); Istanbul Principles, principle 3(b)",
+        LegalForce.SOFT,
+        Severity.CRITICAL,
+        "K",
+        "allegation",
+        (),
+        implicated_staff,
+    ),
     _rule(
         "CAT-12-PROMPT-IMPARTIAL-INVESTIGATION",
         "Wherever torture is alleged, a prompt and impartial investigation must follow",

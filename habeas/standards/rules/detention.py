@@ -9,6 +9,7 @@ from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity,
 from habeas.standards.facts import (
     ContactFacts,
     CustodyFacts,
+    FamilyNewsFacts,
     LocationFacts,
     MeasureFacts,
     NotificationFacts,
@@ -212,19 +213,104 @@ def family_contact(facts: ContactFacts, params: Params) -> Outcome | None:
     )
 
 
-def notify_family(facts: NotificationFacts, params: Params) -> Outcome | None:
-    if facts.occurred is None or facts.informed is None:
+def notify(about: set[str], limit_name: str) -> Callable[[NotificationFacts, Params], Outcome | None]:
+    """Rules on telling the family: of what (detention, transfer, death…) and within which limit."""
+
+    def evaluate(facts: NotificationFacts, params: Params) -> Outcome | None:
+        if facts.about_code not in about or facts.occurred is None or facts.informed is None:
+            return None
+        limit = params[limit_name]
+        hours = span_hours(facts.occurred, facts.informed)
+        days = (hours[0] / 24, hours[1] / 24)
+        who = facts.party or "the family"
+        return outcome(
+            judge(*hours, limit),
+            f"{who} learned of the {facts.about} {amount(*days, 'days')} after it ({facts.occurred.text} → "
+            f"{facts.informed.text}); the limit is {limit} hours",
+            hours_shortest=hours[0],
+            hours_longest=hours[1],
+            limit_hours=limit,
+        )
+
+    return evaluate
+
+
+def prohibited_sanctions(facts: MeasureFacts, params: Params) -> Outcome | None:
+    found = [
+        text
+        for present, text in (
+            (facts.cell_lighting == "dark", "a dark cell"),
+            (facts.cell_lighting == "constant", "a cell lit day and night"),
+            (facts.diet_reduced, "reduced food or water"),
+            (facts.corporal, "corporal punishment"),
+            (facts.collective, "collective punishment"),
+        )
+        if present
+    ]
+    if not found:
         return None
-    limit = params["P_NOTIFY_FAMILY_H"]
-    hours = span_hours(facts.occurred, facts.informed)
-    days = (hours[0] / 24, hours[1] / 24)
-    who = facts.party or "the family"
+    return outcome(Status.BREACH, f"{facts.name_used or facts.kind.replace('_', ' ')} with {', '.join(found)}")
+
+
+def restraints_as_sanction(facts: MeasureFacts, params: Params) -> Outcome | None:
+    if facts.kind != "restraints" or not facts.disciplinary:
+        return None
+    return outcome(Status.BREACH, "instruments of restraint applied as a disciplinary sanction")
+
+
+def solitary_safeguards(facts: MeasureFacts, params: Params) -> Outcome | None:
+    if not is_solitary(facts, params):
+        return None
+    if facts.by_sentence:
+        return outcome(Status.BREACH, f"{_label(facts)} imposed by virtue of the sentence or regime")
+    if facts.independent_review is False:
+        return outcome(Status.BREACH, f"{_label(facts)} with no independent review")
+    missing = [
+        text
+        for absent, text in (
+            (not facts.authorised_by_known, "the authority that imposed it"),
+            (not facts.reasons_given, "the reasons"),
+            (facts.independent_review is None, "an independent review"),
+        )
+        if absent
+    ]
+    if not missing:
+        return None
+    return outcome(Status.POSSIBLE, f"{_label(facts)}: no record of {', '.join(missing)}")
+
+
+def solitary_of_women_and_children(facts: MeasureFacts, params: Params) -> Outcome | None:
+    if not is_solitary(facts, params):
+        return None
+    child = False
+    if facts.born is not None and facts.start is not None:
+        child = span_days(facts.born, facts.start)[0] < 18 * 365.25
+    if facts.sex != "f" and not child:
+        return None
+    who = "a child" if child else "a woman"
+    return outcome(
+        Status.POSSIBLE,
+        f"{_label(facts)} of {who}: see the prohibitions of the Bangkok Rules (rule 22) and the Havana Rules (rule 67)",
+    )
+
+
+def health_visits(facts: MeasureFacts, params: Params) -> Outcome | None:
+    if facts.daily_health_visits is not False or not (is_solitary(facts, params) or facts.kind == "segregation"):
+        return None
+    return outcome(Status.BREACH, f"{_label(facts)} without daily visits by health staff")
+
+
+def family_news(facts: FamilyNewsFacts, params: Params) -> Outcome | None:
+    if facts.leave_requested and facts.leave_granted is False and not facts.refusal_reason.strip():
+        return outcome(Status.BREACH, f"leave to visit after a relative's {facts.kind.lower()} refused with no reason")
+    if facts.known is None or facts.told is None:
+        return None
+    limit = params["P_BEREAVEMENT_NOTICE_H"]
+    hours = span_hours(facts.known, facts.told)
     return outcome(
         judge(*hours, limit),
-        f"{who} learned of the {facts.about} {amount(*days, 'days')} after it ({facts.occurred.text} → "
-        f"{facts.informed.text}); the limit is {limit} hours",
-        hours_shortest=hours[0],
-        hours_longest=hours[1],
+        f"told of a relative's {facts.kind.lower()} {amount(hours[0] / 24, hours[1] / 24, 'days')} after the "
+        f"administration knew; the limit is {limit} hours",
         limit_hours=limit,
     )
 
@@ -381,7 +467,7 @@ RULES = [
         verified="K",
         subject="notification",
         parameters=("P_NOTIFY_FAMILY_H",),
-        evaluate=notify_family,
+        evaluate=notify({"detention", "transfer", "whereabouts", "illness"}, "P_NOTIFY_FAMILY_H"),
     ),
     Rule(
         code="BOP-16-NOTIFICATION",
@@ -396,6 +482,98 @@ RULES = [
         verified="K",
         subject="notification",
         parameters=("P_NOTIFY_FAMILY_H",),
-        evaluate=notify_family,
+        evaluate=notify({"detention", "transfer", "whereabouts"}, "P_NOTIFY_FAMILY_H"),
+    ),
+    Rule(
+        code="MANDELA-69-DEATH-ILLNESS-NOTICE",
+        version=1,
+        topic="notify",
+        title="Next of kin are told at once of a prisoner's death, and of serious illness or injury",
+        instrument=MANDELA,
+        article="rule 69",
+        legal_force=LegalForce.SOFT,
+        severity=Severity.HIGH,
+        verified="K",
+        subject="notification",
+        parameters=("P_NOK_DEATH_NOTIFY_H",),
+        evaluate=notify({"death", "illness"}, "P_NOK_DEATH_NOTIFY_H"),
+    ),
+    Rule(
+        code="MANDELA-70-INFORM-PRISONER-BEREAVEMENT",
+        version=1,
+        title="A prisoner is told at once of a near relative's serious illness or death",
+        instrument=MANDELA,
+        article="rule 70",
+        legal_force=LegalForce.SOFT,
+        severity=Severity.LOW,
+        verified="K",
+        subject="news",
+        parameters=("P_BEREAVEMENT_NOTICE_H",),
+        evaluate=family_news,
+    ),
+    Rule(
+        code="MANDELA-43-PROHIBITED-SANCTIONS",
+        version=1,
+        title="No dark or constantly lit cells, corporal punishment, reduced diet or collective punishment",
+        instrument=MANDELA,
+        article="rule 43(1)(c)-(e)",
+        legal_force=LegalForce.SOFT,
+        severity=Severity.CRITICAL,
+        verified="V",
+        subject="measure",
+        parameters=(),
+        evaluate=prohibited_sanctions,
+    ),
+    Rule(
+        code="MANDELA-43-RESTRAINTS-AS-SANCTION",
+        version=1,
+        title="Instruments of restraint are never a disciplinary sanction",
+        instrument=MANDELA,
+        article="rule 43(2); rules 47-49",
+        legal_force=LegalForce.SOFT,
+        severity=Severity.CRITICAL,
+        verified="V",
+        subject="measure",
+        parameters=(),
+        evaluate=restraints_as_sanction,
+    ),
+    Rule(
+        code="MANDELA-45-SOLITARY-SAFEGUARDS",
+        version=1,
+        title="Solitary confinement only as a last resort, authorised, reviewed independently, never by sentence",
+        instrument=MANDELA,
+        article="rule 45(1); rule 37(d)",
+        legal_force=LegalForce.SOFT,
+        severity=Severity.HIGH,
+        verified="V",
+        subject="measure",
+        parameters=("P_SOLITARY_HOURS",),
+        evaluate=solitary_safeguards,
+    ),
+    Rule(
+        code="MANDELA-45-SOLITARY-WOMEN-CHILDREN",
+        version=1,
+        title="The prohibitions of solitary confinement for women and children in other UN standards apply",
+        instrument=MANDELA,
+        article="rule 45(2); Bangkok Rules, rule 22; Havana Rules, rule 67",
+        legal_force=LegalForce.SOFT,
+        severity=Severity.INFO,
+        verified="V",
+        subject="measure",
+        parameters=("P_SOLITARY_HOURS",),
+        evaluate=solitary_of_women_and_children,
+    ),
+    Rule(
+        code="MANDELA-46-HEALTH-VISITS-IN-SEPARATION",
+        version=1,
+        title="Health staff visit prisoners in any involuntary separation every day",
+        instrument=MANDELA,
+        article="rule 46(1)-(3)",
+        legal_force=LegalForce.SOFT,
+        severity=Severity.HIGH,
+        verified="K",
+        subject="measure",
+        parameters=("P_SOLITARY_HOURS",),
+        evaluate=health_visits,
     ),
 ]

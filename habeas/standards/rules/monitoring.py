@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
-from habeas.standards.facts import PlaceFacts, VisitFacts, When, span_days
+from habeas.standards.facts import InformationRequestFacts, PlaceFacts, VisitFacts, When, span_days
 from habeas.standards.rules._common import amount, judge, outcome
 
 OPCAT = "Optional Protocol to the Convention against Torture"
@@ -59,7 +59,37 @@ def external_inspection(facts: PlaceFacts, params: Params) -> Outcome | None:
     )
 
 
+def information_access(facts: InformationRequestFacts, params: Params) -> Outcome | None:
+    if facts.refused.strip():
+        return outcome(Status.BREACH, f"{facts.body or 'the monitoring body'} was refused information: {facts.refused}")
+    if facts.requested is None:
+        return None
+    limit = params["P_NPM_INFO_RESPONSE_D"]
+    end = facts.answered or When.day_of(params.as_of)
+    days = span_days(facts.requested, end)
+    state = "answered" if facts.answered else "still unanswered"
+    return outcome(
+        judge(*days, limit),
+        f"request for information ({facts.requested.text}) {state} after {amount(*days, 'days')}; the limit is "
+        f"{limit} days",
+        limit_days=limit,
+    )
+
+
 RULES = [
+    Rule(
+        code="OPCAT-20-NPM-INFORMATION-ACCESS",
+        version=1,
+        title="Monitors have access to all information on detainees, places and treatment",
+        instrument=OPCAT,
+        article="art. 20(a)-(b)",
+        legal_force=LegalForce.TREATY,
+        severity=Severity.HIGH,
+        verified="V",
+        subject="information",
+        parameters=("P_NPM_INFO_RESPONSE_D",),
+        evaluate=information_access,
+    ),
     Rule(
         code="OPCAT-20-PRIVATE-INTERVIEWS",
         version=1,
