@@ -6,9 +6,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db import transaction
 
 from habeas.evidence.models import Citation
 from habeas.standards.models import Finding
+from habeas.standards.services import findings_recheck
 
 
 class CitationInline(GenericTabularInline):
@@ -38,8 +40,13 @@ class FindingInline(GenericTabularInline):
 
 
 class RecordAdmin(admin.ModelAdmin[Any]):
-    """Every documented record: its citations and findings inline, and its timestamps read-only."""
+    """Every documented record: its citations and findings inline, and its timestamps read-only. Saving a
+    record re-checks it against the standards once the change is committed."""
 
     inlines = [CitationInline, FindingInline]
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(lambda: findings_recheck(record=obj))

@@ -315,3 +315,16 @@ def finding_review(
     finding.full_clean()
     finding.save()
     return finding
+
+
+def findings_recheck(*, record: Any, now: dt.datetime | None = None) -> list[Evaluation]:
+    """Re-check one edited record under every profile that has findings stored: only its findings change."""
+    label = record._meta.label_lower
+    subjects = {s for s, (_, models) in selectors.SUBJECTS.items() if any(m._meta.label_lower == label for m in models)}
+    if not subjects:
+        return []
+    profiles = Finding.objects.values_list("profile", flat=True).distinct()
+    return [
+        findings_evaluate(profile_name=name, now=now, records={s: {record.pk} for s in subjects})
+        for name in sorted(set(profiles))
+    ]

@@ -80,3 +80,21 @@ def test_a_review_without_a_reason_is_refused_with_a_message(client, finding):
     response = client.post(reverse("admin:standards_finding_change", args=[found.pk]), {"review": "confirmed"})
     assert response.status_code == 200
     assert "a review decision needs a reason" in response.content.decode()
+
+
+def test_saving_a_record_in_the_admin_re_checks_it(client, finding, django_capture_on_commit_callbacks):
+    measure, found = finding
+    client.force_login(factories.superuser("editor"))
+    url = reverse("admin:custody_restrictivemeasure_change", args=[measure.pk])
+    page = client.get(url).context
+    form = page["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"ended_on": "2012-11-10", "ended_on_precision": "day"})
+    for inline in page["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302
+    found.refresh_from_db()
+    assert not found.active  # nine days: no longer prolonged solitary confinement
