@@ -46,6 +46,8 @@ UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 def when(value: Any, precision: str) -> f.When | None:
     if value is None:
         return None
+    if precision == "exact":  # the common case at scale: no interval to compute
+        return f.When(value, value, value, precision)
     lo, hi = interval(value, precision)
     return f.When(lo, hi, value, precision)
 

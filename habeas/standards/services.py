@@ -120,32 +120,38 @@ def _limit(found: Outcome) -> float | None:
     return None
 
 
-def _insert(profile: str, rows: list[dict[str, Any]], now: dt.datetime) -> None:
-    """Insert new findings with one parameterised statement per batch: at national scale the ORM's
-    per-object work would dominate the check."""
+#: the stored fields of a finding that the rules determine, in the order ``findings_evaluate`` builds them
+ROW_FIELDS = (
+    "rule_version",
+    "status",
+    "severity",
+    "subject",
+    "summary",
+    "standard",
+    "facts",
+    "parameters",
+    "sources",
+    "prevails",
+    "place_id",
+    "organisation_id",
+)
+
+
+def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None:
+    """Insert new findings — tuples of rule, content type, object id, the ``ROW_FIELDS`` and the fingerprint —
+    with one parameterised statement per batch: at national scale the ORM's per-object work would dominate."""
     if not rows:
         return
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     columns = [
-        "profile",
         "rule",
-        "rule_version",
         "content_type_id",
         "object_id",
-        "status",
-        "severity",
-        "subject",
-        "summary",
-        "standard",
-        "facts",
-        "parameters",
-        "sources",
-        "prevails",
+        *ROW_FIELDS,
         "fingerprint",
+        "profile",
         "active",
-        "place_id",
-        "organisation_id",
         "first_found_at",
         "changed_at",
         "review",
@@ -159,44 +165,24 @@ def _insert(profile: str, rows: list[dict[str, Any]], now: dt.datetime) -> None:
     encoder = Finding._meta.get_field("facts").encoder
     adapted: dict[int, Any] = {}  # the same parameters object is shared by many findings: adapt it once
     no_sources = ops.adapt_json_value([], encoder)
+    facts_at, parameters_at, sources_at = (3 + ROW_FIELDS.index(name) for name in ("facts", "parameters", "sources"))
 
     def adapt(value: Any) -> Any:
         if id(value) not in adapted:
             adapted[id(value)] = ops.adapt_json_value(value, encoder)
         return adapted[id(value)]
 
+    tail = (profile, True, stamp, stamp, "", "")
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
-            cursor.executemany(
-                sql,
-                [
-                    (
-                        profile,
-                        r["rule"],
-                        r["rule_version"],
-                        r["content_type_id"],
-                        r["object_id"],
-                        r["status"],
-                        r["severity"],
-                        r["subject"],
-                        r["summary"],
-                        r["standard"],
-                        ops.adapt_json_value(r["facts"], encoder),
-                        adapt(r["parameters"]),
-                        ops.adapt_json_value(r["sources"], encoder) if r["sources"] else no_sources,
-                        r["prevails"],
-                        r["fingerprint"],
-                        True,
-                        r["place_id"],
-                        r["organisation_id"],
-                        stamp,
-                        stamp,
-                        "",
-                        "",
-                    )
-                    for r in rows[start : start + 5000]
-                ],
-            )
+            batch = []
+            for r in rows[start : start + 5000]:
+                values = list(r)
+                values[facts_at] = ops.adapt_json_value(r[facts_at], encoder)
+                values[parameters_at] = adapt(r[parameters_at])
+                values[sources_at] = ops.adapt_json_value(r[sources_at], encoder) if r[sources_at] else no_sources
+                batch.append((*values, *tail))
+            cursor.executemany(sql, batch)
 
 
 def _jsonable(value: Any) -> Any:
@@ -242,7 +228,7 @@ def findings_evaluate(
         )
     }
     seen: set[tuple[str, int, int]] = set()
-    new: list[dict[str, Any]] = []
+    new: list[tuple[Any, ...]] = []
     updates: dict[int, dict[str, Any]] = {}
     # What many findings share is built once: the parameters of a rule in one period, its citation.
     shared: dict[tuple[str, int], tuple[dict[str, Any], str, str]] = {}
@@ -260,28 +246,26 @@ def findings_evaluate(
             shared[(rule.code, id(result.params))] = (cited_params, rule.citation, repr(cited_params))
         parameters, standard, parameters_key = shared[(rule.code, id(result.params))]
         cited = [s for ref in (facts.record, *facts.refs) for s in sources.get(ref, ())] if sources else []
-        values = {
-            "rule_version": rule.version,
-            "status": found_now.status.value,
-            "severity": int(rule.severity),
-            "subject": facts.subject[:300],
-            "summary": found_now.summary,
-            "standard": standard,
-            "facts": {k: _jsonable(v) for k, v in found_now.facts.items()},
-            "parameters": parameters,
-            "sources": cited,
-            "prevails": i not in outranked,
-            "place_id": facts.place_id,
-            "organisation_id": facts.organisation_id,
-        }
-        values["fingerprint"] = hashlib.blake2b(
-            repr((*(v for k, v in values.items() if k != "parameters"), parameters_key)).encode(), digest_size=32
-        ).hexdigest()
+        row = (
+            rule.version,
+            found_now.status.value,
+            int(rule.severity),
+            facts.subject[:300],
+            found_now.summary,
+            standard,
+            {k: _jsonable(v) for k, v in found_now.facts.items()},
+            parameters,
+            cited,
+            i not in outranked,
+            facts.place_id,
+            facts.organisation_id,
+        )
+        fingerprint = hashlib.blake2b(repr((row[:7], row[8:], parameters_key)).encode(), digest_size=32).hexdigest()
         found = existing.get(key)
         if found is None:
-            new.append({"rule": rule.code, "content_type_id": key[1], "object_id": pk, **values})
-        elif found[1] != values["fingerprint"] or not found[2]:
-            updates[found[0]] = values
+            new.append((rule.code, key[1], pk, *row, fingerprint))
+        elif found[1] != fingerprint or not found[2]:
+            updates[found[0]] = {**dict(zip(ROW_FIELDS, row, strict=True)), "fingerprint": fingerprint}
     for chunk in selectors.chunked(updates):
         for finding in Finding.objects.filter(pk__in=chunk):
             for name, value in updates[finding.pk].items():
