@@ -19,7 +19,7 @@ from habeas.cases.models import (
     Statement,
     Verdict,
 )
-from habeas.core.admin import CitationInline, FindingInline, RecordAdmin
+from habeas.core.admin import AuditedAdmin, CitationInline, FindingInline, RecordAdmin
 
 
 class ClaimInline(admin.TabularInline[Claim, Event]):
@@ -47,7 +47,7 @@ class ClaimAdmin(RecordAdmin):
 
 
 @admin.register(Method)
-class MethodAdmin(admin.ModelAdmin[Method]):
+class MethodAdmin(AuditedAdmin):
     list_display = ["name", "category", "code"]
     list_filter = ["category"]
     search_fields = ["name", "code"]

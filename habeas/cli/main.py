@@ -76,6 +76,18 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    setup_django()
+    from habeas.accounts.services import audit_verify
+
+    report = audit_verify()
+    if report.intact:
+        print(f"The audit trail of {report.events:,} events is intact.")
+        return 0
+    print(f"habeas: the audit trail is broken: {report.broken}", file=sys.stderr)
+    return 1
+
+
 def ensure_demo_secret(folder: Path) -> Path:
     path = folder / "secret_key"
     if not path.exists():
@@ -214,6 +226,11 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--scale", type=float, default=1.0, help="1 = about 1,000,000 custody episodes")
     synth.add_argument("--seed", type=int, default=2013)
     synth.set_defaults(func=cmd_synth)
+
+    audit = sub.add_parser("audit", help="work with the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="check that no audit event was altered, removed or moved")
+    verify.set_defaults(func=cmd_audit)
 
     from habeas.cli.standards import add_commands as add_standards
 

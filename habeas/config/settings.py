@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "habeas.core",
+    "habeas.accounts",
     "habeas.evidence",
     "habeas.registry",
     "habeas.custody",

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import transaction
 
+from habeas.accounts.services import audit_record
 from habeas.evidence.models import Citation
 from habeas.standards.models import Finding
 from habeas.standards.services import findings_recheck
@@ -39,7 +40,67 @@ class FindingInline(GenericTabularInline):
         return super().get_queryset(request).filter(active=True)
 
 
-class RecordAdmin(admin.ModelAdmin[Any]):
+def _changes(form: Any) -> dict[str, dict[str, str]]:
+    """The old and new value of every changed field of a bound form."""
+    return {
+        name: {"old": str(form.initial.get(name, "")), "new": str(form.cleaned_data.get(name, ""))}
+        for name in form.changed_data
+    }
+
+
+class AuditedAdmin(admin.ModelAdmin[Any]):
+    """Every read of a record's page, and every write, including those of inline rows, is an audit event in
+    the same transaction as the action."""
+
+    def change_view(self, request: Any, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        if request.method == "GET":
+            audit_record(
+                action="read", actor=request.user, target_type=self.model._meta.label_lower, target_id=str(object_id)
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            action="update" if change else "create",
+            actor=request.user,
+            target=obj,
+            summary=str(obj)[:200],
+            details={"changes": _changes(form)},
+        )
+
+    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            audit_record(action="create", actor=request.user, target=obj, summary=str(obj)[:200])
+        for obj, fields in formset.changed_objects:
+            audit_record(
+                action="update",
+                actor=request.user,
+                target=obj,
+                summary=str(obj)[:200],
+                details={"fields": list(fields)},
+            )
+        for obj in formset.deleted_objects:
+            audit_record(
+                action="delete",
+                actor=request.user,
+                target_type=obj._meta.label_lower,
+                target_id=str(obj.pk),
+                summary=str(obj)[:200],
+            )
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        audit_record(action="delete", actor=request.user, target=obj, summary=str(obj)[:200])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for obj in queryset:
+            audit_record(action="delete", actor=request.user, target=obj, summary=str(obj)[:200])
+        super().delete_queryset(request, queryset)
+
+
+class RecordAdmin(AuditedAdmin):
     """Every documented record: its citations and findings inline, and its timestamps read-only. Saving a
     record re-checks it against the standards once the change is committed."""
 

@@ -35,6 +35,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 
+from habeas.accounts.services import audit_record
 from habeas.core.dates import Precision
 from habeas.core.errors import LoadError
 from habeas.core.models import PRECISION_SUFFIX
@@ -312,4 +313,12 @@ def records_load(*, path: Path) -> LoadSummary:
     """Load every record of a data file in one transaction: all of them, or none."""
     data = read_data_file(path)
     with transaction.atomic():
-        return _Loader(path, data).run()
+        summary = _Loader(path, data).run()
+        audit_record(
+            action="import",
+            target_type="file",
+            target_id=str(path)[-64:],
+            summary=f"loaded {path.name}",
+            details={"counts": summary.counts, "citations": summary.citations},
+        )
+        return summary

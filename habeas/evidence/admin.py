@@ -5,11 +5,12 @@ from typing import Any
 from django.contrib import admin
 from django.db import models
 
+from habeas.core.admin import AuditedAdmin
 from habeas.evidence.models import Citation, Source
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin[Source]):
+class SourceAdmin(AuditedAdmin):
     list_display = ["title", "kind", "author", "published_on", "reliability"]
     list_filter = ["kind", "reliability"]
     search_fields = ["title", "key", "reference", "description"]
@@ -18,7 +19,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin[Citation]):
+class CitationAdmin(AuditedAdmin):
     list_display = ["source", "content_type", "object_id", "field", "section"]
     list_filter = ["source", "content_type"]
     search_fields = ["section", "note"]

@@ -6,11 +6,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
+from habeas.core.admin import AuditedAdmin
 from habeas.standards.models import Finding
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin[Finding]):
+class FindingAdmin(AuditedAdmin):
     list_display = [
         "rule",
         "status",

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
+from habeas.accounts.services import audit_record
 from habeas.standards import selectors
 from habeas.standards.engine import Outcome, Params, Profile, Rule, StandardsError, load_profile
 from habeas.standards.facts import Base, Ref
@@ -277,6 +278,13 @@ def findings_evaluate(
     for chunk in selectors.chunked(stale):
         Finding.objects.filter(pk__in=chunk).update(active=False, changed_at=now)
     created, changed = len(new), len(updates)
+    audit_record(
+        action="check",
+        target_type="standards.profile",
+        target_id=profile.name,
+        summary=f"{len(results)} findings: {created} new, {changed} changed, {len(stale)} retired",
+        details={"rules": [r.code for r in rules], "records": {k: sorted(v) for k, v in (records or {}).items()}},
+    )
     return Evaluation(
         profile=profile.name,
         found=len(results),

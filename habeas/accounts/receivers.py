@@ -1,0 +1,25 @@
+"""Logins, logouts and failed logins reach the audit trail through django.contrib.auth's signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from habeas.accounts.services import audit_record
+
+
+@receiver(user_logged_in)
+def logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit_record(action="login", actor=user, summary="logged in")
+
+
+@receiver(user_logged_out)
+def logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit_record(action="logout", actor=user, summary="logged out")
+
+
+@receiver(user_login_failed)
+def login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    audit_record(action="login_failed", summary=f"failed login as {credentials.get('username', '')!r}"[:500])
