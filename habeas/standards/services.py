@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -174,6 +175,9 @@ def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None
         return adapted[id(value)]
 
     tail = (profile, True, stamp, stamp, "", "")
+    if connection.vendor == "postgresql":
+        _copy(table, columns, rows, tail, (facts_at, parameters_at, sources_at))
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             batch = []
@@ -184,6 +188,28 @@ def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None
                 values[sources_at] = ops.adapt_json_value(r[sources_at], encoder) if r[sources_at] else no_sources
                 batch.append((*values, *tail))
             cursor.executemany(sql, batch)
+
+
+def _copy(
+    table: str, columns: list[str], rows: list[tuple[Any, ...]], tail: tuple[Any, ...], json_at: tuple[int, ...]
+) -> None:
+    """PostgreSQL's bulk path: COPY, with the JSON columns as text."""
+    dumped: dict[int, str] = {}  # the parameters object is shared by many findings: dump it once
+
+    def dump(value: Any) -> str:
+        if id(value) not in dumped:
+            dumped[id(value)] = json.dumps(value, ensure_ascii=False)
+        return dumped[id(value)]
+
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    facts_at, parameters_at, sources_at = json_at
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for r in rows:
+            values = list(r)
+            values[facts_at] = json.dumps(r[facts_at], ensure_ascii=False)
+            values[parameters_at] = dump(r[parameters_at])
+            values[sources_at] = json.dumps(r[sources_at], ensure_ascii=False) if r[sources_at] else "[]"
+            copy.write_row((*values, *tail))
 
 
 def _jsonable(value: Any) -> Any:
