@@ -232,7 +232,10 @@ def parser() -> argparse.ArgumentParser:
     verify = audit_sub.add_parser("verify", help="check that no audit event was altered, removed or moved")
     verify.set_defaults(func=cmd_audit)
 
+    from habeas.cli.counting import add_commands as add_counting
     from habeas.cli.standards import add_commands as add_standards
+
+    add_counting(sub)
 
     add_standards(sub)
 
@@ -248,10 +251,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from habeas.core.errors import LoadError
     from habeas.standards.engine import StandardsError
+    from habeas.stats.estimation import CaptureTableError, EstimateError
+    from habeas.stats.estimation.lcmcr import LcmcrError
+    from habeas.stats.estimation.loglinear import LoglinearError
+    from habeas.stats.estimation.sparse import SparseError
 
+    user_errors = (
+        CommandError,
+        LoadError,
+        ImproperlyConfigured,
+        StandardsError,
+        CaptureTableError,
+        EstimateError,
+        LcmcrError,
+        LoglinearError,
+        SparseError,
+    )
     try:
         return int(args.func(args))
-    except (CommandError, LoadError, ImproperlyConfigured, StandardsError) as exc:
+    except user_errors as exc:
         print(f"habeas: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from habeas.stats.estimation.dga import DgaError, DgaResult, dga_estimate
+from habeas.stats.estimation.lcmcr import LcmcrError, LcmcrResult, lcmcr_estimate
 from habeas.stats.estimation.loglinear import (
     LoglinearError,
     LoglinearFit,
@@ -13,6 +14,8 @@ from habeas.stats.estimation.loglinear import (
     hierarchical_models,
     search_models,
 )
+from habeas.stats.estimation.run import Estimate, EstimateError, estimate
+from habeas.stats.estimation.sparse import SparseBootstrap, SparseError, SparseFit, sparse_bootstrap, sparse_stepwise
 from habeas.stats.estimation.table import CaptureTable, CaptureTableError
 
 __all__ = [
@@ -20,13 +23,24 @@ __all__ = [
     "CaptureTableError",
     "DgaError",
     "DgaResult",
+    "Estimate",
+    "EstimateError",
+    "LcmcrError",
+    "LcmcrResult",
     "LoglinearError",
     "LoglinearFit",
     "LoglinearModel",
     "ModelSearch",
     "ProfileInterval",
+    "SparseBootstrap",
+    "SparseError",
+    "SparseFit",
     "dga_estimate",
+    "estimate",
     "fit_loglinear",
     "hierarchical_models",
+    "lcmcr_estimate",
     "search_models",
+    "sparse_bootstrap",
+    "sparse_stepwise",
 ]

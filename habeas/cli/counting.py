@@ -1,0 +1,73 @@
+"""`habeas estimate`: multiple systems estimation from a capture-history file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def _spread(values: list[float]) -> dict[str, Any]:
+    low, high = min(values), max(values)
+    return {"lowest": low, "highest": high, "ratio": high / low if low > 0 else None}
+
+
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from habeas.stats.estimation import CaptureTable, estimate
+
+    table = CaptureTable.from_csv(args.file)
+    results = estimate(
+        table,
+        method=args.method,
+        model=args.model,
+        seed=args.seed,
+        chains=args.chains,
+        burn_in=args.burn_in,
+        samples=args.samples,
+        thin=args.thin,
+    )
+    numbers = [r.estimate for r in results if r.estimate is not None]
+    if args.format == "json":
+        if args.method == "all":
+            payload: Any = {
+                "estimates": [r.as_dict() for r in results],
+                "disagreement": _spread(numbers) if numbers else None,
+            }
+        else:
+            payload = results[0].as_dict()
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        print()
+        return 0
+    print(f"{table.observed:,} people observed on {table.k} lists ({', '.join(table.lists)})")
+    for r in results:
+        if r.estimate is None:
+            print(f"  {r.method:10s} no finite estimate — {'; '.join(r.warnings)}")
+            continue
+        interval = f"{r.ci95[0]:,.0f} to {r.ci95[1]:,.0f}" if r.ci95 else "no interval"
+        print(f"  {r.method:10s} {r.estimate:>10,.0f}  (95% interval {interval})  model: {r.model}")
+        for warning in r.warnings:
+            print(f"  {'':10s} warning: {warning}")
+    if len(numbers) > 1:
+        spread = _spread(numbers)
+        print(
+            f"The methods disagree: from {spread['lowest']:,.0f} to {spread['highest']:,.0f}"
+            + (f" (the highest is {spread['ratio']:.2f} times the lowest)." if spread["ratio"] else ".")
+        )
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    est = sub.add_parser("estimate", help="estimate how many people no list recorded (multiple systems estimation)")
+    est.add_argument(
+        "file", help="capture-history CSV: a 0/1 column per list and a 'count' column (or one row a person)"
+    )
+    est.add_argument("--method", default="loglinear", choices=["loglinear", "sparse", "dga", "lcmcr", "all"])
+    est.add_argument("--model", help="a log-linear model, e.g. '[123,14,34]' or 'Mth Chao' (default: BIC-best)")
+    est.add_argument("--seed", type=int)
+    est.add_argument("--chains", type=int, default=4)
+    est.add_argument("--burn-in", type=int, default=10_000)
+    est.add_argument("--samples", type=int, default=1_000)
+    est.add_argument("--thin", type=int, default=100)
+    est.add_argument("--format", choices=["table", "json"], default="table")
+    est.set_defaults(func=cmd_estimate)
