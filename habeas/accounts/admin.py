@@ -15,7 +15,7 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     search_fields = ["actor_label", "target_id", "summary"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:

@@ -1,10 +1,53 @@
-"""The audit trail: every login, read of a protected record, write and export, as a hash chain."""
+"""Teams and their members' roles, and the audit trail: every login, read of a protected record, write and
+export, as a hash chain."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a member may do with the records of their team."""
+
+    ADMINISTRATOR = "administrator", _("administrator")
+    RESEARCHER = "researcher", _("researcher")
+    MONITOR = "monitor", _("monitor")
+    LAWYER = "lawyer", _("lawyer")
+    ANALYST = "analyst", _("analyst")
+    READ_ONLY = "readonly", _("read-only")
+
+
+#: roles that may add and change records (administrators may also delete them)
+WRITING_ROLES = {Role.ADMINISTRATOR, Role.RESEARCHER, Role.MONITOR, Role.LAWYER}
+
+
+class Team(models.Model):
+    """A team of an organisation using Habeas (an NGO's project, an NPM's visiting team, a law firm's case
+    team). Every record belongs to one team, and a user sees only what their teams hold."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=14, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "team"], name="accounts_membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} in {self.team}"
 
 
 class AuditEvent(models.Model):

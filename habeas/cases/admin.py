@@ -19,10 +19,10 @@ from habeas.cases.models import (
     Statement,
     Verdict,
 )
-from habeas.core.admin import AuditedAdmin, CitationInline, FindingInline, RecordAdmin
+from habeas.core.admin import AuditedAdmin, CitationInline, FindingInline, RecordAdmin, RolePermissions
 
 
-class ClaimInline(admin.TabularInline[Claim, Event]):
+class ClaimInline(RolePermissions, admin.TabularInline[Claim, Event]):
     model = Claim
     extra = 0
     fields = ["measure", "qualifier", "value", "value_text", "claimed_by", "claimed_by_text", "claimed_on"]
@@ -53,13 +53,13 @@ class MethodAdmin(AuditedAdmin):
     search_fields = ["name", "code"]
 
 
-class PerpetratorInline(admin.TabularInline[Perpetrator, Allegation]):
+class PerpetratorInline(RolePermissions, admin.TabularInline[Perpetrator, Allegation]):
     model = Perpetrator
     extra = 0
     autocomplete_fields = ["person", "organisation"]
 
 
-class DisclosureInline(admin.TabularInline[Disclosure, Allegation]):
+class DisclosureInline(RolePermissions, admin.TabularInline[Disclosure, Allegation]):
     model = Disclosure
     extra = 0
     fields = ["audience", "recipient", "disclosed_on", "disclosed_on_precision", "proceeding", "under_oath"]
@@ -106,7 +106,7 @@ class ComplaintAdmin(RecordAdmin):
     ]
 
 
-class InvestigationStepInline(admin.TabularInline[InvestigationStep, Investigation]):
+class InvestigationStepInline(RolePermissions, admin.TabularInline[InvestigationStep, Investigation]):
     model = InvestigationStep
     extra = 0
     show_change_link = True
@@ -122,14 +122,14 @@ class InvestigationAdmin(RecordAdmin):
     inlines = [InvestigationStepInline, CitationInline, FindingInline]
 
 
-class ChargeInline(admin.TabularInline[Charge, Proceeding]):
+class ChargeInline(RolePermissions, admin.TabularInline[Charge, Proceeding]):
     model = Charge
     extra = 0
     fields = ["defendant", "defendant_group", "offence", "article", "charged_on"]
     autocomplete_fields = ["defendant", "defendant_group"]
 
 
-class VerdictInline(admin.TabularInline[Verdict, Proceeding]):
+class VerdictInline(RolePermissions, admin.TabularInline[Verdict, Proceeding]):
     model = Verdict
     extra = 0
     fields = ["defendant", "defendant_group", "outcome", "decided_on", "decided_on_precision"]
@@ -146,7 +146,7 @@ class ProceedingAdmin(RecordAdmin):
     inlines = [ChargeInline, VerdictInline, CitationInline, FindingInline]
 
 
-class SentenceInline(admin.TabularInline[Sentence, Verdict]):
+class SentenceInline(RolePermissions, admin.TabularInline[Sentence, Verdict]):
     model = Sentence
     extra = 0
     fields = ["kind", "months", "months_max", "regime", "release_due_on", "release_due_on_precision"]

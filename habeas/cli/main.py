@@ -108,6 +108,7 @@ def build_demo_database(target: Path) -> None:
         from django.core.management import call_command
         from django.db import connections
 
+        from habeas.accounts.models import Membership, Role, Team
         from habeas.core.dataload import records_load
         from habeas.demo import DATA_FILE, DEMO_PASSWORD, DEMO_USER
         from habeas.registry.services import gazetteer_seed
@@ -118,8 +119,10 @@ def build_demo_database(target: Path) -> None:
         print("Adding the gazetteer of Kazakhstan…", flush=True)
         gazetteer_seed(country="KZ")
         print("Loading the records of the 2013 briefing…", flush=True)
-        summary = records_load(path=DATA_FILE)
-        get_user_model().objects.create_superuser(DEMO_USER, "", DEMO_PASSWORD)
+        team = Team.objects.create(name="Kazakhstan 2013", organisation="Demo")
+        summary = records_load(path=DATA_FILE, team=team)
+        user = get_user_model().objects.create_superuser(DEMO_USER, "", DEMO_PASSWORD)
+        Membership.objects.create(user=user, team=team, role=Role.ADMINISTRATOR)
         print("Checking the records against the standards (profile: Kazakhstan)…", flush=True)
         evaluation = findings_evaluate(profile_name="kz")
         connections.close_all()

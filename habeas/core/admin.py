@@ -7,14 +7,46 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import transaction
+from django.http import Http404
 
 from habeas.accounts.services import audit_record
+from habeas.core import access
 from habeas.evidence.models import Citation
 from habeas.standards.models import Finding
 from habeas.standards.services import findings_recheck
 
 
-class CitationInline(GenericTabularInline):
+def _owned(model: Any) -> bool:
+    return any(f.name == "team" for f in model._meta.fields)
+
+
+class RolePermissions:
+    """Admin permissions from the user's roles in their teams (see ``habeas.core.access``), for model admins
+    and inlines alike. Records of other teams do not exist for the user."""
+
+    model: Any
+
+    def has_module_permission(self, request: Any) -> bool:
+        return bool(request.user.is_active and (request.user.is_superuser or access.roles_of(request.user)))
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        if not self.has_module_permission(request):
+            return False
+        return (
+            obj is None or not _owned(self.model) or access.visible(self.model, request.user).filter(pk=obj.pk).exists()
+        )
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return access.can_write(request.user)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return access.can_write(request.user, obj if obj is not None and _owned(self.model) else None)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return access.can_delete(request.user, obj if obj is not None and _owned(self.model) else None)
+
+
+class CitationInline(RolePermissions, GenericTabularInline):
     model = Citation
     extra = 0
     fields = ["source", "field", "section", "page", "paragraph", "note"]
@@ -22,7 +54,7 @@ class CitationInline(GenericTabularInline):
     verbose_name_plural = "Sources for this record"
 
 
-class FindingInline(GenericTabularInline):
+class FindingInline(RolePermissions, GenericTabularInline):
     """The current findings of the rules engine on this record (reviewed on the finding's own page)."""
 
     model = Finding
@@ -40,6 +72,28 @@ class FindingInline(GenericTabularInline):
         return super().get_queryset(request).filter(active=True)
 
 
+class SuperuserOnly:
+    """For pages that list records across teams: only superusers may open them."""
+
+    def _superuser(self, request: Any) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_module_permission(self, request: Any) -> bool:
+        return self._superuser(request)
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return self._superuser(request)
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return self._superuser(request)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return self._superuser(request)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return self._superuser(request)
+
+
 def _changes(form: Any) -> dict[str, dict[str, str]]:
     """The old and new value of every changed field of a bound form."""
     return {
@@ -48,9 +102,22 @@ def _changes(form: Any) -> dict[str, dict[str, str]]:
     }
 
 
-class AuditedAdmin(admin.ModelAdmin[Any]):
+class AuditedAdmin(RolePermissions, admin.ModelAdmin[Any]):
     """Every read of a record's page, and every write, including those of inline rows, is an audit event in
-    the same transaction as the action."""
+    the same transaction as the action. Users see only their teams' records; a new record goes to the
+    user's team."""
+
+    def get_queryset(self, request: Any) -> Any:
+        queryset = super().get_queryset(request)
+        if _owned(self.model) and not request.user.is_superuser:
+            queryset = queryset.filter(team_id__in=list(access.roles_of(request.user)))
+        return queryset
+
+    def get_object(self, request: Any, object_id: str, from_field: str | None = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("no such record, or not one of your team's")
+        return obj
 
     def change_view(self, request: Any, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
         if request.method == "GET":
@@ -60,6 +127,8 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        if not change and _owned(self.model) and obj.team_id is None:
+            obj.team_id = access.default_team(request.user)
         super().save_model(request, obj, form, change)
         audit_record(
             action="update" if change else "create",

@@ -114,9 +114,10 @@ def parse_fuzzy(text: str, *, with_time: bool) -> tuple[dt.date | dt.datetime, s
 
 
 class _Loader:
-    def __init__(self, path: Path, data: Any) -> None:
+    def __init__(self, path: Path, data: Any, team: Any = None) -> None:
         self.path = path
         self.data = data
+        self.team = team
         self.objects: dict[str, models.Model] = {}
         self.counts: dict[str, int] = {}
         self.citations = 0
@@ -170,6 +171,8 @@ class _Loader:
         if not isinstance(fields, dict):
             raise ValueError("'fields' must be a mapping")
         instance = model()
+        if self.team is not None and any(f.name == "team" for f in model._meta.fields):
+            instance.team = self.team
         if key is not None and "key" not in fields and any(f.name == "key" for f in model._meta.fields):
             instance.key = key  # e.g. a source's stable key
         many: dict[str, list[models.Model]] = {}
@@ -309,11 +312,12 @@ def read_data_file(path: Path) -> Any:
         raise LoadError(f"{path}{where}: malformed YAML: {exc.problem}") from None
 
 
-def records_load(*, path: Path) -> LoadSummary:
-    """Load every record of a data file in one transaction: all of them, or none."""
+def records_load(*, path: Path, team: Any = None) -> LoadSummary:
+    """Load every record of a data file in one transaction: all of them, or none. With ``team``, the records
+    belong to that team."""
     data = read_data_file(path)
     with transaction.atomic():
-        summary = _Loader(path, data).run()
+        summary = _Loader(path, data, team).run()
         audit_record(
             action="import",
             target_type="file",

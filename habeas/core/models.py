@@ -97,6 +97,15 @@ def not_negative(field: str) -> models.CheckConstraint:
 class Record(models.Model):
     """The base of every documented record: timestamps, free notes and citations to sources."""
 
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("the team that holds this record; only its members see it"),
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from habeas.core.admin import CitationInline, FindingInline, RecordAdmin
+from habeas.core.admin import CitationInline, FindingInline, RecordAdmin, RolePermissions
 from habeas.custody.models import (
     CustodyEpisode,
     Extension,
@@ -16,14 +16,14 @@ from habeas.custody.models import (
 )
 
 
-class PlacementInline(admin.TabularInline[Placement, CustodyEpisode]):
+class PlacementInline(RolePermissions, admin.TabularInline[Placement, CustodyEpisode]):
     model = Placement
     extra = 0
     fields = ["place", "started_on", "started_on_precision", "ended_on", "ended_on_precision", "reason"]
     autocomplete_fields = ["place"]
 
 
-class TransferInline(admin.TabularInline[Transfer, CustodyEpisode]):
+class TransferInline(RolePermissions, admin.TabularInline[Transfer, CustodyEpisode]):
     model = Transfer
     extra = 0
     fields = ["from_place", "to_place", "departed_on", "departed_on_precision", "arrived_on", "reason"]
@@ -54,7 +54,7 @@ class TransferAdmin(RecordAdmin):
     autocomplete_fields = ["custody", "from_place", "to_place"]
 
 
-class ExtensionInline(admin.TabularInline[Extension, RestrictiveMeasure]):
+class ExtensionInline(RolePermissions, admin.TabularInline[Extension, RestrictiveMeasure]):
     model = Extension
     extra = 0
     show_change_link = True

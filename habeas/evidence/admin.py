@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.db import models
 
-from habeas.core.admin import AuditedAdmin
+from habeas.core.admin import AuditedAdmin, SuperuserOnly
 from habeas.evidence.models import Citation, Source
 
 
@@ -19,7 +19,9 @@ class SourceAdmin(AuditedAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(AuditedAdmin):
+class CitationAdmin(SuperuserOnly, AuditedAdmin):
+    """All citations across teams: for superusers; others add citations on each record's page."""
+
     list_display = ["source", "content_type", "object_id", "field", "section"]
     list_filter = ["source", "content_type"]
     search_fields = ["section", "note"]

@@ -28,6 +28,9 @@ class Source(models.Model):
         UNKNOWN = "unknown", _("not assessed")
 
     key = models.SlugField(_("key"), max_length=80, unique=True, help_text=_("a short stable name"))
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=500)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     author = models.ForeignKey(

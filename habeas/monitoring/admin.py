@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from habeas.core.admin import CitationInline, FindingInline, RecordAdmin
+from habeas.core.admin import CitationInline, FindingInline, RecordAdmin, RolePermissions
 from habeas.monitoring.models import InformationRequest, Recommendation, RecommendationStatus, Visit
 
 
@@ -14,7 +14,7 @@ class VisitAdmin(RecordAdmin):
     autocomplete_fields = ["body", "place"]
 
 
-class StatusInline(admin.TabularInline[RecommendationStatus, Recommendation]):
+class StatusInline(RolePermissions, admin.TabularInline[RecommendationStatus, Recommendation]):
     model = RecommendationStatus
     extra = 0
     show_change_link = True

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from habeas.core.admin import AuditedAdmin, CitationInline, FindingInline, RecordAdmin
+from habeas.core.admin import AuditedAdmin, CitationInline, FindingInline, RecordAdmin, RolePermissions
 from habeas.registry.models import (
     Disability,
     Group,
@@ -32,17 +32,17 @@ class OrganisationAdmin(RecordAdmin):
     autocomplete_fields = ["parent", "locality"]
 
 
-class PersonNameInline(admin.TabularInline[PersonName, Person]):
+class PersonNameInline(RolePermissions, admin.TabularInline[PersonName, Person]):
     model = PersonName
     extra = 0
 
 
-class DisabilityInline(admin.TabularInline[Disability, Person]):
+class DisabilityInline(RolePermissions, admin.TabularInline[Disability, Person]):
     model = Disability
     extra = 0
 
 
-class RelationshipInline(admin.TabularInline[Relationship, Person]):
+class RelationshipInline(RolePermissions, admin.TabularInline[Relationship, Person]):
     model = Relationship
     fk_name = "person"
     extra = 0

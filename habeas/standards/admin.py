@@ -6,12 +6,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from habeas.core.admin import AuditedAdmin
+from habeas.core.admin import AuditedAdmin, SuperuserOnly
 from habeas.standards.models import Finding
 
 
 @admin.register(Finding)
-class FindingAdmin(AuditedAdmin):
+class FindingAdmin(SuperuserOnly, AuditedAdmin):
+    """Findings name people across teams: until the list is filtered by the records' teams, only superusers
+    open it (each record's own page shows its findings to its team)."""
+
     list_display = [
         "rule",
         "status",
@@ -50,7 +53,7 @@ class FindingAdmin(AuditedAdmin):
     )
     readonly_fields = tuple(f for f in fields if f not in ("review", "review_reason"))
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def save_model(self, request: HttpRequest, obj: Finding, form: Any, change: bool) -> None:

@@ -1,0 +1,72 @@
+"""Who may see and change which records: the one helper every view, the admin and the CLI go through.
+
+A record belongs to a team; a user sees the records of the teams they are a member of (superusers see
+everything). Seeing a record does not mean changing it: analysts and read-only members only read.
+An object the user may not see answers 404, so that its existence is not revealed; a write the user may not
+make answers 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from habeas.accounts.models import WRITING_ROLES, Membership, Role
+
+M = TypeVar("M", bound=models.Model)
+
+
+def roles_of(user: Any) -> dict[int, str]:
+    """Team id → the user's role in it."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
+
+
+def visible(model: type[M], user: Any) -> models.QuerySet[M]:
+    """The records of ``model`` the user may see."""
+    manager = model._default_manager
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return manager.all()
+    return manager.filter(team_id__in=list(roles_of(user)))
+
+
+def can_write(user: Any, obj: models.Model | None = None) -> bool:
+    """Whether the user may add records (``obj`` None) or change this one."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    roles = roles_of(user)
+    if obj is None:
+        return any(role in WRITING_ROLES for role in roles.values())
+    return roles.get(getattr(obj, "team_id", None) or 0) in WRITING_ROLES
+
+
+def can_delete(user: Any, obj: models.Model | None = None) -> bool:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    roles = roles_of(user)
+    if obj is None:
+        return Role.ADMINISTRATOR in roles.values()
+    return roles.get(getattr(obj, "team_id", None) or 0) == Role.ADMINISTRATOR
+
+
+def get_for_user(model: type[M], user: Any, pk: Any, *, write: bool = False) -> M:
+    """The record, if the user may see it (else 404) and, for a write, change it (else 403)."""
+    try:
+        obj = visible(model, user).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
+        raise Http404(f"no {model._meta.verbose_name} {pk}") from None
+    if write and not can_write(user, obj):
+        raise PermissionDenied(f"{user} may read but not change this {model._meta.verbose_name}")
+    return obj
+
+
+def default_team(user: Any) -> int | None:
+    """The team a new record of this user goes to: the first team they may write in."""
+    for team_id, role in sorted(roles_of(user).items()):
+        if role in WRITING_ROLES:
+            return team_id
+    return None

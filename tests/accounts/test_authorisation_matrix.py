@@ -1,0 +1,162 @@
+"""Every URL of the project, as every role and as an outsider: the status each should get.
+
+URLs are enumerated from the URL resolver, so a new page is covered without touching this test. A record of
+another team does not exist for the user (404); a page the role may only read refuses writes (403)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from habeas.accounts.models import Membership, Role, Team
+from habeas.core.admin import RolePermissions
+from habeas.core.dataload import records_load
+from habeas.demo import DATA_FILE
+from habeas.registry.services import gazetteer_seed
+
+pytestmark = pytest.mark.django_db
+PERSONAS = ["anonymous", "superuser", "owner", "member", "readonly", "outsider"]
+SKIPPED = {"admin:view_on_site", "admin:autocomplete"}  # redirects to a record's public page; a JSON helper
+
+
+def named_urls(resolver: URLResolver, namespace: str = "") -> list[tuple[str, URLPattern]]:
+    out = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            out += named_urls(pattern, inner)
+        elif pattern.name:
+            out.append((f"{namespace}{pattern.name}", pattern))
+    return out
+
+
+@pytest.fixture
+def world():
+    """The demo records in team A; one user per persona (inside the test's transaction)."""
+    gazetteer_seed(country="KZ")
+    team_a, team_b = Team.objects.create(name="A"), Team.objects.create(name="B")
+    records_load(path=DATA_FILE, team=team_a)
+    model = get_user_model()
+    users = {"superuser": model.objects.create_superuser("superuser", "", "a-long-test-password")}
+    for name, team, role in [
+        ("owner", team_a, Role.ADMINISTRATOR),
+        ("member", team_a, Role.RESEARCHER),
+        ("readonly", team_a, Role.READ_ONLY),
+        ("outsider", team_b, Role.RESEARCHER),
+    ]:
+        users[name] = model.objects.create_user(name, "", "a-long-test-password", is_staff=True)
+        Membership.objects.create(user=users[name], team=team, role=role)
+    return users
+
+
+def target(name: str) -> tuple[type | None, str]:
+    """The model an admin URL name is about, and the kind of page."""
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix):
+            return model, name.removeprefix(prefix)
+    return None, name.removeprefix("admin:")
+
+
+def expected(persona: str, model: type | None, kind: str, has_object: bool) -> int:
+    if persona == "anonymous":
+        return 200 if kind == "login" else 302
+    if model is None:
+        return {"login": 302, "logout": 405, "app_list": 200}.get(kind, 200)
+    model_admin = admin.site._registry[model]
+    role_based = isinstance(model_admin, RolePermissions)
+    owned = any(f.name == "team" for f in model._meta.fields)
+    if persona == "superuser":
+        request = _Request(persona)
+        allowed = {"add": model_admin.has_add_permission(request), "delete": model_admin.has_delete_permission(request)}
+        return 200 if allowed.get(kind, True) else 403
+    if not role_based:
+        return 403
+    if model_admin.has_module_permission(_Request(persona)) is False:
+        return 403
+    if kind == "changelist":
+        return 200
+    if kind == "add":
+        return 200 if persona in ("owner", "member", "outsider") else 403
+    if owned and persona == "outsider":
+        return 404
+    if kind in ("change", "history"):
+        return 200
+    if kind == "delete":
+        return 200 if persona == "owner" or (not owned and persona == "owner") else 403
+    raise AssertionError(kind)
+
+
+class _Request:
+    def __init__(self, persona: str) -> None:
+        self.user = get_user_model().objects.get(username=persona)
+
+
+def url_cases():
+    cases = []
+    for name, pattern in named_urls(get_resolver()):
+        if not name.startswith("admin:") or name in SKIPPED:
+            continue
+        model, kind = target(name)
+        cases.append((name, model, kind, bool(getattr(pattern.pattern, "converters", {}))))
+    return cases
+
+
+def test_the_matrix_covers_every_admin_page():
+    kinds = {kind for _, _, kind, _ in url_cases()}
+    assert {"changelist", "add", "change", "delete", "history", "index", "login"} <= kinds
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_url_as_every_persona(client, world, persona):
+    if persona != "anonymous":
+        client.force_login(world[persona])
+    failures = []
+    for name, model, kind, has_object in url_cases():
+        if kind == "app_list":
+            for app_label in {m._meta.app_label for m in admin.site._registry}:
+                status = client.get(reverse(name, kwargs={"app_label": app_label})).status_code
+                if persona == "anonymous":
+                    want = 302
+                elif persona == "superuser":
+                    want = 200
+                else:
+                    visible = [
+                        m
+                        for m, a in admin.site._registry.items()
+                        if m._meta.app_label == app_label and a.has_module_permission(_Request(persona))
+                    ]
+                    want = 200 if visible else 404
+                if status != want:
+                    failures.append(f"{name}[{app_label}]: {status}, expected {want}")
+            continue
+        if has_object:
+            instance = model._default_manager.order_by("pk").first() if model else None
+            if instance is None:
+                continue  # no record of this kind in the demo data
+            url = reverse(name, args=[instance.pk])
+        else:
+            try:
+                url = reverse(name)
+            except Exception:
+                failures.append(f"{name}: cannot build the URL")
+                continue
+        status = client.get(url).status_code
+        want = expected(persona, model, kind, has_object)
+        if status != want:
+            failures.append(f"{name} ({url}): {status}, expected {want}")
+    assert failures == []
+
+
+@pytest.mark.parametrize("persona", ["readonly", "outsider"])
+def test_a_write_the_role_may_not_make_is_refused(client, world, persona):
+    from habeas.registry.models import Person
+
+    client.force_login(world[persona])
+    person = Person.objects.order_by("pk").first()
+    response = client.post(reverse("admin:registry_person_change", args=[person.pk]), {"label": "changed"})
+    assert response.status_code == (403 if persona == "readonly" else 404)
+    person.refresh_from_db()
+    assert person.label != "changed"
