@@ -810,13 +810,26 @@ class HoursBetween(Func):
     """Hours from the first date-time to the second, computed by the database itself (on SQLite, Django's
     date-time arithmetic would call back into Python for every row)."""
 
-    output_field = FloatField()  # type: ignore[assignment]
+    def __init__(self, start: str, end: Any) -> None:
+        super().__init__(end, start, output_field=FloatField())
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        (start, start_params), (end, end_params) = (compiler.compile(e) for e in self.get_source_expressions())
-        if connection.vendor == "sqlite":
-            return f"((julianday({end}) - julianday({start})) * 24.0)", [*start_params, *end_params]
-        return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)", [*start_params, *end_params]
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 24.0)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)",
+            arg_joiner=" - ",
+            **extra,
+        )
 
 
 def custody_candidates(limit_hours: float) -> QuerySet[CustodyEpisode, int]:
