@@ -22,4 +22,5 @@ def logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    audit_record(action="login_failed", summary=f"failed login as {credentials.get('username', '')!r}"[:500])
+    username = str(credentials.get("username", ""))[:150]
+    audit_record(action="login_failed", summary=f"failed login as {username!r}", details={"username": username})
