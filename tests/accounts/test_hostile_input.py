@@ -1,0 +1,73 @@
+"""Hostile input: script and SQL payloads are stored as text and shown escaped; forged CSRF tokens and
+expired sessions are refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from habeas.registry.models import Person
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+SCRIPT = '<script>alert("x")</script>'
+SQL = "Robert'); DROP TABLE registry_person;--"
+
+
+@pytest.mark.parametrize("payload", [SCRIPT, SQL, 'Кенжебаев <b>bold</b> & "quotes"'])
+def test_payloads_are_stored_as_text_and_shown_escaped(client, payload):
+    client.force_login(factories.superuser())
+    response = client.post(
+        reverse("admin:registry_person_add"),
+        {
+            "label": payload,
+            "sex": "",
+            "born_on_precision": "day",
+            "died_on_precision": "day",
+            "notes": payload,
+            "names-TOTAL_FORMS": "0",
+            "names-INITIAL_FORMS": "0",
+            "disabilities-TOTAL_FORMS": "0",
+            "disabilities-INITIAL_FORMS": "0",
+            "relationships-TOTAL_FORMS": "0",
+            "relationships-INITIAL_FORMS": "0",
+            "evidence-citation-content_type-object_id-TOTAL_FORMS": "0",
+            "evidence-citation-content_type-object_id-INITIAL_FORMS": "0",
+            "standards-finding-content_type-object_id-TOTAL_FORMS": "0",
+            "standards-finding-content_type-object_id-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    person = Person.objects.get(label=payload)
+    assert person.notes == payload
+    listing = client.get(reverse("admin:registry_person_changelist")).content.decode()
+    page = client.get(reverse("admin:registry_person_change", args=[person.pk])).content.decode()
+    for html in (listing, page):
+        assert SCRIPT not in html
+    if payload == SCRIPT:
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_a_forged_csrf_token_is_refused():
+    person = factories.person("Someone")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(factories.superuser())
+    response = client.post(
+        reverse("admin:registry_person_change", args=[person.pk]), {"label": "changed", "csrfmiddlewaretoken": "forged"}
+    )
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.label == "Someone"
+
+
+def test_an_expired_session_must_log_in_again(client):
+    client.force_login(factories.superuser())
+    assert client.get(reverse("admin:index")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
