@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.cli.conftest import cli_env, run_habeas
+from tests.paths import MSE
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mse"
+DATA = MSE
 
 
 def test_json_output_has_every_field(tmp_path):

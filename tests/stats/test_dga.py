@@ -33,8 +33,9 @@ from habeas.stats.estimation.dga import (
     dga_estimate,
 )
 from habeas.stats.estimation.table import CaptureTable
+from tests.paths import MSE
 
-DATA = Path("/work/shared/data/mse")
+DATA = MSE
 REFERENCE = DATA / "reference"
 needs_data = pytest.mark.skipif(not (REFERENCE / "dga.csv").exists(), reason="reference data not available")
 

@@ -29,7 +29,6 @@ import re
 import statistics
 import warnings
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -52,8 +51,9 @@ from habeas.stats.estimation.lcmcr import (
     split_rhat,
 )
 from habeas.stats.estimation.table import CaptureTable
+from tests.paths import MSE
 
-DATA = Path("/work/shared/data/mse")
+DATA = MSE
 REFERENCE = DATA / "reference"
 needs_data = pytest.mark.skipif(not (REFERENCE / "lcmcr_long.csv").exists(), reason="reference data not available")
 

@@ -15,7 +15,6 @@ import csv
 import math
 import re
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -31,8 +30,9 @@ from habeas.stats.estimation.loglinear import (
     search_models,
 )
 from habeas.stats.estimation.table import CaptureTable
+from tests.paths import MSE
 
-DATA = Path("/work/shared/data/mse")
+DATA = MSE
 REFERENCE = DATA / "reference"
 needs_data = pytest.mark.skipif(not (REFERENCE / "rcapture.csv").exists(), reason="reference data not available")
 

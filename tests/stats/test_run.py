@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from habeas.stats import CaptureTable, estimate
 from habeas.stats.estimation import EstimateError
+from tests.paths import MSE
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mse"
+DATA = MSE
 
 
 @pytest.fixture(scope="module")

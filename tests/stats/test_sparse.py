@@ -16,7 +16,6 @@ import csv
 import math
 import re
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -34,8 +33,9 @@ from habeas.stats.estimation.sparse import (
     sparse_stepwise,
 )
 from habeas.stats.estimation.table import CaptureTable
+from tests.paths import MSE
 
-DATA = Path("/work/shared/data/mse")
+DATA = MSE
 REFERENCE = DATA / "reference" / "sparsemse.csv"
 needs_data = pytest.mark.skipif(not REFERENCE.exists(), reason="reference data not available")
 
