@@ -4,10 +4,6 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
-admin.site.site_header = "Habeas"
-admin.site.site_title = "Habeas"
-admin.site.index_title = "Records"
-
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),

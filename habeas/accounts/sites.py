@@ -1,0 +1,47 @@
+"""The admin site with two-factor login: a TOTP code for every user who has an authenticator, and for
+everyone when HABEAS_REQUIRE_2FA is on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin import AdminSite
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django_otp import user_has_device
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+def second_factor_required(user: Any) -> bool:
+    return bool(getattr(settings, "HABEAS_REQUIRE_2FA", False) or user_has_device(user))
+
+
+class TwoFactorLoginForm(OTPAdminAuthenticationForm):
+    """The password first; then, for users who have an authenticator (or for everyone, when required), the
+    code it shows."""
+
+    def clean(self) -> dict[str, Any]:
+        self.cleaned_data = AdminAuthenticationForm.clean(self)
+        user = self.get_user()
+        if user is not None and second_factor_required(user):
+            if not user_has_device(user):
+                raise forms.ValidationError(
+                    "Two-factor login is required, and this account has no authenticator yet: ask an "
+                    "administrator to set one up.",
+                    code="no_device",
+                )
+            self.clean_otp(user)
+        return self.cleaned_data
+
+
+class HabeasAdminSite(AdminSite):
+    site_header = site_title = "Habeas"
+    index_title = "Records"
+    login_form = TwoFactorLoginForm
+    login_template = OTPAdminSite.login_template
+
+    def has_permission(self, request: Any) -> bool:
+        if not super().has_permission(request):
+            return False
+        return not second_factor_required(request.user) or request.user.is_verified()

@@ -1,0 +1,75 @@
+"""Two-factor login with TOTP: a code is needed for every user who has an authenticator, and for everyone
+when HABEAS_REQUIRE_2FA is on; a wrong code is refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from habeas.accounts.models import AuditEvent
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def lawyer():
+    user = factories.superuser("lawyer1")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user, device
+
+
+def code(device: TOTPDevice) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def log_in(client, **fields):
+    return client.post(reverse("admin:login"), {"username": "lawyer1", "password": PASSWORD, **fields})
+
+
+def test_a_password_alone_is_not_enough_with_an_authenticator(client, lawyer):
+    response = log_in(client)
+    assert response.status_code == 200
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_a_wrong_code_is_refused(client, lawyer):
+    _, device = lawyer
+    wrong = f"{(int(code(device)) + 1) % 10**device.digits:0{device.digits}d}"
+    response = log_in(client, otp_device=device.persistent_id, otp_token=wrong)
+    assert response.status_code == 200
+    assert "Invalid token. Please make sure you have entered it correctly." in response.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_the_right_code_logs_in(client, lawyer):
+    _, device = lawyer
+    response = log_in(client, otp_device=device.persistent_id, otp_token=code(device))
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert AuditEvent.objects.filter(action="login", actor_label="lawyer1").exists()
+
+
+@override_settings(HABEAS_REQUIRE_2FA=True)
+def test_when_required_an_account_without_an_authenticator_cannot_log_in(client):
+    factories.superuser("lawyer1")
+    response = log_in(client)
+    assert response.status_code == 200
+    assert "ask an administrator to set one up" in response.content.decode()
+
+
+@override_settings(HABEAS_REQUIRE_2FA=True)
+def test_when_required_a_session_without_a_second_factor_is_not_enough(client):
+    client.force_login(factories.superuser("lawyer1"))
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_without_an_authenticator_and_not_required_the_password_suffices(client):
+    factories.superuser("lawyer1")
+    assert log_in(client).status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
