@@ -1,8 +1,19 @@
 """Statistics for counting the uncounted: pure Python, no Django. ``estimate`` runs multiple systems
-estimation on a capture table."""
+estimation on a capture table; ``link`` finds the people who appear on several lists."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from habeas.stats.estimation import CaptureTable, Estimate, estimate
 
-__all__ = ["CaptureTable", "Estimate", "estimate"]
+__all__ = ["CaptureTable", "Estimate", "estimate", "link"]
+
+
+def __getattr__(name: str) -> Any:
+    # Linkage loads Splink and DuckDB: only when it is asked for.
+    if name == "link":
+        from habeas.stats.linkage import link
+
+        return link
+    raise AttributeError(f"module 'habeas.stats' has no attribute {name!r}")
