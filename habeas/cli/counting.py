@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -57,6 +58,80 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_lists(paths: list[str]) -> Any:
+    """One table of records from CSV or Parquet files: one file with a ``source`` column, or one file per
+    source (named after the file)."""
+    import pandas as pd
+
+    from habeas.stats.linkage import LinkageError
+
+    frames = []
+    for name in paths:
+        path = Path(name)
+        try:
+            frame = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path, dtype=str)
+        except FileNotFoundError:
+            raise LinkageError(f"{path}: no such file") from None
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            raise LinkageError(f"{path}: cannot be read ({exc})") from None
+        if "source" not in frame.columns:
+            if len(paths) == 1:
+                raise LinkageError(f"{path}: no 'source' column; give one file per source, or add the column")
+            frame["source"] = path.stem
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    from habeas.core.errors import CommandError
+    from habeas.stats.linkage import LinkageError
+
+    try:
+        return _link(args)
+    except LinkageError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _link(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    import yaml
+
+    from habeas.stats.linkage import LinkageConfig, LinkageError, link
+
+    config = None
+    if args.config:
+        try:
+            settings = yaml.safe_load(Path(args.config).read_text(encoding="utf-8")) or {}
+            known = {f.name for f in dataclasses.fields(LinkageConfig)}
+            unknown = sorted(set(settings) - known)
+            if unknown:
+                raise LinkageError(
+                    f"{args.config}: unknown setting {unknown[0]!r}; settings: {', '.join(sorted(known))}"
+                )
+            values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()}
+            config = LinkageConfig(**values)
+        except (OSError, yaml.YAMLError) as exc:
+            raise LinkageError(f"{args.config}: cannot be read ({exc})") from None
+    result = link(_read_lists(args.files), config=config, seed=args.seed)
+    clusters = result.clusters[["record_id", "cluster_id"]]
+    if args.out:
+        clusters.to_csv(args.out, index=False)
+    summary = dataclasses.asdict(result.summary)
+    if args.format == "json":
+        json.dump(summary, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        print()
+    else:
+        if not args.out:
+            clusters.to_csv(sys.stdout, index=False)
+        print(
+            f"{summary['records']:,} records, {summary['people']:,} people; {summary['links']:,} links; "
+            f"{summary['review_queue']:,} pairs sent to review.",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def add_commands(sub: Any) -> None:
     est = sub.add_parser("estimate", help="estimate how many people no list recorded (multiple systems estimation)")
     est.add_argument(
@@ -71,3 +146,11 @@ def add_commands(sub: Any) -> None:
     est.add_argument("--thin", type=int, default=100)
     est.add_argument("--format", choices=["table", "json"], default="table")
     est.set_defaults(func=cmd_estimate)
+
+    lnk = sub.add_parser("link", help="find the people who appear on several lists (record linkage)")
+    lnk.add_argument("files", nargs="+", help="CSV or Parquet lists: one with a 'source' column, or one per source")
+    lnk.add_argument("--config", help="a YAML file of linkage settings (thresholds, review band, extra columns)")
+    lnk.add_argument("--out", help="write record_id,cluster_id to this CSV file")
+    lnk.add_argument("--seed", type=int, default=0)
+    lnk.add_argument("--format", choices=["table", "json"], default="table")
+    lnk.set_defaults(func=cmd_link)

@@ -11,11 +11,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from habeas.core.errors import CommandError
+
 SETTINGS = "habeas.config.settings"
-
-
-class CommandError(Exception):
-    """A problem the user can fix; printed without a traceback."""
 
 
 def setup_django() -> None:
