@@ -162,3 +162,11 @@ def test_a_date_is_read_at_the_precision_it_is_written(text, with_time, expected
 def test_a_date_that_cannot_be_read_is_refused(text):
     with pytest.raises(ValueError, match="2011"):
         parse_fuzzy(text, with_time=False)
+
+
+def test_a_file_in_another_encoding_is_named(tmp_path):
+    path = tmp_path / "data.yaml"
+    path.write_bytes("records:\n  - model: registry.person\n    fields: {label: Кенжебаев}\n".encode("cp1251"))
+    with pytest.raises(LoadError, match=r"data.yaml: not UTF-8 text \(byte \d+\)"):
+        records_load(path=path)
+    assert not Person.objects.exists()

@@ -25,10 +25,6 @@ ISTANBUL = "Istanbul Protocol (2022) and Principles on the Effective Investigati
 IMPUNITY = "Impunity indicator (CAT arts. 12-14; Istanbul Principles; CPT 14th General Report)"
 
 
-def _now(params: Params) -> When:
-    return When.day_of(params.as_of)
-
-
 def opened(investigations: tuple[InvestigationSummary, ...]) -> list[InvestigationSummary]:
     """Investigations that were actually opened (not those recorded as never opened)."""
     return [i for i in investigations if i.outcome != "never"]
@@ -57,7 +53,7 @@ def promptness(
             days_longest=days[1],
             limit_days=limit,
         )
-    days = span_days(trigger, _now(params))
+    days = span_days(trigger, When.day_of(params.as_of))
     return outcome(
         judge(*days, limit),
         f"no investigation recorded since the {what} ({trigger.text}), {amount(*days, 'days')} ago; the limit is "
@@ -98,7 +94,7 @@ def ip_prompt(facts: AllegationFacts, params: Params) -> Outcome | None:
     limit = params["P_INVESTIGATION_MAX_D"]
     for item in opened(facts.investigations):
         if item.outcome == "open" and item.opened is not None:
-            days = span_days(item.opened, _now(params))
+            days = span_days(item.opened, When.day_of(params.as_of))
             return outcome(
                 judge(*days, limit),
                 f"investigation by {item.body} open for {amount(*days, 'days')} without an outcome; the limit is "
@@ -125,7 +121,7 @@ def reported_in_custody(facts: AllegationFacts, params: Params) -> Outcome | Non
     if independent or trigger is None:
         return None
     limit_hours = params["P_TORTURE_REPORT_H"]
-    days = span_days(trigger, _now(params))
+    days = span_days(trigger, When.day_of(params.as_of))
     status = judge(days[0] * 24, days[1] * 24, limit_hours)
     return outcome(
         status,
@@ -139,7 +135,7 @@ def court_verification(facts: AllegationFacts, params: Params) -> Outcome | None
     if facts.raised_in_court is None:
         return None
     limit = params["P_COURT_REFERRAL_D"]
-    days = span_days(facts.raised_in_court, first_opened(facts.investigations) or _now(params))
+    days = span_days(facts.raised_in_court, first_opened(facts.investigations) or When.day_of(params.as_of))
     return outcome(
         judge(*days, limit),
         f"torture alleged in court ({facts.raised_in_court.text}) and not referred for verification within "
@@ -214,7 +210,7 @@ def unpaid_reparation(facts: ReparationFacts, params: Params) -> Outcome | None:
     if facts.status not in ("unpaid", "partly") or facts.ordered is None:
         return None
     limit = params["P_REPARATION_PAYMENT_D"]
-    as_of = facts.as_of or _now(params)
+    as_of = facts.as_of or When.day_of(params.as_of)
     start, allowed = (facts.due, 0) if facts.due else (facts.ordered, limit)
     days = span_days(start, as_of)
     status = judge(*days, allowed)
