@@ -166,7 +166,10 @@ def _logit2(p: float) -> float:
 def estimate_prior(log2_bayes_factors: NDArray[np.float64], total_pairs: int, start: float) -> float:
     """The probability that two random records match, by EM over the mixture of matches and non-matches
     with the pairs' Bayes factors held fixed: iterate ``λ ← Σ p_i(λ) / N``, where ``p_i(λ)`` is pair i's
-    match probability under prior ``λ`` and ``N`` counts all pairs (unblocked pairs count as p ≈ 0)."""
+    match probability under prior ``λ`` and ``N`` counts all pairs (unblocked pairs count as p ≈ 0).
+    The factors are sorted first: DuckDB returns pairs in no fixed order, and a floating-point sum depends on
+    the order, so sorting makes the same data give the same prior to the last bit."""
+    log2_bayes_factors = np.sort(log2_bayes_factors)
     lam = start
     for _ in range(500):
         odds = np.clip(log2_bayes_factors + _logit2(lam), -1000.0, 1000.0)
