@@ -7,12 +7,15 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from habeas.accounts.reauth import reauth_mark
 from habeas.accounts.services import audit_record
 
 
 @receiver(user_logged_in)
 def logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(action="login", actor=user, summary="logged in")
+    if request is not None and hasattr(request, "session"):
+        reauth_mark(request)  # a login is a fresh proof of who the user is
 
 
 @receiver(user_logged_out)

@@ -26,6 +26,20 @@ def env_flag(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a yes/no value: use 1 or 0, true or false")
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """A whole number of at least ``minimum``, or ``default`` when the variable is not set."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} is less than {minimum}")
+    return value
+
+
 def data_dir() -> Path:
     return Path(os.environ.get("HABEAS_DATA_DIR") or platformdirs.user_data_dir("habeas"))
 

@@ -7,6 +7,7 @@ Variables:
 - ``HABEAS_SECRET_KEY`` or ``HABEAS_SECRET_KEY_FILE``: required unless ``HABEAS_DEBUG`` is on.
 - ``HABEAS_DEBUG``: ``1``/``true``/``yes`` or ``0``/``false``/``no`` (default off).
 - ``HABEAS_ALLOWED_HOSTS``: comma-separated host names (default ``localhost,127.0.0.1``).
+- ``HABEAS_REAUTH_MINUTES``: how long a confirmed password counts before deletions and exports (default 10).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import os
 from pathlib import Path
 
 import django_stubs_ext
+from csp.constants import NONE, SELF
 
-from habeas.config.env import data_dir, database, env_flag, secret_key
+from habeas.config.env import data_dir, database, env_flag, env_int, secret_key
 
 django_stubs_ext.monkeypatch()
 
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -123,3 +126,22 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_flag("HABEAS_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Content Security Policy (django-csp; Django 5.2 has none of its own): scripts and styles only from our
+# own static files, so an injected <script> or on…= attribute does not run. The admin needs no inline
+# script or style (tests/accounts/test_security_headers.py checks the rendered pages).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# Deleting records and exporting them need a password (and TOTP code) confirmed this many minutes ago.
+HABEAS_REAUTH_MINUTES = env_int("HABEAS_REAUTH_MINUTES", 10, minimum=1)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import transaction
 from django.http import Http404
 
+from habeas.accounts.reauth import ReauthBeforeDeletion
 from habeas.accounts.services import audit_record
 from habeas.core import access
 from habeas.evidence.models import Citation
@@ -102,10 +102,10 @@ def _changes(form: Any) -> dict[str, dict[str, str]]:
     }
 
 
-class AuditedAdmin(RolePermissions, admin.ModelAdmin[Any]):
+class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
     """Every read of a record's page, and every write, including those of inline rows, is an audit event in
     the same transaction as the action. Users see only their teams' records; a new record goes to the
-    user's team."""
+    user's team. Deleting needs a recently confirmed password (``ReauthBeforeDeletion``)."""
 
     def get_queryset(self, request: Any) -> Any:
         queryset = super().get_queryset(request)
