@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from habeas.accounts.models import AuditEvent, AuditHead
+from habeas.accounts.models import AuditEvent, AuditHead, Membership, Role, Team
 
 GENESIS = "0" * 64
 
@@ -139,3 +139,128 @@ def audit_verify() -> ChainReport:
 
 def _events() -> Iterator[AuditEvent]:
     return AuditEvent.objects.order_by("seq", "pk").iterator(chunk_size=5000)
+
+
+# Permissions: who is in which team with which role, and who may use the admin at all. Every change is one
+# audit event of action "permission" naming the user, the team and the old and new role (or flags).
+
+
+def _permission_details(membership: Membership, *, old_role: str | None, new_role: str | None) -> dict[str, Any]:
+    return {
+        "user": membership.user.get_username(),
+        "user_id": membership.user_id,
+        "team": membership.team.name,
+        "team_id": membership.team_id,
+        "old_role": old_role,
+        "new_role": new_role,
+    }
+
+
+def _role_label(role: str | None) -> str:
+    return str(Role(role).label) if role else "no role"
+
+
+def membership_grant(*, team: Team, user: Any, role: str, actor: Any) -> Membership:
+    """Make ``user`` a member of ``team`` with ``role``."""
+    with transaction.atomic():
+        membership = Membership(team=team, user=user, role=role)
+        membership.full_clean()
+        membership.save()
+        audit_record(
+            action="permission",
+            actor=actor,
+            target=membership,
+            summary=f"{user.get_username()} made {_role_label(role)} in {team.name}",
+            details=_permission_details(membership, old_role=None, new_role=role),
+        )
+    return membership
+
+
+def membership_change(*, membership: Membership, role: str, actor: Any) -> Membership:
+    """Give a member another role in their team. Nothing happens (and nothing is recorded) when the role is
+    the one they have."""
+    with transaction.atomic():
+        old_role = Membership.objects.select_for_update().values_list("role", flat=True).get(pk=membership.pk)
+        membership.role = role
+        if old_role == role:
+            return membership
+        membership.full_clean()
+        membership.save(update_fields=["role"])
+        audit_record(
+            action="permission",
+            actor=actor,
+            target=membership,
+            summary=(
+                f"{membership.user.get_username()} changed from {_role_label(old_role)} to {_role_label(role)} "
+                f"in {membership.team.name}"
+            ),
+            details=_permission_details(membership, old_role=old_role, new_role=role),
+        )
+    return membership
+
+
+def membership_revoke(*, membership: Membership, actor: Any) -> None:
+    """Take a user out of a team."""
+    with transaction.atomic():
+        old_role = Membership.objects.select_for_update().values_list("role", flat=True).get(pk=membership.pk)
+        target_id = str(membership.pk)
+        details = _permission_details(membership, old_role=old_role, new_role=None)
+        membership.delete()
+        audit_record(
+            action="permission",
+            actor=actor,
+            target_type=Membership._meta.label_lower,
+            target_id=target_id,
+            summary=f"{details['user']} removed from {details['team']} (was {_role_label(old_role)})",
+            details=details,
+        )
+
+
+#: the flags of a user account that decide what it may do: superuser (everything), staff (may use the
+#: admin), active (may log in at all)
+ACCOUNT_FLAGS = ("is_superuser", "is_staff", "is_active")
+
+
+def user_access_change(
+    *,
+    user: Any,
+    actor: Any,
+    flags: Mapping[str, bool] | None = None,
+    groups: Iterable[Any] | None = None,
+    permissions: Iterable[Any] | None = None,
+) -> AuditEvent | None:
+    """Change what an account may do: its flags (``ACCOUNT_FLAGS``), and Django's groups and permissions,
+    in one permission event with the old and new value of each change. None when nothing changed."""
+    unknown = set(flags or {}) - set(ACCOUNT_FLAGS)
+    if unknown:
+        raise ValueError(f"not an account flag: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        model = type(user)
+        current = model._default_manager.select_for_update().get(pk=user.pk)
+        changes: dict[str, dict[str, Any]] = {}
+        for name, value in (flags or {}).items():
+            if getattr(current, name) != bool(value):
+                changes[name] = {"old": getattr(current, name), "new": bool(value)}
+            setattr(user, name, bool(value))
+        if changes:
+            model._default_manager.filter(pk=user.pk).update(**{name: c["new"] for name, c in changes.items()})
+        for name, wanted in (("groups", groups), ("user_permissions", permissions)):
+            if wanted is None:
+                continue
+            wanted = list(wanted)
+            manager = getattr(user, name)
+            old = sorted(str(item) for item in manager.all())
+            new = sorted(str(item) for item in wanted)
+            if old != new:
+                manager.set(wanted)
+                changes[name] = {"old": old, "new": new}
+        if not changes:
+            return None
+        words = ", ".join(f"{name} {c['old']} → {c['new']}" for name, c in changes.items())
+        return audit_record(
+            action="permission",
+            actor=actor,
+            target=user,
+            summary=f"{user.get_username()}: {words}"[:500],
+            details={"user": user.get_username(), "user_id": user.pk, "changes": changes},
+        )
