@@ -272,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except user_errors as exc:
         print(f"habeas: error: {exc}", file=sys.stderr)
-        return 1
+        return int(getattr(exc, "exit_code", 1))  # 2 for a usage error, such as no --user
     except KeyboardInterrupt:
         return 130
 

@@ -9,6 +9,8 @@ import json
 import sys
 from typing import Any
 
+from habeas.cli.identity import add_user_argument
+
 FORMATS = ["table", "json", "csv"]
 
 
@@ -53,18 +55,59 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def visible_findings(rows: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
+    """The findings whose record the user may see (``habeas.core.access.visible``), in their order."""
+    from django.apps import apps
+
+    from habeas.core import access
+    from habeas.standards.selectors import chunked
+
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        wanted.setdefault(row["record"]["type"], set()).add(row["record"]["id"])
+    allowed: set[tuple[str, int]] = set()
+    for label, ids in wanted.items():
+        model = apps.get_model(label)
+        if not any(field.name == "team" for field in model._meta.fields):
+            if user.is_superuser:  # a record no team holds: only superusers see it
+                allowed |= {(label, pk) for pk in ids}
+            continue
+        for chunk in chunked(ids):
+            seen = access.visible(model, user).filter(pk__in=chunk).values_list("pk", flat=True)
+            allowed |= {(label, pk) for pk in seen}
+    return [row for row in rows if (row["record"]["type"], row["record"]["id"]) in allowed]
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from habeas.cli.main import setup_django
 
     setup_django()
+    from habeas.cli.identity import cli_read_record, cli_user
+
+    user = cli_user(args)  # before anything is evaluated or printed
     from habeas.standards.selectors import findings_for_report
     from habeas.standards.services import findings_evaluate
 
     evaluation = findings_evaluate(profile_name=args.profile, codes=args.rule, now=_as_of(args.as_of))
-    rows = findings_for_report(evaluation.profile, args.rule)
+    rows = visible_findings(findings_for_report(evaluation.profile, args.rule), user)
+    records: dict[str, set[int]] = {}
+    for row in rows:
+        records.setdefault(row["record"]["type"], set()).add(row["record"]["id"])
+    command = " ".join(
+        ["check", "--profile", evaluation.profile]
+        + [f"--rule {code}" for code in args.rule or []]
+        + (["--as-of", args.as_of] if args.as_of else [])
+        + ["--format", args.format]
+    )
+    cli_read_record(
+        user=user,
+        command=command,
+        records={label: sorted(ids) for label, ids in sorted(records.items())},
+        details={"findings": len(rows)},
+    )
     write(rows, ["rule", "status", "severity", "subject", "summary", "record"], args.format)
     print(
-        f"{len(rows)} findings under profile {evaluation.profile!r} "
+        f"{len(rows)} findings under profile {evaluation.profile!r} that {user.get_username()} may see "
         f"({evaluation.created} new, {evaluation.changed} changed, {evaluation.retired} no longer found).",
         file=sys.stderr,
     )
@@ -106,6 +149,7 @@ def add_commands(sub: Any) -> None:
     check.add_argument("--rule", action="append", metavar="CODE", help="only this rule (repeatable)")
     check.add_argument("--format", choices=FORMATS, default="table")
     check.add_argument("--as-of", help="the date to judge delays against (default: today)")
+    add_user_argument(check)
     check.set_defaults(func=cmd_check)
 
     rules = sub.add_parser("rules", help="list the rules of a profile with their parameters and citations")

@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from habeas.demo import DEMO_USER
 from tests.cli.conftest import cli_env, run_habeas
 
 
@@ -18,7 +19,9 @@ def env(demo_dir, tmp_path):
 
 
 def test_check_prints_findings_as_json_with_every_field(env):
-    result = run_habeas("check", "--profile", "kz", "--format", "json", "--as-of", "2013-07-01", env=env)
+    result = run_habeas(
+        "check", "--user", DEMO_USER, "--profile", "kz", "--format", "json", "--as-of", "2013-07-01", env=env
+    )
     assert result.returncode == 0, result.stderr
     findings = json.loads(result.stdout)
     assert findings
@@ -32,7 +35,18 @@ def test_check_prints_findings_as_json_with_every_field(env):
 
 
 def test_check_can_run_one_rule_and_write_csv(env):
-    result = run_habeas("check", "--profile", "kz", "--rule", "MANDELA-68-NOTIFY-FAMILY", "--format", "csv", env=env)
+    result = run_habeas(
+        "check",
+        "--user",
+        DEMO_USER,
+        "--profile",
+        "kz",
+        "--rule",
+        "MANDELA-68-NOTIFY-FAMILY",
+        "--format",
+        "csv",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "rule,status,severity,subject,summary,record"
@@ -48,9 +62,21 @@ def test_check_can_run_one_rule_and_write_csv(env):
     ],
 )
 def test_check_names_a_bad_profile_or_rule(env, args, message):
-    result = run_habeas("check", *args, env=env)
+    result = run_habeas("check", "--user", DEMO_USER, *args, env=env)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_needs_to_know_who_runs_it(env):
+    result = run_habeas("check", "--profile", "kz", env={k: v for k, v in env.items() if k != "HABEAS_USER"})
+    assert result.returncode == 2
+    assert "say who you are: --user NAME or HABEAS_USER" in result.stderr and result.stdout == ""
+
+
+def test_check_takes_the_user_from_HABEAS_USER(env):
+    result = run_habeas("check", "--profile", "kz", "--format", "csv", env={**env, "HABEAS_USER": DEMO_USER})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("rule,status,severity,subject,summary,record")
 
 
 def test_rules_lists_the_catalogue_with_cited_parameters(env):
