@@ -62,6 +62,8 @@ def visible_findings(rows: list[dict[str, Any]], user: Any) -> list[dict[str, An
     from habeas.core import access
     from habeas.standards.selectors import chunked
 
+    if user.is_superuser and user.is_active:
+        return rows
     wanted: dict[str, set[int]] = {}
     for row in rows:
         wanted.setdefault(row["record"]["type"], set()).add(row["record"]["id"])

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from habeas.accounts.backends import locked_out
 from habeas.accounts.models import AuditEvent, Membership, Role, Team
-from habeas.accounts.reauth import SESSION_KEY, reauth_mark, reauth_required
+from habeas.accounts.reauth import SESSION_KEY, reauth_mark, reauth_required, reauth_view
 from habeas.config.env import env_int
 from habeas.registry.models import Person
 from tests import factories
@@ -213,3 +214,27 @@ def test_the_setting_refuses_a_value_that_is_not_a_whole_number(monkeypatch):
         env_int("HABEAS_REAUTH_MINUTES", 10, minimum=1)
     monkeypatch.delenv("HABEAS_REAUTH_MINUTES")
     assert env_int("HABEAS_REAUTH_MINUTES", 10, minimum=1) == 10
+
+
+def test_a_guarded_view_runs_only_for_a_fresh_session(owner):
+    calls = []
+
+    @reauth_view
+    def export(request):
+        calls.append(request.method)
+        return HttpResponse("the export")
+
+    def request(method: str, marked: dt.datetime | None):
+        made = getattr(RequestFactory(), method)("/export/?format=csv")
+        made.user, made.session = owner, {}
+        if marked is not None:
+            reauth_mark(made, marked)
+        return made
+
+    now = timezone.now()
+    stale = now - dt.timedelta(minutes=11)
+    assert sent_to_reauth(export(request("get", stale)), "/export/?format=csv")
+    assert sent_to_reauth(export(request("post", None)), "/export/")
+    assert calls == []
+    assert export(request("post", now)).content == b"the export"
+    assert calls == ["POST"]
