@@ -10,6 +10,10 @@ os.environ.setdefault("HABEAS_DATA_DIR", tempfile.mkdtemp(prefix="habeas-test-")
 os.environ["HABEAS_SECURE_COOKIES"] = "0"
 
 from habeas.config.settings import *  # noqa: F403
+from habeas.core.crypto import keys_init
+
+if not HABEAS_KEY_FILE.exists():  # noqa: F405
+    keys_init(HABEAS_KEY_FILE)  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

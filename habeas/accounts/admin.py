@@ -27,7 +27,7 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
 
     list_display = ["seq", "at", "actor_label", "action", "target_type", "target_id", "summary"]
     list_filter = ["action", "target_type"]
-    search_fields = ["actor_label", "target_id", "summary"]
+    search_fields = ["actor_label", "target_type", "target_id"]
     date_hierarchy = "at"
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:

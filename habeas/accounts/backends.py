@@ -17,7 +17,9 @@ WINDOW = dt.timedelta(minutes=15)
 def locked_out(username: str, *, now: dt.datetime | None = None) -> bool:
     """Whether this account had ``MAX_FAILURES`` failed logins in the last ``WINDOW``."""
     since = (now or timezone.now()) - WINDOW
-    failures = AuditEvent.objects.filter(action="login_failed", details__username=username, at__gte=since)
+    failures = AuditEvent.objects.filter(
+        action="login_failed", target_type="auth.user", target_id=username[:64], at__gte=since
+    )
     return failures.count() >= MAX_FAILURES
 
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from habeas.core.fields import EncryptedJSONField, EncryptedTextField
+
 
 class Role(models.TextChoices):
     """What a member may do with the records of their team."""
@@ -66,6 +68,7 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("export")
         CHECK = "check", _("standards check")
         PERMISSION = "permission", _("permission change")
+        KEYS = "keys", _("key operation")
 
     seq = models.PositiveBigIntegerField(_("number"), unique=True)
     at = models.DateTimeField(_("when"))
@@ -76,8 +79,8 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     target_type = models.CharField(_("record type"), max_length=100, blank=True)
     target_id = models.CharField(_("record"), max_length=64, blank=True)
-    summary = models.CharField(_("summary"), max_length=500, blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
+    summary = EncryptedTextField(_("summary"), max_length=500, blank=True)
+    details = EncryptedJSONField(_("details"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from habeas.accounts.models import AuditEvent, AuditHead, Membership, Role, Team
+from habeas.core.crypto import KeyringError, unseal
 
 GENESIS = "0" * 64
 
@@ -106,6 +108,12 @@ def audit_verify() -> ChainReport:
     expected_prev, expected_seq, count = GENESIS, 1, 0
     for event in _events():
         count += 1
+        sealed_summary, sealed_details = event.sealed_summary, event.sealed_details  # type: ignore[attr-defined]
+        try:
+            summary = unseal(sealed_summary, what=f"the summary of audit event #{event.seq}")
+            details = json.loads(unseal(sealed_details, what=f"the details of audit event #{event.seq}"))
+        except KeyringError as exc:
+            return ChainReport(count, f"event #{event.seq} cannot be read: {exc}")
         if event.seq != expected_seq:
             return ChainReport(count, f"event #{expected_seq} is missing (the next one is #{event.seq})")
         if event.prev_hash != expected_prev:
@@ -121,8 +129,8 @@ def audit_verify() -> ChainReport:
             action=event.action,
             target_type=event.target_type,
             target_id=event.target_id,
-            summary=event.summary,
-            details=event.details,
+            summary=summary,
+            details=details,
             prev_hash=event.prev_hash,
         )
         if recomputed != event.hash:
@@ -138,7 +146,17 @@ def audit_verify() -> ChainReport:
 
 
 def _events() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.order_by("seq", "pk").iterator(chunk_size=5000)
+    """The events in order, with their summary and details as stored (sealed), so that one that cannot be
+    opened is named rather than stopping the walk."""
+    return (
+        AuditEvent.objects.order_by("seq", "pk")
+        .defer("summary", "details")
+        .annotate(
+            sealed_summary=Cast("summary", output_field=models.TextField()),
+            sealed_details=Cast("details", output_field=models.TextField()),
+        )
+        .iterator(chunk_size=5000)
+    )
 
 
 # Permissions: who is in which team with which role, and who may use the admin at all. Every change is one

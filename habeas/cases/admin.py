@@ -33,7 +33,7 @@ class ClaimInline(RolePermissions, admin.TabularInline[Claim, Event]):
 class EventAdmin(RecordAdmin):
     list_display = ["name", "kind", "started_on", "locality"]
     list_filter = ["kind"]
-    search_fields = ["name", "description"]
+    search_fields = ["name"]
     autocomplete_fields = ["locality", "parent"]
     inlines = [ClaimInline, CitationInline, FindingInline]
 
@@ -70,7 +70,8 @@ class DisclosureInline(RolePermissions, admin.TabularInline[Disclosure, Allegati
 class AllegationAdmin(RecordAdmin):
     list_display = ["__str__", "kind", "happened_on", "place", "event"]
     list_filter = ["kind", "event", "methods", "place"]
-    search_fields = ["victim__label", "victim_group__label", "summary", "circumstances"]
+    search_fields = ["circumstances"]
+    name_search = ["victim"]
     autocomplete_fields = ["victim", "victim_group", "event", "custody", "place", "locality", "methods"]
     inlines = [PerpetratorInline, DisclosureInline, CitationInline, FindingInline]
 
@@ -79,7 +80,7 @@ class AllegationAdmin(RecordAdmin):
 class DisclosureAdmin(RecordAdmin):
     list_display = ["allegation", "audience", "recipient", "disclosed_on"]
     list_filter = ["audience"]
-    search_fields = ["allegation__summary"]
+    search_fields = ["=id"]
     autocomplete_fields = ["allegation", "recipient", "proceeding"]
 
 
@@ -87,7 +88,8 @@ class DisclosureAdmin(RecordAdmin):
 class StatementAdmin(RecordAdmin):
     list_display = ["__str__", "kind", "retracted", "retracted_on", "used_in"]
     list_filter = ["kind", "retracted"]
-    search_fields = ["person__label", "group__label", "retraction_reason"]
+    search_fields = ["=id"]
+    name_search = ["person"]
     autocomplete_fields = ["person", "group", "obtained_by", "used_in", "coercion_alleged"]
 
 
@@ -95,7 +97,7 @@ class StatementAdmin(RecordAdmin):
 class ComplaintAdmin(RecordAdmin):
     list_display = ["__str__", "lodged_with", "lodged_on", "outcome", "decided_on"]
     list_filter = ["outcome", "lodged_with"]
-    search_fields = ["allegation__summary", "reasons"]
+    search_fields = ["=id"]
     autocomplete_fields = [
         "allegation",
         "complainant",
@@ -117,7 +119,7 @@ class InvestigationStepInline(RolePermissions, admin.TabularInline[Investigation
 class InvestigationAdmin(RecordAdmin):
     list_display = ["subject", "kind", "body", "opened_on", "closed_on", "outcome"]
     list_filter = ["kind", "outcome", "body"]
-    search_fields = ["subject", "findings"]
+    search_fields = ["=id"]
     autocomplete_fields = ["allegation", "event", "complaint", "body", "assigned_by", "ordered_by"]
     inlines = [InvestigationStepInline, CitationInline, FindingInline]
 
@@ -141,7 +143,8 @@ class VerdictInline(RolePermissions, admin.TabularInline[Verdict, Proceeding]):
 class ProceedingAdmin(RecordAdmin):
     list_display = ["title", "kind", "court", "started_on", "ended_on"]
     list_filter = ["kind", "court", "event"]
-    search_fields = ["title", "defendants__label"]
+    search_fields = ["=id"]
+    name_search = ["defendants"]
     autocomplete_fields = ["court", "locality", "appeal_of", "event", "defendants", "defendant_group"]
     inlines = [ChargeInline, VerdictInline, CitationInline, FindingInline]
 
@@ -156,7 +159,8 @@ class SentenceInline(RolePermissions, admin.TabularInline[Sentence, Verdict]):
 class VerdictAdmin(RecordAdmin):
     list_display = ["__str__", "proceeding", "decided_on"]
     list_filter = ["outcome"]
-    search_fields = ["defendant__label", "proceeding__title"]
+    search_fields = ["=id"]
+    name_search = ["defendant"]
     autocomplete_fields = ["proceeding", "defendant", "defendant_group"]
     inlines = [SentenceInline, CitationInline, FindingInline]
 
@@ -164,7 +168,8 @@ class VerdictAdmin(RecordAdmin):
 @admin.register(Charge)
 class ChargeAdmin(RecordAdmin):
     list_display = ["offence", "defendant", "defendant_group", "proceeding"]
-    search_fields = ["offence", "article", "defendant__label"]
+    search_fields = ["offence", "article"]
+    name_search = ["defendant"]
     autocomplete_fields = ["proceeding", "defendant", "defendant_group"]
 
 
@@ -172,7 +177,8 @@ class ChargeAdmin(RecordAdmin):
 class SentenceAdmin(RecordAdmin):
     list_display = ["__str__", "verdict"]
     list_filter = ["kind"]
-    search_fields = ["verdict__defendant__label"]
+    search_fields = ["=id"]
+    name_search = ["verdict__defendant"]
     autocomplete_fields = ["verdict"]
 
 
@@ -180,7 +186,8 @@ class SentenceAdmin(RecordAdmin):
 class ReparationAdmin(RecordAdmin):
     list_display = ["__str__", "beneficiary", "beneficiary_text", "ordered_by", "ordered_on", "status"]
     list_filter = ["status", "kind", "currency"]
-    search_fields = ["beneficiary__label", "beneficiary_text", "payer__label"]
+    search_fields = ["=id"]
+    name_search = ["beneficiary", "payer"]
     autocomplete_fields = [
         "allegation",
         "verdict",
@@ -195,5 +202,5 @@ class ReparationAdmin(RecordAdmin):
 class InvestigationStepAdmin(RecordAdmin):
     list_display = ["investigation", "kind", "taken_on", "done"]
     list_filter = ["kind", "done"]
-    search_fields = ["investigation__subject", "description"]
+    search_fields = ["=id"]
     autocomplete_fields = ["investigation"]

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from habeas.core.fields import EncryptedTextField
 from habeas.core.models import Record, at_least_one, exactly_one, fuzzy_date, not_before, not_negative
 from habeas.registry.models import Group, Locality, Organisation, Person, Place
 
@@ -35,7 +36,7 @@ class Event(Record):
         on_delete=models.PROTECT,
         related_name="parts",
     )
-    description = models.TextField(_("description"), blank=True)
+    description = EncryptedTextField(_("description"), blank=True)
 
     date_order = (("ended_on", "started_on"),)
 
@@ -168,8 +169,8 @@ class Allegation(Record):
     )
     methods = models.ManyToManyField(Method, verbose_name=_("methods"), blank=True, related_name="allegations")
     purpose = models.CharField(_("alleged purpose"), max_length=200, blank=True)
-    injuries = models.TextField(_("injuries and symptoms"), blank=True)
-    summary = models.TextField(_("summary"))
+    injuries = EncryptedTextField(_("injuries and symptoms"), blank=True)
+    summary = EncryptedTextField(_("summary"))
     risk_of_reprisal = models.BooleanField(_("risk of reprisal"), null=True, blank=True)
 
     date_order = (("happened_until", "happened_on"),)
@@ -271,6 +272,7 @@ class Statement(Record):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     given_on, given_on_precision = fuzzy_date(_("given"))
+    text = EncryptedTextField(_("what was said"), blank=True, help_text=_("the statement or testimony, as given"))
     obtained_by = models.ForeignKey(
         Organisation, verbose_name=_("obtained by"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -284,7 +286,7 @@ class Statement(Record):
     )
     retracted = models.BooleanField(_("retracted"), default=False)
     retracted_on, retracted_on_precision = fuzzy_date(_("retracted"))
-    retraction_reason = models.TextField(_("reason given for the retraction"), blank=True)
+    retraction_reason = EncryptedTextField(_("reason given for the retraction"), blank=True)
     coercion_alleged = models.ForeignKey(
         Allegation,
         verbose_name=_("allegation of coercion"),
@@ -368,7 +370,7 @@ class Complaint(Record):
         related_name="complaints_decided",
     )
     decided_on, decided_on_precision = fuzzy_date(_("decided"))
-    reasons = models.TextField(_("reasons given"), blank=True)
+    reasons = EncryptedTextField(_("reasons given"), blank=True)
 
     date_order = (("decided_on", "lodged_on"),)
 
@@ -421,7 +423,7 @@ class Investigation(Record):
         related_name="investigations",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    subject = models.CharField(_("what was investigated"), max_length=300)
+    subject = EncryptedTextField(_("what was investigated"), max_length=300)
     body = models.ForeignKey(
         Organisation,
         verbose_name=_("investigating body"),
@@ -449,7 +451,7 @@ class Investigation(Record):
     opened_on, opened_on_precision = fuzzy_date(_("opened"))
     closed_on, closed_on_precision = fuzzy_date(_("closed"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.UNKNOWN)
-    findings = models.TextField(_("findings and reasons"), blank=True)
+    findings = EncryptedTextField(_("findings and reasons"), blank=True)
 
     date_order = (("closed_on", "opened_on"),)
 
@@ -482,7 +484,7 @@ class InvestigationStep(Record):
         default=True,
         help_text=_("untick to record a step that was requested or expected but not taken"),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = EncryptedTextField(_("description"), blank=True)
 
     def __str__(self) -> str:
         return self.get_kind_display()
@@ -499,7 +501,7 @@ class Proceeding(Record):
         ADMINISTRATIVE = "admin", _("administrative case")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=300)
+    title = EncryptedTextField(_("title"), max_length=300)
     court = models.ForeignKey(
         Organisation,
         verbose_name=_("court"),
@@ -603,7 +605,7 @@ class Verdict(Record):
     )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     decided_on, decided_on_precision = fuzzy_date(_("decided"))
-    reasons = models.TextField(_("reasons"), blank=True)
+    reasons = EncryptedTextField(_("reasons"), blank=True)
 
     class Meta:
         constraints = [exactly_one("defendant", "defendant_group", label="defendant")]
@@ -697,7 +699,7 @@ class Reparation(Record):
         on_delete=models.PROTECT,
         related_name="reparations",
     )
-    beneficiary_text = models.CharField(_("beneficiary (as described)"), max_length=200, blank=True)
+    beneficiary_text = EncryptedTextField(_("beneficiary (as described)"), max_length=200, blank=True)
     payer = models.ForeignKey(
         Person,
         verbose_name=_("to be paid by"),

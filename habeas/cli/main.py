@@ -86,6 +86,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
+def ensure_keys() -> None:
+    """The demo keeps its key file in its data folder; a new one is made the first time."""
+    from habeas.config.env import key_file
+    from habeas.core.crypto import keys_init
+
+    if not key_file().exists():
+        keys_init(key_file())
+
+
 def ensure_demo_secret(folder: Path) -> Path:
     path = folder / "secret_key"
     if not path.exists():
@@ -153,6 +162,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ["HABEAS_SECRET_KEY_FILE"] = str(ensure_demo_secret(folder))
     os.environ.pop("HABEAS_SECRET_KEY", None)
     os.environ["HABEAS_SECURE_COOKIES"] = "0"
+    ensure_keys()
     rebuild = True
     if target.exists() and not args.yes:
         if sys.stdin.isatty():
@@ -234,9 +244,11 @@ def parser() -> argparse.ArgumentParser:
     verify.set_defaults(func=cmd_audit)
 
     from habeas.cli.counting import add_commands as add_counting
+    from habeas.cli.keys import add_commands as add_keys
     from habeas.cli.standards import add_commands as add_standards
 
     add_counting(sub)
+    add_keys(sub)
 
     add_standards(sub)
 
@@ -250,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from django.core.exceptions import ImproperlyConfigured
 
+    from habeas.core.crypto import KeyringError
     from habeas.core.errors import LoadError
     from habeas.standards.engine import StandardsError
     from habeas.stats.estimation import CaptureTableError, EstimateError
@@ -260,6 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     user_errors = (
         CommandError,
         LoadError,
+        KeyringError,
         ImproperlyConfigured,
         StandardsError,
         CaptureTableError,

@@ -44,6 +44,11 @@ def data_dir() -> Path:
     return Path(os.environ.get("HABEAS_DATA_DIR") or platformdirs.user_data_dir("habeas"))
 
 
+def key_file() -> Path:
+    """The file of the keys that encrypt protected fields: outside the database, never in it."""
+    return Path(os.environ.get("HABEAS_KEY_FILE") or data_dir() / "keys.json")
+
+
 def secret_key(debug: bool) -> str:
     key = os.environ.get("HABEAS_SECRET_KEY", "")
     key_file = os.environ.get("HABEAS_SECRET_KEY_FILE", "")

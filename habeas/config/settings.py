@@ -5,6 +5,7 @@ Variables:
   Default: a SQLite database in ``HABEAS_DATA_DIR``.
 - ``HABEAS_DATA_DIR``: the data folder (default: the per-user data directory).
 - ``HABEAS_SECRET_KEY`` or ``HABEAS_SECRET_KEY_FILE``: required unless ``HABEAS_DEBUG`` is on.
+- ``HABEAS_KEY_FILE``: the key file of the encrypted fields (default ``keys.json`` in the data folder).
 - ``HABEAS_DEBUG``: ``1``/``true``/``yes`` or ``0``/``false``/``no`` (default off).
 - ``HABEAS_ALLOWED_HOSTS``: comma-separated host names (default ``localhost,127.0.0.1``).
 - ``HABEAS_REAUTH_MINUTES``: how long a confirmed password counts before deletions and exports (default 10).
@@ -18,13 +19,14 @@ from pathlib import Path
 import django_stubs_ext
 from csp.constants import NONE, SELF
 
-from habeas.config.env import data_dir, database, env_flag, env_int, secret_key
+from habeas.config.env import data_dir, database, env_flag, env_int, key_file, secret_key
 
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_flag("HABEAS_DEBUG")
 SECRET_KEY = secret_key(DEBUG)
+HABEAS_KEY_FILE = key_file()
 ALLOWED_HOSTS = [
     host.strip() for host in os.environ.get("HABEAS_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if host.strip()
 ]

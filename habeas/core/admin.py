@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 
 from habeas.accounts.reauth import ReauthBeforeDeletion
 from habeas.accounts.services import audit_record
 from habeas.core import access
+from habeas.core.fields import name_query
 from habeas.evidence.models import Citation
 from habeas.standards.models import Finding
 from habeas.standards.services import findings_recheck
@@ -112,6 +115,24 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
         if _owned(self.model) and not request.user.is_superuser:
             queryset = queryset.filter(team_id__in=list(access.roles_of(request.user)))
         return queryset
+
+    #: paths to the persons or groups whose names the search box also finds ("" for the record itself): names
+    #: are encrypted, so they are found through their keyed hashes, in any script or transliteration
+    name_search: list[str] = []
+
+    def get_search_results(self, request: Any, queryset: Any, search_term: str) -> tuple[Any, bool]:
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        condition = Q()
+        for path in self.name_search:
+            target = get_fields_from_path(self.model, path)[-1].related_model if path else self.model
+            prefix = f"{path}__" if path else ""
+            names = ["name_digests", *(["names__name_digests"] if hasattr(target, "names") else [])]
+            for field in names:
+                if (query := name_query(prefix + field, search_term)) is not None:
+                    condition |= query
+        if not condition:
+            return found, duplicates
+        return found | queryset.filter(condition), True
 
     def get_object(self, request: Any, object_id: str, from_field: str | None = None) -> Any:
         obj = super().get_object(request, object_id, from_field)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from habeas.core.dates import Precision, describe, interval, normalise
+from habeas.core.fields import EncryptedTextField
 
 PRECISION_SUFFIX = "_precision"
 
@@ -106,7 +107,7 @@ class Record(models.Model):
         related_name="+",
         help_text=_("the team that holds this record; only its members see it"),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     citations = GenericRelation("evidence.Citation")

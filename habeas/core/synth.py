@@ -113,8 +113,12 @@ def synth(*, scale: float, seed: int, progress: Callable[[str], None] = lambda _
                 for i, kind in enumerate(kinds)
             ],
         )
-        places = np.array(list(Place.objects.filter(notes=NOTE).order_by("pk").values_list("pk", flat=True)))
-        prisons = np.array(list(Place.objects.filter(notes=NOTE, kind="prison").values_list("pk", flat=True)))
+        places = np.array(
+            list(Place.objects.filter(name__startswith="Synthetic ").order_by("pk").values_list("pk", flat=True))
+        )
+        prisons = np.array(
+            list(Place.objects.filter(name__startswith="Synthetic ", kind="prison").values_list("pk", flat=True))
+        )
         first_person = _last(Person)
         for start, count in _chunks(sizes.people):
             homes = rng.integers(len(cities), size=count)

@@ -34,7 +34,8 @@ class TransferInline(RolePermissions, admin.TabularInline[Transfer, CustodyEpiso
 class CustodyEpisodeAdmin(RecordAdmin):
     list_display = ["person", "status", "apprehended_at", "released_at", "event"]
     list_filter = ["status", "event", "incommunicado"]
-    search_fields = ["person__label", "person__names__full_name"]
+    search_fields = ["=id"]
+    name_search = ["person"]
     autocomplete_fields = ["person", "event", "apprehended_in", "apprehended_by"]
     inlines = [PlacementInline, TransferInline, CitationInline, FindingInline]
 
@@ -43,14 +44,16 @@ class CustodyEpisodeAdmin(RecordAdmin):
 class PlacementAdmin(RecordAdmin):
     list_display = ["custody", "place", "started_on", "ended_on"]
     list_filter = ["place__kind"]
-    search_fields = ["custody__person__label", "place__name"]
+    search_fields = ["place__name"]
+    name_search = ["custody__person"]
     autocomplete_fields = ["custody", "place"]
 
 
 @admin.register(Transfer)
 class TransferAdmin(RecordAdmin):
     list_display = ["custody", "from_place", "to_place", "departed_on"]
-    search_fields = ["custody__person__label", "to_place__name", "from_place__name"]
+    search_fields = ["to_place__name", "from_place__name"]
+    name_search = ["custody__person"]
     autocomplete_fields = ["custody", "from_place", "to_place"]
 
 
@@ -65,7 +68,8 @@ class ExtensionInline(RolePermissions, admin.TabularInline[Extension, Restrictiv
 class RestrictiveMeasureAdmin(RecordAdmin):
     list_display = ["custody", "kind", "place", "started_on", "ended_on", "disciplinary"]
     list_filter = ["kind", "disciplinary", "place"]
-    search_fields = ["custody__person__label", "name_used", "reasons"]
+    search_fields = ["name_used"]
+    name_search = ["custody__person"]
     autocomplete_fields = ["custody", "place", "imposed_by"]
     inlines = [ExtensionInline, CitationInline, FindingInline]
 
@@ -74,7 +78,8 @@ class RestrictiveMeasureAdmin(RecordAdmin):
 class FamilyContactAdmin(RecordAdmin):
     list_display = ["custody", "relative", "kind", "frequency_text", "minutes", "supervised"]
     list_filter = ["kind", "supervised", "allowed"]
-    search_fields = ["custody__person__label", "relative__label"]
+    search_fields = ["=id"]
+    name_search = ["custody__person", "relative"]
     autocomplete_fields = ["custody", "relative"]
 
 
@@ -82,7 +87,8 @@ class FamilyContactAdmin(RecordAdmin):
 class NotificationAdmin(RecordAdmin):
     list_display = ["custody", "about", "party", "occurred_on", "informed_on"]
     list_filter = ["about", "by_authorities"]
-    search_fields = ["custody__person__label", "party__label"]
+    search_fields = ["=id"]
+    name_search = ["custody__person", "party"]
     autocomplete_fields = ["custody", "party", "transfer"]
 
 
@@ -90,7 +96,8 @@ class NotificationAdmin(RecordAdmin):
 class MedicalExaminationAdmin(RecordAdmin):
     list_display = ["custody", "kind", "performed", "performed_on", "examiner_independent"]
     list_filter = ["kind", "performed", "examiner_independent"]
-    search_fields = ["custody__person__label", "examiner", "findings"]
+    search_fields = ["examiner"]
+    name_search = ["custody__person"]
     autocomplete_fields = ["custody"]
 
 
@@ -98,7 +105,8 @@ class MedicalExaminationAdmin(RecordAdmin):
 class ExtensionAdmin(RecordAdmin):
     list_display = ["measure", "extended_on", "added_days", "approved_by", "prosecutor_approved"]
     list_filter = ["prosecutor_approved"]
-    search_fields = ["measure__custody__person__label"]
+    search_fields = ["=id"]
+    name_search = ["measure__custody__person"]
     autocomplete_fields = ["measure", "approved_by"]
 
 
@@ -106,5 +114,6 @@ class ExtensionAdmin(RecordAdmin):
 class FamilyNewsAdmin(RecordAdmin):
     list_display = ["custody", "kind", "relative", "known_on", "told_on", "leave_granted"]
     list_filter = ["kind", "leave_granted"]
-    search_fields = ["custody__person__label", "relative__label"]
+    search_fields = ["=id"]
+    name_search = ["custody__person", "relative"]
     autocomplete_fields = ["custody", "relative"]

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from habeas.core.fields import EncryptedTextField
 from habeas.core.models import Record, fuzzy_date, not_before, not_negative
 from habeas.registry.models import Locality, Organisation, Person, Place
 
@@ -208,8 +209,8 @@ class RestrictiveMeasure(Record):
     corporal = models.BooleanField(_("corporal punishment"), null=True, blank=True)
     collective = models.BooleanField(_("collective punishment"), null=True, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
-    reasons = models.TextField(_("reasons given"), blank=True)
-    conditions = models.TextField(_("conditions"), blank=True)
+    reasons = EncryptedTextField(_("reasons given"), blank=True)
+    conditions = EncryptedTextField(_("conditions"), blank=True)
 
     date_order = (("ended_on", "started_on"),)
 
@@ -275,7 +276,7 @@ class FamilyContact(Record):
     every_unit = models.CharField(_("unit"), max_length=5, choices=Unit.choices, blank=True)
     minutes = models.PositiveIntegerField(_("minutes each"), null=True, blank=True)
     supervised = models.BooleanField(_("supervised or overheard"), null=True, blank=True)
-    conditions = models.TextField(_("conditions"), blank=True)
+    conditions = EncryptedTextField(_("conditions"), blank=True)
     started_on, started_on_precision = fuzzy_date(_("from"))
     ended_on, ended_on_precision = fuzzy_date(_("until"))
 
@@ -367,7 +368,7 @@ class FamilyNews(Record):
     told_on, told_on_precision = fuzzy_date(_("prisoner told"))
     leave_requested = models.BooleanField(_("leave to visit or attend the funeral requested"), default=False)
     leave_granted = models.BooleanField(_("leave granted"), null=True, blank=True)
-    leave_refusal_reason = models.TextField(_("reason given for refusing leave"), blank=True)
+    leave_refusal_reason = EncryptedTextField(_("reason given for refusing leave"), blank=True)
 
     date_order = (("told_on", "known_on"),)
 
@@ -394,7 +395,7 @@ class MedicalExamination(Record):
     examiner = models.CharField(_("examiner"), max_length=200, blank=True)
     examiner_independent = models.BooleanField(_("examiner independent"), null=True, blank=True)
     injuries_recorded = models.BooleanField(_("injuries recorded"), null=True, blank=True)
-    findings = models.TextField(_("findings"), blank=True)
+    findings = EncryptedTextField(_("findings"), blank=True)
 
     date_order = (("performed_on", "requested_on"),)
 

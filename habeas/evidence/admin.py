@@ -13,7 +13,7 @@ from habeas.evidence.models import Citation, Source
 class SourceAdmin(AuditedAdmin):
     list_display = ["title", "kind", "author", "published_on", "reliability"]
     list_filter = ["kind", "reliability"]
-    search_fields = ["title", "key", "reference", "description"]
+    search_fields = ["key", "reference"]
     prepopulated_fields = {"key": ["title"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -24,7 +24,7 @@ class CitationAdmin(SuperuserOnly, AuditedAdmin):
 
     list_display = ["source", "content_type", "object_id", "field", "section"]
     list_filter = ["source", "content_type"]
-    search_fields = ["section", "note"]
+    search_fields = ["source__key"]
     autocomplete_fields = ["source"]
 
     def get_queryset(self, request: Any) -> Any:

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from habeas.core.fields import EncryptedTextField
 from habeas.core.models import fuzzy_date
 
 
@@ -31,7 +32,7 @@ class Source(models.Model):
     team = models.ForeignKey(
         "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    title = models.CharField(_("title"), max_length=500)
+    title = EncryptedTextField(_("title"), max_length=500)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     author = models.ForeignKey(
         "registry.Organisation",
@@ -48,10 +49,10 @@ class Source(models.Model):
     )
     language = models.CharField(_("language"), max_length=20, blank=True)
     url = models.URLField(_("address"), blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = EncryptedTextField(_("description"), blank=True)
 
     class Meta:
-        ordering = ["title"]
+        ordering = ["key"]
 
     def __str__(self) -> str:
         return self.title
@@ -70,10 +71,10 @@ class Citation(models.Model):
         blank=True,
         help_text=_("leave empty when the source supports the whole record"),
     )
-    section = models.CharField(_("section"), max_length=300, blank=True)
+    section = EncryptedTextField(_("section"), max_length=300, blank=True)
     page = models.CharField(_("page"), max_length=30, blank=True)
     paragraph = models.CharField(_("paragraph"), max_length=30, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["content_type", "object_id"])]

@@ -10,7 +10,7 @@ from habeas.monitoring.models import InformationRequest, Recommendation, Recomme
 class VisitAdmin(RecordAdmin):
     list_display = ["__str__", "announced", "access_granted", "private_interviews"]
     list_filter = ["announced", "access_granted", "private_interviews", "body"]
-    search_fields = ["body__name", "body_text", "place__name", "findings", "refused"]
+    search_fields = ["body__name", "body_text", "place__name"]
     autocomplete_fields = ["body", "place"]
 
 
@@ -25,7 +25,7 @@ class StatusInline(RolePermissions, admin.TabularInline[RecommendationStatus, Re
 class RecommendationAdmin(RecordAdmin):
     list_display = ["text", "issuer", "addressee", "issued_on"]
     list_filter = ["issuer", "addressee", "history__status"]
-    search_fields = ["text"]
+    search_fields = ["=id"]
     autocomplete_fields = ["issuer", "addressee", "visit", "event"]
     inlines = [StatusInline, CitationInline, FindingInline]
 
@@ -34,13 +34,13 @@ class RecommendationAdmin(RecordAdmin):
 class RecommendationStatusAdmin(RecordAdmin):
     list_display = ["recommendation", "status", "recorded_on"]
     list_filter = ["status"]
-    search_fields = ["recommendation__text", "response"]
+    search_fields = ["=id"]
     autocomplete_fields = ["recommendation"]
 
 
 @admin.register(InformationRequest)
 class InformationRequestAdmin(RecordAdmin):
     list_display = ["body", "addressee", "requested_on", "answered_on"]
-    search_fields = ["asked_for", "refused"]
+    search_fields = ["=id"]
     list_filter = ["body"]
     autocomplete_fields = ["body", "addressee"]

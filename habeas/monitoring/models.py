@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from habeas.core.fields import EncryptedTextField
 from habeas.core.models import Record, fuzzy_date, not_before
 from habeas.registry.models import Organisation, Place
 
@@ -28,10 +29,10 @@ class Visit(Record):
     visited_on, visited_on_precision = fuzzy_date(_("date"))
     announced = models.BooleanField(_("announced in advance"), null=True, blank=True)
     access_granted = models.BooleanField(_("access granted"), null=True, blank=True)
-    refused = models.TextField(_("what was refused"), blank=True, help_text=_("areas, people or documents"))
+    refused = EncryptedTextField(_("what was refused"), blank=True, help_text=_("areas, people or documents"))
     private_interviews = models.BooleanField(_("private interviews allowed"), null=True, blank=True)
     accompanied_by = models.CharField(_("accompanied or controlled by"), max_length=200, blank=True)
-    findings = models.TextField(_("findings"), blank=True)
+    findings = EncryptedTextField(_("findings"), blank=True)
 
     def __str__(self) -> str:
         where = self.place or _("unnamed place")
@@ -52,7 +53,7 @@ class Recommendation(Record):
         related_name="recommendations_received",
     )
     issued_on, issued_on_precision = fuzzy_date(_("issued"))
-    text = models.TextField(_("recommendation"))
+    text = EncryptedTextField(_("recommendation"))
     visit = models.ForeignKey(
         Visit,
         verbose_name=_("following visit"),
@@ -94,7 +95,7 @@ class RecommendationStatus(Record):
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="history")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     recorded_on, recorded_on_precision = fuzzy_date(_("as of"))
-    response = models.TextField(_("response or action"), blank=True)
+    response = EncryptedTextField(_("response or action"), blank=True)
 
     class Meta:
         ordering = ["recorded_on"]
@@ -114,9 +115,9 @@ class InformationRequest(Record):
         Organisation, verbose_name=_("asked of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     requested_on, requested_on_precision = fuzzy_date(_("requested"))
-    asked_for = models.TextField(_("information asked for"))
+    asked_for = EncryptedTextField(_("information asked for"))
     answered_on, answered_on_precision = fuzzy_date(_("answered"))
-    refused = models.TextField(_("what was refused"), blank=True)
+    refused = EncryptedTextField(_("what was refused"), blank=True)
 
     date_order = (("answered_on", "requested_on"),)
 

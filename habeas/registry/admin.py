@@ -53,7 +53,8 @@ class RelationshipInline(RolePermissions, admin.TabularInline[Relationship, Pers
 class PersonAdmin(RecordAdmin):
     list_display = ["label", "sex", "born_on", "home_locality", "organisation"]
     list_filter = ["sex", "disabilities__kind"]
-    search_fields = ["label", "names__full_name"]
+    search_fields = ["=id"]
+    name_search = [""]
     autocomplete_fields = ["home_locality", "organisation"]
     inlines = [PersonNameInline, DisabilityInline, RelationshipInline, CitationInline, FindingInline]
 
@@ -61,7 +62,8 @@ class PersonAdmin(RecordAdmin):
 @admin.register(Group)
 class GroupAdmin(RecordAdmin):
     list_display = ["label", "size_text", "event"]
-    search_fields = ["label", "description"]
+    search_fields = ["=id"]
+    name_search = [""]
     list_filter = ["event"]
     autocomplete_fields = ["members", "event"]
 
@@ -77,6 +79,7 @@ class PlaceAdmin(RecordAdmin):
 @admin.register(StaffAssignment)
 class StaffAssignmentAdmin(RecordAdmin):
     list_display = ["person", "organisation", "place", "position", "started_on", "ended_on", "suspended_on"]
-    search_fields = ["person__label", "position", "place__name"]
+    search_fields = ["position", "place__name"]
+    name_search = ["person"]
     list_filter = ["place", "organisation"]
     autocomplete_fields = ["person", "organisation", "place"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from habeas.core.fields import EncryptedTextField, NameDigestsField
 from habeas.core.models import Record, at_least_one, fuzzy_date, not_before, not_negative
 
 
@@ -145,7 +147,7 @@ class Person(Record):
         OTHER = "x", _("other")
         UNKNOWN = "", _("not known")
 
-    label = models.CharField(
+    label = EncryptedTextField(
         _("display name"),
         max_length=200,
         help_text=_("how the person is shown; for someone not named, a description such as 'father of …'"),
@@ -153,7 +155,7 @@ class Person(Record):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     born_on, born_on_precision = fuzzy_date(_("born"))
     died_on, died_on_precision = fuzzy_date(_("died"))
-    death_circumstances = models.TextField(_("circumstances of death"), blank=True)
+    death_circumstances = EncryptedTextField(_("circumstances of death"), blank=True)
     home_locality = models.ForeignKey(
         Locality,
         verbose_name=_("home locality"),
@@ -174,11 +176,16 @@ class Person(Record):
         help_text=_("for officials: the unit they belong to"),
     )
     position = models.CharField(_("position"), max_length=200, blank=True)
+    contact = EncryptedTextField(
+        _("contact details"), blank=True, help_text=_("telephone, e-mail, messenger; how to reach the person safely")
+    )
+    address = EncryptedTextField(_("home address"), blank=True)
+    name_digests = NameDigestsField(of=["label"])
 
     date_order = (("died_on", "born_on"),)
 
     class Meta:
-        ordering = ["label"]
+        ordering = ["pk"]
         constraints = [not_before("died_on", "born_on")]
 
     def __str__(self) -> str:
@@ -200,24 +207,24 @@ class PersonName(models.Model):
         BIRTH = "birth", _("birth name")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
-    full_name = models.CharField(_("full name"), max_length=300)
-    given_name = models.CharField(_("given name"), max_length=100, blank=True)
-    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
-    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    full_name = EncryptedTextField(_("full name"), max_length=300)
+    given_name = EncryptedTextField(_("given name"), max_length=100, blank=True)
+    patronymic = EncryptedTextField(_("patronymic"), max_length=100, blank=True)
+    family_name = EncryptedTextField(_("family name"), max_length=100, blank=True)
     script = models.CharField(_("script"), max_length=5, choices=Script.choices, default=Script.LATIN)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PRIMARY)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["person", "full_name"],
-                name="registry_personname_unique",
-                violation_error_message="this person already has this name",
-            )
-        ]
+    name_digests = NameDigestsField(of=["full_name", "given_name", "patronymic", "family_name"])
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.person_id is None:
+            return
+        others = PersonName.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
+        if any(other.full_name == self.full_name for other in others):
+            raise ValidationError({"full_name": _("this person already has this name")})
 
 
 class Disability(models.Model):
@@ -230,7 +237,7 @@ class Disability(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="disabilities")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    description = EncryptedTextField(_("description"), max_length=300, blank=True)
 
     class Meta:
         verbose_name_plural = _("disabilities")
@@ -254,7 +261,7 @@ class Relationship(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")
     relative = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
     kind = models.CharField(_("the relative is the person's"), max_length=10, choices=Kind.choices)
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = EncryptedTextField(_("description"), max_length=200, blank=True)
 
     class Meta:
         constraints = [
@@ -281,7 +288,7 @@ class Group(Record):
         UP_TO = "up_to", _("up to")
         UNKNOWN = "unknown", _("number unknown")
 
-    label = models.CharField(_("name"), max_length=300)
+    label = EncryptedTextField(_("name"), max_length=300)
     size = models.IntegerField(_("size"), null=True, blank=True, validators=[MinValueValidator(0)])
     size_qualifier = models.CharField(_("size is"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
     members = models.ManyToManyField(Person, verbose_name=_("named members"), blank=True, related_name="groups")
@@ -293,10 +300,11 @@ class Group(Record):
         on_delete=models.PROTECT,
         related_name="groups",
     )
-    description = models.TextField(_("description"), blank=True)
+    description = EncryptedTextField(_("description"), blank=True)
+    name_digests = NameDigestsField(of=["label"])
 
     class Meta:
-        ordering = ["label"]
+        ordering = ["pk"]
         constraints = [
             not_negative("size"),
             models.CheckConstraint(

@@ -27,7 +27,7 @@ class FindingAdmin(SuperuserOnly, AuditedAdmin):
         "active",
     ]
     list_filter = ["profile", "active", "status", "severity", "rule", "review", "place", "organisation"]
-    search_fields = ["subject", "summary", "rule"]
+    search_fields = ["rule"]
     fields = (
         "rule",
         "rule_version",

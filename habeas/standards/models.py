@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from habeas.core.fields import EncryptedJSONField, EncryptedTextField
+
 
 class Finding(models.Model):
     """One rule's result on one record under one profile. A finding is a prompt for review: reviewers
@@ -38,12 +40,12 @@ class Finding(models.Model):
     record = GenericForeignKey("content_type", "object_id")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     severity = models.IntegerField(_("severity"), choices=Severity.choices)
-    subject = models.CharField(_("concerning"), max_length=300)
-    summary = models.TextField(_("summary"))
+    subject = EncryptedTextField(_("concerning"), max_length=300)
+    summary = EncryptedTextField(_("summary"))
     standard = models.TextField(_("standard"))
     facts = models.JSONField(_("facts used"), default=dict, blank=True)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
-    sources = models.JSONField(_("sources"), default=list, blank=True)
+    sources = EncryptedJSONField(_("sources"), default=list, blank=True)
     prevails = models.BooleanField(
         _("prevailing standard"),
         default=True,
@@ -70,7 +72,7 @@ class Finding(models.Model):
     first_found_at = models.DateTimeField(_("first found"))
     changed_at = models.DateTimeField(_("last changed"))
     review = models.CharField(_("review"), max_length=10, choices=Review.choices, blank=True)
-    review_reason = models.TextField(_("reason for the decision"), blank=True)
+    review_reason = EncryptedTextField(_("reason for the decision"), blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reviewed by"),

@@ -915,7 +915,9 @@ def findings_for_report(profile: str, codes: Iterable[str] | None = None) -> lis
     if codes is not None:
         rows = rows.filter(rule__in=list(codes))
     out = []
-    for finding in rows.order_by("-severity", "rule", "subject", "object_id"):
+    # the subject is encrypted, so the database cannot sort by it
+    ordered = sorted(rows, key=lambda f: (-f.severity, f.rule, f.subject, f.object_id))
+    for finding in ordered:
         out.append(
             {
                 "rule": finding.rule,

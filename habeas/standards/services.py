@@ -9,11 +9,12 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from habeas.accounts.services import audit_record
@@ -144,6 +145,18 @@ def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None
     with one parameterised statement per batch: at national scale the ORM's per-object work would dominate."""
     if not rows:
         return
+    # the protected fields (they name people, and the sections of sources cited) are sealed as the field would
+    protected = [
+        (3 + ROW_FIELDS.index(name), cast(Field[Any, Any], Finding._meta.get_field(name)))
+        for name in ("subject", "summary", "sources")
+    ]
+    sealed = []
+    for r in rows:
+        values = list(r)
+        for i, field in protected:
+            values[i] = field.get_db_prep_save(values[i], connection)
+        sealed.append(tuple(values))
+    rows = sealed
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     columns = [
@@ -166,8 +179,7 @@ def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None
     )
     encoder = Finding._meta.get_field("facts").encoder
     adapted: dict[int, Any] = {}  # the same parameters object is shared by many findings: adapt it once
-    no_sources = ops.adapt_json_value([], encoder)
-    facts_at, parameters_at, sources_at = (3 + ROW_FIELDS.index(name) for name in ("facts", "parameters", "sources"))
+    facts_at, parameters_at = (3 + ROW_FIELDS.index(name) for name in ("facts", "parameters"))
 
     def adapt(value: Any) -> Any:
         if id(value) not in adapted:
@@ -176,7 +188,7 @@ def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None
 
     tail = (profile, True, stamp, stamp, "", "")
     if connection.vendor == "postgresql":
-        _copy(table, columns, rows, tail, (facts_at, parameters_at, sources_at))
+        _copy(table, columns, rows, tail, (facts_at, parameters_at))
         return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
@@ -185,7 +197,6 @@ def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None
                 values = list(r)
                 values[facts_at] = ops.adapt_json_value(r[facts_at], encoder)
                 values[parameters_at] = adapt(r[parameters_at])
-                values[sources_at] = ops.adapt_json_value(r[sources_at], encoder) if r[sources_at] else no_sources
                 batch.append((*values, *tail))
             cursor.executemany(sql, batch)
 
@@ -202,13 +213,12 @@ def _copy(
         return dumped[id(value)]
 
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    facts_at, parameters_at, sources_at = json_at
+    facts_at, parameters_at = json_at
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for r in rows:
             values = list(r)
             values[facts_at] = json.dumps(r[facts_at], ensure_ascii=False)
             values[parameters_at] = dump(r[parameters_at])
-            values[sources_at] = json.dumps(r[sources_at], ensure_ascii=False) if r[sources_at] else "[]"
             copy.write_row((*values, *tail))
 
 

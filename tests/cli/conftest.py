@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from habeas.core.crypto import keys_init
+
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
@@ -16,6 +18,9 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
     env["HABEAS_DATA_DIR"] = str(data_dir)
     env.update(extra)
+    keys = Path(env.get("HABEAS_KEY_FILE") or data_dir / "keys.json")
+    if not keys.exists():  # what `habeas keys init` does on a new instance
+        keys_init(keys)
     return env
 
 

@@ -15,6 +15,7 @@ from tests.cli.conftest import cli_env, run_habeas
 def env(demo_dir, tmp_path):
     copy = tmp_path / "demo.sqlite3"
     shutil.copy(demo_dir / "demo.sqlite3", copy)
+    shutil.copy(demo_dir / "keys.json", tmp_path / "keys.json")  # the database and its key file
     return cli_env(tmp_path, DATABASE_URL=f"sqlite:///{copy}")
 
 

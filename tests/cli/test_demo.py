@@ -14,14 +14,17 @@ import time
 import urllib.parse
 import urllib.request
 
+from habeas.core.crypto import Keyring, unseal
 from habeas.demo import DEMO_PASSWORD, DEMO_USER
 from tests.cli.conftest import cli_env, run_habeas
 
 
 def test_it_builds_the_demo_database_and_prints_a_summary(demo_dir):
+    ring = Keyring.read(demo_dir / "keys.json")
     with sqlite3.connect(demo_dir / "demo.sqlite3") as connection:
-        people = {row[0] for row in connection.execute("select label from registry_person")}
-    assert {"Roza Tuletaeva", "Aron Atabek", "Dmitri Tian"} <= people
+        stored = [row[0] for row in connection.execute("select label from registry_person")]
+    assert all(value.startswith(f"hb1:{ring.current}:") for value in stored)  # in the file, only ciphertext
+    assert {"Roza Tuletaeva", "Aron Atabek", "Dmitri Tian"} <= {unseal(value, ring=ring) for value in stored}
 
 
 def test_without_a_terminal_it_keeps_the_existing_database(demo_dir):

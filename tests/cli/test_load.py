@@ -23,6 +23,7 @@ TABLES = [
 def database(demo_dir: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "copy.sqlite3"
     shutil.copy(demo_dir / "demo.sqlite3", copy)
+    shutil.copy(demo_dir / "keys.json", tmp_path / "keys.json")  # the database and its key file
     return copy
 
 

@@ -13,6 +13,7 @@ from habeas.core.errors import LoadError
 from habeas.custody.models import CustodyEpisode
 from habeas.evidence.models import Citation, Source
 from habeas.registry.models import Person
+from habeas.registry.selectors import persons_named
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_it_loads_records_with_their_citations_and_date_precision(tmp_path):
     )
     summary = records_load(path=path)
     assert summary.counts == {"evidence.source": 1, "registry.person": 1, "custody.custodyepisode": 1}
-    person = Person.objects.get(label="Someone")
+    person = persons_named("Someone").get()
     assert person.date_text("born_on") == "about 1961"
     assert {c.field for c in person.citations.all()} == {"", "born_on"}
     episode = CustodyEpisode.objects.get()

@@ -14,7 +14,7 @@ from habeas.core.dataload import records_load
 from habeas.custody.models import CustodyEpisode, FamilyContact, Notification, RestrictiveMeasure, Transfer
 from habeas.demo import DATA_FILE
 from habeas.evidence.models import Citation
-from habeas.registry.models import Person
+from habeas.registry.selectors import persons_named
 from habeas.registry.services import gazetteer_seed
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def loaded(django_db_setup, django_db_blocker):
                 ]
         people = {}
         for name in NAMED:
-            person = Person.objects.get(label=name)
+            person = persons_named(name, exact=True).get()
             people[name] = {
                 "custody": CustodyEpisode.objects.filter(person=person).count(),
                 "measures": RestrictiveMeasure.objects.filter(custody__person=person).count(),
