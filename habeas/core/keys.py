@@ -57,8 +57,7 @@ def keys_rotate(
     ring = crypto.keyring(fresh=True)
     old_keys = list(ring.keys)
     new_key = crypto.Keyring.new_key_id()
-    ring.keys[new_key] = secrets.token_bytes(32)
-    ring.current = new_key
+    ring = crypto.Keyring(ring.path, new_key, {**ring.keys, new_key: secrets.token_bytes(32)}, ring.pseudonym_key)
     ring.write()
     say(f"Added key {new_key} to {ring.path} as the current key; waiting for running processes to see it.")
     time.sleep(pause)
@@ -81,8 +80,7 @@ def keys_rotate(
     retired = not remaining
     if retired:
         ring = crypto.keyring(fresh=True)
-        ring.keys = {new_key: ring.keys[new_key]}
-        ring.write()
+        crypto.Keyring(ring.path, new_key, {new_key: ring.keys[new_key]}, ring.pseudonym_key).write()
         say(f"Removed the old keys {', '.join(old_keys)} from the key file.")
     else:
         say(f"Kept the old keys: values still use them ({remaining}); run the rotation again.")
