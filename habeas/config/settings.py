@@ -147,3 +147,4 @@ CONTENT_SECURITY_POLICY = {
 
 # Deleting records and exporting them need a password (and TOTP code) confirmed this many minutes ago.
 HABEAS_REAUTH_MINUTES = env_int("HABEAS_REAUTH_MINUTES", 10, minimum=1)
+HABEAS_MAX_UPLOAD_MB = env_int("HABEAS_MAX_UPLOAD_MB", 50, minimum=1)  # the largest document a source may hold

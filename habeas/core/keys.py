@@ -16,6 +16,7 @@ from django.db import connection
 from habeas.accounts.services import audit_record
 from habeas.core import crypto
 from habeas.core.fields import index_rebuild, protected_fields, rewrite_columns
+from habeas.evidence.services import documents_reseal
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def keys_rotate(
             total += changed
             say(f"{model._meta.verbose_name_plural}: {changed:,} rows re-encrypted")
         index_rebuild(model)
-    remaining = {kid: n for kid, n in keys_usage().items() if kid != new_key}
+    remaining = {kid: n for kid, n in (keys_usage() + documents_reseal(say)).items() if kid != new_key}
     retired = not remaining
     if retired:
         ring = crypto.keyring(fresh=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -97,3 +98,47 @@ class Citation(models.Model):
             names = {f.name for f in model._meta.get_fields()} if model else set()
             if self.field not in names:
                 raise ValidationError({"field": f"{self.content_type} has no field named {self.field!r}"})
+
+
+class Document(models.Model):
+    """A file of a source (a report, a scan of a court decision, a photograph of injuries), stored encrypted.
+
+    The stored file's path comes from the content's SHA-256 alone (``documents/ab/abcd…`` under ``MEDIA_ROOT``),
+    never from the name it was uploaded under; that name is kept only as encrypted metadata, since a file name
+    can name a victim."""
+
+    class MediaType(models.TextChoices):
+        PDF = "application/pdf", _("PDF document")
+        TEXT = "text/plain", _("plain text")
+        PNG = "image/png", _("PNG image")
+        JPEG = "image/jpeg", _("JPEG image")
+
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="documents")
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    size = models.PositiveBigIntegerField(_("size in bytes"), editable=False)
+    media_type = models.CharField(_("type"), max_length=40, choices=MediaType.choices, editable=False)
+    original_name = EncryptedTextField(_("original file name"), max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["source", "uploaded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "sha256"],
+                name="evidence_document_unique_per_source",
+                violation_error_message="this file is already attached to this source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # not the original name, which can name a victim
+        return f"document {self.sha256[:12]} ({self.get_media_type_display()}, {self.size:,} bytes)"
