@@ -1,0 +1,1 @@
+"""Reports: redacted exports for publication and for partners (dashboards and briefings come later)."""
