@@ -245,10 +245,12 @@ def parser() -> argparse.ArgumentParser:
 
     from habeas.cli.counting import add_commands as add_counting
     from habeas.cli.keys import add_commands as add_keys
+    from habeas.cli.reports import add_commands as add_reports
     from habeas.cli.standards import add_commands as add_standards
 
     add_counting(sub)
     add_keys(sub)
+    add_reports(sub)
 
     add_standards(sub)
 

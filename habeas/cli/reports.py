@@ -1,0 +1,78 @@
+"""``habeas export --redact PROFILE``: a redacted export for publication or for partners."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from habeas.cli.identity import add_user_argument
+from habeas.core.errors import CommandError
+
+FORMATS = ["json", "csv"]
+
+
+class UsageError(CommandError):
+    """A command line that asks for something this command will not do (exit code 2, as argparse's)."""
+
+    exit_code = 2
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if not args.redact:
+        raise UsageError(
+            "say which redaction profile to apply: --redact PROFILE (the command line makes no unredacted exports)"
+        )
+    from habeas.cli.main import setup_django
+
+    setup_django()
+    from habeas.cli.identity import cli_user
+    from habeas.reports.redaction import profile_load
+
+    user = cli_user(args)
+    profile = profile_load(args.redact)  # an unknown profile fails before anything is written
+    out = Path(args.out)
+    if out.is_dir():
+        raise CommandError(f"--out {out} is a folder; give the path of the file to write")
+    if not out.parent.is_dir():
+        raise CommandError(f"--out {out}: the folder {out.parent} does not exist")
+    summary = _write_atomically(out, user=user, profile=profile, fmt=args.format)
+    print(f"Exported {summary.total} records under the redaction profile '{summary.profile}' ({summary.format}):")
+    for label, count in summary.counts.items():
+        print(f"  {count:6d}  {label}")
+    print(f"Written to {out} ({summary.size:,} bytes, SHA-256 {summary.sha256}).")
+    print("The export is recorded in the audit trail.")
+    return 0
+
+
+def _write_atomically(out: Path, *, user: Any, profile: Any, fmt: str) -> Any:
+    """Write to a temporary file beside ``out`` and move it into place, so that a failure leaves no partial
+    file (and, the audit event being written in the same transaction, no event of an export that was not
+    made)."""
+    from habeas.reports.services import export_write
+
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            summary = export_write(user=user, profile=profile, format=fmt, out=stream, destination=str(out.resolve()))
+        Path(temporary).replace(out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return summary
+
+
+def add_commands(sub: Any) -> None:
+    export = sub.add_parser(
+        "export",
+        help="write a redacted export (persons pseudonymised, dates coarsened, free text removed)",
+        description="Write the records you may see, redacted by a declared profile (habeas/reports/redaction). "
+        "CSV is a zip archive with one file per model; JSON is one document with a key per model.",
+    )
+    export.add_argument("--redact", metavar="PROFILE", help="the redaction profile, e.g. public or partner")
+    export.add_argument("--format", choices=FORMATS, default="json")
+    export.add_argument("--out", required=True, metavar="PATH", help="the file to write (.json or .zip)")
+    add_user_argument(export)
+    export.set_defaults(func=cmd_export)
