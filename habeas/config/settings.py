@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "habeas.cases",
     "habeas.monitoring",
     "habeas.standards",
+    "habeas.reports",
 ]
 
 MIDDLEWARE = [

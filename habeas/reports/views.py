@@ -1,0 +1,50 @@
+"""The export page of the admin side: choose a redaction profile and a format, and download the file."""
+
+from __future__ import annotations
+
+import io
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from habeas.accounts.reauth import reauth_view
+from habeas.reports.redaction import profile_load, profiles
+from habeas.reports.services import FORMATS, export_write
+
+
+class ExportForm(forms.Form):
+    profile = forms.ChoiceField(label="Redaction profile")
+    format = forms.ChoiceField(
+        label="Format", choices=[("json", "JSON (one file)"), ("csv", "CSV (a zip of one file per model)")]
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["profile"].choices = [(name, name) for name in profiles()]  # type: ignore[attr-defined]
+
+
+@never_cache
+@staff_member_required
+@reauth_view
+def export(request: HttpRequest) -> HttpResponseBase:
+    """GET shows the form; POST writes the export of what the user may see and sends it as a download."""
+    form = ExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        buffer = io.BytesIO()
+        fmt = form.cleaned_data["format"]
+        assert fmt in FORMATS
+        summary = export_write(
+            user=request.user, profile=form.cleaned_data["profile"], format=fmt, out=buffer, destination="download"
+        )
+        content_type = "application/zip" if fmt == "csv" else "application/json"
+        response = HttpResponse(buffer.getvalue(), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{summary.filename}"'
+        response["X-Content-SHA256"] = summary.sha256
+        return response
+    described = [(name, profile_load(name).description) for name in profiles()]
+    context = {**admin.site.each_context(request), "title": "Redacted export", "form": form, "profiles": described}
+    return render(request, "reports/export.html", context)
