@@ -44,6 +44,11 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=14, choices=Role.choices)
+    identities = models.BooleanField(
+        _("sees identities"),
+        default=False,
+        help_text=_("for analysts: see the names of victims and witnesses rather than pseudonyms"),
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "team"], name="accounts_membership_unique")]

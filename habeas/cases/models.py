@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from habeas.core.fields import EncryptedTextField
+from habeas.core.identity import hides_identity, pseudonymous
 from habeas.core.models import Record, at_least_one, exactly_one, fuzzy_date, not_before, not_negative
 from habeas.registry.models import Group, Locality, Organisation, Person, Place
 
@@ -462,7 +463,7 @@ class Investigation(Record):
         ]
 
     def __str__(self) -> str:
-        return self.subject
+        return pseudonymous(self) if hides_identity(self) else self.subject
 
 
 class InvestigationStep(Record):
@@ -554,7 +555,7 @@ class Proceeding(Record):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return pseudonymous(self) if hides_identity(self) else self.title
 
 
 class Charge(Record):

@@ -64,6 +64,16 @@ def get_for_user(model: type[M], user: Any, pk: Any, *, write: bool = False) -> 
     return obj
 
 
+def identities_hidden_from(user: Any) -> set[int]:
+    """The teams in which the user is an analyst not granted identities: they see those teams' records
+    pseudonymised (see ``habeas.core.identity``)."""
+    if not getattr(user, "is_authenticated", False) or (user.is_superuser and user.is_active):
+        return set()
+    return set(
+        Membership.objects.filter(user=user, role=Role.ANALYST, identities=False).values_list("team_id", flat=True)
+    )
+
+
 def default_team(user: Any) -> int | None:
     """The team a new record of this user goes to: the first team they may write in."""
     for team_id, role in sorted(roles_of(user).items()):

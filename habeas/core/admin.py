@@ -13,7 +13,8 @@ from django.http import Http404
 from habeas.accounts.reauth import ReauthBeforeDeletion
 from habeas.accounts.services import audit_record
 from habeas.core import access
-from habeas.core.fields import name_query
+from habeas.core.fields import name_query, protected_fields
+from habeas.core.identity import hidden_teams
 from habeas.evidence.models import Citation
 from habeas.standards.models import Finding
 from habeas.standards.services import findings_recheck
@@ -47,6 +48,26 @@ class RolePermissions:
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return access.can_delete(request.user, obj if obj is not None and _owned(self.model) else None)
+
+    # Pseudonymised views (``habeas.core.identity``): an analyst not granted identities sees no protected field
+    # of their team's records — on a record's page (``obj``; for an inline, the record it belongs to) or, when
+    # there is none, on lists and forms of a kind of record.
+
+    def _hides(self, obj: Any) -> bool:
+        hidden = hidden_teams()
+        return bool(hidden) and (obj is None or getattr(obj, "team_id", None) in hidden)
+
+    def _shown(self, names: Any, obj: Any) -> Any:
+        if not self._hides(obj):
+            return names
+        protected = {f.name for f in protected_fields(self.model)[0]}
+        return [name for name in names if name not in protected]
+
+    def get_fields(self, request: Any, obj: Any = None) -> Any:
+        return self._shown(super().get_fields(request, obj), obj)  # type: ignore[misc]
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        return self._shown(super().get_readonly_fields(request, obj), obj)  # type: ignore[misc]
 
 
 class CitationInline(RolePermissions, GenericTabularInline):
@@ -120,10 +141,28 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
     #: are encrypted, so they are found through their keyed hashes, in any script or transliteration
     name_search: list[str] = []
 
+    def get_list_display(self, request: Any) -> Any:
+        columns = super().get_list_display(request)
+        shown = self._shown(columns, None)
+        return shown if len(shown) == len(columns) else ["__str__", *(c for c in shown if c != "__str__")]
+
+    def log_addition(self, request: Any, obj: Any, message: Any) -> Any:
+        """Django's own change log would store each record's name in clear: the audit trail replaces it."""
+
+    def log_change(self, request: Any, obj: Any, message: Any) -> Any:
+        """See ``log_addition``."""
+
+    def log_deletion(self, request: Any, obj: Any, object_repr: str) -> Any:
+        """See ``log_addition``."""
+
+    def log_deletions(self, request: Any, queryset: Any) -> Any:
+        """See ``log_addition``."""
+
     def get_search_results(self, request: Any, queryset: Any, search_term: str) -> tuple[Any, bool]:
         found, duplicates = super().get_search_results(request, queryset, search_term)
         condition = Q()
-        for path in self.name_search:
+        # a name search would tell an analyst who stands behind a pseudonym
+        for path in self.name_search if not self._hides(None) else []:
             target = get_fields_from_path(self.model, path)[-1].related_model if path else self.model
             prefix = f"{path}__" if path else ""
             names = ["name_digests", *(["names__name_digests"] if hasattr(target, "names") else [])]

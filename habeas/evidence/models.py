@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from habeas.core.fields import EncryptedTextField
+from habeas.core.identity import hides_identity, pseudonymous
 from habeas.core.models import fuzzy_date
 
 
@@ -56,7 +57,7 @@ class Source(models.Model):
         ordering = ["key"]
 
     def __str__(self) -> str:
-        return self.title
+        return pseudonymous(self) if hides_identity(self) else self.title
 
 
 class Citation(models.Model):
@@ -88,6 +89,8 @@ class Citation(models.Model):
         ]
 
     def __str__(self) -> str:
+        if hides_identity(self.source):  # the section of a source can name a person
+            return pseudonymous(self)
         where = ", ".join(part for part in (self.section, self.page and f"p. {self.page}", self.paragraph) if part)
         return f"{self.source} — {where}"
 

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from habeas.core.fields import EncryptedTextField, NameDigestsField
+from habeas.core.identity import hides_identity, pseudonymous
 from habeas.core.models import Record, at_least_one, fuzzy_date, not_before, not_negative
 
 
@@ -189,7 +190,7 @@ class Person(Record):
         constraints = [not_before("died_on", "born_on")]
 
     def __str__(self) -> str:
-        return self.label
+        return pseudonymous(self) if hides_identity(self) else self.label
 
 
 class PersonName(models.Model):
@@ -216,7 +217,7 @@ class PersonName(models.Model):
     name_digests = NameDigestsField(of=["full_name", "given_name", "patronymic", "family_name"])
 
     def __str__(self) -> str:
-        return self.full_name
+        return pseudonymous(self) if hides_identity(self.person) else self.full_name
 
     def clean(self) -> None:
         super().clean()
@@ -243,7 +244,7 @@ class Disability(models.Model):
         verbose_name_plural = _("disabilities")
 
     def __str__(self) -> str:
-        return self.description or self.get_kind_display()
+        return self.get_kind_display() if hides_identity(self.person) else self.description or self.get_kind_display()
 
 
 class Relationship(models.Model):
@@ -315,7 +316,7 @@ class Group(Record):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return pseudonymous(self) if hides_identity(self) else self.label
 
     def size_text(self) -> str:
         if self.size is None:

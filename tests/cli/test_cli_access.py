@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import cli_env, run_habeas
+from tests.protected import leaks, protected_texts
 
 SETUP = """
 from django.contrib.auth import get_user_model
@@ -36,6 +37,7 @@ for name, team, role in [
     ("owner", team_a, Role.ADMINISTRATOR),
     ("member", team_a, Role.RESEARCHER),
     ("readonly", team_a, Role.READ_ONLY),
+    ("analyst", team_a, Role.ANALYST),
     ("outsider", team_b, Role.RESEARCHER),
 ]:
     membership_grant(team=team, user=users.create_user(name, "", "a-long-test-password"), role=role, actor=None)
@@ -44,7 +46,7 @@ finding.content_type.model_class().objects.filter(pk=finding.object_id).update(t
 print(f"MOVED {finding.content_type.app_label}.{finding.content_type.model}#{finding.object_id}")
 """
 
-PERSONAS = ["superuser", "owner", "member", "readonly", "outsider"]
+PERSONAS = ["superuser", "owner", "member", "readonly", "analyst", "outsider"]
 #: every read command, with the arguments that make it print records (one entry per format)
 COMMANDS = {
     "check-table": ["check", "--profile", "kz", "--as-of", "2013-07-01", "--format", "table"],
@@ -146,3 +148,13 @@ def test_each_run_is_a_read_event_of_the_user(world):
             "order by seq desc limit 1"
         ).fetchall()
     assert rows == [("readonly", "read", "check")]
+
+
+def test_an_analyst_sees_the_findings_pseudonymised(world):
+    """An analyst not granted identities gets the same findings, each about a pseudonym, not a name."""
+    analyst, member = world.run("check-json", "analyst"), world.run("check-json", "member")
+    assert analyst.returncode == 0, analyst.stderr
+    assert leaks(analyst.stdout.encode(), protected_texts()) == []
+    assert leaks(member.stdout.encode(), protected_texts())  # the member's copy does name them
+    subjects = {row["subject"] for row in json.loads(analyst.stdout)}
+    assert subjects and all(re.fullmatch(r"[A-Z][a-z ]+ [A-Z2-7]{8}", subject) for subject in subjects), subjects
