@@ -46,7 +46,7 @@ class MembershipForm(forms.ModelForm[Membership]):
 
     class Meta:
         model = Membership
-        fields = ["user", "team", "role"]
+        fields = ["user", "team", "role", "identities"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,9 +75,17 @@ class MembershipsThroughServices:
         for membership in formset.deleted_objects:
             membership_revoke(membership=membership, actor=request.user)
         for membership, _ in formset.changed_objects:
-            membership_change(membership=membership, role=membership.role, actor=request.user)
+            membership_change(
+                membership=membership, role=membership.role, identities=membership.identities, actor=request.user
+            )
         for membership in formset.new_objects:
-            membership_grant(team=membership.team, user=membership.user, role=membership.role, actor=request.user)
+            membership_grant(
+                team=membership.team,
+                user=membership.user,
+                role=membership.role,
+                identities=membership.identities,
+                actor=request.user,
+            )
 
 
 @admin.register(Team)

@@ -178,41 +178,48 @@ def _role_label(role: str | None) -> str:
     return str(Role(role).label) if role else "no role"
 
 
-def membership_grant(*, team: Team, user: Any, role: str, actor: Any) -> Membership:
-    """Make ``user`` a member of ``team`` with ``role``."""
+def membership_grant(*, team: Team, user: Any, role: str, actor: Any, identities: bool = False) -> Membership:
+    """Make ``user`` a member of ``team`` with ``role`` (an analyst sees identities only when granted them)."""
     with transaction.atomic():
-        membership = Membership(team=team, user=user, role=role)
+        membership = Membership(team=team, user=user, role=role, identities=identities)
         membership.full_clean()
         membership.save()
+        details = _permission_details(membership, old_role=None, new_role=role)
         audit_record(
             action="permission",
             actor=actor,
             target=membership,
             summary=f"{user.get_username()} made {_role_label(role)} in {team.name}",
-            details=_permission_details(membership, old_role=None, new_role=role),
+            details={**details, "identities": {"old": None, "new": identities}},
         )
     return membership
 
 
-def membership_change(*, membership: Membership, role: str, actor: Any) -> Membership:
-    """Give a member another role in their team. Nothing happens (and nothing is recorded) when the role is
-    the one they have."""
+def membership_change(*, membership: Membership, role: str, actor: Any, identities: bool | None = None) -> Membership:
+    """Give a member another role in their team, or grant or withdraw identities (``None``: as they are).
+    Nothing happens (and nothing is recorded) when nothing changes."""
     with transaction.atomic():
-        old_role = Membership.objects.select_for_update().values_list("role", flat=True).get(pk=membership.pk)
-        membership.role = role
-        if old_role == role:
+        old_role, old_identities = (
+            Membership.objects.select_for_update().values_list("role", "identities").get(pk=membership.pk)
+        )
+        new_identities = old_identities if identities is None else identities
+        membership.role, membership.identities = role, new_identities
+        if (old_role, old_identities) == (role, new_identities):
             return membership
         membership.full_clean()
-        membership.save(update_fields=["role"])
+        membership.save(update_fields=["role", "identities"])
+        changed = [f"from {_role_label(old_role)} to {_role_label(role)}"] if old_role != role else []
+        if old_identities != new_identities:
+            changed.append("granted identities" if new_identities else "identities withdrawn")
         audit_record(
             action="permission",
             actor=actor,
             target=membership,
-            summary=(
-                f"{membership.user.get_username()} changed from {_role_label(old_role)} to {_role_label(role)} "
-                f"in {membership.team.name}"
-            ),
-            details=_permission_details(membership, old_role=old_role, new_role=role),
+            summary=f"{membership.user.get_username()} {', '.join(changed)} in {membership.team.name}",
+            details={
+                **_permission_details(membership, old_role=old_role, new_role=role),
+                "identities": {"old": old_identities, "new": new_identities},
+            },
         )
     return membership
 

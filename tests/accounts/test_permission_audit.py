@@ -108,6 +108,7 @@ def test_a_grant_is_one_event_with_the_user_team_and_new_role(world):
         "team_id": world["team"].pk,
         "old_role": None,
         "new_role": "lawyer",
+        "identities": {"old": None, "new": False},
     }
 
 
@@ -117,6 +118,15 @@ def test_a_change_records_the_old_and_the_new_role(world):
     event = permission_events()[-1]
     assert (event.details["old_role"], event.details["new_role"]) == ("lawyer", "readonly")
     assert Membership.objects.get(pk=membership.pk).role == Role.READ_ONLY
+
+
+def test_granting_an_analyst_identities_is_a_permission_event(world):
+    membership = membership_grant(team=world["team"], user=world["lawyer"], role=Role.ANALYST, actor=world["root"])
+    membership_change(membership=membership, role=Role.ANALYST, identities=True, actor=world["root"])
+    event = permission_events()[-1]
+    assert event.details["identities"] == {"old": False, "new": True}
+    assert "granted identities" in event.summary
+    assert Membership.objects.get(pk=membership.pk).identities is True
 
 
 def test_a_change_to_the_same_role_records_nothing(world):
