@@ -223,7 +223,7 @@ def digests(text: str) -> list[str]:
     return [digest(text, kid=kid) for kid in keyring().mac_keys]
 
 
-def pseudonym(namespace: str, value: object, *, length: int = 8) -> str:
+def pseudonym(namespace: str, value: object, *, length: int = 10) -> str:
     """A stable pseudonym for a value (e.g. a person's id): the same in every export, meaningless without the
     key file."""
     mac = hmac.new(keyring().pseudonym_key, f"{namespace}:{value}".encode(), hashlib.sha256).digest()

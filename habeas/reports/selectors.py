@@ -19,6 +19,7 @@ from django.db.models import Q
 from habeas.core import access
 from habeas.core.crypto import pseudonym
 from habeas.core.dates import Precision
+from habeas.core.identity import pseudonymous_ref
 from habeas.core.models import PRECISION_SUFFIX
 from habeas.registry.models import Locality, Person, PersonName
 from habeas.reports.redaction import (
@@ -32,14 +33,13 @@ from habeas.reports.redaction import (
 )
 
 PERSON = "registry.person"
-PERSON_PREFIX = "Person "
 Value = str | int | bool | list[str] | None
 
 
 def person_pseudonym(pk: int) -> str:
-    """A person's stable pseudonym ("Person 7KQ2M4XA"): the same in every export, every profile and every
-    pseudonymised view (namespace: the model's label), meaningless without the key file."""
-    return PERSON_PREFIX + pseudonym(PERSON, pk)
+    """A person's stable pseudonym ("Person 7KQ2M4XAB3"): the same in every export, every profile and every
+    pseudonymised view, meaningless without the key file."""
+    return pseudonymous_ref(Person, pk)
 
 
 def record_reference(label: str, pk: int) -> str:

@@ -94,6 +94,32 @@ class _Request:
         self.user = get_user_model().objects.get(username=persona)
 
 
+#: the project's own pages outside the admin: the status each persona gets. A new page fails
+#: ``test_every_page_outside_the_admin_has_its_expectations`` until it is listed here.
+OWN_PAGES: dict[str, dict[str, int]] = {
+    # confirming one's password: for anyone logged in; anonymous visitors are sent to log in
+    "reauth": {"anonymous": 302, **dict.fromkeys(PERSONAS[1:], 200)},
+    # the redacted export: for anyone logged in (each exports what they may see; the outsider's is empty)
+    "export": {"anonymous": 302, **dict.fromkeys(PERSONAS[1:], 200)},
+}
+
+
+def own_pages() -> list[str]:
+    return sorted(name for name, _ in named_urls(get_resolver()) if not name.startswith("admin:"))
+
+
+def test_every_page_outside_the_admin_has_its_expectations():
+    assert set(own_pages()) == set(OWN_PAGES)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_page_outside_the_admin_as_every_persona(client, world, persona):
+    if persona != "anonymous":
+        client.force_login(world[persona])
+    statuses = {name: client.get(reverse(name)).status_code for name in own_pages()}
+    assert statuses == {name: OWN_PAGES[name][persona] for name in own_pages()}
+
+
 def url_cases():
     cases = []
     for name, pattern in named_urls(get_resolver()):

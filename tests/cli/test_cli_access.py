@@ -157,4 +157,4 @@ def test_an_analyst_sees_the_findings_pseudonymised(world):
     assert leaks(analyst.stdout.encode(), protected_texts()) == []
     assert leaks(member.stdout.encode(), protected_texts())  # the member's copy does name them
     subjects = {row["subject"] for row in json.loads(analyst.stdout)}
-    assert subjects and all(re.fullmatch(r"[A-Z][a-z ]+ [A-Z2-7]{8}", subject) for subject in subjects), subjects
+    assert subjects and all(re.fullmatch(r"[A-Z][a-z ]+ [A-Z2-7]{10}", subject) for subject in subjects), subjects

@@ -67,7 +67,7 @@ def test_pseudonyms_are_stable_across_exports_and_differ_between_persons(world):
     assert len(set(ids)) == len(ids) == 17
     tian = person("Dmitri Tian")
     assert person_pseudonym(tian.pk) in ids
-    assert person_pseudonym(tian.pk).startswith("Person ") and len(person_pseudonym(tian.pk)) == len("Person ") + 8
+    assert person_pseudonym(tian.pk).startswith("Person ") and len(person_pseudonym(tian.pk)) == len("Person ") + 10
 
 
 def test_pseudonyms_are_the_same_in_every_profile(world):
