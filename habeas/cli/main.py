@@ -243,11 +243,13 @@ def parser() -> argparse.ArgumentParser:
     verify = audit_sub.add_parser("verify", help="check that no audit event was altered, removed or moved")
     verify.set_defaults(func=cmd_audit)
 
+    from habeas.cli.backup import add_commands as add_backup
     from habeas.cli.counting import add_commands as add_counting
     from habeas.cli.keys import add_commands as add_keys
     from habeas.cli.reports import add_commands as add_reports
     from habeas.cli.standards import add_commands as add_standards
 
+    add_backup(sub)
     add_counting(sub)
     add_keys(sub)
     add_reports(sub)
