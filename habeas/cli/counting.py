@@ -17,6 +17,8 @@ def _spread(values: list[float]) -> dict[str, Any]:
 def cmd_estimate(args: argparse.Namespace) -> int:
     from habeas.stats.estimation import CaptureTable, estimate
 
+    if args.strata:
+        return _estimate_strata(args)
     table = CaptureTable.from_csv(args.file)
     results = estimate(
         table,
@@ -55,6 +57,60 @@ def cmd_estimate(args: argparse.Namespace) -> int:
             f"The methods disagree: from {spread['lowest']:,.0f} to {spread['highest']:,.0f}"
             + (f" (the highest is {spread['ratio']:.2f} times the lowest)." if spread["ratio"] else ".")
         )
+    return 0
+
+
+def _interval(ci95: Any) -> str:
+    return f"{ci95[0]:,.0f} to {ci95[1]:,.0f}" if ci95 else "no interval"
+
+
+def _estimate_strata(args: argparse.Namespace) -> int:
+    from habeas.stats.estimation import EstimateError
+    from habeas.stats.estimation.strata import estimate_strata, read_strata
+
+    if args.method == "all":
+        raise EstimateError("--strata takes one method at a time: choose loglinear, sparse, dga or lcmcr")
+    tables = read_strata(args.file, args.strata)
+    result = estimate_strata(
+        tables,
+        method=args.method,
+        seed=args.seed,
+        model=args.model,
+        chains=args.chains,
+        burn_in=args.burn_in,
+        samples=args.samples,
+        thin=args.thin,
+    )
+    if args.format == "json":
+        json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2, default=str)
+        print()
+        return 0
+    lists = next(iter(tables.values())).lists
+    print(
+        f"{result.observed:,} people observed on {len(lists)} lists ({', '.join(lists)}), "
+        f"in {len(tables)} strata by '{args.strata}'; method {result.method}, seed {result.provenance['seed']}"
+    )
+    width = max(len("unstratified"), *(len(name) for name in tables))
+    print(f"  {'stratum':{width}s} {'observed':>10s} {'estimate':>10s}  95% interval")
+    for name, r in result.strata.items():
+        if r.estimate is None:
+            print(f"  {name:{width}s} {r.observed:>10,} {'none':>10s}  no finite estimate — {'; '.join(r.warnings)}")
+            continue
+        print(f"  {name:{width}s} {r.observed:>10,} {r.estimate:>10,.0f}  {_interval(r.ci95)}  model: {r.model}")
+    total = "none" if result.total is None else f"{result.total:,.0f}"
+    print(f"  {'total':{width}s} {result.observed:>10,} {total:>10s}  {_interval(result.ci95)}  ({result.interval})")
+    pooled = result.pooled
+    if pooled.estimate is None:
+        print(f"  {'unstratified':{width}s} {pooled.observed:>10,} {'none':>10s}  no finite estimate")
+    else:
+        print(
+            f"  {'unstratified':{width}s} {pooled.observed:>10,} {pooled.estimate:>10,.0f}  "
+            f"{_interval(pooled.ci95)}  model: {pooled.model}"
+        )
+    if result.difference is not None:
+        print(f"The stratified total less the unstratified estimate: {result.difference:+,.0f}.")
+    for warning in result.warnings:
+        print(f"warning: {warning}")
     return 0
 
 
@@ -144,6 +200,11 @@ def add_commands(sub: Any) -> None:
     est.add_argument("--burn-in", type=int, default=10_000)
     est.add_argument("--samples", type=int, default=1_000)
     est.add_argument("--thin", type=int, default=100)
+    est.add_argument(
+        "--strata",
+        metavar="COLUMN",
+        help="estimate each value of this column on its own and add them up, beside the unstratified estimate",
+    )
     est.add_argument("--format", choices=["table", "json"], default="table")
     est.set_defaults(func=cmd_estimate)
 

@@ -9,6 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from habeas.stats.estimation.dga import dga_estimate
 from habeas.stats.estimation.lcmcr import lcmcr_estimate
 from habeas.stats.estimation.loglinear import LoglinearFit, fit_loglinear, search_models
@@ -20,10 +23,25 @@ class EstimateError(ValueError):
     """An estimation request that cannot be run; the message names the problem."""
 
 
+@dataclass(frozen=True, eq=False)
+class Posterior:
+    """The posterior of the population size N behind a Bayesian estimate, so that independent strata can be
+    added up (``estimate_strata``).
+
+    Either equally weighted draws (``probabilities`` None: LCMCR's kept draws, chains one after the other) or
+    a probability on each value of a grid of whole numbers (``probabilities`` summing to one: DGA's exact
+    posterior on its grid of N).
+    """
+
+    values: NDArray[np.float64]
+    probabilities: NDArray[np.float64] | None = None
+
+
 @dataclass(frozen=True)
 class Estimate:
     """One method's answer. ``estimate`` and ``ci95`` are None when the method gives no finite estimate;
-    ``warnings`` says why, or what to be careful about."""
+    ``warnings`` says why, or what to be careful about. ``posterior`` (Bayesian methods only) holds the
+    posterior of N; it is left out of ``as_dict`` and of comparisons."""
 
     method: str
     model: str
@@ -33,6 +51,7 @@ class Estimate:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     provenance: dict[str, Any] = field(default_factory=dict)
+    posterior: Posterior | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +126,7 @@ def _dga(table: CaptureTable, **_: Any) -> Estimate:
             "estimate_is": "posterior median",
         },
         tuple(result.warnings),
+        posterior=Posterior(result.n.astype(np.float64), result.posterior),
     )
 
 
@@ -131,6 +151,7 @@ def _lcmcr(
             "estimate_is": "posterior median",
         },
         tuple(result.warnings),
+        posterior=Posterior(result.draws.reshape(-1).astype(np.float64)),
     )
 
 
