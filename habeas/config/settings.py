@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "habeas.monitoring",
     "habeas.standards",
     "habeas.reports",
+    "habeas.counting",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,281 @@
+"""Reading a list's file: CSV in UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark,
+Windows-1251 or KOI8-R — detected, or declared by the user — and XLSX workbooks (the first sheet).
+
+Legacy Cyrillic encodings cannot be told apart by validity (every byte is a letter in both), so the choice
+between Windows-1251 and KOI8-R is made by which decoding reads as Russian or Kazakh text: the frequencies of
+its letters, and whether its words are written in lower case, upper case or with a capital first letter (a
+wrong decoding swaps case inside words: "кЕНЖЕБАЕВ"). A file whose rows are in different encodings (lists
+pasted together from several sources) is refused, naming the rows, rather than half of it read as gibberish.
+
+Nothing here touches the database: the result is a header and the rows' cells as text, or the problems found.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Final
+
+CSV: Final = "csv"
+XLSX: Final = "xlsx"
+LEGACY: Final = ("cp1251", "koi8_r")
+ENCODING_NAMES: Final = {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp1251": "Windows-1251", "koi8_r": "KOI8-R"}
+
+# How often each letter occurs in Russian text, in percent (the usual published table; Kazakh names written in
+# Russian letters follow it closely enough to tell a right decoding from a wrong one).
+_LETTER_PERCENT: Final = {
+    "о": 10.97, "е": 8.45, "а": 8.01, "и": 7.35, "н": 6.70, "т": 6.26, "с": 5.47, "р": 4.73, "в": 4.54,
+    "л": 4.40, "к": 3.49, "м": 3.21, "д": 2.98, "п": 2.81, "у": 2.62, "я": 2.01, "ы": 1.90, "ь": 1.74,
+    "г": 1.70, "з": 1.65, "б": 1.59, "ч": 1.44, "й": 1.21, "х": 0.97, "ж": 0.94, "ш": 0.73, "ю": 0.64,
+    "ц": 0.48, "щ": 0.36, "э": 0.32, "ф": 0.26, "ъ": 0.04, "ё": 0.04,
+}  # fmt: skip
+_LETTER_SCORE: Final = {letter: math.log(percent / 100) for letter, percent in _LETTER_PERCENT.items()}
+_ODD_CHARACTER: Final = -8.0  # a character that is neither ASCII, a Russian letter nor usual punctuation
+_MIXED_CASE_WORD: Final = -6.0  # a word like "кЕНЖЕБАЕВ"
+_USUAL_PUNCTUATION: Final = set("№«»—–’‘“”„…•·°\u00a0")
+_CYRILLIC_WORD: Final = re.compile(r"[а-яёА-ЯЁ]+")
+#: a row must prefer the other legacy encoding by this much (about three letters' worth) to be called mixed
+_MIXED_MARGIN: Final = 12.0
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a row (or the file: row 0, or the header: row 1) cannot be imported, and in which column."""
+
+    row: int
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = "the file" if self.row == 0 else f"row {self.row}"
+        return f"{where}, column {self.column!r}: {self.problem}" if self.column else f"{where}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A file's header and its non-empty rows, each with its row number (the header is row 1)."""
+
+    file_format: str
+    encoding: str  # "" for a workbook
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+
+
+class ReadError(ValueError):
+    """A file that cannot be read; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(map(str, problems)))
+
+
+def legacy_score(text: str) -> float:
+    """How much ``text`` reads as Russian or Kazakh in Cyrillic letters (higher is better)."""
+    score = 0.0
+    for char in text:
+        lower = char.lower()
+        if lower in _LETTER_SCORE:
+            score += _LETTER_SCORE[lower]
+        elif ord(char) >= 128 and char not in _USUAL_PUNCTUATION:
+            score += _ODD_CHARACTER
+    for word in _CYRILLIC_WORD.findall(text):
+        if not (word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower())):
+            score += _MIXED_CASE_WORD
+    return score
+
+
+def encoding_name(encoding: str) -> str:
+    return ENCODING_NAMES.get(encoding, encoding)
+
+
+def _declared(encoding: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise ReadError([Problem(0, "", f"unknown encoding {encoding!r}: use utf-8, cp1251 or koi8-r")]) from None
+    return {"utf_8": "utf-8", "utf-8": "utf-8", "windows-1251": "cp1251", "koi8-r": "koi8_r"}.get(name, name)
+
+
+def _bad_lines(lines: list[bytes], encoding: str) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            line.decode(encoding)
+        except UnicodeDecodeError as exc:
+            byte = line[exc.start]
+            problems.append(
+                Problem(
+                    number, "", f"not {encoding_name(encoding)} text (byte 0x{byte:02X} at position {exc.start + 1})"
+                )
+            )
+    return problems
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """The text of a CSV file and its encoding: ``declared`` if given (every row must decode with it), else
+    detected. Raises ``ReadError`` naming the rows that do not decode, or that are in another encoding."""
+    if declared:
+        encoding = _declared(declared)
+        if encoding == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8) :]
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            raise ReadError(_bad_lines(data.split(b"\n"), encoding)) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ReadError([Problem(0, "", f"not UTF-16 text (byte {exc.start + 1})")]) from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    utf8_rows, other_rows = [], []
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_rows.append(number)
+        except UnicodeDecodeError:
+            other_rows.append(number)
+    if utf8_rows:
+        example = utf8_rows[0]
+        return_problems = [
+            Problem(n, "", f"mixed encodings: row {example} is UTF-8 but this row is not") for n in other_rows
+        ]
+        raise ReadError(return_problems)
+    scores = {encoding: legacy_score(data.decode(encoding, errors="replace")) for encoding in LEGACY}
+    encoding = max(LEGACY, key=lambda e: (scores[e], e == "cp1251"))
+    other = LEGACY[1] if encoding == LEGACY[0] else LEGACY[0]
+    problems = []
+    for number in other_rows:
+        line = lines[number - 1]
+        margin = legacy_score(line.decode(other, errors="replace")) - legacy_score(
+            line.decode(encoding, errors="replace")
+        )
+        if margin >= _MIXED_MARGIN:
+            problems.append(
+                Problem(
+                    number,
+                    "",
+                    f"mixed encodings: the file reads as {encoding_name(encoding)} but this row as "
+                    f"{encoding_name(other)}",
+                )
+            )
+    if problems:
+        raise ReadError(problems)
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        raise ReadError(_bad_lines(lines, encoding)) from None
+
+
+def _check_header(header: list[str]) -> tuple[tuple[str, ...], list[Problem]]:
+    names = [cell.strip() or f"column {i}" for i, cell in enumerate(header, start=1)]
+    problems, seen = [], set()
+    for name in names:
+        if name in seen:
+            problems.append(Problem(1, name, "the column name occurs twice in the header"))
+        seen.add(name)
+    return tuple(names), problems
+
+
+def _tabulate(file_format: str, encoding: str, raw_rows: list[tuple[int, list[str]]]) -> Sheet:
+    if not raw_rows:
+        raise ReadError([Problem(0, "", "the file is empty: it has no header row")])
+    (_, header_cells), *body = raw_rows
+    header, problems = _check_header(header_cells)
+    rows = []
+    for number, cells in body:
+        if not any(cell.strip() for cell in cells):
+            continue
+        extra = [c for c in cells[len(header) :] if c.strip()]
+        if extra:
+            problems.append(Problem(number, "", f"the row has {len(cells)} cells but the header only {len(header)}"))
+            continue
+        cells = (cells + [""] * len(header))[: len(header)]
+        rows.append((number, tuple(cells)))
+    if problems:
+        raise ReadError(problems)
+    return Sheet(file_format, encoding, header, tuple(rows))
+
+
+def read_csv(data: bytes, declared: str | None = None) -> Sheet:
+    text, encoding = decode(data, declared)
+    first = text.split("\n", 1)[0]
+    try:
+        delimiter = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    raw_rows: list[tuple[int, list[str]]] = []
+    try:
+        for cells in reader:
+            raw_rows.append((len(raw_rows) + 1, cells))
+    except csv.Error as exc:
+        raise ReadError([Problem(len(raw_rows) + 2, "", f"not CSV ({exc})")]) from None
+    return _tabulate(CSV, encoding, raw_rows)
+
+
+def cell_text(value: object) -> str:
+    """A workbook cell as the text a person would type: dates as ISO dates, whole numbers without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(data: bytes) -> Sheet:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise ReadError([Problem(0, "", f"not an XLSX workbook ({exc})")]) from None
+    try:
+        sheet = workbook.worksheets[0]
+        raw_rows = [
+            (number, [cell_text(v) for v in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        workbook.close()
+    while raw_rows and not any(c.strip() for c in raw_rows[0][1]):  # blank rows above the header
+        raw_rows.pop(0)
+    if raw_rows:  # a workbook's header may carry empty cells at its end
+        number, header = raw_rows[0]
+        while header and not header[-1].strip():
+            header.pop()
+        raw_rows[0] = (number, header)
+    return _tabulate(XLSX, "", raw_rows)
+
+
+def read_list(data: bytes, *, name: str = "", declared: str | None = None) -> Sheet:
+    """Read a list's file: a workbook (judged by its content) or CSV text."""
+    suffix = PurePath(name).suffix.lower()
+    if data.startswith(b"PK\x03\x04"):
+        return read_xlsx(data)
+    if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ReadError([Problem(0, "", "an old Excel (.xls) workbook: save it as XLSX or CSV")])
+    if not data.strip():
+        raise ReadError([Problem(0, "", "the file is empty")])
+    return read_csv(data, declared)

@@ -1,0 +1,706 @@
+"""Writes of the counting app: importing a list, running linkage, deciding review pairs, running estimates.
+
+Each service checks that the user may write in the team concerned, validates before saving, runs in one
+transaction and records an audit event in it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import importlib.metadata
+import math
+import platform
+import re
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from habeas.accounts.models import WRITING_ROLES, Team
+from habeas.accounts.services import audit_record
+from habeas.core.access import roles_of
+from habeas.core.dates import Precision, normalise
+from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
+from habeas.counting.reading import Problem, ReadError, encoding_name, read_list
+from habeas.counting.selectors import NOT_RECORDED, rows_of_lists, run_histories, run_labels
+from habeas.evidence.models import Source
+
+#: the fields a list's columns can be mapped to
+FIELDS: Final = (
+    "record_id",
+    "given_name",
+    "patronymic",
+    "surname",
+    "sex",
+    "born_on",
+    "birth_year",
+    "region",
+    "national_id",
+    "event_on",
+    "event_place",
+    "stratum",
+)
+EARLIEST_YEAR: Final = 1850
+_DOTTED_DATE: Final = re.compile(r"^(?P<day>\d{1,2}|\?\?|xx)\.(?P<month>\d{1,2}|\?\?|xx)\.(?P<year>\d{4})$", re.I)
+_DOTTED_MONTH: Final = re.compile(r"^(?P<month>\d{1,2})\.(?P<year>\d{4})$")
+_ISO_WITH_TIME: Final = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2})?$")
+
+
+class ListImportError(ValueError):
+    """A file that was not imported: every problem found, each naming its row and column."""
+
+    def __init__(self, name: str, problems: Sequence[Problem]) -> None:
+        self.name = name
+        self.problems = list(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{name}: {count} problem{'s' if count != 1 else ''}; nothing was stored:\n{lines}")
+
+
+class LinkageRunError(ValueError):
+    """Lists that cannot be linked; the message says why."""
+
+
+# ------------------------------------------------------------------------------------------- access
+
+
+def may_write_team(user: Any, team_id: int | None) -> bool:
+    """Whether the user may add records to this team."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return team_id is not None and roles_of(user).get(team_id) in WRITING_ROLES
+
+
+def _require_write(user: Any, team_id: int | None, what: str) -> None:
+    if not may_write_team(user, team_id):
+        raise PermissionDenied(f"{user} may not {what} in this team")
+
+
+def _versions(*names: str) -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+# ------------------------------------------------------------------------------------------- import
+
+
+def parse_list_date(text: str) -> tuple[dt.date, str]:
+    """A date as lists write it, with its precision: ISO (2011-12-16, 2011-12, 2011, ~2011), day first with
+    dots (16.12.2011, ??.12.2011, 12.2011), or a workbook's date and time (the time is dropped)."""
+    from habeas.core.dataload import parse_fuzzy
+
+    text = text.strip()
+    if match := _ISO_WITH_TIME.match(text):
+        text = match.group(1)
+    if match := _DOTTED_DATE.match(text):
+        day, month, year = match.group("day"), match.group("month"), int(match.group("year"))
+        precision: str
+        if not day.isdigit() and month.isdigit():
+            value, precision = _real_date(text, year, int(month), 1), Precision.MONTH
+        elif not month.isdigit():
+            if day.isdigit():
+                raise ValueError(f"{text!r}: a day without a month cannot be read")
+            value, precision = dt.date(year, 1, 1), Precision.YEAR
+        else:
+            value, precision = _real_date(text, year, int(month), int(day)), Precision.DAY
+        return value, precision
+    if match := _DOTTED_MONTH.match(text):
+        return _real_date(text, int(match.group("year")), int(match.group("month")), 1), Precision.MONTH
+    try:
+        value, precision = parse_fuzzy(text, with_time=False)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date: write 2011-12-16, 16.12.2011, 2011-12, 12.2011, 2011 or ~2011"
+        ) from None
+    assert isinstance(value, dt.date)
+    return value, precision
+
+
+def _real_date(text: str, year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a real date ({exc})") from None
+
+
+def _plausible_year(year: int, today: dt.date) -> bool:
+    return EARLIEST_YEAR <= year <= today.year
+
+
+class _RowReader:
+    """Turns one row's cells into a ``ListRow``, collecting every problem of the row."""
+
+    def __init__(self, header: tuple[str, ...], mapping: Mapping[str, str], today: dt.date) -> None:
+        self.header = header
+        self.index = {column: header.index(column) for column in mapping.values()}
+        self.mapping = mapping
+        self.today = today
+
+    def cell(self, cells: tuple[str, ...], field: str) -> str:
+        column = self.mapping.get(field)
+        return cells[self.index[column]].strip() if column is not None else ""
+
+    def read(self, number: int, cells: tuple[str, ...]) -> tuple[ListRow, list[Problem]]:
+        from habeas.stats.linkage.normalise import normalise_sex
+
+        problems: list[Problem] = []
+
+        def problem(field: str, text: str) -> None:
+            problems.append(Problem(number, self.mapping[field], text))
+
+        row = ListRow(
+            row_number=number,
+            original={column: cells[i] for i, column in enumerate(self.header)},
+            record_id=self.cell(cells, "record_id"),
+            given_name=self.cell(cells, "given_name"),
+            patronymic=self.cell(cells, "patronymic"),
+            surname=self.cell(cells, "surname"),
+            region=self.cell(cells, "region"),
+            national_id=self.cell(cells, "national_id"),
+            event_place=self.cell(cells, "event_place"),
+            stratum=self.cell(cells, "stratum"),
+        )
+        if not row.given_name and not row.surname:
+            field = "surname" if "surname" in self.mapping else "given_name"
+            problem(field, "no name: a row needs a surname or a given name")
+        if sex := self.cell(cells, "sex"):
+            sex_value = normalise_sex(sex)
+            if sex_value is None:
+                problem("sex", f"cannot read the sex {sex!r}: write m or f (м/ж, муж/жен, male/female …)")
+            row.sex = sex_value or ""
+        for field, target in (("born_on", "born_on"), ("event_on", "event_on")):
+            if text := self.cell(cells, field):
+                try:
+                    when, precision = parse_list_date(text)
+                except ValueError as exc:
+                    problem(field, str(exc))
+                    continue
+                if not _plausible_year(when.year, self.today) or when > self.today:
+                    problem(field, f"{text!r} is not a plausible date (before {EARLIEST_YEAR} or in the future)")
+                    continue
+                setattr(row, target, normalise(when, precision))
+                setattr(row, f"{target}_precision", precision)
+        if year_text := self.cell(cells, "birth_year"):
+            if not year_text.isdigit() or len(year_text) != 4 or not _plausible_year(int(year_text), self.today):
+                problem("birth_year", f"{year_text!r} is not a year of birth (four digits, {EARLIEST_YEAR} or later)")
+            elif row.born_on is None:
+                row.born_on, row.born_on_precision = dt.date(int(year_text), 1, 1), Precision.YEAR
+            elif row.born_on.year != int(year_text) and row.born_on_precision != Precision.APPROXIMATE:
+                problem("birth_year", f"the year {year_text} disagrees with the date of birth ({row.born_on:%Y})")
+        return row, problems
+
+
+def _check_mapping(mapping: Mapping[str, str], header: tuple[str, ...]) -> list[Problem]:
+    problems = []
+    for field, column in mapping.items():
+        if field not in FIELDS:
+            problems.append(Problem(0, column, f"unknown field {field!r} in the mapping; fields: {', '.join(FIELDS)}"))
+        elif column not in header:
+            problems.append(
+                Problem(1, column, f"the mapping names column {column!r} (for {field}), which the file does not have")
+            )
+    if not {"surname", "given_name"} & set(mapping):
+        problems.append(Problem(0, "", "the mapping needs a column for the surname or the given name"))
+    return problems
+
+
+def _field_problems(row: ListRow, mapping: Mapping[str, str], error: ValidationError) -> list[Problem]:
+    out = []
+    for field, messages in error.message_dict.items():
+        base = field.removesuffix("_precision")
+        column = mapping.get(base, mapping.get("birth_year", "") if base == "born_on" else "")
+        out += [Problem(row.row_number, column, message) for message in messages]
+    return out
+
+
+def list_import(
+    *,
+    source: Source,
+    path: Path,
+    mapping: Mapping[str, str],
+    team: Team,
+    user: Any,
+    encoding: str | None = None,
+    title: str = "",
+    event: str = "",
+    stratum: str = "",
+    now: dt.datetime | None = None,
+) -> SourceList:
+    """Import a list of named people from a CSV or XLSX file, all or nothing.
+
+    ``mapping`` takes each field (see ``FIELDS``) to the file's column that holds it. The text encoding of a
+    CSV file is ``encoding`` if given, else detected (UTF-8, UTF-16 with a byte-order mark, Windows-1251,
+    KOI8-R). Every row keeps its original text. Raises ``ListImportError`` with every problem found (each
+    with its row and column) and stores nothing when any row is refused.
+    """
+    _require_write(user, team.pk, "import lists")
+    now = now or timezone.now()
+    path = Path(path)
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ListImportError(name, [Problem(0, "", f"cannot be read ({exc.strerror or exc})")]) from None
+    if source.team_id not in (None, team.pk):
+        raise ListImportError(name, [Problem(0, "", f"the source {source.key!r} belongs to another team")])
+    try:
+        sheet = read_list(data, name=name, declared=encoding)
+    except ReadError as exc:
+        raise ListImportError(name, exc.problems) from None
+    problems = _check_mapping(mapping, sheet.header)
+    if problems:
+        raise ListImportError(name, problems)
+
+    reader = _RowReader(sheet.header, mapping, now.date())
+    rows: list[ListRow] = []
+    first_with_id: dict[str, int] = {}
+    for number, cells in sheet.rows:
+        row, row_problems = reader.read(number, cells)
+        if row.record_id:
+            if row.record_id in first_with_id:
+                row_problems.append(
+                    Problem(
+                        number,
+                        mapping["record_id"],
+                        f"duplicate record id {row.record_id!r} (first on row {first_with_id[row.record_id]})",
+                    )
+                )
+            else:
+                first_with_id[row.record_id] = number
+        if not row_problems:
+            try:  # uniqueness is checked above for the whole file, not a query per row
+                row.full_clean(exclude=["source_list"], validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                row_problems += _field_problems(row, mapping, exc)
+        problems += row_problems
+        rows.append(row)
+    if not rows and not problems:
+        problems.append(Problem(0, "", "the file has a header but no rows"))
+    if problems:
+        raise ListImportError(name, problems)
+
+    source_list = SourceList(
+        team=team,
+        source=source,
+        title=title or path.stem,
+        event=event,
+        stratum=stratum,
+        imported_at=now,
+        imported_by=user if getattr(user, "pk", None) else None,
+        original_name=name,
+        file_format=sheet.file_format,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=sheet.encoding,
+        encoding_declared=bool(encoding) and sheet.file_format == "csv",
+        mapping=dict(mapping),
+        row_count=len(rows),
+    )
+    try:
+        source_list.full_clean()
+    except ValidationError as exc:
+        raise ListImportError(name, [Problem(0, "", m) for m in exc.messages]) from None
+    with transaction.atomic():
+        source_list.save()
+        for row in rows:
+            row.source_list = source_list
+        ListRow.objects.bulk_create(rows, batch_size=1000)
+        how = "declared" if source_list.encoding_declared else "detected"
+        audit_record(
+            action="import",
+            actor=user,
+            target=source_list,
+            summary=f"list {source_list.pk} of source {source.key}: {len(rows)} rows from {name}",
+            details={
+                "source": source.pk,
+                "file": name,
+                "sha256": source_list.sha256,
+                "format": sheet.file_format,
+                "encoding": f"{encoding_name(sheet.encoding)} ({how})" if sheet.encoding else "",
+                "mapping": dict(mapping),
+                "rows": len(rows),
+            },
+        )
+    return source_list
+
+
+# ------------------------------------------------------------------------------------------- linkage
+
+
+def _dob(row: ListRow) -> tuple[str | None, int | None]:
+    """A row's date of birth as linkage reads it: the text at its precision, or the year alone. An approximate
+    year is left out, so that it counts neither for nor against a match."""
+    if row.born_on is None or row.born_on_precision == Precision.APPROXIMATE:
+        return None, None
+    if row.born_on_precision == Precision.YEAR:
+        return None, row.born_on.year
+    if row.born_on_precision == Precision.MONTH:
+        return f"{row.born_on:%Y-%m}", row.born_on.year
+    return row.born_on.isoformat(), row.born_on.year
+
+
+def records_frame(rows: Iterable[ListRow]) -> pd.DataFrame:
+    """The records of ``rows`` in the columns ``habeas.stats.link`` reads (``record_id`` = the row's id,
+    ``source`` = ``list_<id>``), names decrypted in memory only."""
+    out: list[dict[str, object]] = []
+    for row in rows:
+        dob, year = _dob(row)
+        out.append(
+            {
+                "record_id": str(row.pk),
+                "source": row.source_list.label,
+                "first_name": row.given_name or None,
+                "patronymic": row.patronymic or None,
+                "surname": row.surname or None,
+                "sex": row.sex or None,
+                "dob": dob,
+                "birth_year": year,
+                "region": row.region or None,
+                "national_id": row.national_id or None,
+                "stratum": row.stratum or row.source_list.stratum or None,
+                "event_place": row.event_place or None,
+                "event_year": str(row.event_on.year) if row.event_on else None,
+            }
+        )
+    frame = pd.DataFrame(out)
+    frame["birth_year"] = frame["birth_year"].astype("Int64") if len(frame) else frame.get("birth_year")
+    return frame
+
+
+def _config(config: Any) -> Any:
+    from habeas.stats.linkage import LinkageConfig
+
+    if config is None:
+        return LinkageConfig()
+    if isinstance(config, LinkageConfig):
+        return config
+    known = {f.name for f in dataclasses.fields(LinkageConfig)}
+    unknown = sorted(set(config) - known)
+    if unknown:
+        raise LinkageRunError(f"unknown linkage setting {unknown[0]!r}; settings: {', '.join(sorted(known))}")
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
+    return LinkageConfig(**values)
+
+
+def _json_safe(value: Any) -> Any:
+    """Plain JSON (PostgreSQL's jsonb takes no NaN or infinity): numpy scalars as numbers, non-finite floats as
+    the strings "inf", "-inf", "nan", tuples as lists."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def review_decisions(*, team_id: int, row_ids: set[int]) -> dict[tuple[int, int], bool]:
+    """The latest decision (same person: True) on each pair of these rows, from any earlier run of the team."""
+    decided = (
+        ReviewPair.objects.filter(run__team_id=team_id, row_a_id__in=row_ids, row_b_id__in=row_ids)
+        .exclude(state=ReviewPair.State.PENDING)
+        .order_by("decided_at", "pk")
+        .values_list("row_a_id", "row_b_id", "state")
+    )
+    return {(a, b): state == ReviewPair.State.SAME for a, b, state in decided}
+
+
+def linkage_run(
+    *,
+    lists: Sequence[SourceList],
+    user: Any,
+    seed: int = 0,
+    config: Any = None,
+    now: dt.datetime | None = None,
+) -> LinkageRun:
+    """Link the rows of ``lists`` (one team's) into people with ``habeas.stats.link``, applying every review
+    decision already made on their pairs, and store the clusters and the new review queue.
+
+    ``config`` is a ``LinkageConfig`` or a mapping of its settings. A run that fails is stored as failed (with
+    the error) and ``LinkageRunError`` raised.
+    """
+    from habeas.stats.linkage import LinkageError, ReviewedPair, link
+
+    chosen = sorted({lst.pk: lst for lst in lists}.values(), key=lambda lst: lst.pk)
+    if not chosen:
+        raise LinkageRunError("give at least one list")
+    teams = {lst.team_id for lst in chosen}
+    if len(teams) != 1:
+        raise LinkageRunError("the lists belong to different teams: link one team's lists at a time")
+    team_id = teams.pop()
+    if team_id is None:
+        raise LinkageRunError("the lists belong to no team: give them one first")
+    _require_write(user, team_id, "link lists")
+    if seed < 0:
+        raise LinkageRunError(f"the seed must be a non-negative whole number, not {seed}")
+    settings = _config(config)
+    started = now or timezone.now()
+    rows = list(rows_of_lists(chosen))
+    by_id = {row.pk: row for row in rows}
+    decisions = review_decisions(team_id=team_id, row_ids=set(by_id))
+    reviewed = [ReviewedPair(str(a), str(b), same) for (a, b), same in sorted(decisions.items())]
+    run = LinkageRun(
+        team_id=team_id,
+        config=_json_safe(dataclasses.asdict(settings)),
+        seed=seed,
+        started_at=started,
+        versions=_versions("habeas", "splink", "duckdb", "pandas", "numpy"),
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    try:
+        result = link(records_frame(rows), config=settings, reviewed=reviewed, seed=seed)
+    except LinkageError as exc:
+        run.status, run.error, run.finished_at = LinkageRun.Status.FAILED, str(exc), timezone.now()
+        _save_run(run, chosen, user)
+        raise LinkageRunError(f"linkage run {run.pk} failed: {exc}") from None
+    summary = result.summary
+    run.status = LinkageRun.Status.DONE
+    run.finished_at = now or timezone.now()
+    run.records, run.people, run.links = summary.records, summary.people, summary.links
+    run.pairs_to_review, run.reviewed_applied = summary.review_queue, summary.reviewed_applied
+    run.summary = _json_safe(dataclasses.asdict(summary))
+    run.model = _json_safe(dict(result.model))
+    members = [
+        ClusterMember(row_id=int(rid), cluster=int(cluster))
+        for rid, cluster in zip(result.clusters["record_id"], result.clusters["cluster_id"], strict=True)
+    ]
+    pairs = []
+    for left, right, probability, weight in result.review_queue[
+        ["record_id_l", "record_id_r", "match_probability", "match_weight"]
+    ].itertuples(index=False):
+        a, b = sorted((int(left), int(right)))
+        finite = weight is not None and math.isfinite(float(weight))
+        pairs.append(
+            ReviewPair(
+                row_a_id=a,
+                row_b_id=b,
+                match_probability=float(probability),
+                match_weight=float(weight) if finite else None,
+            )
+        )
+    _save_run(run, chosen, user, members=members, pairs=pairs)
+    return run
+
+
+def _save_run(
+    run: LinkageRun,
+    lists: Sequence[SourceList],
+    user: Any,
+    *,
+    members: Sequence[ClusterMember] = (),
+    pairs: Sequence[ReviewPair] = (),
+) -> None:
+    run.full_clean()
+    with transaction.atomic():
+        run.save()
+        run.lists.set(lists)
+        for member in members:
+            member.run = run
+        for pair in pairs:
+            pair.run = run
+            pair.clean_fields(exclude=["run", "row_a", "row_b"])
+        ClusterMember.objects.bulk_create(members, batch_size=2000)
+        ReviewPair.objects.bulk_create(pairs, batch_size=1000)
+        outcome = (
+            f"{run.records} records, {run.people} people, {run.pairs_to_review} pairs to review"
+            if run.status == LinkageRun.Status.DONE
+            else f"failed: {run.error}"
+        )
+        audit_record(
+            action="create",
+            actor=user,
+            target=run,
+            summary=f"linkage run {run.pk} over lists {', '.join(str(lst.pk) for lst in lists)}: {outcome}",
+            details={
+                "lists": [lst.pk for lst in lists],
+                "seed": run.seed,
+                "status": run.status,
+                "records": run.records,
+                "people": run.people,
+                "links": run.links,
+                "pairs_to_review": run.pairs_to_review,
+                "reviewed_applied": run.reviewed_applied,
+            },
+        )
+
+
+def review_decide(
+    *, pair: ReviewPair, decision: str, reason: str, user: Any, now: dt.datetime | None = None
+) -> ReviewPair:
+    """Decide a review pair: "same" (one person) or "different". Later runs over both rows apply the decision."""
+    _require_write(user, pair.run.team_id, "decide review pairs")
+    if decision not in (ReviewPair.State.SAME, ReviewPair.State.DIFFERENT):
+        raise ValidationError({"state": f"decide 'same' or 'different', not {decision!r}"})
+    if not reason.strip():
+        raise ValidationError({"reason": "give the reason for the decision"})
+    old = pair.state
+    pair.state = decision
+    pair.reason = reason.strip()
+    pair.decided_by = user if getattr(user, "pk", None) else None
+    pair.decided_at = now or timezone.now()
+    pair.full_clean()
+    with transaction.atomic():
+        pair.save()
+        audit_record(
+            action="update",
+            actor=user,
+            target=pair,
+            summary=f"review pair {pair.pk} of linkage run {pair.run_id}: {decision} ({pair.reason})",
+            details={"run": pair.run_id, "rows": [pair.row_a_id, pair.row_b_id], "old": old, "new": decision},
+        )
+    return pair
+
+
+# ------------------------------------------------------------------------------------------- estimates
+
+ESTIMATE_OPTIONS: Final = ("model", "chains", "burn_in", "samples", "thin")
+
+
+def _table_rows(table: Any) -> list[list[int]]:
+    return [[*map(int, p), int(c)] for p, c in zip(table.patterns.tolist(), table.counts.tolist(), strict=True)]
+
+
+def estimate_run(
+    *,
+    linkage: LinkageRun,
+    user: Any,
+    method: str = "loglinear",
+    seed: int | None = None,
+    strata: str | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> list[EstimateRun]:
+    """Estimate the total number of people from the capture histories of ``linkage`` with one method
+    (``options``: ``model``, ``chains``, ``burn_in``, ``samples``, ``thin``, as ``habeas.stats.estimate`` takes
+    them), and store each result with its provenance: the capture table itself and its SHA-256, the lists, the
+    method and parameters, the seed (drawn and recorded when not given) and the package versions.
+
+    With ``strata`` (a column of ``STRATA_COLUMNS``) the histories are split by the person's stratum: with
+    ``habeas.stats.estimate_strata`` one run holds every stratum and their total; without it, one run per
+    stratum is stored. Returns the runs stored.
+    """
+    import habeas.stats as stats
+    from habeas.stats.linkage.capture import capture_table
+
+    if linkage.status != LinkageRun.Status.DONE:
+        raise LinkageRunError(f"linkage run {linkage.pk} failed: it has no capture histories")
+    _require_write(user, linkage.team_id, "run estimates")
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(ESTIMATE_OPTIONS))
+    if unknown:
+        raise LinkageRunError(f"unknown estimate option {unknown[0]!r}; options: {', '.join(ESTIMATE_OPTIONS)}")
+    if seed is None:
+        seed = secrets.randbits(63)
+    if seed < 0:
+        raise LinkageRunError(f"the seed must be a non-negative whole number, not {seed}")
+    histories = run_histories(run=linkage, strata=strata)
+    lists = run_labels(linkage)
+    base = {"lists": lists, "linkage_run": linkage.pk, "strata": strata or ""}
+    runs: list[EstimateRun] = []
+    pooled = capture_table(histories, lists)
+    if strata is None:
+        (result,) = stats.estimate(pooled, method=method, seed=seed, **options)
+        runs.append(_estimate_record(linkage, user, result.as_dict(), pooled, seed, strata="", stratum="", base=base))
+    else:
+        values = sorted(histories[strata].unique().tolist(), key=lambda v: (v == NOT_RECORDED, v))
+        tables = {value: capture_table(histories, lists, {strata: value}) for value in values}
+        tables = {value: table for value, table in tables.items() if table.observed}
+        stratified = getattr(stats, "estimate_strata", None)
+        if stratified is not None:
+            outcome = stratified(tables, method=method, seed=seed, **options)
+            payload = outcome.as_dict()
+            payload["provenance"] = {
+                **payload["provenance"],
+                "tables": {name: _table_rows(t) for name, t in tables.items()},
+            }
+            runs.append(_estimate_record(linkage, user, payload, pooled, seed, strata=strata, stratum="", base=base))
+        else:
+            for value, table in tables.items():
+                (result,) = stats.estimate(table, method=method, seed=seed, **options)
+                runs.append(
+                    _estimate_record(
+                        linkage, user, result.as_dict(), table, seed, strata=strata, stratum=value, base=base
+                    )
+                )
+    with transaction.atomic():
+        for run in runs:
+            run.save()
+            audit_record(
+                action="create",
+                actor=user,
+                target=run,
+                summary=(
+                    f"estimate run {run.pk} ({run.method}) of linkage run {linkage.pk}"
+                    + (f", {run.strata} = {run.stratum}" if run.stratum else f", by {run.strata}" if run.strata else "")
+                ),
+                details={
+                    "linkage_run": linkage.pk,
+                    "method": run.method,
+                    "seed": run.seed,
+                    "table_sha256": run.table_sha256,
+                    "estimate": run.estimate,
+                },
+            )
+    return runs
+
+
+def _finite(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _estimate_record(
+    linkage: LinkageRun,
+    user: Any,
+    payload: dict[str, Any],
+    table: Any,
+    seed: int,
+    *,
+    strata: str,
+    stratum: str,
+    base: dict[str, Any],
+) -> EstimateRun:
+    payload = _json_safe(payload)
+    provenance = {
+        **payload.get("provenance", {}),
+        **base,
+        "table": {"lists": list(table.lists), "rows": _table_rows(table)},
+    }
+    provenance.setdefault("data_sha256", table.digest())
+    payload["provenance"] = provenance
+    interval = payload.get("ci95")
+    run = EstimateRun(
+        team_id=linkage.team_id,
+        linkage=linkage,
+        lists=list(table.lists),
+        table_sha256=table.digest(),
+        method=str(payload["method"]),
+        model_name=str(payload.get("model") or payload.get("interval") or "")[:300],
+        parameters=_json_safe({k: v for k, v in provenance.get("parameters", {}).items()}),
+        seed=seed,
+        strata=strata,
+        stratum=stratum,
+        observed=int(payload["observed"]),
+        estimate=_finite(payload.get("total", payload.get("estimate"))),
+        ci_low=_finite(interval[0]) if interval else None,
+        ci_high=_finite(interval[1]) if interval else None,
+        result=payload,
+        provenance=provenance,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    run.full_clean()
+    return run
