@@ -246,12 +246,14 @@ def parser() -> argparse.ArgumentParser:
     from habeas.cli.backup import add_commands as add_backup
     from habeas.cli.counting import add_commands as add_counting
     from habeas.cli.keys import add_commands as add_keys
+    from habeas.cli.lists import add_commands as add_lists
     from habeas.cli.reports import add_commands as add_reports
     from habeas.cli.standards import add_commands as add_standards
 
     add_backup(sub)
     add_counting(sub)
     add_keys(sub)
+    add_lists(sub)
     add_reports(sub)
 
     add_standards(sub)

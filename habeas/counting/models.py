@@ -134,9 +134,9 @@ class LinkageRun(Record):
     links = models.PositiveIntegerField(_("links"), default=0)
     pairs_to_review = models.PositiveIntegerField(_("pairs to review"), default=0)
     reviewed_applied = models.PositiveIntegerField(_("review decisions applied"), default=0)
-    summary = models.JSONField(_("summary"), default=dict)
-    model = models.JSONField(_("trained model"), default=dict)
-    versions = models.JSONField(_("package versions"), default=dict)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    model = models.JSONField(_("trained model"), default=dict, blank=True)
+    versions = models.JSONField(_("package versions"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("run by"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -229,7 +229,7 @@ class ReviewPair(models.Model):
 
 
 class EstimateRun(Record):
-    """One estimate of the total from the capture histories of a linkage run (or of one stratum of them), with
+    """One estimate of the total from the capture histories of a linkage run (whole, or stratified), with
     everything needed to repeat it."""
 
     linkage = models.ForeignKey(
@@ -244,10 +244,9 @@ class EstimateRun(Record):
     table_sha256 = models.CharField(_("SHA-256 of the capture table"), max_length=64)
     method = models.CharField(_("method"), max_length=20)
     model_name = models.CharField(_("model"), max_length=300, blank=True)
-    parameters = models.JSONField(_("parameters"), default=dict)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     seed = models.BigIntegerField(_("seed"), null=True, blank=True)
     strata = models.CharField(_("stratified by"), max_length=50, blank=True)
-    stratum = models.CharField(_("stratum"), max_length=200, blank=True, help_text=_("one stratum's own run"))
     observed = models.PositiveIntegerField(_("people observed"))
     estimate = models.FloatField(_("estimate"), null=True, blank=True)
     ci_low = models.FloatField(_("95% interval, lower end"), null=True, blank=True)

@@ -584,15 +584,15 @@ def estimate_run(
     seed: int | None = None,
     strata: str | None = None,
     options: Mapping[str, Any] | None = None,
-) -> list[EstimateRun]:
+) -> EstimateRun:
     """Estimate the total number of people from the capture histories of ``linkage`` with one method
     (``options``: ``model``, ``chains``, ``burn_in``, ``samples``, ``thin``, as ``habeas.stats.estimate`` takes
     them), and store each result with its provenance: the capture table itself and its SHA-256, the lists, the
     method and parameters, the seed (drawn and recorded when not given) and the package versions.
 
-    With ``strata`` (a column of ``STRATA_COLUMNS``) the histories are split by the person's stratum: with
-    ``habeas.stats.estimate_strata`` one run holds every stratum and their total; without it, one run per
-    stratum is stored. Returns the runs stored.
+    With ``strata`` (a column of ``STRATA_COLUMNS``) the histories are split by the person's stratum and
+    ``habeas.stats.estimate_strata`` estimates each stratum and their total (with the unstratified estimate
+    beside it), all in one run.
     """
     import habeas.stats as stats
     from habeas.stats.linkage.capture import capture_table
@@ -611,52 +611,34 @@ def estimate_run(
     histories = run_histories(run=linkage, strata=strata)
     lists = run_labels(linkage)
     base = {"lists": lists, "linkage_run": linkage.pk, "strata": strata or ""}
-    runs: list[EstimateRun] = []
     pooled = capture_table(histories, lists)
     if strata is None:
         (result,) = stats.estimate(pooled, method=method, seed=seed, **options)
-        runs.append(_estimate_record(linkage, user, result.as_dict(), pooled, seed, strata="", stratum="", base=base))
+        payload = result.as_dict()
     else:
         values = sorted(histories[strata].unique().tolist(), key=lambda v: (v == NOT_RECORDED, v))
         tables = {value: capture_table(histories, lists, {strata: value}) for value in values}
         tables = {value: table for value, table in tables.items() if table.observed}
-        stratified = getattr(stats, "estimate_strata", None)
-        if stratified is not None:
-            outcome = stratified(tables, method=method, seed=seed, **options)
-            payload = outcome.as_dict()
-            payload["provenance"] = {
-                **payload["provenance"],
-                "tables": {name: _table_rows(t) for name, t in tables.items()},
-            }
-            runs.append(_estimate_record(linkage, user, payload, pooled, seed, strata=strata, stratum="", base=base))
-        else:
-            for value, table in tables.items():
-                (result,) = stats.estimate(table, method=method, seed=seed, **options)
-                runs.append(
-                    _estimate_record(
-                        linkage, user, result.as_dict(), table, seed, strata=strata, stratum=value, base=base
-                    )
-                )
+        payload = stats.estimate_strata(tables, method=method, seed=seed, **options).as_dict()
+        payload["provenance"] = {**payload["provenance"], "tables": {k: _table_rows(t) for k, t in tables.items()}}
+    run = _estimate_record(linkage, user, payload, pooled, seed, strata=strata or "", base=base)
     with transaction.atomic():
-        for run in runs:
-            run.save()
-            audit_record(
-                action="create",
-                actor=user,
-                target=run,
-                summary=(
-                    f"estimate run {run.pk} ({run.method}) of linkage run {linkage.pk}"
-                    + (f", {run.strata} = {run.stratum}" if run.stratum else f", by {run.strata}" if run.strata else "")
-                ),
-                details={
-                    "linkage_run": linkage.pk,
-                    "method": run.method,
-                    "seed": run.seed,
-                    "table_sha256": run.table_sha256,
-                    "estimate": run.estimate,
-                },
-            )
-    return runs
+        run.save()
+        audit_record(
+            action="create",
+            actor=user,
+            target=run,
+            summary=f"estimate run {run.pk} ({run.method}) of linkage run {linkage.pk}"
+            + (f", stratified by {run.strata}" if run.strata else ""),
+            details={
+                "linkage_run": linkage.pk,
+                "method": run.method,
+                "seed": run.seed,
+                "table_sha256": run.table_sha256,
+                "estimate": run.estimate,
+            },
+        )
+    return run
 
 
 def _finite(value: Any) -> float | None:
@@ -671,7 +653,6 @@ def _estimate_record(
     seed: int,
     *,
     strata: str,
-    stratum: str,
     base: dict[str, Any],
 ) -> EstimateRun:
     payload = _json_safe(payload)
@@ -693,7 +674,6 @@ def _estimate_record(
         parameters=_json_safe({k: v for k, v in provenance.get("parameters", {}).items()}),
         seed=seed,
         strata=strata,
-        stratum=stratum,
         observed=int(payload["observed"]),
         estimate=_finite(payload.get("total", payload.get("estimate"))),
         ci_low=_finite(interval[0]) if interval else None,
