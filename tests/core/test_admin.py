@@ -17,7 +17,13 @@ pytestmark = pytest.mark.django_db
 DOMAIN_APPS = ["evidence", "registry", "custody", "cases", "monitoring"]
 MODELS = [model for label in DOMAIN_APPS for model in apps.get_app_config(label).get_models()]
 # Small child tables are edited inline on their parent's page.
-INLINE_ONLY = {"registry.personname", "registry.disability", "registry.relationship", "cases.perpetrator"}
+INLINE_ONLY = {
+    "registry.personname",
+    "registry.disability",
+    "registry.relationship",
+    "cases.perpetrator",
+    "evidence.document",  # uploaded and downloaded on its source's page
+}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label_lower)
