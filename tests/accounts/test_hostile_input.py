@@ -71,3 +71,54 @@ def test_an_expired_session_must_log_in_again(client):
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_every_text_field_of_every_record_keeps_a_payload_as_text_and_shows_it_escaped(client):
+    """For each kind of record in the admin: every free-text field set to a script-and-SQL payload is read back
+    exactly as written and its page shows it escaped, never as markup."""
+    from django.contrib import admin
+    from django.db import IntegrityError, models, transaction
+
+    from habeas.accounts.models import Team
+    from habeas.core.dataload import records_load
+    from habeas.demo import DATA_FILE
+    from habeas.registry.services import gazetteer_seed
+
+    gazetteer_seed(country="KZ")
+    records_load(path=DATA_FILE, team=Team.objects.create(name="A"))
+    client.force_login(factories.superuser())
+    payload = f"{SCRIPT} {SQL}"
+    checked = []
+    for model in admin.site._registry:
+        obj = model._default_manager.order_by("pk").first()
+        if obj is None or model._meta.app_label in ("auth", "otp_totp", "accounts", "standards"):
+            continue  # accounts and the engine's findings are not typed in by users
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField)
+            and f.editable
+            and not f.choices
+            and not isinstance(f, models.SlugField | models.URLField | models.EmailField)
+            and (f.max_length is None or f.max_length >= len(payload))
+        ]
+        kept = []
+        for field in fields:
+            try:
+                with transaction.atomic():
+                    setattr(obj, field.attname, payload)
+                    obj.save()
+                kept.append(field)
+            except IntegrityError:  # a field the database constrains (e.g. a code): payloads cannot get in
+                obj.refresh_from_db()
+        if not kept:
+            continue
+        stored = model._default_manager.get(pk=obj.pk)
+        assert all(getattr(stored, f.attname) == payload for f in kept), model
+        meta = model._meta
+        page = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]))
+        html = page.content.decode()
+        assert page.status_code == 200 and SCRIPT not in html, model
+        assert "&lt;script&gt;" in html, model
+        checked.append(meta.label_lower)
+    assert {"registry.person", "cases.allegation", "custody.restrictivemeasure", "monitoring.visit"} <= set(checked)
