@@ -410,10 +410,11 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-def review_decisions(*, team_id: int, row_ids: set[int]) -> dict[tuple[int, int], bool]:
-    """The latest decision (same person: True) on each pair of these rows, from any earlier run of the team."""
+def review_decisions(*, team_id: int, lists: Sequence[SourceList]) -> dict[tuple[int, int], bool]:
+    """The latest decision (same person: True) on each pair of rows of these lists, from any earlier run of the
+    team."""
     decided = (
-        ReviewPair.objects.filter(run__team_id=team_id, row_a_id__in=row_ids, row_b_id__in=row_ids)
+        ReviewPair.objects.filter(run__team_id=team_id, row_a__source_list__in=lists, row_b__source_list__in=lists)
         .exclude(state=ReviewPair.State.PENDING)
         .order_by("decided_at", "pk")
         .values_list("row_a_id", "row_b_id", "state")
@@ -452,8 +453,7 @@ def linkage_run(
     settings = _config(config)
     started = now or timezone.now()
     rows = list(rows_of_lists(chosen))
-    by_id = {row.pk: row for row in rows}
-    decisions = review_decisions(team_id=team_id, row_ids=set(by_id))
+    decisions = review_decisions(team_id=team_id, lists=chosen)
     reviewed = [ReviewedPair(str(a), str(b), same) for (a, b), same in sorted(decisions.items())]
     run = LinkageRun(
         team_id=team_id,
