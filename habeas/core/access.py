@@ -44,6 +44,14 @@ def can_write(user: Any, obj: models.Model | None = None) -> bool:
     return roles.get(getattr(obj, "team_id", None) or 0) in WRITING_ROLES
 
 
+def can_analyse(user: Any, team_id: int | None) -> bool:
+    """Whether the user may run analyses (record linkage, estimates) over a team's lists: the writing roles
+    and analysts, who are read-only for case records but whose work is the analysis."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return team_id is not None and roles_of(user).get(team_id) in (*WRITING_ROLES, Role.ANALYST)
+
+
 def can_delete(user: Any, obj: models.Model | None = None) -> bool:
     if getattr(user, "is_superuser", False) and user.is_active:
         return True

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from habeas.core.access import can_write, get_for_user, visible
+from habeas.core.access import can_analyse, get_for_user, visible
 from habeas.counting.models import ClusterMember, LinkageRun, ListRow, ReviewPair, SourceList
 
 #: columns of a list's rows that capture histories can be stratified by
@@ -39,7 +39,7 @@ def pair_get_for_user(*, user: Any, pk: Any, write: bool = False) -> ReviewPair:
         pair = ReviewPair.objects.select_related("run").get(pk=pk, run__in=visible(LinkageRun, user))
     except (ReviewPair.DoesNotExist, ValueError, TypeError):
         raise Http404(f"no review pair {pk}") from None
-    if write and not can_write(user, pair.run):
+    if write and not can_analyse(user, pair.run.team_id):
         raise PermissionDenied(f"{user} may read but not decide review pairs of this run")
     return pair
 

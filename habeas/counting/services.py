@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from habeas.accounts.models import WRITING_ROLES, Team
 from habeas.accounts.services import audit_record
-from habeas.core.access import roles_of
+from habeas.core.access import can_analyse, identities_hidden_from, roles_of
 from habeas.core.dates import Precision, normalise
 from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
 from habeas.counting.reading import Problem, ReadError, encoding_name, read_list
@@ -82,6 +82,14 @@ def may_write_team(user: Any, team_id: int | None) -> bool:
 def _require_write(user: Any, team_id: int | None, what: str) -> None:
     if not may_write_team(user, team_id):
         raise PermissionDenied(f"{user} may not {what} in this team")
+
+
+def _require_analysis(user: Any, team_id: int | None, what: str, *, identities: bool = False) -> None:
+    """Analysts may link and estimate; deciding whether two rows are one person also needs their names."""
+    if not can_analyse(user, team_id):
+        raise PermissionDenied(f"{user} may not {what} in this team")
+    if identities and team_id in identities_hidden_from(user):
+        raise PermissionDenied(f"{user} sees this team's lists pseudonymised and so may not {what}")
 
 
 def _versions(*names: str) -> dict[str, str]:
@@ -447,7 +455,7 @@ def linkage_run(
     team_id = teams.pop()
     if team_id is None:
         raise LinkageRunError("the lists belong to no team: give them one first")
-    _require_write(user, team_id, "link lists")
+    _require_analysis(user, team_id, "link lists")
     if seed < 0:
         raise LinkageRunError(f"the seed must be a non-negative whole number, not {seed}")
     settings = _config(config)
@@ -544,7 +552,7 @@ def review_decide(
     *, pair: ReviewPair, decision: str, reason: str, user: Any, now: dt.datetime | None = None
 ) -> ReviewPair:
     """Decide a review pair: "same" (one person) or "different". Later runs over both rows apply the decision."""
-    _require_write(user, pair.run.team_id, "decide review pairs")
+    _require_analysis(user, pair.run.team_id, "decide review pairs", identities=True)
     if decision not in (ReviewPair.State.SAME, ReviewPair.State.DIFFERENT):
         raise ValidationError({"state": f"decide 'same' or 'different', not {decision!r}"})
     if not reason.strip():
@@ -599,7 +607,7 @@ def estimate_run(
 
     if linkage.status != LinkageRun.Status.DONE:
         raise LinkageRunError(f"linkage run {linkage.pk} failed: it has no capture histories")
-    _require_write(user, linkage.team_id, "run estimates")
+    _require_analysis(user, linkage.team_id, "run estimates")
     options = dict(options or {})
     unknown = sorted(set(options) - set(ESTIMATE_OPTIONS))
     if unknown:

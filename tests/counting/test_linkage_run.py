@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from habeas.accounts.models import AuditEvent
+from habeas.accounts.models import AuditEvent, Membership
 from habeas.counting.models import ClusterMember, LinkageRun, ListRow, ReviewPair
-from habeas.counting.services import LinkageRunError, linkage_run
+from habeas.counting.services import LinkageRunError, linkage_run, review_decide
 from tests.counting.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -73,12 +73,24 @@ def test_lists_too_small_to_train_on_give_a_failed_run_with_the_reason(three_lis
     assert not ClusterMember.objects.exists()
 
 
-def test_only_members_who_write_may_link(three_lists, outsider):
-    reader = make_user("reader", three_lists[0].team, role="analyst")
+def test_read_only_members_and_outsiders_may_not_link(three_lists, outsider):
+    reader = make_user("reader", three_lists[0].team, role="readonly")
     for user in (reader, outsider):
         with pytest.raises(PermissionDenied):
             linkage_run(lists=three_lists, user=user, seed=1)
     assert not LinkageRun.objects.exists()
+
+
+def test_an_analyst_may_link_but_decides_pairs_only_when_granted_identities(three_lists):
+    analyst = make_user("analyst", three_lists[0].team, role="analyst")
+    run = linkage_run(lists=three_lists, user=analyst, seed=1, config={"review_band": [0.3, 1.0]})
+    pair = ReviewPair.objects.filter(run=run).first()
+    assert run.status == "done" and pair is not None
+    with pytest.raises(PermissionDenied, match="pseudonymised"):
+        review_decide(pair=pair, decision="same", reason="same birth date", user=analyst)
+    Membership.objects.filter(user=analyst).update(identities=True)
+    review_decide(pair=pair, decision="same", reason="same birth date", user=analyst)
+    assert ReviewPair.objects.get(pk=pair.pk).state == "same"
 
 
 def test_an_unknown_setting_is_named(three_lists, member):
