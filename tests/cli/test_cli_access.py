@@ -158,3 +158,57 @@ def test_an_analyst_sees_the_findings_pseudonymised(world):
     assert leaks(member.stdout.encode(), protected_texts())  # the member's copy does name them
     subjects = {row["subject"] for row in json.loads(analyst.stdout)}
     assert subjects and all(re.fullmatch(r"[A-Z][a-z ]+ [A-Z2-7]{10}", subject) for subject in subjects), subjects
+
+
+#: every command, and why it does or does not act as a named user; a new command fails
+#: ``test_every_command_says_whether_it_acts_as_a_user`` until it is listed here
+ACTS_AS_USER = {
+    "check": "prints findings about records (this file)",
+    "export": "writes records, redacted (tests/reports/test_export_cli.py)",
+    "lists import": "adds a team's list (tests/counting/test_cli_lists.py)",
+    "lists link": "reads a team's lists (tests/counting/test_cli_lists.py)",
+    "lists review": "prints names side by side (tests/counting/test_cli_lists.py)",
+    "lists histories": "writes who is on which list (tests/counting/test_cli_lists.py)",
+    "lists estimate": "reads a team's linkage (tests/counting/test_cli_lists.py)",
+}
+SYSTEM_COMMANDS = {
+    "demo": "builds its own database and prints counts only",
+    "serve": "starts the web server, where every page checks its user",
+    "load": "an operator's import of a data file into the team the file names",
+    "gazetteer": "public place names",
+    "synth": "synthetic records",
+    "audit verify": "prints only whether the chain is intact and where it breaks",
+    "backup": "an operator's archive, encrypted with a passphrase",
+    "restore": "an operator's restore into an empty instance",
+    "estimate": "reads a capture-history file, not the database",
+    "link": "reads list files, not the database",
+    "keys init": "creates the key file",
+    "keys status": "prints counts of values per key",
+    "keys rotate": "re-encrypts without printing any value",
+    "rules": "prints the rule catalogue, no record",
+    "manage": "Django's management commands, for the operator of the server",
+}
+
+
+def commands() -> dict[str, bool]:
+    """Every command of ``habeas`` and whether it takes ``--user``."""
+    import argparse
+
+    from habeas.cli.main import parser
+
+    def walk(node: argparse.ArgumentParser, prefix: tuple[str, ...]) -> dict[str, bool]:
+        for action in node._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                out: dict[str, bool] = {}
+                for name, child in action.choices.items():
+                    out |= walk(child, (*prefix, name))
+                return out
+        return {" ".join(prefix): any("--user" in a.option_strings for a in node._actions)}
+
+    return walk(parser(), ())
+
+
+def test_every_command_says_whether_it_acts_as_a_user():
+    found = commands()
+    assert set(found) == set(ACTS_AS_USER) | set(SYSTEM_COMMANDS)
+    assert {name for name, takes_user in found.items() if takes_user} == set(ACTS_AS_USER)
