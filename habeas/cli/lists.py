@@ -140,6 +140,11 @@ def cmd_link(args: argparse.Namespace) -> int:
         + (f"; {run.reviewed_applied:,} earlier review decisions applied" if run.reviewed_applied else "")
         + "."
     )
+    if not run.summary.get("m_from_em", True):
+        print(
+            "These lists are too small to learn from how often the same person's details agree: general "
+            "weights were used. Review the uncertain pairs; the decisions then train the next run."
+        )
     if run.pairs_to_review:
         print(f"See them with: habeas lists review {run.pk}")
     return 0

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from habeas.accounts.models import AuditEvent, Membership
 from habeas.counting.models import ClusterMember, LinkageRun, ListRow, ReviewPair
 from habeas.counting.services import LinkageRunError, linkage_run, review_decide
+from habeas.stats.linkage import LinkageError
 from tests.counting.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -64,12 +65,21 @@ def test_a_run_is_an_audit_event(three_lists, member):
     assert event.actor == member and event.details["lists"] == [lst.pk for lst in three_lists]
 
 
-def test_lists_too_small_to_train_on_give_a_failed_run_with_the_reason(three_lists, member):
-    with pytest.raises(LinkageRunError, match="too few records"):
-        linkage_run(lists=three_lists[2:], user=member, seed=1, config={"match_threshold": 0.5})
-    # one list alone has too few pairs to learn from: the attempt is kept, with why it failed
+def test_a_list_too_small_to_learn_from_is_linked_with_general_weights(three_lists, member):
+    run = linkage_run(lists=three_lists[2:], user=member, seed=1)
+    assert run.status == "done" and run.summary["m_from_em"] is False
+    assert ClusterMember.objects.filter(run=run).count() == run.records
+
+
+def test_a_run_that_fails_is_kept_with_the_reason(three_lists, member, monkeypatch):
+    def failing(*args, **kwargs):
+        raise LinkageError("too few filled fields to compare records")
+
+    monkeypatch.setattr("habeas.stats.linkage.link", failing)  # the linkage itself is tested in tests/stats
+    with pytest.raises(LinkageRunError, match="too few filled fields"):
+        linkage_run(lists=three_lists, user=member, seed=1)
     failed = LinkageRun.objects.get()
-    assert failed.status == "failed" and "too few records" in failed.error
+    assert failed.status == "failed" and "too few filled fields" in failed.error
     assert not ClusterMember.objects.exists()
 
 

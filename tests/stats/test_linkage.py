@@ -312,3 +312,36 @@ def test_capture_histories_with_strata() -> None:
     assert histories["region"].tolist() == ["Aktau", "Zhanaozen", "Aktau"]
     with pytest.raises(LinkageError, match="clashes"):
         capture_histories(clusters.assign(source="n_records"))
+
+
+# ----------------------------------------------------------------------------------------- small lists
+
+SMALL = [  # (Cyrillic on one list, Latin on the other, birth date)
+    ("Базарбай", "Кенжебаев", "Bazarbai", "Kenzhebaev", "1968-03-02"),
+    ("Дмитрий", "Тян", "Dmitri", "Tyan", "1980-07-15"),
+    ("Олег", "Евлоев", "Oleg", "Yevloyev", "1979-01-09"),
+    ("Роза", "Тулетаева", "Roza", "Tuletayeva", "1965-11-20"),
+    ("Арон", "Атабек", "Aron", "Atabek", "1953-05-10"),
+    ("Жасулан", "Сулейменов", "Zhasulan", "Suleimenov", "1976-09-30"),
+    ("Ирина", "Хан", "Irina", "Khan", "1982-02-14"),
+    ("Женисбек", "Темиров", "Zhenisbek", "Temirov", "1971-06-01"),
+]
+
+
+def test_lists_too_small_to_learn_from_are_linked_with_general_weights():
+    """A few dozen names (an NGO's lists): too few pairs for EM, so Splink's general agreement weights are
+    used — and the same people are still found across scripts, and no two people are merged."""
+    rows = []
+    for i, (given_cy, surname_cy, given_la, surname_la, dob) in enumerate(SMALL):
+        rows.append(
+            {"record_id": f"a{i}", "source": "families", "first_name": given_cy, "surname": surname_cy, "dob": dob}
+        )
+        rows.append(
+            {"record_id": f"b{i}", "source": "lawyers", "first_name": given_la, "surname": surname_la, "dob": dob}
+        )
+    result = link(pd.DataFrame(rows), seed=1)
+    assert result.summary.m_from_em is False
+    clusters = dict(zip(result.clusters["record_id"], result.clusters["cluster_id"], strict=True))
+    for i in range(len(SMALL)):
+        assert clusters[f"a{i}"] == clusters[f"b{i}"], SMALL[i]
+    assert result.summary.people == len(SMALL)

@@ -36,6 +36,9 @@ class LinkageSummary:
     review_queue: int
     reviewed_applied: int
     m_from_labels: bool
+    #: False when the lists were too small to learn how often true matches agree (fewer than about fifty pairs
+    #: share a name or a date of birth): generic agreement weights were used, and the review queue matters more
+    m_from_em: bool
     probability_two_random_records_match: float
     backend: str
     seed: int
@@ -241,6 +244,7 @@ def link(
         review_queue=len(queue),
         reviewed_applied=len(must) + len(cannot),
         m_from_labels=use_labels,
+        m_from_em=matcher.m_from_em,
         probability_two_random_records_match=float(model["probability_two_random_records_match"]),
         backend=backend,
         seed=seed,

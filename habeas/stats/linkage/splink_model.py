@@ -214,6 +214,7 @@ class SplinkMatcher:
         self._total_pairs = n * (n - 1) // 2
         self._start_prior = min(0.5, 1.0 / max(n - 1, 1))
         self.prior = self._start_prior
+        self.m_from_em = False
         settings = build_settings(frame, config, self._start_prior)
         self._linker = Linker(self._db.register(frame), settings, log_level=None)
 
@@ -225,7 +226,11 @@ class SplinkMatcher:
         # When every pair fits in the sample, one pass does; else Splink samples in chunks and may stop early.
         chunks = 1 if self._total_pairs <= max_pairs else 10
         training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=self._seed, num_chunks=chunks)
-        for rule, blocked in self._em_rules():
+        rules = self._em_rules()
+        # Lists too small to learn from keep Splink's default m probabilities (agreement likelier at the closer
+        # levels); u is still measured on the lists, and reviewed matches, when there are any, train m below.
+        self.m_from_em = bool(rules)
+        for rule, blocked in rules:
             training.estimate_parameters_using_expectation_maximisation(
                 rule,
                 estimate_without_term_frequencies=True,
@@ -239,7 +244,8 @@ class SplinkMatcher:
 
     def _em_rules(self) -> list[tuple[BlockingRuleCreator, int]]:
         """Blocking rules for EM with the number of pairs each blocks: one on names (trains the other fields),
-        one on the date (trains the names); a rule is used only if it yields enough pairs to learn from."""
+        one on the date (trains the names); a rule is used only if it yields enough pairs to learn from, so
+        that small lists may have none."""
         candidates = [
             ["surname_key", "given_canon"],
             ["dob_digits"] if "dob_digits" in self._frame and self._frame["dob_digits"].notna().any() else [],
@@ -252,8 +258,6 @@ class SplinkMatcher:
                 rules.append((block_on(*columns), blocked))
             if len(rules) == 2:
                 break
-        if not rules:
-            raise LinkageError("too few records share a name or a date of birth to train the model")
         return rules
 
     def predict(self) -> pd.DataFrame:
