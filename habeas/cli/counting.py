@@ -116,19 +116,29 @@ def _estimate_strata(args: argparse.Namespace) -> int:
 
 def _read_lists(paths: list[str]) -> Any:
     """One table of records from CSV or Parquet files: one file with a ``source`` column, or one file per
-    source (named after the file)."""
+    source (named after the file). A CSV file may be UTF-8, UTF-16, Windows-1251 or KOI8-R (detected, as
+    ``habeas lists import`` does); a file mixing encodings is refused with the rows that differ."""
+    import io
+
     import pandas as pd
 
+    from habeas.counting.reading import ReadError, decode
     from habeas.stats.linkage import LinkageError
 
     frames = []
     for name in paths:
         path = Path(name)
         try:
-            frame = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path, dtype=str)
+            if path.suffix.lower() == ".parquet":
+                frame = pd.read_parquet(path)
+            else:
+                text, _ = decode(path.read_bytes())
+                frame = pd.read_csv(io.StringIO(text), dtype=str)
         except FileNotFoundError:
             raise LinkageError(f"{path}: no such file") from None
-        except (ValueError, OSError, UnicodeDecodeError) as exc:
+        except ReadError as exc:
+            raise LinkageError(f"{path}: {exc}") from None
+        except (ValueError, OSError) as exc:
             raise LinkageError(f"{path}: cannot be read ({exc})") from None
         if "source" not in frame.columns:
             if len(paths) == 1:

@@ -43,3 +43,25 @@ def test_an_unknown_setting_is_named(tmp_path):
     result = run_habeas("link", str(write_lists(tmp_path)), "--config", str(config), env=cli_env(tmp_path))
     assert result.returncode == 1
     assert "unknown setting 'match_treshold'" in result.stderr
+
+
+def test_lists_in_the_legacy_cyrillic_encodings_are_read(tmp_path):
+    """One list saved as Windows-1251 and one as KOI8-R, as offices in the region still do."""
+    lists = generate_lists(400, seed=7).records.drop(columns=["person_id"])
+    paths = []
+    for encoding, (source, rows) in zip(("cp1251", "koi8_r"), lists.groupby("source"), strict=False):
+        path = tmp_path / f"{source}.csv"
+        path.write_bytes(rows.drop(columns=["source"]).to_csv(index=False).encode(encoding, errors="replace"))
+        paths.append(str(path))
+    result = run_habeas("link", *paths, "--format", "json", env=cli_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["records"] > 0
+
+
+def test_a_list_mixing_encodings_is_refused_naming_the_rows(tmp_path):
+    path = tmp_path / "mixed.csv"
+    header = b"record_id,source,first_name,surname\n"
+    path.write_bytes(header + "r1,a,Дмитрий,Тян\n".encode() + "r2,a,Олег,Евлоев\n".encode("cp1251"))
+    result = run_habeas("link", str(path), env=cli_env(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "mixed encodings" in result.stderr and "row 3" in result.stderr
