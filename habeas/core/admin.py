@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 
-from habeas.accounts.reauth import ReauthBeforeDeletion
+from habeas.accounts.reauth import ReauthBeforeDeletion, reauth_redirect, reauth_required
 from habeas.accounts.services import audit_record
 from habeas.core import access
 from habeas.core.fields import name_query, protected_fields
@@ -65,6 +66,19 @@ class RolePermissions:
 
     def get_fields(self, request: Any, obj: Any = None) -> Any:
         return self._shown(super().get_fields(request, obj), obj)  # type: ignore[misc]
+
+    # A choice of another record (a person, a place, …) offers only those the user may see: neither the
+    # widget nor a crafted form can name or point to another team's record.
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if _owned(db_field.related_model):
+            kwargs["queryset"] = access.visible(db_field.related_model, request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if _owned(db_field.related_model):
+            kwargs["queryset"] = access.visible(db_field.related_model, request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
         return self._shown(super().get_readonly_fields(request, obj), obj)  # type: ignore[misc]
@@ -141,6 +155,16 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
     #: are encrypted, so they are found through their keyed hashes, in any script or transliteration
     name_search: list[str] = []
 
+    def get_list_filter(self, request: Any) -> Any:
+        """A filter by a related record lists only the records used by rows the user may see (Django's own
+        would list every team's places, events, courts …)."""
+        filters = []
+        for spec in super().get_list_filter(request):
+            field = self.model._meta.get_field(spec) if isinstance(spec, str) and "__" not in spec else None
+            related = field is not None and field.is_relation and _owned(field.related_model)
+            filters.append((spec, admin.RelatedOnlyFieldListFilter) if related else spec)
+        return filters
+
     def get_list_display(self, request: Any) -> Any:
         columns = super().get_list_display(request)
         shown = self._shown(columns, None)
@@ -180,6 +204,11 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
         return obj
 
     def change_view(self, request: Any, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        deletes_rows = request.method == "POST" and any(
+            key.endswith("-DELETE") and value for key, value in request.POST.items()
+        )
+        if deletes_rows and reauth_required(request):
+            return reauth_redirect(request, request.get_full_path())  # nothing is saved
         if request.method == "GET":
             audit_record(
                 action="read", actor=request.user, target_type=self.model._meta.label_lower, target_id=str(object_id)
@@ -223,6 +252,7 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
         audit_record(action="delete", actor=request.user, target=obj, summary=str(obj)[:200])
         super().delete_model(request, obj)
 
+    @transaction.atomic
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         for obj in queryset:
             audit_record(action="delete", actor=request.user, target=obj, summary=str(obj)[:200])

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 
 from habeas.core import access
 from habeas.core.admin import AuditedAdmin, RolePermissions, SuperuserOnly
+from habeas.core.identity import hides_identity
 from habeas.evidence.models import Citation, Document, Source
 from habeas.evidence.services import ALLOWED_TYPES, document_add, document_check, document_delete
 from habeas.evidence.views import document_download
@@ -61,7 +62,7 @@ class DocumentInline(RolePermissions, admin.TabularInline):
 
     @admin.display(description="download")
     def download(self, obj: Document) -> str:
-        if obj.pk is None:
+        if obj.pk is None or hides_identity(obj.source):
             return ""
         return format_html('<a href="{}">download</a>', reverse("admin:evidence_document_download", args=[obj.pk]))
 
@@ -71,7 +72,6 @@ class SourceAdmin(AuditedAdmin):
     list_display = ["title", "kind", "author", "published_on", "reliability"]
     list_filter = ["kind", "reliability"]
     search_fields = ["key", "reference"]
-    prepopulated_fields = {"key": ["title"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [DocumentInline]
 

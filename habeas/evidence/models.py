@@ -30,7 +30,12 @@ class Source(models.Model):
         LOW = "low", _("low: hearsay or contested")
         UNKNOWN = "unknown", _("not assessed")
 
-    key = models.SlugField(_("key"), max_length=80, unique=True, help_text=_("a short stable name"))
+    key = models.SlugField(
+        _("key"),
+        max_length=80,
+        unique=True,
+        help_text=_("a short stable name, never a person's name: it is stored and shown in clear"),
+    )
     team = models.ForeignKey(
         "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

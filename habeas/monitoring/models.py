@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from habeas.core.fields import EncryptedTextField
+from habeas.core.identity import hides_identity, pseudonymous
 from habeas.core.models import Record, fuzzy_date, not_before
 from habeas.registry.models import Organisation, Place
 
@@ -78,6 +79,8 @@ class Recommendation(Record):
         constraints = [not_before("response_due_on", "issued_on")]
 
     def __str__(self) -> str:
+        if hides_identity(self):
+            return pseudonymous(self)
         return f"{self.issuer} → {self.addressee}: {self.text[:80]}"
 
 
@@ -125,4 +128,6 @@ class InformationRequest(Record):
         constraints = [not_before("answered_on", "requested_on")]
 
     def __str__(self) -> str:
+        if hides_identity(self):
+            return pseudonymous(self)
         return f"{self.body}: {self.asked_for[:60]}"

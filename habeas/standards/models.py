@@ -99,4 +99,5 @@ class Finding(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule}: {self.subject}"
+        # not the subject, which names people: a finding is shown wherever its record is, by analysts too
+        return f"{self.rule} ({self.get_status_display()})"

@@ -126,3 +126,12 @@ def test_an_altered_value_is_refused(records):
         cursor.execute("UPDATE registry_person SET label = %s WHERE id = %s", [tampered, records.pk])
     with pytest.raises(crypto.KeyringError, match="the stored value was altered"):
         Person.objects.get(pk=records.pk)
+
+
+def test_a_second_rotation_while_one_runs_is_refused(records, key_file):
+    from habeas.core.keys import _rotation_lock
+
+    before = key_file.read_bytes()
+    with _rotation_lock(key_file), pytest.raises(crypto.KeyringError, match="another key rotation"):
+        keys_rotate(pause=0)
+    assert key_file.read_bytes() == before

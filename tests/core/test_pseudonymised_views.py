@@ -11,10 +11,13 @@ from habeas.accounts.models import Membership, Role, Team
 from habeas.cases.models import Allegation
 from habeas.core.crypto import pseudonym
 from habeas.core.dataload import records_load
+from habeas.custody.models import RestrictiveMeasure
 from habeas.demo import DATA_FILE
+from habeas.monitoring.models import Recommendation
 from habeas.registry.models import Person
 from habeas.registry.selectors import persons_named
 from habeas.registry.services import gazetteer_seed
+from habeas.standards.services import findings_evaluate
 from tests.protected import leaks, protected_texts
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +29,7 @@ def world():
     gazetteer_seed(country="KZ")
     team = Team.objects.create(name="A")
     records_load(path=DATA_FILE, team=team)
+    findings_evaluate(profile_name="kz")  # findings are shown on records' pages, and their subjects name people
     users = {}
     for name, role, identities in [
         ("analyst", Role.ANALYST, False),
@@ -41,7 +45,16 @@ def pages() -> list[str]:
     tian = persons_named("Dmitri Tian", exact=True).get()
     allegation = Allegation.objects.filter(victim=tian).first()
     assert allegation is not None
+    measure = RestrictiveMeasure.objects.filter(custody__person__in=Person.objects.all()).order_by("pk").first()
+    recommendation = Recommendation.objects.order_by("pk").first()
+    assert measure is not None and recommendation is not None
     return [
+        reverse("admin:custody_restrictivemeasure_change", args=[measure.pk]),
+        reverse("admin:monitoring_recommendation_changelist"),
+        reverse("admin:monitoring_recommendation_change", args=[recommendation.pk]),
+        reverse("admin:monitoring_recommendationstatus_changelist"),
+        reverse("admin:monitoring_informationrequest_changelist"),
+        reverse("admin:evidence_source_changelist"),
         reverse("admin:registry_person_changelist"),
         reverse("admin:registry_person_change", args=[tian.pk]),
         reverse("admin:cases_allegation_changelist"),
@@ -93,3 +106,39 @@ def test_the_pseudonymised_view_is_for_the_request_only(client, world):
     client.get(reverse("admin:registry_person_changelist"))
     tian = Person.objects.get(pk=persons_named("Dmitri Tian", exact=True).get().pk)
     assert str(tian) == "Dmitri Tian"  # outside the analyst's request, the name is the name
+
+
+def test_no_record_names_anyone_in_its_title_to_an_analyst(world):
+    """Every record's title (shown in lists, breadcrumbs, widgets and audit summaries) holds none of its own
+    protected text while the analyst's identities are hidden."""
+    from django.apps import apps
+
+    from habeas.core.fields import protected_fields
+    from habeas.core.identity import identities_of
+
+    texts = protected_texts()
+    with identities_of(world["analyst"]):
+        for model in apps.get_models():
+            encrypted, _ = protected_fields(model)
+            for obj in model._default_manager.all()[:200]:
+                title = str(obj)
+                own = {str(getattr(obj, f.attname)) for f in encrypted if len(str(getattr(obj, f.attname))) >= 6}
+                assert not any(text in title for text in own), (model, title)
+                assert leaks(title.encode(), texts) == [], (model, title)
+
+
+def test_an_analyst_may_not_open_a_document(client, world, settings, tmp_path):
+    import io
+
+    from habeas.evidence.models import Source
+    from habeas.evidence.services import document_add
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = io.BytesIO(b"Testimony of Dmitri Tian")
+    upload.name = "testimony.txt"
+    document = document_add(source=Source.objects.get(), upload=upload, user=world["researcher"])
+    url = reverse("admin:evidence_document_download", args=[document.pk])
+    client.force_login(world["analyst"])
+    assert client.get(url).status_code == 403
+    client.force_login(world["researcher"])
+    assert client.get(url).content == b"Testimony of Dmitri Tian"
