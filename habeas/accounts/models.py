@@ -105,6 +105,7 @@ class AuditHead(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    signature = models.CharField(max_length=64, default="", help_text="keyed signature of seq and hash")
 
     def __str__(self) -> str:
         return f"audit trail head: event #{self.seq}"

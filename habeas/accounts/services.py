@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from habeas.accounts.models import AuditEvent, AuditHead, Membership, Role, Team
-from habeas.core.crypto import KeyringError, unseal
+from habeas.core.crypto import KeyringError, head_signature, unseal
 
 GENESIS = "0" * 64
 
@@ -83,6 +84,7 @@ def audit_record(
         )
         event.save()
         head.seq, head.hash = event.seq, event.hash
+        head.signature = head_signature(head.seq, head.hash)
         head.save()
     return event
 
@@ -137,7 +139,14 @@ def audit_verify() -> ChainReport:
             return ChainReport(count, f"event #{event.seq} was altered after it was recorded")
         expected_prev, expected_seq = event.hash, event.seq + 1
     head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and (head.seq, head.hash) != (expected_seq - 1, expected_prev):
+    if head is None:
+        return ChainReport(count, "the head of the chain is missing" if count else None)
+    if not hmac.compare_digest(head.signature, head_signature(head.seq, head.hash)):
+        return ChainReport(
+            count,
+            "the head of the chain was altered (its signature does not match): the last events may have been removed",
+        )
+    if (head.seq, head.hash) != (expected_seq - 1, expected_prev):
         return ChainReport(
             count,
             f"the chain ends at event #{expected_seq - 1} but #{head.seq} were recorded: the last events were removed",

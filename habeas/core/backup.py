@@ -56,7 +56,9 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
+from habeas.accounts.models import AuditHead
 from habeas.accounts.services import audit_record, audit_verify
+from habeas.core.crypto import head_signature
 from habeas.core.errors import CommandError
 from habeas.core.fields import EncryptedJSONField, NameDigestsField
 
@@ -673,6 +675,11 @@ def backup_restore(
             missing = set(Document.objects.values_list("sha256", flat=True)) - set(manifest["documents"])
             if missing:
                 raise BackupError(f"the archive lacks the content of {len(missing)} documents, e.g. {min(missing)}")
+            # the head was signed with the key file of the instance that made the backup: the archive is
+            # authenticated by its passphrase, so this instance signs the head it received with its own key
+            for head in AuditHead.objects.filter(pk=1):
+                head.signature = head_signature(head.seq, head.hash)
+                head.save(update_fields=["signature"])
             report = audit_verify()
             if not report.intact:
                 raise BackupError(f"the restored audit trail is broken: {report.broken}; nothing was restored")

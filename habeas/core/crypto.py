@@ -223,6 +223,14 @@ def digests(text: str) -> list[str]:
     return [digest(text, kid=kid) for kid in keyring().mac_keys]
 
 
+def head_signature(seq: int, head_hash: str) -> str:
+    """The keyed signature of the audit trail's head (its last event's number and hash), under a key derived
+    from the never-rotated pseudonym key: whoever can write to the database but lacks the key file cannot
+    cut events off the end and move the head back unnoticed."""
+    key = _derive(keyring().pseudonym_key, b"habeas audit head")
+    return hmac.new(key, f"{seq}:{head_hash}".encode(), hashlib.sha256).hexdigest()
+
+
 def pseudonym(namespace: str, value: object, *, length: int = 10) -> str:
     """A stable pseudonym for a value (e.g. a person's id): the same in every export, meaningless without the
     key file."""

@@ -80,3 +80,21 @@ def test_admin_reads_and_writes_are_recorded_with_old_and_new_values(client):
     assert update.details["changes"]["occupation"] == {"old": "", "new": "labour rights activist"}
     assert Person.objects.get(pk=person.pk).occupation == "labour rights activist"
     assert audit_verify().intact
+
+
+def test_events_cut_off_the_end_with_the_head_moved_back_are_noticed(chain):
+    """Someone with the database but not the key file deletes the last event and sets the head to the one
+    before: the head's keyed signature no longer matches."""
+    from habeas.accounts.models import AuditHead
+
+    AuditEvent.objects.filter(seq=5).delete()
+    fourth = AuditEvent.objects.get(seq=4)
+    AuditHead.objects.filter(pk=1).update(seq=4, hash=fourth.hash)
+    assert "the head of the chain was altered" in audit_verify().broken
+
+
+def test_a_missing_head_is_noticed(chain):
+    from habeas.accounts.models import AuditHead
+
+    AuditHead.objects.all().delete()
+    assert audit_verify().broken == "the head of the chain is missing"
