@@ -55,50 +55,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def visible_findings(rows: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
-    """The findings whose record the user may see (``habeas.core.access.visible``), in their order; for an
-    analyst not granted identities, each concerning a pseudonymised record rather than a named one."""
-    from django.apps import apps
-
-    from habeas.core import access
-    from habeas.core.identity import pseudonymous_ref
-    from habeas.standards.selectors import chunked
-
-    if user.is_superuser and user.is_active:
-        return rows
-    wanted: dict[str, set[int]] = {}
-    for row in rows:
-        wanted.setdefault(row["record"]["type"], set()).add(row["record"]["id"])
-    allowed: set[tuple[str, int]] = set()
-    hidden_teams = access.identities_hidden_from(user)
-    pseudonyms: dict[tuple[str, int], str] = {}
-    for label, ids in wanted.items():
-        model = apps.get_model(label)
-        if not any(field.name == "team" for field in model._meta.fields):
-            if user.is_superuser:  # a record no team holds: only superusers see it
-                allowed |= {(label, pk) for pk in ids}
-            continue
-        for chunk in chunked(ids):
-            for pk, team in access.visible(model, user).filter(pk__in=chunk).values_list("pk", "team_id"):
-                allowed.add((label, pk))
-                if team in hidden_teams:
-                    pseudonyms[(label, pk)] = pseudonymous_ref(model, pk)
-    out = []
-    for row in rows:
-        key = (row["record"]["type"], row["record"]["id"])
-        if key in allowed:
-            out.append(_pseudonymised(row, pseudonyms[key]) if key in pseudonyms else row)
-    return out
-
-
-def _pseudonymised(row: dict[str, Any], pseudonym: str) -> dict[str, Any]:
-    """A finding as an analyst without identities sees it: about a pseudonym, with its facts but without the
-    summary in words (which names people), citing sources by key and page only (a section heading or a
-    source's title can name a person)."""
-    sources = [{k: v for k, v in s.items() if k not in ("section", "source")} for s in row.get("sources", [])]
-    return {**row, "subject": pseudonym, "summary": "", "sources": sources}
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     from habeas.cli.main import setup_django
 
@@ -106,11 +62,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from habeas.cli.identity import cli_read_record, cli_user
 
     user = cli_user(args)  # before anything is evaluated or printed
-    from habeas.standards.selectors import findings_for_report
+    from habeas.standards.selectors import findings_for_report, findings_visible
     from habeas.standards.services import findings_evaluate
 
     evaluation = findings_evaluate(profile_name=args.profile, codes=args.rule, now=_as_of(args.as_of))
-    rows = visible_findings(findings_for_report(evaluation.profile, args.rule), user)
+    rows = findings_visible(findings_for_report(evaluation.profile, args.rule), user)
     records: dict[str, set[int]] = {}
     for row in rows:
         records.setdefault(row["record"]["type"], set()).add(row["record"]["id"])

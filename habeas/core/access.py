@@ -38,10 +38,16 @@ def can_write(user: Any, obj: models.Model | None = None) -> bool:
     """Whether the user may add records (``obj`` None) or change this one."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
-    roles = roles_of(user)
     if obj is None:
-        return any(role in WRITING_ROLES for role in roles.values())
-    return roles.get(getattr(obj, "team_id", None) or 0) in WRITING_ROLES
+        return any(role in WRITING_ROLES for role in roles_of(user).values())
+    return can_write_in(user, getattr(obj, "team_id", None))
+
+
+def can_write_in(user: Any, team_id: int | None) -> bool:
+    """Whether the user may add or change records of this team."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return team_id is not None and roles_of(user).get(team_id) in WRITING_ROLES
 
 
 def can_analyse(user: Any, team_id: int | None) -> bool:

@@ -9,9 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import importlib.metadata
 import math
-import platform
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,14 +22,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from habeas.accounts.models import WRITING_ROLES, Team
+from habeas.accounts.models import Team
 from habeas.accounts.services import audit_record
-from habeas.core.access import can_analyse, identities_hidden_from, roles_of
+from habeas.core.access import can_analyse, can_write_in, identities_hidden_from
 from habeas.core.dates import Precision, normalise
 from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
 from habeas.counting.reading import Problem, ReadError, encoding_name, read_list
 from habeas.counting.selectors import NOT_RECORDED, rows_of_lists, run_histories, run_labels
 from habeas.evidence.models import Source
+from habeas.stats.estimation.run import package_versions
 
 #: the fields a list's columns can be mapped to
 FIELDS: Final = (
@@ -72,15 +71,8 @@ class LinkageRunError(ValueError):
 # ------------------------------------------------------------------------------------------- access
 
 
-def may_write_team(user: Any, team_id: int | None) -> bool:
-    """Whether the user may add records to this team."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    return team_id is not None and roles_of(user).get(team_id) in WRITING_ROLES
-
-
 def _require_write(user: Any, team_id: int | None, what: str) -> None:
-    if not may_write_team(user, team_id):
+    if not can_write_in(user, team_id):
         raise PermissionDenied(f"{user} may not {what} in this team")
 
 
@@ -90,16 +82,6 @@ def _require_analysis(user: Any, team_id: int | None, what: str, *, identities: 
         raise PermissionDenied(f"{user} may not {what} in this team")
     if identities and team_id in identities_hidden_from(user):
         raise PermissionDenied(f"{user} sees this team's lists pseudonymised and so may not {what}")
-
-
-def _versions(*names: str) -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in names:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 # ------------------------------------------------------------------------------------------- import
@@ -468,7 +450,7 @@ def linkage_run(
         config=_json_safe(dataclasses.asdict(settings)),
         seed=seed,
         started_at=started,
-        versions=_versions("habeas", "splink", "duckdb", "pandas", "numpy"),
+        versions=package_versions("habeas", "splink", "duckdb", "pandas", "numpy"),
         created_by=user if getattr(user, "pk", None) else None,
     )
     try:

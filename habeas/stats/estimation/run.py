@@ -18,6 +18,8 @@ from habeas.stats.estimation.loglinear import LoglinearFit, fit_loglinear, searc
 from habeas.stats.estimation.sparse import DEFAULT_SEED, sparse_bootstrap
 from habeas.stats.estimation.table import CaptureTable
 
+ESTIMATION_PACKAGES = ("habeas", "numpy", "scipy", "numba")
+
 
 class EstimateError(ValueError):
     """An estimation request that cannot be run; the message names the problem."""
@@ -66,8 +68,8 @@ class Estimate:
         }
 
 
-def _versions() -> dict[str, str]:
-    names = ("habeas", "numpy", "scipy", "numba")
+def package_versions(*names: str) -> dict[str, str]:
+    """Python's version and each named package's, for an analysis's provenance."""
     out = {"python": platform.python_version()}
     for name in names:
         try:
@@ -212,7 +214,7 @@ def estimate(
             "lists": list(table.lists),
             "method": name,
             "parameters": parameters,
-            "versions": _versions(),
+            "versions": package_versions(*ESTIMATION_PACKAGES),
         }
         out.append(Estimate(**{**result.__dict__, "provenance": provenance}))
     return out

@@ -56,7 +56,15 @@ from scipy.signal import fftconvolve
 from habeas.stats.estimation.dga import DgaError
 from habeas.stats.estimation.lcmcr import LcmcrError
 from habeas.stats.estimation.loglinear import LoglinearError
-from habeas.stats.estimation.run import RUNNERS, Estimate, EstimateError, Posterior, _versions, estimate
+from habeas.stats.estimation.run import (
+    ESTIMATION_PACKAGES,
+    RUNNERS,
+    Estimate,
+    EstimateError,
+    Posterior,
+    estimate,
+    package_versions,
+)
 from habeas.stats.estimation.sparse import SparseError
 from habeas.stats.estimation.table import CaptureTable, CaptureTableError
 
@@ -177,7 +185,7 @@ def estimate_strata(
         "pooled_sha256": pooled_table.digest(),
         "lists": list(first.lists),
         "parameters": {key: value for key, value in options.items()},
-        "versions": _versions(),
+        "versions": package_versions(*ESTIMATION_PACKAGES),
     }
     return StratifiedEstimate(
         method=method,
