@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from habeas.accounts.reauth import reauth
-from habeas.reports.views import export
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("habeas.reports.urls")),
+    path("", include("habeas.registry.urls")),
+    path("", include("habeas.cases.urls")),
+    path("", include("habeas.monitoring.urls")),
+    path("", include("habeas.evidence.urls")),
+    path("", include("habeas.counting.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("reauth/", reauth, name="reauth"),
-    path("export/", export, name="export"),
 ]

@@ -13,6 +13,8 @@ import calendar
 import datetime as dt
 
 from django.db import models
+from django.utils import dateformat
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,7 +71,8 @@ def interval(value: DateLike, precision: str) -> tuple[DateLike, DateLike]:
 
 
 def describe(value: DateLike | None, precision: str) -> str:
-    """A date as a person writes it at its precision: "16 December 2011", "March 2012", "about 2011"."""
+    """A date as a person writes it at its precision, in the active language: "16 December 2011",
+    "March 2012", "about 2011" ("16 декабря 2011", "март 2012")."""
     if value is None:
         return str(_("date unknown"))
     if precision == Precision.APPROXIMATE:
@@ -77,8 +80,8 @@ def describe(value: DateLike | None, precision: str) -> str:
     if precision == Precision.YEAR:
         return str(value.year)
     if precision == Precision.MONTH:
-        return f"{calendar.month_name[value.month]} {value.year}"
-    day = f"{value.day} {calendar.month_name[value.month]} {value.year}"
+        return str(_("%(month)s %(year)s") % {"month": MONTHS[value.month], "year": value.year})
+    day = dateformat.format(value, "j E Y")  # E: the month's name as it follows a day (genitive in Russian)
     if precision == Precision.EXACT and isinstance(value, dt.datetime):
         return f"{day}, {value:%H:%M} UTC"
     return day

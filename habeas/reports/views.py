@@ -9,9 +9,14 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from habeas.accounts.reauth import reauth_view
+from habeas.core import charts
+from habeas.core.web import member_required, render_page
+from habeas.reports import dashboard as dashboard_read
 from habeas.reports.redaction import profile_load, profiles
 from habeas.reports.services import FORMATS, export_write
 
@@ -48,3 +53,50 @@ def export(request: HttpRequest) -> HttpResponseBase:
     described = [(name, profile_load(name).description) for name in profiles()]
     context = {**admin.site.each_context(request), "title": "Redacted export", "form": form, "profiles": described}
     return render(request, "reports/export.html", context)
+
+
+@member_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Open findings, the road from allegation to reparation, the latest estimates and recommendations."""
+    user = request.user
+    severity = dashboard_read.findings_by_severity(user)
+    funnel = dashboard_read.allegation_funnel(user)
+    estimates = dashboard_read.latest_estimates(user)
+    recommendations = dashboard_read.recommendations_by_status(user)
+    context = {
+        "title": _("Dashboard"),
+        "severity": severity,
+        "rules": dashboard_read.findings_by_rule(user),
+        "severity_chart": mark_safe(
+            charts.bars(
+                [(label, n) for _, label, n in severity],
+                title=str(_("Open findings by severity")),
+                classes=[{"4": "breach", "3": "breach", "2": "possible"}.get(value, "") for value, _, _ in severity],
+            )
+        ),
+        "funnel": funnel,
+        "funnel_chart": mark_safe(
+            charts.bars(
+                [(stage.label, stage.count) for stage in funnel],
+                title=str(_("Allegations of torture by stage")),
+                centred=True,
+            )
+        ),
+        "estimates": estimates,
+        "estimates_chart": mark_safe(
+            charts.intervals(
+                [
+                    charts.Interval(f"#{run.pk} {run.method}", run.estimate or 0.0, run.ci_low, run.ci_high)
+                    for run in estimates
+                ],
+                title=str(_("Latest estimates with 95% intervals")),
+            )
+        )
+        if estimates
+        else "",
+        "recommendations": recommendations,
+        "recommendations_chart": mark_safe(
+            charts.bars([(label, n) for _, label, n in recommendations], title=str(_("Recommendations by status")))
+        ),
+    }
+    return render_page(request, "reports/dashboard.html", context)

@@ -5,19 +5,18 @@ another team does not exist for the user (404); a page the role may only read re
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from habeas.accounts.models import Membership, Role, Team
 from habeas.core.admin import RolePermissions
-from habeas.core.dataload import records_load
-from habeas.demo import DATA_FILE
-from habeas.registry.services import gazetteer_seed
+from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
-PERSONAS = ["anonymous", "superuser", "owner", "member", "readonly", "outsider"]
 SKIPPED = {"admin:view_on_site", "admin:autocomplete"}  # redirects to a record's public page; a JSON helper
 
 
@@ -30,25 +29,6 @@ def named_urls(resolver: URLResolver, namespace: str = "") -> list[tuple[str, UR
         elif pattern.name:
             out.append((f"{namespace}{pattern.name}", pattern))
     return out
-
-
-@pytest.fixture
-def world():
-    """The demo records in team A; one user per persona (inside the test's transaction)."""
-    gazetteer_seed(country="KZ")
-    team_a, team_b = Team.objects.create(name="A"), Team.objects.create(name="B")
-    records_load(path=DATA_FILE, team=team_a)
-    model = get_user_model()
-    users = {"superuser": model.objects.create_superuser("superuser", "", "a-long-test-password")}
-    for name, team, role in [
-        ("owner", team_a, Role.ADMINISTRATOR),
-        ("member", team_a, Role.RESEARCHER),
-        ("readonly", team_a, Role.READ_ONLY),
-        ("outsider", team_b, Role.RESEARCHER),
-    ]:
-        users[name] = model.objects.create_user(name, "", "a-long-test-password", is_staff=True)
-        Membership.objects.create(user=users[name], team=team, role=role)
-    return users
 
 
 def target(name: str) -> tuple[type | None, str]:
@@ -94,14 +74,28 @@ class _Request:
         self.user = get_user_model().objects.get(username=persona)
 
 
+#: the statuses of the workplace's pages: a page for any member (an outsider sees an empty list); a page of one
+#: record of team A (which does not exist for the outsider); a page that records something (read-only members
+#: may not); a page of one record that changes it.
+MEMBER_PAGE = {"anonymous": 302, **dict.fromkeys(PERSONAS[1:], 200)}
+RECORD_PAGE = {**MEMBER_PAGE, "outsider": 404}
+WRITE_PAGE = {**MEMBER_PAGE, "readonly": 403}
+RECORD_WRITE_PAGE = {**RECORD_PAGE, "readonly": 403}
+
 #: the project's own pages outside the admin: the status each persona gets. A new page fails
 #: ``test_every_page_outside_the_admin_has_its_expectations`` until it is listed here.
 OWN_PAGES: dict[str, dict[str, int]] = {
     # confirming one's password: for anyone logged in; anonymous visitors are sent to log in
-    "reauth": {"anonymous": 302, **dict.fromkeys(PERSONAS[1:], 200)},
+    "reauth": MEMBER_PAGE,
     # the redacted export: for anyone logged in (each exports what they may see; the outsider's is empty)
-    "export": {"anonymous": 302, **dict.fromkeys(PERSONAS[1:], 200)},
+    "export": MEMBER_PAGE,
+    "dashboard": MEMBER_PAGE,
+    # switching the language: a POST form; a GET changes nothing and goes back to the dashboard
+    "set_language": dict.fromkeys(PERSONAS, 302),
 }
+
+#: the arguments of the pages whose URL has some: a record of team A from the demo data
+URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
 
 
 def own_pages() -> list[str]:
@@ -116,7 +110,10 @@ def test_every_page_outside_the_admin_has_its_expectations():
 def test_every_page_outside_the_admin_as_every_persona(client, world, persona):
     if persona != "anonymous":
         client.force_login(world[persona])
-    statuses = {name: client.get(reverse(name)).status_code for name in own_pages()}
+    statuses = {
+        name: client.get(reverse(name, kwargs=URL_ARGUMENTS[name]() if name in URL_ARGUMENTS else None)).status_code
+        for name in own_pages()
+    }
     assert statuses == {name: OWN_PAGES[name][persona] for name in own_pages()}
 
 

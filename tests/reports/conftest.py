@@ -1,4 +1,4 @@
-"""The demo records in team A, and one user per persona, for the export tests."""
+"""Helpers of the export tests (the demo records and the personas are ``world`` in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,35 +7,7 @@ import json
 import zipfile
 from typing import Any
 
-import pytest
-from django.contrib.auth import get_user_model
-
-from habeas.accounts.models import Membership, Role, Team
-from habeas.core.dataload import records_load
-from habeas.demo import DATA_FILE
-from habeas.registry.services import gazetteer_seed
 from habeas.reports.services import ExportSummary, export_write
-
-PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture
-def world(db):
-    """The demo records in team A; a superuser, an owner, a member, a read-only member and an outsider (B)."""
-    gazetteer_seed(country="KZ")
-    team_a, team_b = Team.objects.create(name="A"), Team.objects.create(name="B")
-    records_load(path=DATA_FILE, team=team_a)
-    model = get_user_model()
-    users = {"superuser": model.objects.create_superuser("superuser", "", PASSWORD)}
-    for name, team, role in [
-        ("owner", team_a, Role.ADMINISTRATOR),
-        ("member", team_a, Role.RESEARCHER),
-        ("readonly", team_a, Role.READ_ONLY),
-        ("outsider", team_b, Role.RESEARCHER),
-    ]:
-        users[name] = model.objects.create_user(name, "", PASSWORD, is_staff=True)
-        Membership.objects.create(user=users[name], team=team, role=role)
-    return users
 
 
 def export(user: Any, profile: Any = "public", fmt: str = "json") -> tuple[bytes, ExportSummary]:

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from habeas.accounts.models import AuditEvent
 from habeas.accounts.reauth import SESSION_KEY
+from tests.conftest import PASSWORD
 from tests.protected import leaks, protected_texts
-from tests.reports.conftest import PASSWORD, unzip
+from tests.reports.conftest import unzip
 
 URL = "/export/"
 

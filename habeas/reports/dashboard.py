@@ -1,0 +1,119 @@
+"""What the dashboard shows, read for one user: open findings by severity and rule, where allegations of
+torture stand on the way from allegation to reparation, the latest estimates, and recommendations by status.
+
+Every count is of records the user may see (``habeas.core.access.visible``) and is made in the database, so
+the number of queries does not grow with the number of records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from habeas.cases.models import Allegation, Investigation, Reparation, Verdict
+from habeas.core import access
+from habeas.counting.models import EstimateRun
+from habeas.monitoring.models import Recommendation, RecommendationStatus
+from habeas.standards.models import Finding
+
+#: the rules whose finding says that an investigation was not independent of the accused
+NOT_INDEPENDENT = ("IP-INDEPENDENCE",)
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    label: str
+    count: int
+
+
+def open_findings(user: Any) -> QuerySet[Finding]:
+    """Current findings not dismissed by a reviewer, about records the user may see."""
+    findings = Finding.objects.filter(active=True).exclude(review=Finding.Review.DISMISSED)
+    if user.is_superuser and user.is_active:
+        return findings
+    visible = Q(pk__in=[])
+    for model_id in findings.values_list("content_type", flat=True).distinct().order_by():
+        model = ContentType.objects.get_for_id(model_id).model_class()
+        if model is not None and any(f.name == "team" for f in model._meta.fields):
+            visible |= Q(content_type_id=model_id, object_id__in=access.visible(model, user).values("pk"))
+    return findings.filter(visible)
+
+
+def findings_by_severity(user: Any) -> list[tuple[str, str, int]]:
+    """(severity value, its name, count), the gravest first."""
+    counts = dict(open_findings(user).values_list("severity").annotate(n=Count("pk")).order_by())
+    return [(str(s.value), str(s.label), counts[s.value]) for s in reversed(Finding.Severity) if counts.get(s.value)]
+
+
+def findings_by_rule(user: Any, limit: int = 12) -> list[tuple[str, int, int]]:
+    """(rule code, its severity, count) for the rules with most open findings."""
+    rows = open_findings(user).values("rule").annotate(n=Count("pk"), severity=Max("severity")).order_by("-n", "rule")
+    return [(r["rule"], r["severity"], r["n"]) for r in rows[:limit]]
+
+
+def allegation_funnel(user: Any) -> list[Stage]:
+    """How many of the allegations of torture or ill-treatment the user may see reached each stage of the road
+    to accountability. An investigation counts as independent unless a finding of a rule on independence
+    (``NOT_INDEPENDENT``) stands against it; prosecution and conviction are of a person named as a
+    perpetrator of the allegation."""
+    allegations = access.visible(Allegation, user)
+    opened = Investigation.objects.filter(allegation=OuterRef("pk")).exclude(outcome=Investigation.Outcome.NONE_OPENED)
+    dependent = Finding.objects.filter(
+        active=True,
+        rule__in=NOT_INDEPENDENT,
+        content_type=ContentType.objects.get_for_model(Investigation),
+    ).exclude(review=Finding.Review.DISMISSED)
+    independent = opened.exclude(pk__in=dependent.values("object_id"))
+    convicted = Verdict.objects.filter(
+        outcome=Verdict.Outcome.CONVICTED, defendant__alleged_acts__allegation=OuterRef("pk")
+    )
+    prosecuted = Q(investigations__outcome=Investigation.Outcome.CHARGES) | Q(
+        perpetrators__person__trials__isnull=False
+    )
+    paid = Reparation.objects.filter(allegation=OuterRef("pk"), status=Reparation.Status.PAID)
+    counts = allegations.aggregate(
+        alleged=Count("pk", distinct=True),
+        complaint=Count("pk", distinct=True, filter=Q(complaints__isnull=False)),
+        investigation=Count("pk", distinct=True, filter=Q(Exists(opened))),
+        independent=Count("pk", distinct=True, filter=Q(Exists(independent))),
+        prosecution=Count("pk", distinct=True, filter=prosecuted),
+        conviction=Count("pk", distinct=True, filter=Q(Exists(convicted))),
+        reparation=Count("pk", distinct=True, filter=Q(Exists(paid))),
+    )
+    labels = {
+        "alleged": _("alleged"),
+        "complaint": _("complaint lodged"),
+        "investigation": _("investigation opened"),
+        "independent": _("independent investigation"),
+        "prosecution": _("prosecution"),
+        "conviction": _("conviction"),
+        "reparation": _("reparation paid"),
+    }
+    return [Stage(key, str(label), counts[key]) for key, label in labels.items()]
+
+
+def latest_estimates(user: Any, limit: int = 5) -> list[EstimateRun]:
+    """The most recent estimate runs over lists of the user's teams."""
+    return list(access.visible(EstimateRun, user).filter(estimate__isnull=False).order_by("-created_at", "-pk")[:limit])
+
+
+def recommendations_by_status(user: Any) -> list[tuple[str, str, int]]:
+    """(status, its name, count) of the recommendations the user may see, by their latest recorded status;
+    a recommendation with no response recorded counts as issued."""
+    latest = RecommendationStatus.objects.filter(recommendation=OuterRef("pk")).order_by("-recorded_on", "-pk")
+    rows = (
+        access.visible(Recommendation, user)
+        .annotate(status=latest.values("status")[:1])
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[str, int] = {}
+    for status, n in rows:
+        key = status or RecommendationStatus.Status.ISSUED
+        counts[key] = counts.get(key, 0) + n
+    return [(s.value, str(s.label), counts[s.value]) for s in RecommendationStatus.Status if counts.get(s.value)]
