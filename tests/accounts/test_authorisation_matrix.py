@@ -14,7 +14,14 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from habeas.core.admin import RolePermissions
+from tests.cases import pages as cases_pages
 from tests.conftest import PERSONAS
+from tests.counting import pages as counting_pages
+from tests.evidence import pages as evidence_pages
+from tests.monitoring import pages as monitoring_pages
+from tests.pages import MEMBER_PAGE
+from tests.registry import pages as registry_pages
+from tests.reports import pages as reports_pages
 
 pytestmark = pytest.mark.django_db
 SKIPPED = {"admin:view_on_site", "admin:autocomplete"}  # redirects to a record's public page; a JSON helper
@@ -74,28 +81,20 @@ class _Request:
         self.user = get_user_model().objects.get(username=persona)
 
 
-#: the statuses of the workplace's pages: a page for any member (an outsider sees an empty list); a page of one
-#: record of team A (which does not exist for the outsider); a page that records something (read-only members
-#: may not); a page of one record that changes it.
-MEMBER_PAGE = {"anonymous": 302, **dict.fromkeys(PERSONAS[1:], 200)}
-RECORD_PAGE = {**MEMBER_PAGE, "outsider": 404}
-WRITE_PAGE = {**MEMBER_PAGE, "readonly": 403}
-RECORD_WRITE_PAGE = {**RECORD_PAGE, "readonly": 403}
-
 #: the project's own pages outside the admin: the status each persona gets. A new page fails
-#: ``test_every_page_outside_the_admin_has_its_expectations`` until it is listed here.
+#: ``test_every_page_outside_the_admin_has_its_expectations`` until it is listed here or in its app's
+#: ``tests/<app>/pages.py``.
 OWN_PAGES: dict[str, dict[str, int]] = {
     # confirming one's password: for anyone logged in; anonymous visitors are sent to log in
     "reauth": MEMBER_PAGE,
-    # the redacted export: for anyone logged in (each exports what they may see; the outsider's is empty)
-    "export": MEMBER_PAGE,
-    "dashboard": MEMBER_PAGE,
     # switching the language: a POST form; a GET changes nothing and goes back to the dashboard
     "set_language": dict.fromkeys(PERSONAS, 302),
 }
-
 #: the arguments of the pages whose URL has some: a record of team A from the demo data
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
+for _app in (cases_pages, counting_pages, evidence_pages, monitoring_pages, registry_pages, reports_pages):
+    OWN_PAGES.update(_app.PAGES)
+    URL_ARGUMENTS.update(_app.URL_ARGUMENTS)
 
 
 def own_pages() -> list[str]:

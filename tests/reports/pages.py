@@ -1,0 +1,16 @@
+"""The reports app's workplace pages in the access matrix (tests/accounts/test_authorisation_matrix.py): the
+status each persona gets on each page, and the URL arguments of the pages that take some."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.pages import MEMBER_PAGE
+
+PAGES: dict[str, dict[str, int]] = {
+    "dashboard": MEMBER_PAGE,
+    # the redacted export: each exports what they may see (the outsider's is empty)
+    "export": MEMBER_PAGE,
+}
+URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
