@@ -33,6 +33,7 @@ class Visit(Record):
     refused = EncryptedTextField(_("what was refused"), blank=True, help_text=_("areas, people or documents"))
     private_interviews = models.BooleanField(_("private interviews allowed"), null=True, blank=True)
     accompanied_by = models.CharField(_("accompanied or controlled by"), max_length=200, blank=True)
+    visitors = EncryptedTextField(_("who visits"), blank=True, help_text=_("the members of the visiting team"))
     findings = EncryptedTextField(_("findings"), blank=True)
 
     def __str__(self) -> str:
