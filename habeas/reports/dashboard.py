@@ -18,9 +18,12 @@ from habeas.core import access
 from habeas.counting.models import EstimateRun
 from habeas.monitoring.models import Recommendation, RecommendationStatus
 from habeas.standards.models import Finding
+from habeas.standards.rules import CATALOGUE
 
 #: the rules whose finding says that an investigation was not independent of the accused
-NOT_INDEPENDENT = ("IP-INDEPENDENCE",)
+NOT_INDEPENDENT = tuple(
+    code for code, rule in CATALOGUE.items() if rule.topic == "independence" and rule.subject == "investigation"
+)
 
 
 @dataclass(frozen=True)

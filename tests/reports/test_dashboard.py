@@ -1,0 +1,97 @@
+"""The dashboard: what it counts for the demo data, what it hides from other teams, and its queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from habeas.accounts.models import Membership, Role
+from habeas.cases.models import Allegation, Investigation, Proceeding, Reparation, Verdict
+from habeas.monitoring.models import Recommendation
+from habeas.reports import dashboard
+from habeas.standards.models import Finding
+from habeas.standards.services import finding_review, findings_evaluate
+from tests.pages import assert_queries_bounded
+
+pytestmark = pytest.mark.django_db
+
+
+def expected_funnel() -> dict[str, int]:
+    """The stages counted one allegation at a time in Python, as a reader of the records would."""
+    dependent = set(
+        Finding.objects.filter(active=True, rule__in=dashboard.NOT_INDEPENDENT)
+        .exclude(review=Finding.Review.DISMISSED)
+        .values_list("object_id", flat=True)
+    )
+    counts = dict.fromkeys(
+        ["alleged", "complaint", "investigation", "independent", "prosecution", "conviction", "reparation"], 0
+    )
+    for allegation in Allegation.objects.all():
+        opened = [i for i in allegation.investigations.all() if i.outcome != Investigation.Outcome.NONE_OPENED]
+        perpetrators = {p.person_id for p in allegation.perpetrators.all() if p.person_id}
+        tried = Proceeding.objects.filter(defendants__in=perpetrators).exists()
+        reached = {
+            "alleged": True,
+            "complaint": allegation.complaints.exists(),
+            "investigation": bool(opened),
+            "independent": any(i.pk not in dependent for i in opened),
+            "prosecution": tried
+            or any(i.outcome == Investigation.Outcome.CHARGES for i in allegation.investigations.all()),
+            "conviction": Verdict.objects.filter(
+                outcome=Verdict.Outcome.CONVICTED, defendant_id__in=perpetrators
+            ).exists(),
+            "reparation": allegation.reparations.filter(status=Reparation.Status.PAID).exists(),
+        }
+        for stage, yes in reached.items():
+            counts[stage] += bool(yes)
+    return counts
+
+
+def test_the_dashboard_counts_what_the_records_say(client, world):
+    findings_evaluate(profile_name="kz")
+    funnel = {stage.key: stage.count for stage in dashboard.allegation_funnel(world["member"])}
+    assert funnel == expected_funnel()
+    assert funnel["alleged"] == Allegation.objects.count() > 0
+    assert funnel["alleged"] > funnel["reparation"]  # the briefing: damages ordered were not paid
+    assert set(dashboard.NOT_INDEPENDENT) == {"IP-INDEPENDENCE", "IMP-02-SAME-AGENCY-INVESTIGATES"}
+
+    client.force_login(world["member"])
+    page = client.get(reverse("dashboard")).content.decode()
+    open_findings = Finding.objects.filter(active=True).exclude(review=Finding.Review.DISMISSED)
+    severe = open_findings.values_list("rule", flat=True)
+    top_rule = max(set(severe), key=lambda rule: (list(severe).count(rule), rule))
+    assert top_rule in page
+    assert "From allegation to reparation" in page
+    assert f">{Recommendation.objects.count()}<" in page  # all recommendations have a status bar in the chart
+
+
+def test_another_team_sees_nothing_of_it(client, world):
+    findings_evaluate(profile_name="kz")
+    outsider = world["outsider"]
+    assert {stage.count for stage in dashboard.allegation_funnel(outsider)} == {0}
+    assert dashboard.findings_by_severity(outsider) == []
+    assert dashboard.recommendations_by_status(outsider) == []
+    assert dashboard.open_findings(world["member"]).count() == dashboard.open_findings(world["superuser"]).count()
+
+
+def test_a_dismissed_finding_is_not_open(world):
+    findings_evaluate(profile_name="kz")
+    finding = Finding.objects.filter(active=True).first()
+    before = dashboard.open_findings(world["member"]).count()
+    finding_review(finding=finding, decision=Finding.Review.DISMISSED, reason="a test", user=world["member"])
+    assert dashboard.open_findings(world["member"]).count() == before - 1
+
+
+def test_the_number_of_queries_does_not_grow_with_the_records(client, world):
+    findings_evaluate(profile_name="kz")
+    client.force_login(world["member"])
+    team = Membership.objects.get(user=world["member"], role=Role.RESEARCHER).team
+
+    def grow() -> None:
+        for allegation in list(Allegation.objects.all()[:5]):
+            allegation.pk = None
+            allegation.team = team
+            allegation.save()
+        findings_evaluate(profile_name="kz")
+
+    assert_queries_bounded(client, reverse("dashboard"), grow)
