@@ -64,10 +64,14 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
 
 def cmd_synth(args: argparse.Namespace) -> int:
     setup_django()
+    from habeas.accounts.models import Team
     from habeas.core.synth import synth
 
+    team = None
+    if args.team:
+        team, _ = Team.objects.get_or_create(name=args.team)
     try:
-        sizes = synth(scale=args.scale, seed=args.seed, progress=lambda text: print(text, flush=True))
+        sizes = synth(scale=args.scale, seed=args.seed, team=team, progress=lambda text: print(text, flush=True))
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     print(f"Added a synthetic dataset at scale {args.scale}: {sizes.episodes:,} custody episodes.")
@@ -236,6 +240,7 @@ def parser() -> argparse.ArgumentParser:
     synth = sub.add_parser("synth", help="add a synthetic national-scale dataset (for benchmarks)")
     synth.add_argument("--scale", type=float, default=1.0, help="1 = about 1,000,000 custody episodes")
     synth.add_argument("--seed", type=int, default=2013)
+    synth.add_argument("--team", help="the team the records belong to (created if new); default: none")
     synth.set_defaults(func=cmd_synth)
 
     audit = sub.add_parser("audit", help="work with the audit trail")

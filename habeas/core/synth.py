@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import models, transaction
 
+from habeas.accounts.models import Team
 from habeas.cases.models import Allegation, Complaint, Investigation, InvestigationStep, Perpetrator, Reparation
+from habeas.core.models import Record
 from habeas.custody.models import CustodyEpisode, FamilyContact, Notification, Placement, RestrictiveMeasure
 from habeas.monitoring.models import Visit
 from habeas.registry.models import Disability, Locality, Organisation, Person, Place
@@ -75,13 +77,24 @@ def _last(model: type[models.Model]) -> int:
     return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0  # type: ignore[attr-defined]
 
 
-def synth(*, scale: float, seed: int, progress: Callable[[str], None] = lambda _: None) -> Sizes:
-    """Add a synthetic dataset of the given scale to the database, in one transaction."""
+#: the models synth writes that belong to a team
+OWNED: tuple[type[Record], ...] = (
+    Organisation, Place, Person, CustodyEpisode, Placement, RestrictiveMeasure, Allegation, Complaint,
+    Investigation, InvestigationStep, Notification, FamilyContact, Reparation, Visit,
+)  # fmt: skip
+
+
+def synth(
+    *, scale: float, seed: int, team: Team | None = None, progress: Callable[[str], None] = lambda _: None
+) -> Sizes:
+    """Add a synthetic dataset of the given scale to the database, in one transaction; its records belong to
+    ``team`` (none: only superusers see them)."""
     if scale <= 0:
         raise ValueError(f"--scale must be positive, not {scale}")
     sizes = Sizes.at(scale)
     rng = np.random.default_rng(seed)
     with transaction.atomic():
+        before = {model: _last(model) for model in OWNED}
         gazetteer_seed(country="KZ")
         cities = list(Locality.objects.filter(country="KZ", kind=Locality.Kind.SETTLEMENT).order_by("pk"))
         ministry = Organisation.objects.create(
@@ -335,4 +348,8 @@ def synth(*, scale: float, seed: int, progress: Callable[[str], None] = lambda _
             ],
         )
         progress("notifications, family contacts, reparations and visits added")
+        if team is not None:
+            for model in OWNED:
+                model._default_manager.filter(pk__gt=before[model]).update(team=team)
+            progress(f"all of it given to team {team.name}")
     return sizes

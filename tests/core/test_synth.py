@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from habeas.core.synth import Sizes, synth
+from habeas.accounts.models import Team
+from habeas.core.synth import OWNED, Sizes, synth
 from habeas.custody.models import CustodyEpisode, RestrictiveMeasure
 from habeas.registry.models import Person
 
@@ -31,6 +32,14 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
     first, second, other = snapshot(7), snapshot(7), snapshot(8)
     assert first == second
     assert first[1] != other[1]
+
+
+def test_the_records_can_belong_to_a_team():
+    team = Team.objects.create(name="Synthetic monitors")
+    synth(scale=0.001, seed=3, team=team)
+    for model in OWNED:
+        assert model.objects.exists(), model
+        assert not model.objects.exclude(team=team).exists(), model
 
 
 def test_scale_one_is_national_scale():
