@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
@@ -10,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from habeas.core.access import can_analyse, get_for_user, visible
-from habeas.counting.models import ClusterMember, LinkageRun, ListRow, ReviewPair, SourceList
+from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
 
 #: columns of a list's rows that capture histories can be stratified by
 STRATA_COLUMNS: Final = ("stratum", "sex", "region", "event_place", "event_year")
@@ -111,3 +113,212 @@ def rows_of_lists(lists: list[SourceList]) -> QuerySet[ListRow]:
         .select_related("source_list")
         .order_by("source_list_id", "row_number")
     )
+
+
+# ------------------------------------------------------------------------------------------- the workspace
+
+
+def runs_visible(*, user: Any) -> QuerySet[LinkageRun]:
+    """The linkage runs the user may see, newest first, each with ``list_count`` and ``pending`` (pairs still
+    awaiting a decision)."""
+    from django.db.models import Count, Q
+
+    return (
+        visible(LinkageRun, user)
+        .annotate(
+            list_count=Count("lists", distinct=True),
+            pending=Count("review_pairs", filter=Q(review_pairs__state=ReviewPair.State.PENDING), distinct=True),
+        )
+        .order_by("-started_at", "-pk")
+    )
+
+
+def estimates_visible(*, user: Any) -> QuerySet[EstimateRun]:
+    return visible(EstimateRun, user).order_by("-created_at", "-pk")
+
+
+def estimate_get_for_user(*, user: Any, pk: Any) -> EstimateRun:
+    return get_for_user(EstimateRun, user, pk)
+
+
+def run_estimates(*, run: LinkageRun) -> QuerySet[EstimateRun]:
+    """The estimates made from a linkage run, oldest first."""
+    return EstimateRun.objects.filter(linkage=run).order_by("created_at", "pk")
+
+
+@dataclass(frozen=True)
+class Overlaps:
+    """A linkage run's lists (in the order of each pattern's flags) with the number of people on each, and the
+    capture patterns with the number of people found on exactly those lists."""
+
+    lists: list[tuple[SourceList, int]]
+    patterns: list[tuple[tuple[bool, ...], int]]
+
+    @property
+    def people(self) -> int:
+        return sum(count for _, count in self.patterns)
+
+
+def run_overlaps(*, run: LinkageRun) -> Overlaps:
+    """How a run's lists overlap: for each person (cluster) the lists they are on, tallied by pattern. Two
+    queries, whatever the number of rows."""
+    lists = sorted(run.lists.all(), key=lambda lst: lst.pk)
+    position = {lst.pk: i for i, lst in enumerate(lists)}
+    on: dict[int, set[int]] = defaultdict(set)
+    for cluster, list_id in ClusterMember.objects.filter(run=run).values_list("cluster", "row__source_list_id"):
+        on[cluster].add(list_id)
+    tally = Counter(tuple(i in {position[p] for p in ids} for i in range(len(lists))) for ids in on.values())
+    sizes = [sum(count for pattern, count in tally.items() if pattern[i]) for i in range(len(lists))]
+    return Overlaps(list(zip(lists, sizes, strict=True)), sorted(tally.items(), key=lambda item: -item[1]))
+
+
+# ------------------------------------------------------------------------------------------- clerical review
+
+
+@dataclass(frozen=True)
+class FieldComparison:
+    """One field of a review pair, side by side: each row's text and whether they differ once normalised
+    (``differs`` is False when either is missing: a blank neither confirms nor contradicts)."""
+
+    name: str
+    label: str
+    a: str
+    b: str
+    differs: bool
+    hidden: bool = False
+
+
+def _date_key(value: Any, precision: str) -> tuple[int, ...]:
+    from habeas.core.dates import Precision
+
+    depth = {str(Precision.DAY): 3, str(Precision.MONTH): 2}.get(str(precision), 1)
+    return (value.year, value.month, value.day)[:depth]
+
+
+def _dates_differ(a: ListRow, b: ListRow, field: str) -> bool:
+    from habeas.core.dates import Precision
+
+    va, vb = getattr(a, field), getattr(b, field)
+    if va is None or vb is None:
+        return False
+    pa, pb = getattr(a, f"{field}_precision"), getattr(b, f"{field}_precision")
+    if Precision.APPROXIMATE in (pa, pb):
+        return abs(va.year - vb.year) > 2
+    ka, kb = _date_key(va, pa), _date_key(vb, pb)
+    depth = min(len(ka), len(kb))
+    return ka[:depth] != kb[:depth]
+
+
+def _names_differ(a: str, b: str, key: Any) -> bool:
+    if not a.strip() or not b.strip():
+        return False
+    return key(a) != key(b)
+
+
+def pair_comparison(*, pair: ReviewPair, hide_identities: bool) -> list[FieldComparison]:
+    """The two rows of a review pair field by field: names as each list wrote them (any script), patronymic,
+    sex, birth date, place, national ID, the event, and the list and source each comes from, with ``differs``
+    set for fields that disagree after normalisation (transliteration, diminutives, patronymic forms, dates
+    compared at their common precision). With ``hide_identities`` the protected fields (names, patronymic,
+    national ID) are left out as hidden."""
+    from django.utils.translation import gettext as _
+
+    from habeas.core.dates import describe
+    from habeas.stats.linkage.normalise import (
+        canonical_given,
+        national_id,
+        patronymic_key,
+        phonetic_key,
+        region_key,
+    )
+
+    a, b = pair.row_a, pair.row_b
+
+    def words(key: Any) -> Any:
+        return lambda text: " ".join(sorted(key(word) for word in text.replace("-", " ").split()))
+
+    def when(row: ListRow, field: str) -> str:
+        value = getattr(row, field)
+        return describe(value, getattr(row, f"{field}_precision")) if value else ""
+
+    def source_of(row: ListRow) -> str:
+        lst = row.source_list
+        if hide_identities:
+            return f"{lst} ({lst.source.key}), {row}"
+        return f"{lst.title} ({lst.source.key}), {row}"
+
+    out: list[FieldComparison] = []
+    protected = [
+        ("surname", _("Surname"), words(phonetic_key)),
+        ("given_name", _("Given name"), words(lambda w: canonical_given(phonetic_key(w)))),
+        ("patronymic", _("Patronymic"), lambda t: patronymic_key(t)),
+    ]
+    for field, label, key in protected:
+        if hide_identities:
+            out.append(FieldComparison(field, label, "", "", False, hidden=True))
+            continue
+        ta, tb = getattr(a, field), getattr(b, field)
+        out.append(FieldComparison(field, label, ta, tb, _names_differ(ta, tb, key)))
+    out.append(
+        FieldComparison(
+            "sex",
+            _("Sex"),
+            a.get_sex_display(),
+            b.get_sex_display(),
+            bool(a.sex and b.sex and a.sex != b.sex),
+        )
+    )
+    out.append(
+        FieldComparison("born_on", _("Born"), when(a, "born_on"), when(b, "born_on"), _dates_differ(a, b, "born_on"))
+    )
+    out.append(
+        FieldComparison(
+            "region",
+            _("Place or region"),
+            a.region,
+            b.region,
+            _names_differ(a.region, b.region, lambda t: region_key(t) or ""),
+        )
+    )
+    if hide_identities:
+        out.append(FieldComparison("national_id", _("National ID"), "", "", False, hidden=True))
+    else:
+        out.append(
+            FieldComparison(
+                "national_id",
+                _("National ID"),
+                a.national_id,
+                b.national_id,
+                _names_differ(a.national_id, b.national_id, lambda t: national_id(t) or ""),
+            )
+        )
+    if a.event_on or b.event_on:
+        out.append(
+            FieldComparison(
+                "event_on",
+                _("Date of the event"),
+                when(a, "event_on"),
+                when(b, "event_on"),
+                _dates_differ(a, b, "event_on"),
+            )
+        )
+    if a.event_place or b.event_place:
+        out.append(
+            FieldComparison(
+                "event_place",
+                _("Place of the event"),
+                a.event_place,
+                b.event_place,
+                _names_differ(a.event_place, b.event_place, lambda t: region_key(t) or ""),
+            )
+        )
+    out.append(FieldComparison("list", _("List and source"), source_of(a), source_of(b), False))
+    return out
+
+
+def review_counts(*, run: LinkageRun) -> dict[str, int]:
+    """How many of the run's pairs are pending and decided each way."""
+    from django.db.models import Count
+
+    counts = dict(ReviewPair.objects.filter(run=run).values_list("state").annotate(n=Count("pk")).order_by())
+    return {state: counts.get(state, 0) for state in ReviewPair.State.values}

@@ -605,12 +605,17 @@ def estimate_run(
     if strata is None:
         (result,) = stats.estimate(pooled, method=method, seed=seed, **options)
         payload = result.as_dict()
+        summary = posterior_summary(result.posterior)
     else:
         values = sorted(histories[strata].unique().tolist(), key=lambda v: (v == NOT_RECORDED, v))
         tables = {value: capture_table(histories, lists, {strata: value}) for value in values}
         tables = {value: table for value, table in tables.items() if table.observed}
-        payload = stats.estimate_strata(tables, method=method, seed=seed, **options).as_dict()
+        stratified = stats.estimate_strata(tables, method=method, seed=seed, **options)
+        payload = stratified.as_dict()
         payload["provenance"] = {**payload["provenance"], "tables": {k: _table_rows(t) for k, t in tables.items()}}
+        summary = posterior_summary(total_posterior(stratified))
+    if summary is not None:
+        payload["posterior"] = summary
     run = _estimate_record(linkage, user, payload, pooled, seed, strata=strata or "", base=base)
     with transaction.atomic():
         run.save()
@@ -674,3 +679,69 @@ def _estimate_record(
     )
     run.full_clean()
     return run
+
+
+#: the levels at which a Bayesian estimate's posterior of N is summarised, and the bins of its histogram
+POSTERIOR_LEVELS: Final = (0.005, 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975, 0.995)
+POSTERIOR_BINS: Final = 40
+
+
+def posterior_summary(posterior: Any, *, bins: int = POSTERIOR_BINS) -> dict[str, Any] | None:
+    """A compact summary of the posterior of N of a Bayesian estimate, stored with it so that its page can
+    plot it without keeping thousands of draws: quantiles at ``POSTERIOR_LEVELS`` and a histogram of the
+    probability in ``bins`` equal bins between the 0.5% and 99.5% quantiles (``outside``: the probability
+    beyond them, in the tails). None for a method without a posterior."""
+    if posterior is None:
+        return None
+    values = np.asarray(posterior.values, dtype=np.float64)
+    if posterior.probabilities is None:
+        weights = np.full(values.size, 1.0 / max(values.size, 1))
+        kind = "draws"
+    else:
+        weights = np.asarray(posterior.probabilities, dtype=np.float64)
+        kind = "grid"
+    keep = np.isfinite(values) & (weights > 0)
+    values, weights = values[keep], weights[keep]
+    if not values.size:
+        return None
+    order = np.argsort(values, kind="stable")
+    values, weights = values[order], weights[order]
+    cumulative = np.cumsum(weights) / weights.sum()
+
+    def quantile(level: float) -> float:  # the smallest value whose distribution function reaches the level
+        return float(values[min(int(np.searchsorted(cumulative, level - 1e-12)), values.size - 1)])
+
+    quantiles = {f"{level:g}": quantile(level) for level in POSTERIOR_LEVELS}
+    low, high = quantiles["0.005"], quantiles["0.995"]
+    if high <= low:
+        low, high = low - 0.5, high + 0.5
+    mass, edges = np.histogram(values, bins=bins, range=(low, high), weights=weights / weights.sum())
+    return {
+        "kind": kind,
+        "size": int(values.size),
+        "quantiles": quantiles,
+        "histogram": {"edges": [round(float(e), 3) for e in edges], "mass": [float(m) for m in mass]},
+        "outside": max(0.0, 1.0 - float(mass.sum())),
+    }
+
+
+def total_posterior(stratified: Any) -> Any:
+    """The posterior of the total of a stratified Bayesian estimate, as ``estimate_strata`` combines it: the
+    draw-wise sums of the strata's draws (LCMCR) or the strata's exact posteriors convolved (DGA). None when a
+    stratum has no posterior or they cannot be added."""
+    from habeas.stats.estimation.run import Posterior
+    from habeas.stats.estimation.strata import _convolve
+
+    posteriors = [result.posterior for result in stratified.strata.values()]
+    if not posteriors or any(p is None for p in posteriors):
+        return None
+    if len(posteriors) == 1:
+        return posteriors[0]
+    if all(p.probabilities is None for p in posteriors):
+        if len({p.values.size for p in posteriors}) != 1:
+            return None
+        return Posterior(np.sum([p.values for p in posteriors], axis=0))
+    if any(p.probabilities is None for p in posteriors):
+        return None
+    values, probabilities = _convolve(posteriors)
+    return Posterior(values.astype(np.float64), probabilities)

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from habeas.counting import views
+
+urlpatterns: list[URLPattern] = [
+    path("counting/", views.counting, name="counting"),
+    path("counting/runs/<int:pk>/", views.linkage_run_detail, name="linkage_run_detail"),
+    path("counting/runs/<int:pk>/review/", views.review_queue_page, name="review_queue"),
+    path("counting/estimates/<int:pk>/", views.estimate_detail, name="estimate_detail"),
+]

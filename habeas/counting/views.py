@@ -1,0 +1,318 @@
+"""The counting workspace: lists, linkage runs and their overlaps, the clerical review queue, and estimates
+with their intervals, posteriors, diagnostics, provenance and assumptions."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from habeas.accounts.services import audit_record
+from habeas.core import charts as core_charts
+from habeas.core.access import can_analyse, identities_hidden_from
+from habeas.core.web import member_required, render_page
+from habeas.counting import charts
+from habeas.counting.forms import DecisionForm, EstimateForm
+from habeas.counting.models import EstimateRun, LinkageRun, ReviewPair
+from habeas.counting.selectors import (
+    estimate_get_for_user,
+    estimates_visible,
+    lists_visible,
+    pair_comparison,
+    pair_get_for_user,
+    review_counts,
+    review_queue,
+    run_estimates,
+    run_get_for_user,
+    run_overlaps,
+    runs_visible,
+)
+from habeas.counting.services import estimate_run, review_decide
+
+#: the methods whose estimate is a posterior median
+BAYESIAN = ("lcmcr", "dga")
+
+
+def _read(request: HttpRequest, obj: Any) -> None:
+    audit_record(action="read", actor=request.user, target_type=obj._meta.label_lower, target_id=str(obj.pk))
+
+
+def _list_name(lst: Any, hidden: set[int]) -> str:
+    """A list's name in a chart: its title, or for an analyst without identities its number and source key."""
+    if lst.team_id in hidden:
+        return f"{lst} ({lst.source.key})"
+    return str(lst.title)
+
+
+def upset_chart(run: LinkageRun, hidden: set[int]) -> tuple[SafeString, Any]:
+    overlaps = run_overlaps(run=run)
+    svg = charts.upset(
+        [(_list_name(lst, hidden), size) for lst, size in overlaps.lists],
+        [charts.Pattern(pattern, count) for pattern, count in overlaps.patterns],
+        title=_("People on each combination of the lists of linkage run %(run)s") % {"run": run.pk},
+        more_label=_("{patterns} more patterns ({people} people) not drawn"),
+    )
+    return mark_safe(svg), overlaps
+
+
+def _finite(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
+
+
+def _interval(label: str, estimate: Any, ci: Any) -> core_charts.Interval | None:
+    point = _finite(estimate)
+    if point is None:
+        return None
+    low, high = (ci or [None, None])[:2]
+    return core_charts.Interval(label, point, _finite(low), _finite(high))
+
+
+def comparison_chart(estimates: list[EstimateRun], title: str) -> SafeString | str:
+    """The estimates side by side on one axis, the number observed marked: disagreement shows as intervals
+    that do not overlap."""
+    labels = [f"#{est.pk} {est.method}" + (f" / {est.strata}" if est.strata else "") for est in estimates]
+    rows = [
+        row
+        for label, est in zip(labels, estimates, strict=True)
+        if (row := _interval(label, est.estimate, [est.ci_low, est.ci_high]))
+    ]
+    if not rows:
+        return ""
+    observed = max(est.observed for est in estimates)
+    return mark_safe(core_charts.intervals(rows, title=title, observed=observed))
+
+
+@member_required
+def counting(request: HttpRequest) -> HttpResponse:
+    """The workspace: the lists, the linkage runs with the review still to do, the estimates, and the
+    overlaps of one run's lists (the newest, or ``?run=``)."""
+    user = request.user
+    hidden = identities_hidden_from(user)
+    lists = list(lists_visible(user=user).select_related("source").order_by("-imported_at", "-pk"))
+    runs = list(runs_visible(user=user).prefetch_related("lists"))
+    estimates = list(estimates_visible(user=user).select_related("linkage"))
+    done = [run for run in runs if run.status == LinkageRun.Status.DONE]
+    chosen = done[0] if done else None
+    if request.GET.get("run"):
+        chosen = next((run for run in done if str(run.pk) == request.GET["run"]), chosen)
+    chart, overlaps = upset_chart(chosen, hidden) if chosen else ("", None)
+    context = {
+        "title": _("Counting"),
+        "lists": [(lst, _list_name(lst, hidden)) for lst in lists],
+        "runs": runs,
+        "done": done,
+        "estimates": estimates,
+        "chosen": chosen,
+        "overlaps": overlaps,
+        "upset_chart": chart,
+    }
+    return render_page(request, "counting/workspace.html", context)
+
+
+@member_required
+def linkage_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run's summary, the overlaps of its lists, its estimates side by side, and a form to run another."""
+    user = request.user
+    run = run_get_for_user(user=user, pk=pk)
+    may_estimate = can_analyse(user, run.team_id) and run.status == LinkageRun.Status.DONE
+    form = EstimateForm(request.POST or None)
+    if request.method == "POST":
+        if not can_analyse(user, run.team_id):
+            raise PermissionDenied(_("You may read this run but not run estimates on it."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                estimate = estimate_run(
+                    linkage=run, user=user, method=data["method"], seed=data["seed"], strata=data["strata"] or None
+                )
+            except ValueError as exc:  # a run that cannot be estimated this way: the reason, on the form
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Estimate %(pk)s is done.") % {"pk": estimate.pk})
+                return redirect("estimate_detail", pk=estimate.pk)
+    else:
+        _read(request, run)
+    hidden = identities_hidden_from(user)
+    estimates = list(run_estimates(run=run))
+    chart, overlaps = upset_chart(run, hidden) if run.status == LinkageRun.Status.DONE else ("", None)
+    context = {
+        "title": _("Linkage run %(pk)s") % {"pk": run.pk},
+        "run": run,
+        "lists": [(lst, _list_name(lst, hidden)) for lst in run.lists.select_related("source").order_by("pk")],
+        "counts": review_counts(run=run),
+        "overlaps": overlaps,
+        "upset_chart": chart,
+        "estimates": estimates,
+        "comparison_chart": comparison_chart(estimates, _("Estimates of this run with their 95% intervals")),
+        "form": form,
+        "may_estimate": may_estimate,
+    }
+    return render_page(request, "counting/run.html", context, status=400 if form.errors else 200)
+
+
+def _queue_context(request: HttpRequest, run: LinkageRun, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    hide = run.team_id in identities_hidden_from(user)
+    queue = review_queue(run=run).select_related("row_a__source_list__source", "row_b__source_list__source")
+    pair = extra.pop("pair", None) or queue.first()
+    form = extra.pop("form", None)
+    if pair is not None and form is None:
+        form = DecisionForm(initial={"pair": pair.pk})
+    return {
+        "title": _("Review queue of linkage run %(pk)s") % {"pk": run.pk},
+        "run": run,
+        "pair": pair,
+        "fields": pair_comparison(pair=pair, hide_identities=hide) if pair is not None else [],
+        "form": form,
+        "counts": review_counts(run=run),
+        "may_decide": can_analyse(user, run.team_id) and not hide,
+        "hidden": hide,
+        **extra,
+    }
+
+
+@member_required
+def review_queue_page(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The clerical review queue: the first pending pair side by side, its differences highlighted, and the
+    decision. A POST decides the pair named in the form; an htmx POST gets back just the next pair."""
+    user = request.user
+    run = run_get_for_user(user=user, pk=pk)
+    if request.method != "POST":
+        _read(request, run)
+        return render_page(request, "counting/review.html", _queue_context(request, run), partial="pair")
+    form = DecisionForm(request.POST)
+    try:
+        pair_id = int(request.POST.get("pair", ""))
+    except ValueError:
+        raise Http404(_("No such pair in this run.")) from None
+    pair = pair_get_for_user(user=user, pk=pair_id, write=True)
+    if pair.run_id != run.pk:
+        raise Http404(_("No such pair in this run."))
+    if run.team_id in identities_hidden_from(user):
+        raise PermissionDenied(_("Deciding whether two rows are one person needs their names."))
+    if pair.state != ReviewPair.State.PENDING:  # decided meanwhile (another reviewer, a second click)
+        notice = _("This pair was already decided (%(state)s) by %(who)s; it is left as it was.") % {
+            "state": pair.get_state_display(),
+            "who": pair.decided_by or _("someone"),
+        }
+        if not request.htmx:  # type: ignore[attr-defined]
+            messages.warning(request, notice)
+            return redirect("review_queue", pk=run.pk)
+        return render_page(request, "counting/review.html", _queue_context(request, run, notice=notice), partial="pair")
+    if form.is_valid():
+        try:
+            review_decide(
+                pair=pair, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"], user=user
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            done = _("Pair %(pk)s decided: %(state)s.") % {"pk": pair.pk, "state": pair.get_state_display()}
+            if not request.htmx:  # type: ignore[attr-defined]
+                messages.success(request, done)
+                return redirect("review_queue", pk=run.pk)
+            return render_page(
+                request, "counting/review.html", _queue_context(request, run, notice=done), partial="pair"
+            )
+    context = _queue_context(request, run, pair=pair, form=form)
+    return render_page(request, "counting/review.html", context, partial="pair", status=200 if request.htmx else 400)  # type: ignore[attr-defined]
+
+
+def _posterior_chart(estimate: EstimateRun) -> SafeString | str:
+    summary = estimate.result.get("posterior") if isinstance(estimate.result, dict) else None
+    if not summary:
+        return ""
+    edges, mass = summary["histogram"]["edges"], summary["histogram"]["mass"]
+    bins = [charts.Bin(float(lo), float(hi), float(m)) for lo, hi, m in zip(edges, edges[1:], mass, strict=False)]
+    median = summary["quantiles"].get("0.5")
+    interval = None
+    if estimate.ci_low is not None and estimate.ci_high is not None:
+        interval = (estimate.ci_low, estimate.ci_high)
+    svg = charts.posterior(
+        bins,
+        title=_("Posterior distribution of the total (estimate run %(pk)s)") % {"pk": estimate.pk},
+        median=_finite(median),
+        interval=interval,
+        observed=estimate.observed,
+        labels=(_("median {value}"), _("observed {value}")),
+    )
+    return mark_safe(svg)
+
+
+def _estimate_rows(estimate: EstimateRun) -> list[core_charts.Interval]:
+    result = estimate.result if isinstance(estimate.result, dict) else {}
+    if not estimate.strata:
+        row = _interval(estimate.method, estimate.estimate, [estimate.ci_low, estimate.ci_high])
+        return [row] if row else []
+    rows = [
+        _interval(f"{estimate.strata} = {part.get('stratum')}", part.get("estimate"), part.get("ci95"))
+        for part in result.get("strata", [])
+    ]
+    rows.append(_interval(_("total of the strata"), estimate.estimate, [estimate.ci_low, estimate.ci_high]))
+    pooled = result.get("unstratified") or {}
+    rows.append(_interval(_("unstratified"), pooled.get("estimate"), pooled.get("ci95")))
+    return [row for row in rows if row]
+
+
+def _diagnostics(result: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The diagnostics worth a row each: numbers and short texts (long lists left to the JSON)."""
+    out = []
+    for key, value in (result.get("diagnostics") or {}).items():
+        if isinstance(value, list):
+            value = ", ".join(f"{v:,.0f}" if isinstance(v, int | float) else str(v) for v in value[:12])
+        elif isinstance(value, float):
+            value = f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+        out.append((key.replace("_", " "), value))
+    return out
+
+
+@member_required
+def estimate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An estimate: the number with its 95% interval, the posterior (Bayesian methods), diagnostics and
+    warnings, provenance, what the method assumes and what happens when that fails, and the other estimates
+    of the same run beside it."""
+    user = request.user
+    estimate = estimate_get_for_user(user=user, pk=pk)
+    _read(request, estimate)
+    result = estimate.result if isinstance(estimate.result, dict) else {}
+    rows = _estimate_rows(estimate)
+    siblings = list(run_estimates(run=estimate.linkage)) if estimate.linkage is not None else [estimate]
+    provenance = estimate.provenance if isinstance(estimate.provenance, dict) else {}
+    posterior = result.get("posterior") or {}
+    context = {
+        "title": _("Estimate run %(pk)s") % {"pk": estimate.pk},
+        "estimate": estimate,
+        "bayesian": estimate.method in BAYESIAN,
+        "interval_chart": mark_safe(
+            core_charts.intervals(rows, title=_("Estimate with its 95% interval"), observed=estimate.observed)
+        )
+        if rows
+        else "",
+        "posterior_chart": _posterior_chart(estimate),
+        "posterior": posterior,
+        "quantiles": [
+            (f"{float(k) * 100:g}%", v)
+            for k, v in sorted((posterior.get("quantiles") or {}).items(), key=lambda item: float(item[0]))
+        ],
+        "diagnostics": _diagnostics(result),
+        "warnings": result.get("warnings") or [],
+        "strata": result.get("strata") or [],
+        "unstratified": result.get("unstratified"),
+        "provenance": provenance,
+        "versions": sorted((provenance.get("versions") or {}).items()),
+        "parameters": sorted(
+            (k, v) for k, v in (provenance.get("parameters") or estimate.parameters or {}).items() if v is not None
+        ),
+        "siblings": siblings,
+        "comparison_chart": comparison_chart(siblings, _("Every estimate of this linkage run with its 95% interval"))
+        if len(siblings) > 1
+        else "",
+    }
+    return render_page(request, "counting/estimate.html", context)
