@@ -20,6 +20,7 @@ from habeas.accounts.services import audit_record
 from habeas.core import crypto
 from habeas.core.fields import index_rebuild, protected_fields, rewrite_columns
 from habeas.evidence.services import documents_reseal
+from habeas.reports.search import search_reindex
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def _rotate(*, actor: Any, say: Callable[[str], None], pause: float) -> Rotation
                 changed_rows += changed
                 say(f"{model._meta.verbose_name_plural}: {changed:,} rows re-encrypted")
             index_rebuild(model)
+        search_reindex(progress=say)  # the search index's keyed hashes, like the names' above
         return changed_rows
 
     def remaining() -> dict[str, int]:

@@ -126,6 +126,12 @@ class Document(models.Model):
     size = models.PositiveBigIntegerField(_("size in bytes"), editable=False)
     media_type = models.CharField(_("type"), max_length=40, choices=MediaType.choices, editable=False)
     original_name = EncryptedTextField(_("original file name"), max_length=255, blank=True)
+    text = EncryptedTextField(
+        _("text"),
+        blank=True,
+        editable=False,
+        help_text=_("the text extracted from the file (a PDF's pages separated by form feeds), for search"),
+    )
     uploaded_at = models.DateTimeField(_("uploaded"), editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -23,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from habeas.accounts.services import audit_record
 from habeas.core import crypto
-from habeas.evidence.models import Document, Source
+from habeas.evidence.models import Citation, Document, Source
+from habeas.reports.search import search_index_remove, search_index_update
 
 MB = 1024 * 1024
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
@@ -94,6 +96,45 @@ class CheckedUpload:
     sha256: str
     media_type: str
     name: str
+    text: str = ""  # extracted from a PDF (pages separated by form feeds) or a text file
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF's pages, separated by form feeds; a PDF that cannot be parsed (damaged, truncated,
+    protected with a password) is refused with the reason."""
+    from pypdf import PdfReader
+
+    def refused(reason: str) -> ValidationError:
+        return ValidationError(f"the PDF cannot be read: {reason}. It was not stored.", code="pdf")
+
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise refused("it is protected with a password; upload a copy without one")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except ValidationError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds of error on a damaged file
+        raise refused(str(exc)[:200] or type(exc).__name__) from None
+    return "\f".join(page.replace("\x00", "").replace("\f", " ") for page in pages)
+
+
+def plain_text(content: bytes) -> str:
+    """The text of a plain-text file: UTF-16 with a byte-order mark, UTF-8, else Windows-1251."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content.decode("utf-16")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1251", errors="replace")
+
+
+def text_of(content: bytes, media_type: str) -> str:
+    if media_type == Document.MediaType.PDF:
+        return pdf_text(content)
+    if media_type == Document.MediaType.TEXT:
+        return plain_text(content)
+    return ""
 
 
 def document_check(upload: Any) -> CheckedUpload:
@@ -130,6 +171,7 @@ def document_check(upload: Any) -> CheckedUpload:
         sha256=hashlib.sha256(content).hexdigest(),
         media_type=media_type,
         name=clean_name(str(getattr(upload, "name", "") or "")),
+        text=text_of(content, media_type),
     )
 
 
@@ -163,15 +205,18 @@ def document_store(*, content: bytes, sha256: str, replace: bool = False, ring: 
     return _write(document_path(sha256), token.encode("ascii"), replace=replace)
 
 
-def document_add(*, source: Source, upload: Any, user: Any) -> Document:
-    """Store an uploaded file as a document of ``source``: the file and its record, or neither."""
-    checked = document_check(upload)
+def document_add(*, source: Source, user: Any, upload: Any = None, checked: CheckedUpload | None = None) -> Document:
+    """Store an uploaded file (or one ``document_check`` has read) as a document of ``source``, with its text,
+    and index it for search: the file and its record, or neither."""
+    if checked is None:
+        checked = document_check(upload)
     document = Document(
         source=source,
         sha256=checked.sha256,
         size=len(checked.content),
         media_type=checked.media_type,
         original_name=checked.name,
+        text=checked.text,
         uploaded_at=timezone.now(),
         uploaded_by=user if getattr(user, "pk", None) else None,
     )
@@ -188,6 +233,7 @@ def document_add(*, source: Source, upload: Any, user: Any) -> Document:
                 summary=f"document {checked.sha256[:12]} ({checked.media_type}) of source {source.key}",
                 details={"source": source.pk, "sha256": checked.sha256, "size": document.size},
             )
+            search_index_update(document)
     except BaseException:
         if written:
             path.unlink(missing_ok=True)
@@ -240,6 +286,7 @@ def document_delete(*, document: Document, user: Any) -> None:
             summary=f"document {sha256[:12]} of source #{document.source_id}",
             details={"sha256": sha256},
         )
+        search_index_remove(document)
         document.delete()
 
         def remove() -> None:
@@ -247,6 +294,53 @@ def document_delete(*, document: Document, user: Any) -> None:
                 document_path(sha256).unlink(missing_ok=True)
 
         transaction.on_commit(remove)
+
+
+def source_create(*, user: Any, team_id: int, **fields: Any) -> Source:
+    """A new source of a team the user may write in."""
+    from habeas.core import access
+
+    if not access.can_write_in(user, team_id):
+        raise PermissionDenied("you may not add sources to this team")
+    source = Source(team_id=team_id, **fields)
+    source.full_clean()
+    with transaction.atomic():
+        source.save()
+        audit_record(action="create", actor=user, target=source, summary=f"source {source.key}")
+    return source
+
+
+def citation_add(
+    *,
+    source: Source,
+    record: Any,
+    user: Any,
+    page: str = "",
+    section: str = "",
+    paragraph: str = "",
+    note: str = "",
+    field: str = "",
+) -> Citation:
+    """Cite ``source`` (at a page, section or paragraph, with the quoted passage as its note) for ``record``,
+    which the user must be allowed to change."""
+    from habeas.core import access
+
+    if not access.can_write(user, record):
+        raise PermissionDenied("you may not change this record")
+    citation = Citation(
+        source=source, record=record, page=page, section=section, paragraph=paragraph, note=note, field=field
+    )
+    citation.full_clean()
+    with transaction.atomic():
+        citation.save()
+        audit_record(
+            action="create",
+            actor=user,
+            target=citation,
+            summary=f"citation of source {source.key} for {record._meta.label_lower} #{record.pk}",
+            details={"source": source.pk, "record": f"{record._meta.label_lower}#{record.pk}", "page": page},
+        )
+    return citation
 
 
 def documents_reseal(progress: Callable[[str], None] | None = None) -> Counter[str]:

@@ -6,5 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-PAGES: dict[str, dict[str, int]] = {}
-URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
+from tests.pages import MEMBER_PAGE, RECORD_PAGE
+
+PAGES: dict[str, dict[str, int]] = {
+    "place_list": MEMBER_PAGE,
+    "place_map": MEMBER_PAGE,
+    "place_detail": RECORD_PAGE,
+}
+
+
+def _arqalyk() -> dict[str, Any]:
+    from habeas.registry.models import Place
+
+    return {"pk": Place.objects.get(name="High-security prison in Arqalyk").pk}
+
+
+URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "place_detail": _arqalyk,
+}

@@ -12,5 +12,7 @@ PAGES: dict[str, dict[str, int]] = {
     "dashboard": MEMBER_PAGE,
     # the redacted export: each exports what they may see (the outsider's is empty)
     "export": MEMBER_PAGE,
+    # search: each finds what they may see (the outsider finds nothing of team A)
+    "search": MEMBER_PAGE,
 }
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}

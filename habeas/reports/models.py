@@ -1,0 +1,51 @@
+"""The search index: for each searchable record, the keyed hashes of the keys of its words.
+
+Names, testimony and the text of documents are encrypted at rest, so the database cannot search them; and a
+full-text index of their words would hold them in clear. The index holds instead, per word, the keyed hash
+(``crypto.digest``) of the word's phonetic key — the key that makes "Тян", "Tyan" and "Tian" one — as
+space-separated tokens, searched by the database's own full-text index: an FTS5 table on SQLite, a GIN index
+on a ``tsvector`` on PostgreSQL (both made by the migration; see ``habeas.reports.search``).
+
+The model lives here rather than in ``core``: it is a cross-domain read model of persons, places, allegations
+and documents (like the dashboard), and ``core`` holds no domain.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchEntry(models.Model):
+    """One part of the words of one record, for one audience.
+
+    ``protected`` entries hold every indexed word of the record, including those of encrypted fields; they are
+    searched for users who see the record's identities. Entries with ``protected`` False hold only the words of
+    fields stored in clear (a place's name, an allegation's circumstances): what an analyst without identities
+    may search. A record with very many distinct words (a long document) has several parts, so that no
+    ``tsvector`` outgrows PostgreSQL's limit."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("person")
+        PLACE = "place", _("place")
+        ALLEGATION = "allegation", _("allegation")
+        DOCUMENT = "document", _("document")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField()
+    protected = models.BooleanField()
+    part = models.PositiveSmallIntegerField(default=0)
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    tokens = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "protected", "part"], name="reports_searchentry_unique_part"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.object_id} ({'protected' if self.protected else 'clear'}, part {self.part})"

@@ -1,0 +1,200 @@
+"""Search: names in any script and transliteration, places, allegations and the text of uploaded documents,
+only from what the user may see, through an index that holds no word in clear — on SQLite (FTS5) and on
+PostgreSQL (tsvector and GIN): run this file with scripts/with-postgres as well."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from habeas.accounts.models import Membership, Role, Team
+from habeas.core import crypto
+from habeas.core.dataload import records_load
+from habeas.core.keys import keys_rotate
+from habeas.demo import DATA_FILE
+from habeas.evidence.models import Source
+from habeas.evidence.services import document_add
+from habeas.registry.models import Person, PersonName, Place
+from habeas.registry.services import gazetteer_seed
+from habeas.reports.models import SearchEntry
+from habeas.reports.search import search, search_index_update, search_reindex
+from tests.evidence.pdfs import make_pdf
+from tests.protected import leaks, protected_texts
+
+pytestmark = pytest.mark.django_db
+
+
+def labels(results, kind: str) -> list[str]:
+    return [str(obj) for obj in results.hits[kind].rows] if kind in results.hits else []
+
+
+def upload(source: Source, content: bytes, name: str, user) -> object:
+    file = io.BytesIO(content)
+    file.name = name
+    return document_add(source=source, upload=file, user=user)
+
+
+@pytest.fixture
+def indexed(world):
+    search_reindex()
+    return world
+
+
+def test_names_are_found_in_any_script_and_transliteration(indexed):
+    member = indexed["member"]
+    for query in ("Тян", "Tyan", "Tian", "dmitri tian", "Дмитрий Тян"):
+        assert "Dmitri Tian" in labels(search(member, query, "person"), "person"), query
+    assert any("Kenzhebaev" in label for label in labels(search(member, "Кенжебаев"), "person"))
+    assert any("Kenzhebaev" in label for label in labels(search(member, "Kenjebayev"), "person"))
+    assert labels(search(member, "Tian Kenzhebaev"), "person") == []  # every word must match
+
+
+def test_places_allegations_and_kind_filters(indexed):
+    member = indexed["member"]
+    for query in ("Kostanai", "Костанай"):
+        places = labels(search(member, query, "place"), "place")
+        assert "Prison A in Kostanai province (not named in the briefing)" in places, query
+    found = search(member, "incommunicado")  # an allegation's circumstances
+    assert found.hits["allegation"].rows and not found.hits["person"].rows
+    only = search(member, "Kostanai", "place")
+    assert set(only.hits) == {"place"}
+    assert search(member, "x").keys == set()  # a single letter is no word
+
+
+def test_a_word_of_an_uploaded_pdf_finds_the_document(indexed):
+    member = indexed["member"]
+    source = Source.objects.create(
+        key="pdf-test", title="A report", kind="document", team_id=Person.objects.first().team_id
+    )
+    document = upload(
+        source, make_pdf("Zhanaozen strikers\nquarantined", "The second page names Kostanai"), "r.pdf", member
+    )
+    assert "Kostanai" in document.text.split("\f")[1]
+    hits = search(member, "quarantined strikers", "document").hits["document"].rows
+    assert [d.pk for d in hits] == [document.pk]
+    assert search(indexed["outsider"], "quarantined", "document").hits["document"].rows == []
+
+
+def test_another_teams_records_never_appear(indexed):
+    outsider = indexed["outsider"]
+    for query in ("Tian", "Kostanai", "incommunicado"):
+        assert search(outsider, query).total == 0, query
+    team_b = Team.objects.get(name="B")
+    own = Person.objects.create(team=team_b, label="Dmitri Tyan")
+    search_index_update(own)
+    assert labels(search(outsider, "Тян"), "person") == ["Dmitri Tyan"]
+    assert "Dmitri Tyan" not in labels(search(indexed["member"], "Тян"), "person")
+
+
+def test_an_analyst_without_identities_searches_no_names_and_no_protected_text(indexed, django_user_model):
+    analyst = django_user_model.objects.create_user("analyst", "", "a-long-test-password")
+    team_a = Team.objects.get(name="A")
+    Membership.objects.create(user=analyst, team=team_a, role=Role.ANALYST, identities=False)
+    assert search(analyst, "Tian").hits["person"].rows == []
+    assert search(analyst, "Kostanai", "place").hits["place"].rows  # place names are in clear
+    assert search(analyst, "incommunicado", "allegation").hits["allegation"].rows  # circumstances are in clear
+    member = indexed["member"]
+    summary_word = "wounds"  # in the injuries of an allegation: protected
+    assert search(member, summary_word, "allegation").hits["allegation"].rows
+    assert search(analyst, summary_word, "allegation").hits["allegation"].rows == []
+    assert search(analyst, "Tian").names_hidden
+
+
+def test_one_query_per_kind_whatever_the_number_of_records(indexed):
+    member = indexed["member"]
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            search(member, "Tian Dmitri")
+        return len(captured)
+
+    before = count()
+    team = Team.objects.get(name="A")
+    for i in range(20):
+        person = Person.objects.create(team=team, label=f"Dmitri Tian {i}")
+        PersonName.objects.create(person=person, full_name="Дмитрий Тян", script="Cyrl")
+        search_index_update(person)
+    assert count() == before
+    assert before == 4 + 2  # one per kind, and the user's teams and those whose identities are hidden
+
+
+def test_a_renamed_person_is_found_by_the_new_name_once_the_service_indexes_again(indexed):
+    member = indexed["member"]
+    tian = Person.objects.get(pk=search(member, "Tian", "person").hits["person"].rows[0].pk)
+    PersonName.objects.create(person=tian, full_name="Дмитрий Тянов", script="Cyrl")
+    assert not search(member, "Тянов").hits["person"].rows
+    search_index_update(PersonName.objects.filter(person=tian).last())
+    assert search(member, "Tyanov").hits["person"].rows
+
+
+def test_the_index_holds_no_name_or_testimony_in_clear(indexed):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL: see test_a_dump_of_the_postgresql_index_holds_no_name_in_clear")
+    member = indexed["member"]
+    source = Source.objects.create(key="names", title="names", kind="document", team_id=Person.objects.first().team_id)
+    upload(source, "Дмитрий Тян and Roza Tuletaeva, the testimony".encode(), "names.txt", member)
+    assert SearchEntry.objects.filter(kind="document").exists()
+    raw = connection.connection.serialize()  # the database file as a thief would copy it
+    assert b"reports_searchentry_fts" in raw
+    texts = protected_texts()
+    assert {"Dmitri Tian", "Дмитрий Тян"} <= texts
+    assert leaks(raw, texts) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dump_of_the_postgresql_index_holds_no_name_in_clear(django_user_model):
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_dump is for PostgreSQL; the SQLite file is checked in the test above")
+    gazetteer_seed(country="KZ")
+    team = Team.objects.create(name="A")
+    records_load(path=DATA_FILE, team=team)
+    source = Source.objects.create(key="names", title="names", kind="document", team=team)
+    user = django_user_model.objects.create_user("member", "", "a-long-test-password")
+    upload(source, "Дмитрий Тян and Roza Tuletaeva".encode(), "names.txt", user)
+    search_reindex()
+    db = connection.settings_dict
+    bindir = Path(os.environ.get("HABEAS_PG_BINDIR", "/nonexistent"))
+    pg_dump = str(bindir / "pg_dump") if (bindir / "pg_dump").exists() else shutil.which("pg_dump")
+    assert pg_dump, "pg_dump not found"
+    dump = subprocess.run(
+        [pg_dump, "-h", db["HOST"], "-p", str(db["PORT"]), "-U", db["USER"], "-d", db["NAME"], "--no-owner"],
+        capture_output=True,
+        check=True,
+        env={**os.environ, "PGPASSWORD": db["PASSWORD"] or ""},
+    ).stdout
+    assert b"COPY public.reports_searchentry" in dump
+    assert leaks(dump, protected_texts()) == []
+
+
+@pytest.fixture
+def key_file(settings, tmp_path):
+    settings.HABEAS_KEY_FILE = tmp_path / "keys.json"
+    crypto.keys_init(settings.HABEAS_KEY_FILE)
+    return settings.HABEAS_KEY_FILE
+
+
+def test_after_a_key_rotation_everything_is_still_found(key_file, django_user_model):
+    team = Team.objects.create(name="A")
+    user = django_user_model.objects.create_user("member", "", "a-long-test-password")
+    Membership.objects.create(user=user, team=team, role=Role.RESEARCHER)
+    tian = Person.objects.create(team=team, label="Dmitri Tian")
+    PersonName.objects.create(person=tian, full_name="Дмитрий Тян", script="Cyrl")
+    place = Place.objects.create(team=team, name="Kostanai prison", kind="prison")
+    source = Source.objects.create(key="r", title="r", kind="document", team=team)
+    document = upload(source, make_pdf("quarantined strikers"), "r.pdf", user)
+    for obj in (tian, place):
+        search_index_update(obj)
+    before = set(SearchEntry.objects.values_list("tokens", flat=True))
+    rotation = keys_rotate(pause=0)
+    assert rotation.retired
+    assert set(SearchEntry.objects.values_list("tokens", flat=True)).isdisjoint(before)  # recomputed
+    assert [p.pk for p in search(user, "Тян").hits["person"].rows] == [tian.pk]
+    assert [p.pk for p in search(user, "Kostanai").hits["place"].rows] == [place.pk]
+    assert [d.pk for d in search(user, "strikers").hits["document"].rows] == [document.pk]
