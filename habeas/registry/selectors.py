@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from habeas.cases.models import Charge, Proceeding, Verdict
+from habeas.core import access
 from habeas.core.fields import name_keys, name_query
-from habeas.registry.models import Person
+from habeas.registry.models import Disability, Group, Person, PersonName, Relationship
+from habeas.registry.timeline import Reader, Timeline, timeline
 
 
 def persons_named(text: str, *, exact: bool = False, among: QuerySet[Person] | None = None) -> QuerySet[Person]:
@@ -26,3 +34,162 @@ def persons_named(text: str, *, exact: bool = False, among: QuerySet[Person] | N
         if any(name_keys(name) == wanted for name in (person.label, *(n.full_name for n in person.names.all())))
     ]
     return persons.filter(pk__in=same)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The workplace's pages of persons and groups
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def person_get_for_user(*, user: Any, pk: Any) -> Person:
+    """A person the user may see, else 404."""
+    return access.get_for_user(Person, user, pk)
+
+
+def group_get_for_user(*, user: Any, pk: Any) -> Group:
+    """A group the user may see, else 404."""
+    return access.get_for_user(Group, user, pk)
+
+
+def name_filter_allowed(user: Any) -> bool:
+    """Whether the user may look people up by name: not an analyst without identities in every team they see
+    (a name search would unmask a pseudonym)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return bool(set(access.roles_of(user)) - access.identities_hidden_from(user))
+
+
+def persons_listed(*, user: Any, name: str = "") -> QuerySet[Person]:
+    """The persons the user may see, in the order they were recorded; with ``name``, those so named in any
+    script, among the teams whose identities the user may see."""
+    persons = access.visible(Person, user).select_related("home_locality").order_by("pk")
+    if not name.strip():
+        return persons
+    hidden = access.identities_hidden_from(user)
+    return persons_named(name, among=persons.exclude(team_id__in=hidden) if hidden else persons)
+
+
+def groups_listed(*, user: Any) -> QuerySet[Group]:
+    """The groups the user may see, with their event and the number of named members."""
+    return (
+        access.visible(Group, user)
+        .select_related("event")
+        .annotate(named=Count("members", distinct=True))
+        .order_by("pk")
+    )
+
+
+@dataclass
+class Relative:
+    relation: StrOrPromise
+    name: str
+    person: Person | None  # to link to, when the user may see them
+
+
+@dataclass
+class PersonFile:
+    """Everything about one person, as one user may see it."""
+
+    person: Person
+    shown: bool  # protected fields (names, contact, descriptions) may be shown
+    may_write: bool
+    names: list[PersonName]
+    disabilities: list[Disability]
+    relatives: list[Relative]
+    groups: list[Group]
+    timeline: Timeline
+
+
+def person_file(person: Person, user: Any, *, kind: str = "all") -> PersonFile:
+    """The person's file: the facts, their relatives and groups, and the timeline of every record that concerns
+    them (custody, accountability or both), each with its sources and findings — in a fixed number of queries."""
+    reader = Reader(user, home=person.home_locality)
+    shown = reader.shown(person)
+    proceedings = Q(pk__in=Proceeding.defendants.through.objects.filter(person=person).values("proceeding_id"))
+    proceedings |= Q(pk__in=Verdict.objects.filter(defendant=person).values("proceeding_id"))
+    proceedings |= Q(pk__in=Charge.objects.filter(defendant=person).values("proceeding_id"))
+    in_custody = Q(custody__person=person)
+    filters = {
+        "episodes": Q(person=person),
+        "placements": in_custody,
+        "transfers": in_custody,
+        "measures": in_custody,
+        "contacts": in_custody,
+        "notifications": in_custody,
+        "news": in_custody,
+        "examinations": in_custody,
+        "allegations": Q(victim=person),
+        "statements": Q(person=person),
+        "complaints": Q(allegation__victim=person) | Q(complainant=person),
+        "investigations": Q(allegation__victim=person),
+        "proceedings": proceedings,
+        "charges": Q(defendant=person),
+        "verdicts": Q(defendant=person),
+        "reparations": Q(beneficiary=person) | Q(allegation__victim=person),
+    }
+    relatives = [
+        Relative(r.get_kind_display(), reader.name(r.relative), r.relative if reader.seen(r.relative) else None)
+        for r in Relationship.objects.filter(person=person).select_related("relative").order_by("pk")
+    ] + [
+        Relative(
+            _("%(kind)s of") % {"kind": r.get_kind_display()},
+            reader.name(r.person),
+            r.person if reader.seen(r.person) else None,
+        )
+        for r in Relationship.objects.filter(relative=person).select_related("person").order_by("pk")
+    ]
+    return PersonFile(
+        person=person,
+        shown=shown,
+        may_write=access.can_write(user, person),
+        names=sorted(person.names.all(), key=lambda n: (n.script, n.kind != "primary", n.pk)) if shown else [],
+        disabilities=list(person.disabilities.order_by("pk")),
+        relatives=relatives,
+        groups=list(access.visible(Group, user).filter(members=person).order_by("pk")),
+        timeline=timeline(reader, person, kind, filters),
+    )
+
+
+@dataclass
+class GroupFile:
+    """Everything about one group, as one user may see it."""
+
+    group: Group
+    shown: bool
+    may_write: bool
+    members: list[Person]
+    members_count: int
+    timeline: Timeline
+
+
+#: how many named members a group's page lists
+MEMBERS_SHOWN = 100
+
+
+def group_file(group: Group, user: Any, *, kind: str = "all") -> GroupFile:
+    """The group's file: its size, named members, and the timeline of the allegations, custody of its named
+    members, statements, complaints, investigations, proceedings, verdicts and reparations that concern it."""
+    reader = Reader(user)
+    proceedings = Q(defendant_group=group)
+    proceedings |= Q(pk__in=Verdict.objects.filter(defendant_group=group).values("proceeding_id"))
+    proceedings |= Q(pk__in=Charge.objects.filter(defendant_group=group).values("proceeding_id"))
+    filters = {
+        "episodes": Q(person__in=group.members.values("pk")),
+        "allegations": Q(victim_group=group),
+        "statements": Q(group=group),
+        "complaints": Q(allegation__victim_group=group) | Q(complainant_group=group),
+        "investigations": Q(allegation__victim_group=group),
+        "proceedings": proceedings,
+        "charges": Q(defendant_group=group),
+        "verdicts": Q(defendant_group=group),
+        "reparations": Q(allegation__victim_group=group),
+    }
+    members = access.visible(Person, user).filter(groups=group).order_by("pk")
+    return GroupFile(
+        group=group,
+        shown=reader.shown(group),
+        may_write=access.can_write(user, group),
+        members=list(members[:MEMBERS_SHOWN]),
+        members_count=members.count(),
+        timeline=timeline(reader, group, kind, filters, named=True),
+    )

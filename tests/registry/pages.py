@@ -9,10 +9,26 @@ from typing import Any
 from tests.pages import MEMBER_PAGE, RECORD_PAGE
 
 PAGES: dict[str, dict[str, int]] = {
+    "person_list": MEMBER_PAGE,
+    "person_detail": RECORD_PAGE,
+    "group_list": MEMBER_PAGE,
+    "group_detail": RECORD_PAGE,
     "place_list": MEMBER_PAGE,
     "place_map": MEMBER_PAGE,
     "place_detail": RECORD_PAGE,
 }
+
+
+def _tian() -> dict[str, Any]:
+    from habeas.registry.selectors import persons_named
+
+    return {"pk": persons_named("Dmitri Tian", exact=True).get().pk}
+
+
+def _defendants() -> dict[str, Any]:
+    from habeas.registry.models import Group
+
+    return {"pk": Group.objects.get(size=37).pk}
 
 
 def _arqalyk() -> dict[str, Any]:
@@ -22,5 +38,7 @@ def _arqalyk() -> dict[str, Any]:
 
 
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "person_detail": _tian,
+    "group_detail": _defendants,
     "place_detail": _arqalyk,
 }
