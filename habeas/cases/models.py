@@ -4,12 +4,13 @@ reparations."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from habeas.core.fields import EncryptedTextField
+from habeas.core.fields import EncryptedJSONField, EncryptedTextField
 from habeas.core.identity import hides_identity, pseudonymous
 from habeas.core.models import Record, at_least_one, exactly_one, fuzzy_date, not_before, not_negative
 from habeas.registry.models import Group, Locality, Organisation, Person, Place
@@ -768,3 +769,31 @@ class Reparation(Record):
     def __str__(self) -> str:
         amount = f" {self.amount:,.0f} {self.currency}" if self.amount is not None else ""
         return f"{self.get_kind_display()}{amount} ({self.get_status_display()})"
+
+
+class IntakeDraft(models.Model):
+    """An allegation being recorded step by step (the intake form), saved at every step. It holds names and
+    testimony as typed, so its data is encrypted at rest as one JSON document. A draft is its author's alone."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.CASCADE, related_name="intake_drafts"
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("the team the records will belong to"),
+    )
+    step = models.PositiveSmallIntegerField(_("steps completed"), default=0)
+    data = EncryptedJSONField(_("what was typed, by step"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"intake draft #{self.pk}"
