@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from habeas.cases.views import intake, intake_step
+
+urlpatterns = [
+    path("intake/", intake, name="intake"),
+    path("intake/<int:pk>/<slug:step>/", intake_step, name="intake_step"),
+]

@@ -6,5 +6,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-PAGES: dict[str, dict[str, int]] = {}
-URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
+from tests.pages import WRITE_PAGE
+
+#: ``intake_step`` is a step of one draft, and a draft is its author's alone: the matrix opens a draft of the
+#: "member" persona, which is 200 for them and 404 for everyone else who may record (the superuser and the
+#: owner of the same team included: a draft is not a record of the team yet); read-only members are refused
+#: any intake page (403) before the draft is looked up.
+DRAFT_PAGE = {**{persona: 404 for persona in WRITE_PAGE}, "anonymous": 302, "member": 200, "readonly": 403}
+
+PAGES: dict[str, dict[str, int]] = {
+    "intake": WRITE_PAGE,
+    "intake_step": DRAFT_PAGE,
+}
+
+
+def _member_draft() -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+
+    from habeas.cases.services import intake_draft_start
+
+    member = get_user_model().objects.get(username="member")
+    return {"pk": intake_draft_start(user=member).pk, "step": "who"}
+
+
+URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {"intake_step": _member_draft}

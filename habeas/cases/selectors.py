@@ -1,0 +1,66 @@
+"""Reads of the cases app for the workplace's pages: intake drafts, and the people, custody episodes, places and
+sources an intake may refer to (only those the user may see)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from habeas.cases.models import IntakeDraft
+from habeas.core.access import visible
+from habeas.custody.models import CustodyEpisode
+from habeas.registry.models import Person
+from habeas.registry.selectors import persons_named
+
+#: the most people a search by name offers to pick from
+MATCHES_SHOWN = 20
+
+
+def intake_drafts_of(user: Any) -> QuerySet[IntakeDraft]:
+    """The user's own drafts, the latest first (nobody else's, whatever their role)."""
+    if not getattr(user, "is_authenticated", False):
+        return IntakeDraft.objects.none()
+    return IntakeDraft.objects.filter(user=user)
+
+
+def intake_draft_get_for_user(*, user: Any, pk: Any) -> IntakeDraft:
+    """The draft if it is the user's own, else 404 (another user's draft does not exist for them)."""
+    try:
+        return intake_drafts_of(user).get(pk=pk)
+    except (IntakeDraft.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"no intake draft {pk}") from None
+
+
+def persons_matching(*, text: str, user: Any) -> list[Person]:
+    """The people the user may see whose names hold the words of ``text`` in any script (for picking a victim)."""
+    return list(persons_named(text, among=visible(Person, user)).order_by("pk")[:MATCHES_SHOWN])
+
+
+def person_visible(*, user: Any, pk: Any) -> Person | None:
+    if pk in (None, ""):
+        return None
+    try:
+        return visible(Person, user).filter(pk=pk).first()
+    except (ValueError, TypeError):
+        return None
+
+
+def person_named_exactly(*, name: str, user: Any) -> Person | None:
+    """The one person the user may see with exactly this name, or None when there is none or several (a new
+    person is recorded then)."""
+    found = list(persons_named(name, exact=True, among=visible(Person, user))[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def custody_episodes_of(*, person: Person | None, user: Any) -> QuerySet[CustodyEpisode]:
+    if person is None:
+        return CustodyEpisode.objects.none()
+    return visible(CustodyEpisode, user).filter(person=person).order_by("apprehended_at", "pk")
+
+
+def intake_victim(*, draft: IntakeDraft, user: Any) -> Person | None:
+    """The person already recorded that the draft's first step picked, if any (and if the user may see them)."""
+    picked = (draft.data or {}).get("who", {}).get("person") or [None]
+    return person_visible(user=user, pk=picked[-1])

@@ -1,0 +1,152 @@
+"""The workplace's pages of the cases app: the intake of an allegation, step by step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from habeas.cases.forms import STEP_BY_SLUG, STEPS, Step, step_form
+from habeas.cases.selectors import intake_draft_get_for_user, intake_drafts_of, intake_victim
+from habeas.cases.services import (
+    IntakeInvalid,
+    intake_draft_discard,
+    intake_draft_save,
+    intake_draft_start,
+    intake_submit,
+)
+from habeas.core.access import can_write
+from habeas.core.web import member_required, render_page
+
+#: what a step's form posts besides its fields: the button pressed
+NOT_TYPED = {"csrfmiddlewaretoken", "go"}
+
+
+def _writer(request: HttpRequest) -> None:
+    if not can_write(request.user):
+        raise PermissionDenied(_("your role may read records but not record allegations"))
+
+
+@member_required
+def intake(request: HttpRequest) -> HttpResponseBase:
+    """The user's drafts, and a button to start a new one (POST); a draft named in ``discard`` is deleted."""
+    _writer(request)
+    if request.method == "POST":
+        if "discard" in request.POST:
+            draft = intake_draft_get_for_user(user=request.user, pk=request.POST["discard"])
+            intake_draft_discard(draft=draft, user=request.user)
+            messages.success(request, _("The draft was deleted."))
+            return redirect("intake")
+        draft = intake_draft_start(user=request.user)
+        return redirect("intake_step", pk=draft.pk, step=STEPS[0].slug)
+    drafts = [
+        {"draft": draft, "victim": _victim_typed(draft.data or {}), "next": STEPS[min(draft.step, len(STEPS) - 1)]}
+        for draft in intake_drafts_of(request.user)
+    ]
+    return render_page(request, "cases/intake_list.html", {"title": _("Record an allegation"), "drafts": drafts})
+
+
+def _victim_typed(data: dict[str, Any]) -> str:
+    who = data.get("who") or {}
+    return (who.get("name") or [""])[-1] or (_("a person already recorded") if who.get("person") else "")
+
+
+@member_required
+def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponseBase:
+    """One step of the intake: GET shows what the draft holds for it; POST keeps what was typed (valid or not)
+    and goes on, back, or stays to show the messages. The last step records everything."""
+    _writer(request)
+    draft = intake_draft_get_for_user(user=request.user, pk=pk)
+    current = STEP_BY_SLUG.get(step)
+    if current is None:
+        raise Http404(f"no intake step {step}")
+    if current.form is None:
+        return _review(request, draft)
+    victim = intake_victim(draft=draft, user=request.user)
+    stored = (draft.data or {}).get(current.slug)
+    if request.method != "POST":
+        form = step_form(current, user=request.user, data=stored, victim=victim)
+        return _render_step(request, draft, current, form)
+    go = request.POST.get("go", "next")
+    typed = {key: request.POST.getlist(key) for key in request.POST if key not in NOT_TYPED}
+    if go == "more" and "form-TOTAL_FORMS" in typed:
+        typed["form-TOTAL_FORMS"] = [str(int(typed["form-TOTAL_FORMS"][0] or 0) + 1)]
+    form = step_form(current, user=request.user, data=typed, victim=victim)
+    valid = go in ("next", "review") and form.is_valid()
+    intake_draft_save(draft=draft, user=request.user, step=current.slug, data=typed, completed=valid)
+    index = STEPS.index(current)
+    if go == "back":
+        return redirect("intake_step", pk=draft.pk, step=STEPS[max(index - 1, 0)].slug)
+    if go == "find":
+        form = current.form(initial={k: v[-1] for k, v in typed.items()}, user=request.user, victim=victim)
+        return _render_step(request, draft, current, form)
+    if valid:
+        following = STEPS[-1] if go == "review" else STEPS[index + 1]
+        return redirect("intake_step", pk=draft.pk, step=following.slug)
+    return _render_step(request, draft, current, form)
+
+
+def _render_step(request: HttpRequest, draft: Any, current: Step, form: Any) -> HttpResponse:
+    index = STEPS.index(current)
+    context = {
+        "title": _("Record an allegation: %(step)s") % {"step": current.title},
+        "draft": draft,
+        "step": current,
+        "number": index + 1,
+        "steps": _steps(draft, current),
+        "form": form,
+        "rows": hasattr(form, "forms"),
+        "first": index == 0,
+    }
+    return render_page(request, "cases/intake_step.html", context, partial="step")
+
+
+def _steps(draft: Any, current: Step) -> list[dict[str, Any]]:
+    return [
+        {"step": s, "number": n, "current": s == current, "reached": n - 1 <= draft.step}
+        for n, s in enumerate(STEPS, 1)
+    ]
+
+
+def _review(request: HttpRequest, draft: Any) -> HttpResponseBase:
+    user = request.user
+    if request.method == "POST":
+        try:
+            result = intake_submit(draft=draft, user=user)
+        except IntakeInvalid as exc:
+            messages.error(request, exc.message)
+            return redirect("intake_step", pk=draft.pk, step=exc.step)
+        messages.success(
+            request,
+            _("The allegation was recorded, with %(n)s records citing the source.") % {"n": len(result.created)},
+        )
+        return redirect(_result_url(result))
+    victim = intake_victim(draft=draft, user=user)
+    sections = []
+    for step in STEPS[:-1]:
+        form = step_form(step, user=user, data=(draft.data or {}).get(step.slug), victim=victim)
+        valid = form.is_bound and form.is_valid()
+        sections.append({"step": step, "valid": valid, "items": form.summary() if valid else []})
+    context = {
+        "title": _("Record an allegation: review"),
+        "draft": draft,
+        "step": STEPS[-1],
+        "number": len(STEPS),
+        "steps": _steps(draft, STEPS[-1]),
+        "sections": sections,
+        "ready": all(s["valid"] for s in sections),
+    }
+    return render_page(request, "cases/intake_review.html", context)
+
+
+def _result_url(result: Any) -> str:
+    """The victim's file (``person_detail``), or while that page does not exist yet the allegation in the admin."""
+    try:
+        return reverse("person_detail", kwargs={"pk": result.victim.pk})
+    except NoReverseMatch:
+        return reverse("admin:cases_allegation_change", args=[result.allegation.pk])
