@@ -11,6 +11,7 @@ reader their bearings. This module knows nothing of the database: it draws plain
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -160,7 +161,13 @@ def draw(
     project = Projection.fitted(points, width=width, height=height)
     svg.add("rect", x=0, y=0, width=width, height=height, class_="land", fill="#eef1ec", stroke="#c9d1c4")
     _graticule(svg, project)
+    placed = _spread(dots, project)
+    # names: the places' first, then the localities' where there is room left
+    names = Svg(width, height, title)
     taken: list[tuple[float, float, float, float]] = []
+    for dot, x, y, r in placed:
+        if dot.kind == "place":
+            _label(names, taken, x + r + 3, y + 4, shorten(dot.label), class_="place-name", left=x - r - 3)
     for label in labels:
         if project.contains(label.lat, label.lon):
             x, y = project(label.lat, label.lon)
@@ -178,9 +185,7 @@ def draw(
             parts.append(' marker-end="url(#arrow)"')
         title_text = f"<title>{escape(line.label)}</title>" if line.label else ""
         svg.parts.append("".join(parts) + f">{title_text}</line>")
-    for dot in sorted(dots, key=lambda d: -d.weight):  # small dots on top of large ones
-        x, y = project(dot.lat, dot.lon)
-        r = dot_radius(dot.weight) if dot.kind == "place" else 3.5
+    for dot, x, y, r in sorted(placed, key=lambda p: -p[0].weight):  # small dots on top of large ones
         css = f"{dot.kind} approximate" if dot.approximate else dot.kind
         fill = {"place": "#1f5f8b", "home": "#2e7d32"}.get(dot.kind, "#1d2430")
         shape = (
@@ -191,14 +196,31 @@ def draw(
             f"<title>{escape(dot.label)}</title></rect>"
         )
         svg.parts.append(f'<a href="{escape(dot.href)}">{shape}</a>' if dot.href else shape)
-        if dot.kind == "place":
-            _label(svg, taken, x + r + 3, y + 4, shorten(dot.label), class_="place-name", left=x - r - 3)
+    svg.parts.extend(names.parts)
     svg.parts.insert(
         0,
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow" fill="#b3261e"/></marker></defs>',
     )
     return str(svg)
+
+
+def _spread(dots: Sequence[Dot], project: Projection) -> list[tuple[Dot, float, float, float]]:
+    """Each dot with its position and radius; places at the same spot (two prisons placed in the middle of
+    one province) are set around it in a small ring, so that each can be seen and clicked."""
+    at: dict[tuple[int, int], list[Dot]] = defaultdict(list)
+    for dot in dots:
+        x, y = project(dot.lat, dot.lon)
+        at[(round(x), round(y))].append(dot)
+    out = []
+    for group in at.values():
+        ring = max((dot_radius(d.weight) for d in group), default=0) + 2 if len(group) > 1 else 0
+        for i, dot in enumerate(group):
+            x, y = project(dot.lat, dot.lon)
+            angle = 2 * math.pi * i / len(group)
+            r = dot_radius(dot.weight) if dot.kind == "place" else 3.5
+            out.append((dot, x + ring * math.cos(angle), y + ring * math.sin(angle), r))
+    return out
 
 
 def _graticule(svg: Svg, project: Projection) -> None:

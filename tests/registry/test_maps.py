@@ -113,3 +113,18 @@ def test_the_map_is_well_formed_escapes_its_text_and_keeps_its_points_inside():
 def test_an_empty_map_says_so():
     root = parse(maps.draw(title="Nothing"))
     assert [t.text for t in root.iter(f"{SVG}text")] == ["—"]
+
+
+def test_places_at_the_same_spot_are_set_apart_and_place_names_win_over_locality_names():
+    svg = maps.draw(
+        title="Two prisons in one province",
+        dots=[maps.Dot(*ARKALYK, "Prison A", weight=1), maps.Dot(*ARKALYK, "Prison B", weight=1)],
+        labels=[maps.Label(*ARKALYK, "Arkalyk")],
+        width=400,
+        height=300,
+    )
+    root = parse(svg)
+    centres = {(c.get("cx"), c.get("cy")) for c in root.iter(f"{SVG}circle") if "place" in c.get("class", "")}
+    assert len(centres) == 2
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "Prison A" in texts and "Prison B" in texts
