@@ -6,6 +6,7 @@ import argparse
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -190,23 +191,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def serve(*, host: str, port: int, workers: int) -> int:
-    """Run the production server (gunicorn) in place of this process."""
+    """Run the production server (gunicorn) and, beside it, the task worker; stop both together."""
     setup_django()
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    argv = [
-        gunicorn,
-        "habeas.config.wsgi:application",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        "-",
-    ]
-    os.execv(gunicorn, argv)
+    server = [gunicorn, "habeas.config.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers)]
+    worker = subprocess.Popen([sys.executable, "-m", "habeas.cli.main", "worker"])
+    try:
+        return subprocess.call([*server, "--access-logfile", "-"])
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the queued long operations (checks, linkage, estimates) one after another."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("db_worker", interval=1, batch=args.batch, reload=False, verbosity=1)
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -228,6 +236,10 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--workers", type=int, default=2)
     serve_cmd.set_defaults(func=cmd_serve)
+
+    worker_cmd = sub.add_parser("worker", help="run the queued long operations (habeas serve starts one)")
+    worker_cmd.add_argument("--batch", action="store_true", help="run what is queued, then stop")
+    worker_cmd.set_defaults(func=cmd_worker)
 
     load = sub.add_parser("load", help="load records and their citations from a YAML or JSON data file")
     load.add_argument("file")

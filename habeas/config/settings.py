@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "template_partials",
     "habeas.core",
     "habeas.accounts",
@@ -121,6 +123,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = data_dir() / "media"
+
+# Long operations (checks, linkage, estimates) run as tasks, queued in the database and run by `habeas worker`
+# (which `habeas serve` and `habeas demo` start beside the web server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Two-factor login: a TOTP code for every user with an authenticator; for everyone when this is on.
 HABEAS_REQUIRE_2FA = env_flag("HABEAS_REQUIRE_2FA")

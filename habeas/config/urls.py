@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from habeas.accounts.reauth import reauth
+from habeas.core.views import job_detail
 
 urlpatterns = [
     path("", include("habeas.reports.urls")),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("", include("habeas.monitoring.urls")),
     path("", include("habeas.evidence.urls")),
     path("", include("habeas.counting.urls")),
+    path("", include("habeas.standards.urls")),
+    path("jobs/<int:pk>/", job_detail, name="job_detail"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("reauth/", reauth, name="reauth"),

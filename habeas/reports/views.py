@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from habeas.accounts.reauth import reauth_view
-from habeas.core import charts
+from habeas.core import access, charts
 from habeas.core.web import member_required, render_page
 from habeas.reports import dashboard as dashboard_read
 from habeas.reports.redaction import profile_load, profiles
 from habeas.reports.services import FORMATS, export_write
+from habeas.standards.services import profile_names
 
 
 class ExportForm(forms.Form):
@@ -65,6 +66,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recommendations = dashboard_read.recommendations_by_status(user)
     context = {
         "title": _("Dashboard"),
+        "profiles": profile_names() if access.can_write(user) else [],
         "severity": severity,
         "rules": dashboard_read.findings_by_rule(user),
         "severity_chart": mark_safe(
@@ -89,7 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     charts.Interval(f"#{run.pk} {run.method}", run.estimate or 0.0, run.ci_low, run.ci_high)
                     for run in estimates
                 ],
-                title=str(_("Latest estimates with 95% intervals")),
+                title=str(_("Latest estimates and their intervals (95%)")),
             )
         )
         if estimates

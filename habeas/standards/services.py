@@ -16,10 +16,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from habeas.accounts.services import audit_record
+from habeas.core.jobs import Progress
 from habeas.standards import selectors
-from habeas.standards.engine import Outcome, Params, Profile, Rule, StandardsError, load_profile
+from habeas.standards.engine import PROFILE_DIR, Outcome, Params, Profile, Rule, StandardsError, load_profile
 from habeas.standards.facts import Base, Ref
 from habeas.standards.models import Finding
 from habeas.standards.rules import CATALOGUE, rules_by_code
@@ -43,6 +45,11 @@ class Evaluation:
     by_rule: dict[str, int]
 
 
+def profile_names() -> list[str]:
+    """The jurisdiction profiles one can check against."""
+    return sorted(path.stem for path in PROFILE_DIR.glob("*.yaml"))
+
+
 def profile_get(name: str) -> Profile:
     return load_profile(name, known_rules=CATALOGUE.values())
 
@@ -57,10 +64,16 @@ def _rules(profile: Profile, codes: Iterable[str] | None) -> list[Rule]:
 
 
 def evaluate(
-    profile: Profile, rules: list[Rule], *, now: dt.datetime, records: dict[str, set[int]] | None = None
+    profile: Profile,
+    rules: list[Rule],
+    *,
+    now: dt.datetime,
+    records: dict[str, set[int]] | None = None,
+    progress: Progress | None = None,
 ) -> list[Result]:
     """Run the rules over the facts the selectors gather (all records, or only ``records``: subject →
-    ids). Pure reads."""
+    ids). Pure reads. ``progress(done, total, what)`` is told of each kind of record in turn, out of the kinds
+    plus one (storing the findings)."""
     ctx = selectors.Context()
     # Between two dates where some parameter changes, the same parameters apply: cache them per interval.
     boundaries = sorted(
@@ -71,7 +84,9 @@ def evaluate(
     by_subject: dict[str, list[Rule]] = defaultdict(list)
     for rule in rules:
         by_subject[rule.subject].append(rule)
-    for subject, subject_rules in by_subject.items():
+    for step, (subject, subject_rules) in enumerate(by_subject.items()):
+        if progress:
+            progress(step, len(by_subject) + 1, str(_("checking %(kind)s records") % {"kind": subject}))
         gather, _models = selectors.SUBJECTS[subject]
         ids: Any = None if records is None else records.get(subject, set())
         if ids is not None and not ids:
@@ -237,14 +252,19 @@ def findings_evaluate(
     codes: Iterable[str] | None = None,
     now: dt.datetime | None = None,
     records: dict[str, set[int]] | None = None,
+    progress: Progress | None = None,
 ) -> Evaluation:
     """Evaluate and store findings. Unchanged findings are left alone; changed ones are updated in place,
     keeping any review decision; findings no longer produced are retired (kept, with their review, but
-    marked not current). With ``records``, only those records' findings are touched."""
+    marked not current). With ``records``, only those records' findings are touched. ``progress`` is told
+    how far the check has got (see ``evaluate``)."""
     now = now or timezone.now()
     profile = profile_get(profile_name)
     rules = _rules(profile, codes)
-    results = evaluate(profile, rules, now=now, records=records)
+    results = evaluate(profile, rules, now=now, records=records, progress=progress)
+    steps = len({rule.subject for rule in rules}) + 1
+    if progress:
+        progress(steps - 1, steps, str(_("storing %(count)d findings") % {"count": len(results)}))
     outranked = _outranked(results)
     sources = selectors.citations_of({r.facts.record for r in results} | {ref for r in results for ref in r.facts.refs})
     content_types = {
@@ -321,6 +341,8 @@ def findings_evaluate(
         summary=f"{len(results)} findings: {created} new, {changed} changed, {len(stale)} retired",
         details={"rules": [r.code for r in rules], "records": {k: sorted(v) for k, v in (records or {}).items()}},
     )
+    if progress:
+        progress(steps, steps, str(_("done")))
     return Evaluation(
         profile=profile.name,
         found=len(results),
