@@ -109,10 +109,10 @@ def _recommendation_formset(request: HttpRequest, visit: Visit) -> Any:
         return RecommendationFormSet(prefix=PREFIX, initial=[offered], form_kwargs={"user": request.user})
     data = request.POST.copy()
     try:
-        total = max(0, min(int(data.get(f"{PREFIX}-TOTAL_FORMS", "0")), RecommendationFormSet.max_num - 1))
+        total = max(0, min(int(data.get(f"{PREFIX}-TOTAL_FORMS", "0")), RecommendationFormSet.max_num))
     except ValueError:
         total = 0
-    if "more" in data:
+    if "more" in data and total < RecommendationFormSet.max_num:
         data[f"{PREFIX}-{total}-issuer"] = str(visit.body_id or "")
         total += 1
     data[f"{PREFIX}-TOTAL_FORMS"] = str(total)

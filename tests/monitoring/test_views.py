@@ -110,6 +110,11 @@ def test_the_visits_show_what_was_refused_and_the_reads_are_audited(client, worl
     detail = client.get(url("visit_detail")).content.decode()
     assert "Hold an independent international investigation" in detail and "Zhanaozen violations" in detail
     assert AuditEvent.objects.filter(action="read", target_type="monitoring.visit", target_id=str(visit.pk)).exists()
+    planned = client.get(reverse("visit_list"), {"state": "done"}, headers={"HX-Request": "true"})
+    assert (
+        planned.content.decode().lstrip().startswith('<div id="results">') and "July 2012" in planned.content.decode()
+    )
+    assert client.get(reverse("visit_list"), {"state": "planned"}).context["page"].paginator.count == 0
     client.force_login(world["outsider"])
     assert client.get(reverse("visit_list")).context["page"].paginator.count == 0
 
