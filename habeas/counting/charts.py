@@ -171,7 +171,7 @@ def posterior(
     if not bins:
         svg.text(10, 20, "—", class_="muted")
         return str(svg)
-    left, right, top, bottom = 12, 12, 22, 24
+    left, right, top, bottom = 12, 12, 30, 24
     low, high = bins[0].low, bins[-1].high
     plot_width, plot_height = width - left - right, height - top - bottom
     base = height - bottom
@@ -209,10 +209,10 @@ def posterior(
         )
     if median is not None and low <= median <= high:
         mx = round(x(median), 1)
-        svg.add("line", x1=mx, y1=top - 12, x2=mx, y2=base, class_="median", stroke=_INK, stroke_width=1.5)
+        svg.add("line", x1=mx, y1=6, x2=mx, y2=base, class_="median", stroke=_INK, stroke_width=1.5)
         anchor = "end" if mx > width * 0.7 else "start"
         text = labels[0].format(value=fmt(round(median)))
-        svg.text(mx + (-4 if anchor == "end" else 4), top, text, text_anchor=anchor)
+        svg.text(mx + (-4 if anchor == "end" else 4), 20, text, text_anchor=anchor)
     if observed is not None and low <= observed <= high:
         ox = round(x(observed), 1)
         svg.add("line", x1=ox, y1=top, x2=ox, y2=base, class_="observed", stroke=_MUTED, stroke_dasharray="4 3")

@@ -689,8 +689,9 @@ POSTERIOR_BINS: Final = 40
 def posterior_summary(posterior: Any, *, bins: int = POSTERIOR_BINS) -> dict[str, Any] | None:
     """A compact summary of the posterior of N of a Bayesian estimate, stored with it so that its page can
     plot it without keeping thousands of draws: quantiles at ``POSTERIOR_LEVELS`` and a histogram of the
-    probability in ``bins`` equal bins between the 0.5% and 99.5% quantiles (``outside``: the probability
-    beyond them, in the tails). None for a method without a posterior."""
+    probability in at most ``bins`` equal bins between the 0.5% and 99.5% quantiles (``outside``: the
+    probability beyond them, in the tails); whole-number values get bins of whole widths. None for a method
+    without a posterior."""
     if posterior is None:
         return None
     values = np.asarray(posterior.values, dtype=np.float64)
@@ -713,7 +714,11 @@ def posterior_summary(posterior: Any, *, bins: int = POSTERIOR_BINS) -> dict[str
 
     quantiles = {f"{level:g}": quantile(level) for level in POSTERIOR_LEVELS}
     low, high = quantiles["0.005"], quantiles["0.995"]
-    if high <= low:
+    if np.all(values == np.round(values)):  # whole numbers: bins of whole widths, centred on them (no aliasing)
+        width = max(1, math.ceil((high - low + 1) / bins))
+        bins = math.ceil((high - low + 1) / width)
+        low, high = low - 0.5, low - 0.5 + bins * width
+    elif high <= low:
         low, high = low - 0.5, high + 0.5
     mass, edges = np.histogram(values, bins=bins, range=(low, high), weights=weights / weights.sum())
     return {

@@ -216,7 +216,7 @@ def test_an_estimate_page_shows_the_interval_diagnostics_provenance_and_assumpti
     summary = lcmcr.result["posterior"]
     assert summary["kind"] == "draws" and summary["size"] == 600
     assert summary["quantiles"]["0.5"] == pytest.approx(lcmcr.estimate)
-    assert len(summary["histogram"]["mass"]) == 40 and sum(summary["histogram"]["mass"]) == pytest.approx(
+    assert len(summary["histogram"]["mass"]) <= 40 and sum(summary["histogram"]["mass"]) == pytest.approx(
         1 - summary["outside"]
     )
     html = client.get(reverse("estimate_detail", args=[lcmcr.pk])).content.decode()
