@@ -162,7 +162,7 @@ class Overlaps:
 def run_overlaps(*, run: LinkageRun) -> Overlaps:
     """How a run's lists overlap: for each person (cluster) the lists they are on, tallied by pattern. Two
     queries, whatever the number of rows."""
-    lists = sorted(run.lists.all(), key=lambda lst: lst.pk)
+    lists = list(run.lists.select_related("source").order_by("pk"))
     position = {lst.pk: i for i, lst in enumerate(lists)}
     on: dict[int, set[int]] = defaultdict(set)
     for cluster, list_id in ClusterMember.objects.filter(run=run).values_list("cluster", "row__source_list_id"):

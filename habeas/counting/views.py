@@ -95,7 +95,7 @@ def counting(request: HttpRequest) -> HttpResponse:
     user = request.user
     hidden = identities_hidden_from(user)
     lists = list(lists_visible(user=user).select_related("source").order_by("-imported_at", "-pk"))
-    runs = list(runs_visible(user=user).prefetch_related("lists"))
+    runs = list(runs_visible(user=user))
     estimates = list(estimates_visible(user=user).select_related("linkage"))
     done = [run for run in runs if run.status == LinkageRun.Status.DONE]
     chosen = done[0] if done else None

@@ -84,3 +84,34 @@ def test_the_posterior_plot_leaves_out_an_observed_count_off_its_axis_and_draws_
     svg = posterior([Bin(200, 210, 1.0)], title="P", observed=50)
     assert "observed" not in svg
     assert re.search(r">—<", posterior([], title="P"))
+
+
+def test_the_stored_posterior_summary_has_quantiles_and_whole_number_bins_and_adds_strata_up():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from habeas.counting.services import posterior_summary, total_posterior
+    from habeas.stats.estimation.run import Posterior
+
+    draws = Posterior(np.arange(100, 200, dtype=np.float64).repeat(2))  # 100..199, each twice
+    summary = posterior_summary(draws)
+    assert summary["kind"] == "draws" and summary["size"] == 200
+    assert summary["quantiles"]["0.5"] == 149 and summary["quantiles"]["0.025"] == 102
+    edges, mass = summary["histogram"]["edges"], summary["histogram"]["mass"]
+    assert len(mass) <= 40 and all(float(e) % 1 == 0.5 for e in edges)  # bins centred on whole numbers
+    assert sum(mass) + summary["outside"] == pytest.approx(1)
+
+    grid = Posterior(np.array([10.0, 11.0, 12.0]), np.array([0.2, 0.5, 0.3]))
+    summary = posterior_summary(grid)
+    assert summary["kind"] == "grid" and summary["quantiles"]["0.5"] == 11 and summary["quantiles"]["0.995"] == 12
+    assert posterior_summary(None) is None
+
+    def stratified(*posteriors):
+        return SimpleNamespace(strata={str(i): SimpleNamespace(posterior=p) for i, p in enumerate(posteriors)})
+
+    total = total_posterior(stratified(grid, grid))
+    assert list(total.values) == [20, 21, 22, 23, 24] and total.probabilities.sum() == pytest.approx(1)
+    assert total.probabilities[2] == pytest.approx(0.5 * 0.5 + 2 * 0.2 * 0.3)  # 10+12, 11+11, 12+10
+    assert list(total_posterior(stratified(draws, draws)).values[:2]) == [200, 200]
+    assert total_posterior(stratified(grid, None)) is None and total_posterior(stratified(grid, draws)) is None

@@ -180,9 +180,11 @@ def test_those_who_may_not_decide_see_the_queue_but_cannot_decide(client, world)
     client.force_login(hidden)
     html = client.get(reverse("counting")).content.decode()
     assert "Official register" not in html and f"list {demo['lists'][0].pk} (counting-demo-" in html
+    more = build_run(team, estimate=False)
+    assert_queries_bounded(client, reverse("counting"), lambda: build_run(team, estimate=False))
+    assert_queries_bounded(client, reverse("linkage_run_detail", args=[more.pk]), lambda: build_run(team))
 
     client.force_login(world["member"])
-    more = build_run(team, estimate=False)
 
     def grow() -> None:  # more pairs awaiting review, in the run whose queue is shown
         rows = list(SourceList.objects.get(pk=more.lists.order_by("pk").first().pk).rows.order_by("pk")[:8])
