@@ -3,7 +3,10 @@ persona."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from habeas.accounts.models import Membership, Role, Team
@@ -13,6 +16,22 @@ from habeas.registry.services import gazetteer_seed
 
 PASSWORD = "a-long-test-password"
 PERSONAS = ["anonymous", "superuser", "owner", "member", "readonly", "outsider"]
+
+
+def seed_methods() -> None:
+    """What the data migration of the methods of torture puts in every new database."""
+    importlib.import_module("habeas.cases.migrations.0003_methods").add_methods(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _data_of_the_migrations(request):
+    """A transactional test (browser tests, restores…) flushes the database after it runs, which removes what
+    data migrations put there: put it back before each such test, whichever ran before."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        seed_methods()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from habeas.cases.models import Allegation, Method
-from habeas.cases.selectors import custody_episodes_of, person_visible, persons_matching
+from habeas.cases.selectors import custody_episodes_of, person_named_exactly, person_visible, persons_matching
 from habeas.core.access import visible
 from habeas.core.dates import Precision, describe, interval
 from habeas.custody.models import CustodyEpisode, MedicalExamination
@@ -194,7 +194,8 @@ class WhoForm(StepForm):
         if data.get("person") is not None:
             return [(_("Victim"), f"{person_choice_label(data['person'])} ({_('already recorded')})")]
         out = [(_("Victim"), f"{data['name']} ({_('new person')})")]
-        return out + [item for item in super().summary() if item[0] not in (self.fields["name"].label,)]
+        own = {self.fields[name].label for name in ("search", "person", "name")}
+        return out + [item for item in super().summary() if item[0] not in own]
 
 
 def person_choice_label(person: Person) -> str:
@@ -233,7 +234,7 @@ class WhenForm(StepForm):
         self.fields["place"].queryset = visible(Place, self.user)  # type: ignore[attr-defined]
         episodes = custody_episodes_of(person=self.victim, user=self.user)
         self.fields["custody"].queryset = episodes  # type: ignore[attr-defined]
-        if self.victim is None:
+        if self.victim is None or not episodes.exists():
             del self.fields["custody"]
 
     def clean(self) -> dict[str, Any]:
@@ -359,6 +360,9 @@ class RowsStep(forms.BaseFormSet):
         out: list[tuple[StrOrPromise, str]] = []
         for number, row in enumerate(self.rows, 1):
             parts = [str(v) for v in row.values() if v]
+            if row.get("name"):  # say whether the name is someone already recorded (see intake_submit)
+                known = person_named_exactly(name=row["name"], user=self.user)
+                parts[0] += f" ({_('already recorded')}, #{known.pk})" if known else f" ({_('new person')})"
             out.append((f"{number}.", " — ".join(parts)))
         return out
 

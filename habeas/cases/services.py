@@ -27,6 +27,7 @@ from habeas.core.dates import Precision
 from habeas.custody.models import CustodyEpisode, MedicalExamination
 from habeas.evidence.models import Citation
 from habeas.registry.models import Person, PersonName
+from habeas.reports.search import search_index
 
 
 class IntakeInvalid(Exception):
@@ -42,7 +43,13 @@ class IntakeInvalid(Exception):
 class IntakeResult:
     allegation: Allegation
     victim: Person
+    #: every record made, citations last
     created: list[models.Model]
+
+    @property
+    def records(self) -> list[models.Model]:
+        """The records made, without their citations."""
+        return [obj for obj in self.created if not isinstance(obj, Citation)]
 
 
 def intake_draft_start(*, user: Any) -> IntakeDraft:
@@ -88,7 +95,9 @@ def intake_cleaned(*, draft: IntakeDraft, user: Any) -> dict[str, Any]:
     for step in STEPS:
         if step.form is None:
             continue
-        form = step_form(step, user=user, data=(draft.data or {}).get(step.slug, {}), victim=victim)
+        if step.slug not in (draft.data or {}):
+            raise IntakeInvalid(step.slug, _("“%(step)s” has not been filled in yet") % {"step": step.title})
+        form = step_form(step, user=user, data=draft.data[step.slug], victim=victim)
         if not form.is_valid():
             raise IntakeInvalid(
                 step.slug,
@@ -133,6 +142,7 @@ def intake_submit(*, draft: IntakeDraft, user: Any) -> IntakeResult:
     data = intake_cleaned(draft=draft, user=user)
     with transaction.atomic():
         result = _record(draft=draft, user=user, data=data)
+        search_index(result.records)
         audit_record(action="delete", actor=user, target=draft, summary=f"{draft} recorded as allegation")
         draft.delete()
     return result
@@ -201,6 +211,7 @@ def _record(*, draft: IntakeDraft, user: Any, data: dict[str, Any]) -> IntakeRes
             )
         elif not row.get("unit"):  # a description only: a person known by it ("an officer with a scar")
             person = _new_official(row["description"], None, team_id=team_id, save=save)
+            row = {**row, "description": ""}  # the person's name says it already
         save(
             Perpetrator(
                 allegation=allegation,

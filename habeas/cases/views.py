@@ -82,7 +82,7 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponseBase:
     index = STEPS.index(current)
     if go == "back":
         return redirect("intake_step", pk=draft.pk, step=STEPS[max(index - 1, 0)].slug)
-    if go == "find":
+    if go == "find" and current.slug == "who":
         form = current.form(initial={k: v[-1] for k, v in typed.items()}, user=request.user, victim=victim)
         return _render_step(request, draft, current, form)
     if valid:
@@ -123,7 +123,7 @@ def _review(request: HttpRequest, draft: Any) -> HttpResponseBase:
             return redirect("intake_step", pk=draft.pk, step=exc.step)
         messages.success(
             request,
-            _("The allegation was recorded, with %(n)s records citing the source.") % {"n": len(result.created)},
+            _("The allegation was recorded: %(n)s records, each citing the source.") % {"n": len(result.records)},
         )
         return redirect(_result_url(result))
     victim = intake_victim(draft=draft, user=user)

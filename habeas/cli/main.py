@@ -75,6 +75,9 @@ def cmd_synth(args: argparse.Namespace) -> int:
         sizes = synth(scale=args.scale, seed=args.seed, team=team, progress=lambda text: print(text, flush=True))
     except ValueError as exc:
         raise CommandError(str(exc)) from None
+    from habeas.reports.search import search_reindex
+
+    search_reindex(progress=lambda text: print(text, flush=True))
     print(f"Added a synthetic dataset at scale {args.scale}: {sizes.episodes:,} custody episodes.")
     return 0
 
@@ -289,6 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from habeas.core.errors import LoadError
     from habeas.standards.engine import StandardsError
     from habeas.stats.estimation import CaptureTableError, EstimateError
+    from habeas.stats.estimation.dga import DgaError
     from habeas.stats.estimation.lcmcr import LcmcrError
     from habeas.stats.estimation.loglinear import LoglinearError
     from habeas.stats.estimation.sparse import SparseError
@@ -301,6 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         StandardsError,
         CaptureTableError,
         EstimateError,
+        DgaError,
         LcmcrError,
         LoglinearError,
         SparseError,

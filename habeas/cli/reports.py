@@ -1,4 +1,4 @@
-"""``habeas export --redact PROFILE``: a redacted export for publication or for partners."""
+"""``habeas export --redact PROFILE``: a redacted export for publication or for partners; ``habeas search reindex``."""
 
 from __future__ import annotations
 
@@ -64,6 +64,17 @@ def _write_atomically(out: Path, *, user: Any, profile: Any, fmt: str) -> Any:
     return summary
 
 
+def cmd_search_reindex(args: argparse.Namespace) -> int:
+    from habeas.cli.main import setup_django
+
+    setup_django()
+    from habeas.reports.search import search_reindex
+
+    counts = search_reindex(progress=lambda text: print(text, flush=True))
+    print(f"The search index holds {sum(counts.values()):,} records again.")
+    return 0
+
+
 def add_commands(sub: Any) -> None:
     export = sub.add_parser(
         "export",
@@ -76,3 +87,10 @@ def add_commands(sub: Any) -> None:
     export.add_argument("--out", required=True, metavar="PATH", help="the file to write (.json or .zip)")
     add_user_argument(export)
     export.set_defaults(func=cmd_export)
+
+    search = sub.add_parser("search", help="the search index")
+    search_sub = search.add_subparsers(dest="search_command", required=True)
+    reindex = search_sub.add_parser(
+        "reindex", help="rebuild the search index from every record (after records were written around Habeas)"
+    )
+    reindex.set_defaults(func=cmd_search_reindex)

@@ -17,6 +17,7 @@ from habeas.core import access
 from habeas.core.fields import name_query, protected_fields
 from habeas.core.identity import hidden_teams
 from habeas.evidence.models import Citation
+from habeas.reports.search import search_index, search_index_remove
 from habeas.standards.models import Finding
 from habeas.standards.services import findings_recheck
 
@@ -248,14 +249,21 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
                 summary=str(obj)[:200],
             )
 
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # indexed once its many-to-many fields (an allegation's methods) and inlines (a person's names) are saved
+        search_index([form.instance, *(obj for formset in formsets for obj in formset.new_objects)])
+
     def delete_model(self, request: Any, obj: Any) -> None:
         audit_record(action="delete", actor=request.user, target=obj, summary=str(obj)[:200])
+        search_index_remove(obj)
         super().delete_model(request, obj)
 
     @transaction.atomic
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         for obj in queryset:
             audit_record(action="delete", actor=request.user, target=obj, summary=str(obj)[:200])
+            search_index_remove(obj)
         super().delete_queryset(request, queryset)
 
 

@@ -76,7 +76,12 @@ _HEAD = struct.Struct(">8sBBBB16s")  # magic, version, log2 N, r, p, salt
 HEADER_SIZE = _HEAD.size + 32  # and the passphrase check
 
 #: tables left out of the archive, and why
-SKIPPED = {"sessions.session": "log-ins to the old instance; everyone logs in again after a restore"}
+SKIPPED = {
+    "sessions.session": "log-ins to the old instance; everyone logs in again after a restore",
+    "django_tasks_db.dbtaskresult": "the task queue: a restored instance starts with nothing queued (the jobs, "
+    "with how each ended, are kept)",
+    "reports.searchentry": "the search index: keyed hashes under the old key file; the restore rebuilds it",
+}
 #: tables the migrations fill in every new instance: content types and permissions are matched by their natural
 #: keys (app label and model; content type and code name) rather than by id; the rest are replaced by the
 #: archive's rows
@@ -634,6 +639,7 @@ def backup_restore(
     transaction, after which the audit trail and the row counts are verified against the manifest. The restore
     is an ``import`` event appended to the restored trail."""
     from habeas.evidence.models import Document
+    from habeas.reports.search import search_reindex
 
     say = progress or (lambda text: None)
     path = Path(path)
@@ -672,6 +678,7 @@ def backup_restore(
                 found = apps.get_model(label)._base_manager.count()
                 if found != entry["rows"]:
                     raise BackupError(f"{label}: {found:,} rows restored, but the manifest says {entry['rows']:,}")
+            search_reindex(progress=say)
             missing = set(Document.objects.values_list("sha256", flat=True)) - set(manifest["documents"])
             if missing:
                 raise BackupError(f"the archive lacks the content of {len(missing)} documents, e.g. {min(missing)}")

@@ -23,29 +23,33 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from habeas.accounts.services import audit_record
 from habeas.core.dates import Precision
 from habeas.core.errors import LoadError
 from habeas.core.models import PRECISION_SUFFIX
 from habeas.evidence.models import Citation, Source
+from habeas.reports.search import search_index
 
 ENTRY_KEYS = {"model", "key", "fields", "cite"}
 CITE_KEYS = {"source", "field", "section", "page", "paragraph", "note"}
 DATE_PATTERN = re.compile(
     r"^(?P<approx>~)?(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})(?:T(?P<hour>\d{2}):(?P<minute>\d{2}))?)?)?$"
 )
+BATCH = 1000  # citations written by one INSERT
+
+Row = tuple[int, str, models.Model]  # a record's number in the file (from 1), its description, and the instance
 
 
 class _Located(dict[str, Any]):
@@ -114,17 +118,28 @@ def parse_fuzzy(text: str, *, with_time: bool) -> tuple[dt.date | dt.datetime, s
 
 
 class _Loader:
-    def __init__(self, path: Path, data: Any, team: Any = None) -> None:
+    def __init__(self, path: Path, text: str, data: Any, team: Any = None) -> None:
         self.path = path
+        self.text = text
         self.data = data
         self.team = team
         self.objects: dict[str, models.Model] = {}
+        self.created: list[models.Model] = []  # every record the load wrote, for the search index
         self.counts: dict[str, int] = {}
         self.citations = 0
         self.pending: list[tuple[int, str, models.Model, Any]] = []
+        self.batch: list[tuple[int, str, Citation]] = []  # citations checked, to be written together
+        self.writing: Sequence[Row] = ()  # the rows of the write under way, which explain() names
+        self.existing: set[tuple[Any, Any]] = set()  # (field, value): rows this load has written or found
 
-    def fail(self, line: int, message: str) -> LoadError:
-        return LoadError(f"{self.path}, line {line}: {message}")
+    def line(self, index: int) -> int:
+        """The line on which record ``index`` begins."""
+        if self.path.suffix.lower() == ".json":
+            return _json_record_lines(self.text)[index - 1]
+        return getattr(self.data["records"][index - 1], "line", 0)
+
+    def fail(self, index: int, message: str) -> LoadError:
+        return LoadError(f"{self.path}, line {self.line(index)}: {message}")
 
     def run(self) -> LoadSummary:
         if not isinstance(self.data, dict) or not isinstance(self.data.get("records"), list):
@@ -134,29 +149,33 @@ class _Loader:
             raise LoadError(f"{self.path}: unknown top-level entry {sorted(unknown)[0]!r}")
         default_source = self.data.get("default_source")
         for index, entry in enumerate(self.data["records"], start=1):
-            line = getattr(entry, "line", 0)
             if not isinstance(entry, dict):
-                raise self.fail(line, f"record {index} is not a mapping")
+                raise self.fail(index, f"record {index} is not a mapping")
             named = f" {entry['key']!r}" if "key" in entry else ""
             where = f"record {index} ({entry.get('model', '?')}{named})"
-            with self.located(line, where):
-                self.load_entry(entry, line, where)
+            with self.located(index, where):
+                self.load_entry(entry, index, where)
         # Citations come last, so that a record may cite a source defined further down the file.
-        for line, where, instance, cite in self.pending:
-            with self.located(line, where):
-                self.add_citation(instance, cite, default_source)
+        for index, where, instance, cite in self.pending:
+            try:
+                with self.located(index, where):
+                    self.add_citation(instance, cite, default_source, (index, where))
+            except LoadError:
+                self.write_citations()  # a citation further up that the database refuses is the first error
+                raise
+        self.write_citations()
         return LoadSummary(counts=self.counts, citations=self.citations)
 
     @contextmanager
-    def located(self, line: int, where: str) -> Iterator[None]:
+    def located(self, index: int, where: str) -> Iterator[None]:
         try:
             yield
         except ValidationError as exc:
-            raise self.fail(line, f"{where}: {_describe(exc)}") from None
+            raise self.fail(index, f"{where}: {_describe(exc)}") from None
         except (ValueError, LookupError, TypeError) as exc:
-            raise self.fail(line, f"{where}: {exc}") from None
+            raise self.fail(index, f"{where}: {exc}") from None
 
-    def load_entry(self, entry: dict[str, Any], line: int, where: str) -> None:
+    def load_entry(self, entry: dict[str, Any], index: int, where: str) -> None:
         unknown = set(entry) - ENTRY_KEYS
         if unknown:
             raise ValueError(f"unknown entry {sorted(unknown)[0]!r}; an entry has model, key, fields and cite")
@@ -178,8 +197,9 @@ class _Loader:
         many: dict[str, list[models.Model]] = {}
         for name, value in fields.items():
             self.set_field(instance, model, str(name), value, many)
-        instance.full_clean()
-        instance.save()
+        self.check(instance)
+        self.write([(index, where, instance)], instance.save)
+        self.created.append(instance)
         for name, targets in many.items():
             getattr(instance, name).set(targets)
         cites = entry.get("cite") or []
@@ -187,7 +207,7 @@ class _Loader:
             cites = [cites]
         if not cites:
             raise ValueError("every record needs at least one citation under 'cite'")
-        self.pending.extend((line, where, instance, cite) for cite in cites)
+        self.pending.extend((index, where, instance, cite) for cite in cites)
         if key is not None:
             self.objects[str(key)] = instance
         label = model._meta.label_lower
@@ -253,7 +273,7 @@ class _Loader:
             )
         return found
 
-    def add_citation(self, instance: models.Model, cite: Any, default_source: str | None) -> None:
+    def add_citation(self, instance: models.Model, cite: Any, default_source: str | None, at: tuple[int, str]) -> None:
         if not isinstance(cite, dict):
             raise ValueError("each citation must be a mapping with a section, page or paragraph")
         unknown = set(cite) - CITE_KEYS
@@ -273,9 +293,56 @@ class _Loader:
             object_id=instance.pk,
             **{k: str(v) for k, v in cite.items() if k != "source"},
         )
-        citation.full_clean()
-        citation.save()
+        self.check(citation)
+        self.batch.append((*at, citation))
         self.citations += 1
+        if len(self.batch) == BATCH:
+            self.write_citations()
+
+    def write_citations(self) -> None:
+        if self.batch:
+            self.write(self.batch, lambda: Citation.objects.bulk_create([row[2] for row in self.batch]))
+            self.batch = []
+
+    def check(self, instance: models.Model) -> None:
+        """Validate as ``full_clean()`` does, less two kinds of query: whether the rows that foreign keys point
+        to exist, when this load has written or found them already, and check constraints, which the database
+        applies as the row is written (``explain()`` then names the one it refused)."""
+        keys = [
+            (f, (f.target_field, getattr(instance, f.attname)))
+            for f in instance._meta.concrete_fields
+            if isinstance(f, models.ForeignKey)
+        ]
+        known = {f.name for f, target in keys if target in self.existing and not f.remote_field.limit_choices_to}
+        try:
+            instance.clean_fields(exclude=known)
+            instance.clean()
+            instance.validate_unique()
+            for model, constraints in instance.get_constraints():
+                for constraint in constraints:
+                    if not isinstance(constraint, models.CheckConstraint):
+                        constraint.validate(model, instance)  # type: ignore[attr-defined]  # not in django-stubs
+        except ValidationError:
+            instance.full_clean()  # says all that is wrong with the record, as it always has
+            raise
+        self.existing.update(target for _, target in keys if target[1] is not None)
+
+    def write(self, rows: Sequence[Row], save: Callable[[], Any]) -> None:
+        self.writing = rows
+        save()
+        self.writing = ()
+        self.existing.update((instance._meta.pk, instance.pk) for _, _, instance in rows if instance.pk is not None)
+
+    def explain(self, error: IntegrityError) -> NoReturn:
+        """Name the row and the constraint of a write the database refused, as ``full_clean()`` would have;
+        called once the load is rolled back, since a check constraint depends on the row's values alone."""
+        if not self.writing:
+            raise error
+        for index, where, instance in self.writing:
+            with self.located(index, where):
+                instance.validate_constraints()
+        index, where, _ = self.writing[0]
+        raise self.fail(index, f"{where}: the database refused it ({error})")
 
 
 def _describe(error: ValidationError) -> str:
@@ -288,21 +355,53 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(error.messages)
 
 
-def read_data_file(path: Path) -> Any:
+def _json_record_lines(text: str) -> list[int]:
+    """The line on which each entry under "records" of a JSON document begins. ``json.loads`` does not say, so
+    only an error message needs this walk through the top level of the document."""
+    decoder = json.JSONDecoder()
+
+    def skip(i: int, marks: str = "") -> int:  # past white space, and past one of marks if it comes next
+        while text[i] in " \t\n\r":
+            i += 1
+        return skip(i + 1) if text[i] in marks else i
+
+    lines: list[int] = []
+    i = skip(0, "{")
+    while text[i] != "}":
+        key, i = decoder.raw_decode(text, i)
+        i = skip(i, ":")
+        if key != "records":
+            i = skip(decoder.raw_decode(text, i)[1], ",")
+            continue
+        lines, line, counted = [], 1, 0
+        i = skip(i, "[")
+        while text[i] != "]":
+            line, counted = line + text.count("\n", counted, i), i
+            lines.append(line)
+            i = skip(decoder.raw_decode(text, i)[1], ",")
+        i = skip(i + 1, ",")
+    return lines
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise LoadError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:
         raise LoadError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise LoadError(f"{path}: cannot be read ({exc.strerror})") from None
-    if path.suffix.lower() == ".json":
+
+
+def _parse(path: Path, text: str) -> Any:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
         try:
-            json.loads(text)
+            return json.loads(text)
         except json.JSONDecodeError as exc:
             raise LoadError(f"{path}, line {exc.lineno}, column {exc.colno}: malformed JSON: {exc.msg}") from None
-    elif path.suffix.lower() not in (".yaml", ".yml"):
+    if suffix not in (".yaml", ".yml"):
         raise LoadError(f"{path}: expected a .yaml, .yml or .json file")
     try:
         return yaml.load(text, Loader=_LocatingLoader)
@@ -312,17 +411,26 @@ def read_data_file(path: Path) -> Any:
         raise LoadError(f"{path}{where}: malformed YAML: {exc.problem}") from None
 
 
+def read_data_file(path: Path) -> Any:
+    return _parse(path, _read_text(path))
+
+
 def records_load(*, path: Path, team: Any = None) -> LoadSummary:
     """Load every record of a data file in one transaction: all of them, or none. With ``team``, the records
     belong to that team."""
-    data = read_data_file(path)
-    with transaction.atomic():
-        summary = _Loader(path, data, team).run()
-        audit_record(
-            action="import",
-            target_type="file",
-            target_id=str(path)[-64:],
-            summary=f"loaded {path.name}",
-            details={"counts": summary.counts, "citations": summary.citations},
-        )
-        return summary
+    text = _read_text(path)
+    loader = _Loader(path, text, _parse(path, text), team)
+    try:
+        with transaction.atomic():
+            summary = loader.run()
+            search_index(loader.created)
+            audit_record(
+                action="import",
+                target_type="file",
+                target_id=str(path)[-64:],
+                summary=f"loaded {path.name}",
+                details={"counts": summary.counts, "citations": summary.citations},
+            )
+    except IntegrityError as error:
+        loader.explain(error)  # now that the load is rolled back
+    return summary

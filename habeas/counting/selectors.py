@@ -322,3 +322,13 @@ def review_counts(*, run: LinkageRun) -> dict[str, int]:
 
     counts = dict(ReviewPair.objects.filter(run=run).values_list("state").annotate(n=Count("pk")).order_by())
     return {state: counts.get(state, 0) for state in ReviewPair.State.values}
+
+
+def recent_decisions(*, run: LinkageRun, limit: int = 10) -> list[ReviewPair]:
+    """The run's latest decided pairs, newest first, with who decided them."""
+    return list(
+        ReviewPair.objects.filter(run=run)
+        .exclude(state=ReviewPair.State.PENDING)
+        .select_related("decided_by")
+        .order_by("-decided_at", "-pk")[:limit]
+    )

@@ -27,16 +27,18 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from habeas.accounts.services import audit_record
 from habeas.core import crypto
 from habeas.evidence.models import Citation, Document, Source
-from habeas.reports.search import search_index_remove, search_index_update
+from habeas.reports.search import search_index, search_index_remove
 
 MB = 1024 * 1024
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\v") + b"\x7f"
-ALLOWED_TYPES = "a PDF, plain text, PNG or JPEG file"
+ALLOWED_TYPES = gettext_noop("a PDF, plain text, PNG or JPEG file")
 
 
 class DocumentError(Exception):
@@ -105,12 +107,14 @@ def pdf_text(content: bytes) -> str:
     from pypdf import PdfReader
 
     def refused(reason: str) -> ValidationError:
-        return ValidationError(f"the PDF cannot be read: {reason}. It was not stored.", code="pdf")
+        return ValidationError(
+            _("the PDF cannot be read: %(reason)s. It was not stored.") % {"reason": reason}, code="pdf"
+        )
 
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise refused("it is protected with a password; upload a copy without one")
+            raise refused(_("it is protected with a password; upload a copy without one"))
         pages = [page.extract_text() or "" for page in reader.pages]
     except ValidationError:
         raise
@@ -145,8 +149,8 @@ def document_check(upload: Any) -> CheckedUpload:
 
     def too_large(size: int) -> ValidationError:
         return ValidationError(
-            f"the file is {size / MB:,.1f} MB; the largest allowed is {limit_mb} MB (HABEAS_MAX_UPLOAD_MB). "
-            "It was not stored.",
+            _("the file is %(size)s MB; the largest allowed is %(limit)s MB (HABEAS_MAX_UPLOAD_MB). It was not stored.")
+            % {"size": f"{size / MB:,.1f}", "limit": limit_mb},
             code="too_large",
         )
 
@@ -159,11 +163,12 @@ def document_check(upload: Any) -> CheckedUpload:
     if len(content) > limit:
         raise too_large(len(content))
     if not content:
-        raise ValidationError("the file is empty; it was not stored.", code="empty")
+        raise ValidationError(_("the file is empty; it was not stored."), code="empty")
     media_type = media_type_of(content)
     if media_type is None:
         raise ValidationError(
-            f"the file is not {ALLOWED_TYPES} (judged by its content, not its name); it was not stored.",
+            _("the file is not %(types)s (judged by its content, not its name); it was not stored.")
+            % {"types": _(ALLOWED_TYPES)},
             code="type",
         )
     return CheckedUpload(
@@ -233,7 +238,7 @@ def document_add(*, source: Source, user: Any, upload: Any = None, checked: Chec
                 summary=f"document {checked.sha256[:12]} ({checked.media_type}) of source {source.key}",
                 details={"source": source.pk, "sha256": checked.sha256, "size": document.size},
             )
-            search_index_update(document)
+            search_index([document])
     except BaseException:
         if written:
             path.unlink(missing_ok=True)

@@ -274,12 +274,16 @@ def _locate(stays: list[Stay], episodes: set[int]) -> None:
             if loc is not None:
                 localities[loc.pk] = loc
     where = positions(localities.values())
+    distances: dict[tuple[int, int], float] = {}  # many people of one town held in one place: compute it once
     for s in stays:
         s.place_at = where.get(s.place.locality_id) if s.place.locality_id else None
         s.from_at = where.get(s.came_from.locality_id) if s.came_from and s.came_from.locality_id else None
         s.home_at = where.get(s.home.pk) if s.home else None
-        if s.place_at and s.home_at:
-            s.distance_km = geodesic_km(s.home_at.lat, s.home_at.lon, s.place_at.lat, s.place_at.lon)
+        if s.place_at and s.home_at and s.home and s.place.locality_id:
+            pair = (s.home.pk, s.place.locality_id)
+            if pair not in distances:
+                distances[pair] = geodesic_km(s.home_at.lat, s.home_at.lon, s.place_at.lat, s.place_at.lon)
+            s.distance_km = distances[pair]
             s.distance_approximate = s.place_at.approximate or s.home_at.approximate
 
 

@@ -9,11 +9,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from habeas.cases.models import Charge, Proceeding, Verdict
+from habeas.cases.models import Allegation, Charge, Proceeding, Verdict
 from habeas.core import access
 from habeas.core.fields import name_keys, name_query
 from habeas.registry.models import Disability, Group, Person, PersonName, Relationship
-from habeas.registry.timeline import Reader, Timeline, timeline
+from habeas.registry.timeline import CUSTODY, Reader, Timeline, timeline
 
 
 def persons_named(text: str, *, exact: bool = False, among: QuerySet[Person] | None = None) -> QuerySet[Person]:
@@ -79,6 +79,14 @@ def groups_listed(*, user: Any) -> QuerySet[Group]:
     )
 
 
+def _ids(kind: str, *rows: QuerySet[Any, int]) -> list[int]:
+    """The ids the querysets of flat ids select, in one query, when a timeline of this kind needs them."""
+    if kind == CUSTODY:
+        return []
+    first, *more = (q.order_by() for q in rows)
+    return list(first.union(*more)) if more else list(first)
+
+
 @dataclass
 class Relative:
     relation: StrOrPromise
@@ -105,9 +113,15 @@ def person_file(person: Person, user: Any, *, kind: str = "all") -> PersonFile:
     them (custody, accountability or both), each with its sources and findings — in a fixed number of queries."""
     reader = Reader(user, home=person.home_locality)
     shown = reader.shown(person)
-    proceedings = Q(pk__in=Proceeding.defendants.through.objects.filter(person=person).values("proceeding_id"))
-    proceedings |= Q(pk__in=Verdict.objects.filter(defendant=person).values("proceeding_id"))
-    proceedings |= Q(pk__in=Charge.objects.filter(defendant=person).values("proceeding_id"))
+    # ids first, so that each condition below is one index lookup or an OR of index lookups (an OR across a
+    # join, or of subqueries, would scan a whole table at national scale)
+    alleged = _ids(kind, Allegation.objects.filter(victim=person).values_list("pk", flat=True))
+    tried = _ids(
+        kind,
+        Proceeding.defendants.through.objects.filter(person=person).values_list("proceeding_id", flat=True),
+        Verdict.objects.filter(defendant=person).values_list("proceeding_id", flat=True),
+        Charge.objects.filter(defendant=person).values_list("proceeding_id", flat=True),
+    )
     in_custody = Q(custody__person=person)
     filters = {
         "episodes": Q(person=person),
@@ -118,14 +132,14 @@ def person_file(person: Person, user: Any, *, kind: str = "all") -> PersonFile:
         "notifications": in_custody,
         "news": in_custody,
         "examinations": in_custody,
-        "allegations": Q(victim=person),
+        "allegations": Q(pk__in=alleged),
         "statements": Q(person=person),
-        "complaints": Q(allegation__victim=person) | Q(complainant=person),
-        "investigations": Q(allegation__victim=person),
-        "proceedings": proceedings,
+        "complaints": Q(allegation__in=alleged) | Q(complainant=person),
+        "investigations": Q(allegation__in=alleged),
+        "proceedings": Q(pk__in=tried),
         "charges": Q(defendant=person),
         "verdicts": Q(defendant=person),
-        "reparations": Q(beneficiary=person) | Q(allegation__victim=person),
+        "reparations": Q(beneficiary=person) | Q(allegation__in=alleged),
     }
     relatives = [
         Relative(r.get_kind_display(), reader.name(r.relative), r.relative if reader.seen(r.relative) else None)
@@ -170,19 +184,23 @@ def group_file(group: Group, user: Any, *, kind: str = "all") -> GroupFile:
     """The group's file: its size, named members, and the timeline of the allegations, custody of its named
     members, statements, complaints, investigations, proceedings, verdicts and reparations that concern it."""
     reader = Reader(user)
-    proceedings = Q(defendant_group=group)
-    proceedings |= Q(pk__in=Verdict.objects.filter(defendant_group=group).values("proceeding_id"))
-    proceedings |= Q(pk__in=Charge.objects.filter(defendant_group=group).values("proceeding_id"))
+    alleged = _ids(kind, Allegation.objects.filter(victim_group=group).values_list("pk", flat=True))
+    tried = _ids(
+        kind,
+        Proceeding.objects.filter(defendant_group=group).values_list("pk", flat=True),
+        Verdict.objects.filter(defendant_group=group).values_list("proceeding_id", flat=True),
+        Charge.objects.filter(defendant_group=group).values_list("proceeding_id", flat=True),
+    )
     filters = {
         "episodes": Q(person__in=group.members.values("pk")),
-        "allegations": Q(victim_group=group),
+        "allegations": Q(pk__in=alleged),
         "statements": Q(group=group),
-        "complaints": Q(allegation__victim_group=group) | Q(complainant_group=group),
-        "investigations": Q(allegation__victim_group=group),
-        "proceedings": proceedings,
+        "complaints": Q(allegation__in=alleged) | Q(complainant_group=group),
+        "investigations": Q(allegation__in=alleged),
+        "proceedings": Q(pk__in=tried),
         "charges": Q(defendant_group=group),
         "verdicts": Q(defendant_group=group),
-        "reparations": Q(allegation__victim_group=group),
+        "reparations": Q(allegation__in=alleged),
     }
     members = access.visible(Person, user).filter(groups=group).order_by("pk")
     return GroupFile(

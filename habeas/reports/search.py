@@ -7,8 +7,9 @@ full-text index finds the entries holding every word's hash — under any key of
 keeps working while a key rotation runs: SQLite's FTS5, or PostgreSQL's GIN index on a ``tsvector`` (see the
 migration), behind one selector, :func:`search`, with one query per kind of record.
 
-The index is kept up to date by the services that write records (:func:`search_index_update`), rebuilt after
-a load or a restore (:func:`search_reindex`, ``habeas search reindex``), and recomputed by a key rotation.
+The index is kept up to date by what writes records — services, the admin, ``habeas load`` — through
+:func:`search_index`; it is rebuilt whole (:func:`search_reindex`, ``habeas search reindex``) after a restore, a
+synthetic dataset or a key rotation.
 """
 
 from __future__ import annotations
@@ -202,24 +203,29 @@ def _write(kind: str, object_ids: Iterable[int], entries: list[SearchEntry], *, 
         SearchEntry.objects.bulk_create(entries, batch_size=1000)
 
 
-def search_index_update(obj: Model) -> None:
-    """Index one record again, after a service wrote it (inside the service's transaction). A person's name,
-    a source (whose team its documents follow) and other records that feed an entry are followed to it;
-    records of other kinds are ignored."""
-    label = obj._meta.label_lower
-    if label == "registry.personname":
-        obj = obj.person  # type: ignore[attr-defined]
-    elif label == "evidence.source":
-        for document in obj.documents.all():  # type: ignore[attr-defined]
-            search_index_update(document)
-        return
-    kind = _kind_of(obj)
-    if kind is None or obj.pk is None:
-        return
-    source = SOURCES[Kind(kind)]
-    fresh = list(source.model()._base_manager.select_related(*source.related).filter(pk=obj.pk))
-    entries = [e for indexed in source.read(fresh) for e in _entries(indexed, crypto.digest)]
-    _write(kind, [obj.pk], entries)
+def search_index(objects: Iterable[Model], *, batch: int = 2000) -> int:
+    """Index these records again, after a service, the admin or a load wrote them (inside its transaction). A
+    person's name, a source (whose team its documents follow) and other records that feed an entry are followed
+    to it; records of other kinds are ignored. Returns the number of records indexed."""
+    ids: dict[str, set[int]] = {kind: set() for kind in KINDS}
+    for obj in objects:
+        label = obj._meta.label_lower
+        if label == "registry.personname":
+            ids[Kind.PERSON].add(obj.person_id)  # type: ignore[attr-defined]
+        elif label == "evidence.source":
+            ids[Kind.DOCUMENT].update(obj.documents.values_list("pk", flat=True))  # type: ignore[attr-defined]
+        elif (kind := _kind_of(obj)) is not None and obj.pk is not None:
+            ids[kind].add(obj.pk)
+    digest = lru_cache(maxsize=1 << 16)(crypto.digest)  # a load repeats words: hash each once
+    for kind, wanted in ids.items():
+        source = SOURCES[Kind(kind)]
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), batch):
+            chunk = ordered[start : start + batch]
+            fresh = list(source.model()._base_manager.select_related(*source.related).filter(pk__in=chunk))
+            entries = [e for indexed in source.read(fresh) for e in _entries(indexed, digest)]
+            _write(kind, chunk, entries)
+    return sum(len(wanted) for wanted in ids.values())
 
 
 def search_index_remove(obj: Model) -> None:

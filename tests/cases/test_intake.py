@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
@@ -17,6 +18,7 @@ from habeas.custody.models import CustodyEpisode, MedicalExamination
 from habeas.evidence.models import Citation, Source
 from habeas.registry.models import Organisation, Person, PersonName, Place
 from habeas.registry.selectors import persons_named
+from habeas.reports.search import search
 from tests.cases.pages import PAGES, URL_ARGUMENTS
 from tests.conftest import PERSONAS
 from tests.pages import assert_queries_bounded
@@ -122,8 +124,11 @@ def test_a_new_allegation_is_recorded_step_by_step_with_a_citation_for_every_rec
     review = client.get(step_url(draft, "review")).content.decode()
     assert "Ерлан Сапаров" in review and "December 2011" in review and "Captain Zhumabekov" in review
     assert "needs fixing" not in review
+    assert "Captain Zhumabekov (new person)" in review
 
     response = client.post(step_url(draft, "review"))
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said == ["The allegation was recorded: 15 records, each citing the source."]
     assert not IntakeDraft.objects.filter(pk=draft.pk).exists()
     allegation = Allegation.objects.latest("pk")
     victim = allegation.victim
@@ -156,7 +161,7 @@ def test_a_new_allegation_is_recorded_step_by_step_with_a_citation_for_every_rec
         perpetrators[0].person.label == "Captain Zhumabekov" and perpetrators[0].organisation.name == "Zhanaozen police"
     )
     assert perpetrators[1].person.label == "two officers in plain clothes"
-    assert perpetrators[1].description == "two officers in plain clothes"
+    assert perpetrators[1].description == ""  # the person is known by the description
     statement = Statement.objects.latest("pk")
     assert statement.person.label == "Асель Нурова" and statement.text == "I heard screams from the next room."
     after = counts()
@@ -179,6 +184,9 @@ def test_a_new_allegation_is_recorded_step_by_step_with_a_citation_for_every_rec
     assert AuditEvent.objects.filter(
         action="create", target_type="cases.allegation", target_id=str(allegation.pk)
     ).exists()
+    # found at once by the search box, in either script
+    assert [p.pk for p in search(member, "Saparov", "person").hits["person"].rows] == [victim.pk]
+    assert allegation.pk in [a.pk for a in search(member, "bag head", "allegation").hits["allegation"].rows]
     assert AuditEvent.objects.filter(action="create", target_type="evidence.citation").count() >= 15
 
 
@@ -191,6 +199,11 @@ def test_a_person_already_recorded_is_found_in_any_script_and_linked(client, wor
     assert "errorlist" not in page  # a search is not a submission
     page = client.post(step_url(draft, "who"), {"search": "Nobody Atall", "go": "find"}).content.decode()
     assert 'id="no-match"' in page
+    fragment = client.post(step_url(draft, "who"), {"search": "Tyan", "go": "find"}, headers={"HX-Request": "true"})
+    assert fragment.content.decode().lstrip().startswith('<section class="panel intake" id="step">')
+    assert f'value="{tian.pk}"' in fragment.content.decode() and "<html" not in fragment.content.decode()
+    review = client.post(step_url(draft, "review"))  # nothing filled in beyond the first step
+    assert review.url == step_url(draft, "who")
     typed = valid_steps(world)
     typed["who"] = {"search": "Tyan", "person": str(tian.pk)}
     episode = CustodyEpisode.objects.filter(person=tian).first()
@@ -327,7 +340,7 @@ def test_a_failure_while_recording_stores_nothing_and_sends_the_user_to_the_step
     assert counts() == before and AuditEvent.objects.count() == audit
 
     # a record's own validation fails after others were made: all of them are rolled back
-    draft.data["when"]["place"] = valid_steps(world)["when"]["place"]
+    draft.data["when"]["place"] = [valid_steps(world)["when"]["place"]]
     draft.save()
 
     def refuse(self, *args, **kwargs):

@@ -187,6 +187,7 @@ SYSTEM_COMMANDS = {
     "keys status": "prints counts of values per key",
     "keys rotate": "re-encrypts without printing any value",
     "rules": "prints the rule catalogue, no record",
+    "search reindex": "rebuilds the index of keyed hashes, printing counts only",
     "manage": "Django's management commands, for the operator of the server",
 }
 

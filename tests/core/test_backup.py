@@ -5,7 +5,6 @@ before anything is written; a restore only goes into an empty instance. Runs on 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
 import shutil
@@ -40,32 +39,15 @@ from habeas.registry.services import gazetteer_seed
 from habeas.standards.models import Finding
 from habeas.standards.services import findings_evaluate
 from tests.cli.conftest import cli_env, run_habeas
+from tests.conftest import seed_methods
+from tests.evidence.pdfs import make_pdf
 from tests.protected import leaks, protected_texts
 
 pytestmark = pytest.mark.django_db(transaction=True)  # a restore needs an empty database, so tests flush it
 
 PASSPHRASE = "seven words are easier to keep"
-PDF = b"%PDF-1.4\n% the statement of Roza Tuletaeva, 2012\n" + bytes(range(256)) * 8
+PDF = make_pdf("the statement of Roza Tuletaeva, 2012")  # a real PDF: uploads are parsed
 TEXT = "Дмитрий Тян: held in solitary confinement in Kostanai.\n".encode()
-
-
-def seed_methods() -> None:
-    """What the data migration of the methods of torture puts in every new database (a flush removes it)."""
-    importlib.import_module("habeas.cases.migrations.0003_methods").add_methods(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def methods(transactional_db):
-    seed_methods()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def methods_for_the_tests_after_these(django_db_blocker):
-    """The flush after each of these tests removes the methods; the transactional tests that run later (of
-    other modules) find them again."""
-    yield
-    with django_db_blocker.unblock():
-        seed_methods()
 
 
 @pytest.fixture(autouse=True)
@@ -118,13 +100,13 @@ def natural(model: type[models.Model], pk: Any) -> Any:
 
 
 def everything() -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (but sessions), as its field values read through the fields (protected ones in
-    clear), with references to content types and permissions by what they name. Keyed hashes of names are left
-    out: they depend on the key file."""
+    """Every row of every table (but those the archive leaves out: sessions, the task queue, the search index), as
+    its field values read through the fields (protected ones in clear), with references to content types and
+    permissions by what they name. Keyed hashes of names are left out: they depend on the key file."""
     out: dict[str, list[tuple[Any, ...]]] = {}
     for model in apps.get_models(include_auto_created=True):
         label = model._meta.label_lower
-        if label == "sessions.session" or not model._meta.managed or model._meta.proxy:
+        if label in backup.SKIPPED or not model._meta.managed or model._meta.proxy:
             continue
         fields = [f for f in model._meta.concrete_fields if not isinstance(f, NameDigestsField)]
         rows = []
@@ -226,8 +208,8 @@ def small(key_file, admin_user, media):
     team = Team.objects.create(name="A")
     Person.objects.create(team=team, label="Dmitri Tian")
     source = Source.objects.create(key="s", title="Statement", kind="document", team=team)
-    big = b"%PDF-1.4\n" + os.urandom(backup.CHUNK + backup.CHUNK // 2)
-    document_add(source=source, upload=SimpleUploadedFile("big.pdf", big), user=admin_user)
+    big = b"\x89PNG\r\n\x1a\n" + os.urandom(backup.CHUNK + backup.CHUNK // 2)
+    document_add(source=source, upload=SimpleUploadedFile("big.png", big), user=admin_user)
     return team
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from habeas.accounts.models import Team
+from habeas.core import dataload
 from habeas.core.dataload import parse_fuzzy, records_load
 from habeas.core.errors import LoadError
 from habeas.custody.models import CustodyEpisode
@@ -171,3 +173,114 @@ def test_a_file_in_another_encoding_is_named(tmp_path):
     with pytest.raises(LoadError, match=r"data.yaml: not UTF-8 text \(byte \d+\)"):
         records_load(path=path)
     assert not Person.objects.exists()
+
+
+# Check constraints are applied by the database as rows are written, and foreign keys to rows the load has
+# already met are not looked up again; a refusal is still named with its file, line, record and field.
+
+
+def test_a_check_constraint_only_the_database_applies_is_named(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+          - model: registry.person
+            fields: {label: First}
+            cite: {section: A}
+          - model: registry.group
+            fields: {label: Defendants}
+            cite: {section: A}
+        """,
+    )
+    with pytest.raises(
+        LoadError, match=r"data.yaml, line 10: record 3 \(registry.group\): give a size, or say the number is unknown$"
+    ):
+        records_load(path=path)
+    assert not Person.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_citation_is_named_outside_any_transaction(tmp_path):
+    path = write(tmp_path, "  - model: registry.person\n    fields: {label: X}\n    cite: {note: somewhere}\n")
+    with pytest.raises(LoadError, match=r"line 7: record 2 \(registry.person\): a citation needs a locator"):
+        records_load(path=path)
+    assert not Person.objects.exists()
+    assert not Source.objects.exists()
+
+
+def test_the_first_bad_citation_is_named_across_batches(tmp_path, monkeypatch):
+    monkeypatch.setattr(dataload, "BATCH", 2)
+    records = "".join(
+        f"  - model: registry.person\n    fields: {{label: P{i}}}\n    cite: {{section: S}}\n" for i in range(4)
+    )
+    records += "  - model: registry.person\n    fields: {label: Q}\n    cite: {page: ''}\n"  # record 6, line 19
+    records += "  - model: registry.person\n    fields: {label: R}\n    cite: {section: S, field: shoe}\n"
+    with pytest.raises(LoadError, match=r"line 19: record 6 \(registry.person\): a citation needs a locator"):
+        records_load(path=write(tmp_path, records))
+
+
+def test_records_written_in_several_batches_keep_their_citations(tmp_path, monkeypatch):
+    monkeypatch.setattr(dataload, "BATCH", 2)
+    names = ["Aigerim", "Bakyt", "Dauren", "Erlan", "Gulmira"]
+    records = "".join(
+        f"  - model: registry.person\n    fields: {{label: {n}}}\n    cite: {{section: {n}}}\n" for n in names
+    )
+    summary = records_load(path=write(tmp_path, records))
+    assert summary.citations == Citation.objects.count() == 6
+    assert [c.section for c in persons_named("Erlan").get().citations.all()] == ["Erlan"]
+
+
+def test_a_team_that_does_not_exist_is_named(tmp_path):
+    path = write(tmp_path, "  - model: registry.person\n    fields: {label: X}\n    cite: {section: A}\n")
+    with pytest.raises(
+        LoadError,
+        match=r"line 3: record 1 \(evidence.source 'briefing'\): field 'team': "
+        r"team instance with id 12345 is not a valid choice",
+    ):
+        records_load(path=path, team=Team(pk=12345, name="Ghost"))
+
+
+JSON_RECORDS = """\
+{
+  "default_source": "briefing",
+  "records": [
+    {"model": "evidence.source", "key": "briefing", "fields": {"title": "A briefing", "kind": "document"},
+     "cite": {"section": "Cover"}},
+    {
+      "model": "registry.person",
+      "key": "someone",
+      "fields": {"label": "Someone", "notes": "[not] {a} \\"record\\""},
+      "cite": [{"section": "A"}]
+    },
+    %s
+  ]
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("third", "expected"),
+    [
+        (
+            '{"model": "custody.custodyepisode", "fields": {"person": "nobody"}, "cite": {"section": "A"}}',
+            r"data.json, line 12: record 3 \(custody.custodyepisode\): field 'person': 'nobody' does not name",
+        ),
+        ('\n\n    "not a record"', r"data.json, line 14: record 3 is not a mapping"),
+        (
+            '{"model": "registry.group", "fields": {"label": "G", "size": -1}, "cite": {"section": "A"}}',
+            r"data.json, line 12: record 3 \(registry.group\): field 'size': Ensure this value is greater",
+        ),
+    ],
+)
+def test_an_error_in_a_json_file_is_named_with_its_line(tmp_path, third, expected):
+    path = tmp_path / "data.json"
+    path.write_text(JSON_RECORDS % third, encoding="utf-8")
+    with pytest.raises(LoadError, match=expected):
+        records_load(path=path)
+
+
+def test_a_json_file_is_loaded(tmp_path):
+    path = tmp_path / "data.json"
+    path.write_text(JSON_RECORDS % '{"model": "registry.person", "fields": {"label": "Other"}, "cite": {"page": 3}}')
+    summary = records_load(path=path)
+    assert summary.counts == {"evidence.source": 1, "registry.person": 2}
+    assert persons_named("Someone").get().notes == '[not] {a} "record"'

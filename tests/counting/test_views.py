@@ -124,6 +124,8 @@ def test_the_review_queue_shows_the_pair_side_by_side_with_the_differences_marke
     assert f"Pair {second.pk}" in html and "Tian" in html
     assert 'class="diff"' in row_of(html, "born_on") and 'class="diff"' in row_of(html, "region")
     assert "diff" not in row_of(html, "surname") and "diff" not in row_of(html, "given_name")
+    decisions = html[html.index('class="list decisions"') :]
+    assert "same date of birth" in decisions and "member" in decisions and "the same person" in decisions
     first.refresh_from_db()
     assert (first.state, first.decided_by, first.reason) == ("same", world["member"], "same date of birth")
     events = AuditEvent.objects.filter(action="update", target_type="counting.reviewpair", target_id=str(first.pk))

@@ -25,11 +25,12 @@ from habeas.evidence.services import (
     document_read,
     documents_dir,
 )
+from tests.evidence.pdfs import make_pdf
 from tests.protected import leaks
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+PDF = make_pdf("The briefing")  # a real PDF: uploads are parsed
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(32))
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(32))
 TESTIMONY = "Дмитрий Тян: they beat me at the station in Zhanaozen and held me for three days.".encode()

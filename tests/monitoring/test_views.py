@@ -43,6 +43,11 @@ def test_every_persona_gets_what_the_matrix_says_and_the_pages_need_nothing_inli
         if persona == "member":
             for name in PAGES:
                 assert inline_code(client.get(url(name)).content.decode()) == [], name
+    client.force_login(world["member"])
+    client.cookies["django_language"] = "ru"  # the pages render in Russian too (dates at their precision)
+    assert {name: client.get(url(name)).status_code for name in PAGES} == dict.fromkeys(PAGES, 200)
+    assert "июль 2012" in client.get(url("visit_detail")).content.decode().lower()
+    del client.cookies["django_language"]
     client.force_login(world["readonly"])
     pk = URL_ARGUMENTS["recommendation_detail"]()["pk"]
     response = client.post(reverse("recommendation_detail", args=[pk]), {"status": "accepted", "recorded_on": "2013"})

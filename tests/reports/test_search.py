@@ -24,7 +24,8 @@ from habeas.evidence.services import document_add
 from habeas.registry.models import Person, PersonName, Place
 from habeas.registry.services import gazetteer_seed
 from habeas.reports.models import SearchEntry
-from habeas.reports.search import search, search_index_update, search_reindex
+from habeas.reports.search import search, search_index, search_reindex
+from tests.conftest import PASSWORD
 from tests.evidence.pdfs import make_pdf
 from tests.protected import leaks, protected_texts
 
@@ -88,7 +89,7 @@ def test_another_teams_records_never_appear(indexed):
         assert search(outsider, query).total == 0, query
     team_b = Team.objects.get(name="B")
     own = Person.objects.create(team=team_b, label="Dmitri Tyan")
-    search_index_update(own)
+    search_index([own])
     assert labels(search(outsider, "Тян"), "person") == ["Dmitri Tyan"]
     assert "Dmitri Tyan" not in labels(search(indexed["member"], "Тян"), "person")
 
@@ -120,7 +121,7 @@ def test_one_query_per_kind_whatever_the_number_of_records(indexed):
     for i in range(20):
         person = Person.objects.create(team=team, label=f"Dmitri Tian {i}")
         PersonName.objects.create(person=person, full_name="Дмитрий Тян", script="Cyrl")
-        search_index_update(person)
+        search_index([person])
     assert count() == before
     assert before == 4 + 2  # one per kind, and the user's teams and those whose identities are hidden
 
@@ -130,7 +131,7 @@ def test_a_renamed_person_is_found_by_the_new_name_once_the_service_indexes_agai
     tian = Person.objects.get(pk=search(member, "Tian", "person").hits["person"].rows[0].pk)
     PersonName.objects.create(person=tian, full_name="Дмитрий Тянов", script="Cyrl")
     assert not search(member, "Тянов").hits["person"].rows
-    search_index_update(PersonName.objects.filter(person=tian).last())
+    search_index([PersonName.objects.filter(person=tian).last()])
     assert search(member, "Tyanov").hits["person"].rows
 
 
@@ -190,7 +191,7 @@ def test_after_a_key_rotation_everything_is_still_found(key_file, django_user_mo
     source = Source.objects.create(key="r", title="r", kind="document", team=team)
     document = upload(source, make_pdf("quarantined strikers"), "r.pdf", user)
     for obj in (tian, place):
-        search_index_update(obj)
+        search_index([obj])
     before = set(SearchEntry.objects.values_list("tokens", flat=True))
     rotation = keys_rotate(pause=0)
     assert rotation.retired
@@ -198,3 +199,36 @@ def test_after_a_key_rotation_everything_is_still_found(key_file, django_user_mo
     assert [p.pk for p in search(user, "Тян").hits["person"].rows] == [tian.pk]
     assert [p.pk for p in search(user, "Kostanai").hits["place"].rows] == [place.pk]
     assert [d.pk for d in search(user, "strikers").hits["document"].rows] == [document.pk]
+
+
+def test_what_a_load_writes_is_found_without_rebuilding_the_index(world):
+    member = world["member"]
+    assert "Dmitri Tian" in labels(search(member, "Тян"), "person")
+    assert search(member, "incommunicado", "allegation").hits["allegation"].rows
+    assert search(member, "Kostanai", "place").hits["place"].rows
+
+
+def admin_form(client, url: str, **fields: str) -> dict[str, str]:
+    """The data of an admin page's form with no inline row: the management forms of its inlines, and fields."""
+    import re
+
+    page = client.get(url).content.decode()
+    data = {name: "0" for name in re.findall(r'name="([^"]+-(?:TOTAL|INITIAL)_FORMS)"', page)}
+    return {**data, **fields}
+
+
+def test_a_place_added_in_the_admin_is_found_at_once(client, world):
+    from django.urls import reverse
+
+    client.force_login(world["member"])
+    url = reverse("admin:registry_place_add")
+    response = client.post(url, admin_form(client, url, name="Shubarkol colony", kind="prison"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    place = Place.objects.get(name="Shubarkol colony")
+    assert [p.pk for p in search(world["member"], "Шубарколь", "place").hits["place"].rows] == [place.pk]
+    assert search(world["outsider"], "Shubarkol").total == 0
+    client.force_login(world["owner"])  # an administrator deletes
+    client.post(reverse("reauth"), {"password": PASSWORD})
+    client.post(reverse("admin:registry_place_delete", args=[place.pk]), {"post": "yes"})
+    assert not Place.objects.filter(pk=place.pk).exists()
+    assert not SearchEntry.objects.filter(kind="place", object_id=place.pk).exists()
