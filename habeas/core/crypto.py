@@ -132,20 +132,23 @@ def key_file() -> Path:
 
 def keyring(*, fresh: bool = False) -> Keyring:
     """The key file's keys, re-read when the file has changed (looked at no more than once a second)."""
-    path = key_file()
+    from django.conf import settings
+
+    name = os.fspath(settings.HABEAS_KEY_FILE)  # not Path(): this runs for every value sealed or opened
     now = time.monotonic()
-    cached = _cache.get(str(path))
+    cached = _cache.get(name)
     if cached is not None and not fresh and now - cached[0] < RELOAD_SECONDS:
         return cached[2]
+    path = Path(name)
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:
         mtime = -1
     if cached is not None and cached[1] == mtime and mtime != -1:
-        _cache[str(path)] = (now, mtime, cached[2])
+        _cache[name] = (now, mtime, cached[2])
         return cached[2]
     ring = Keyring.read(path)
-    _cache[str(path)] = (now, mtime, ring)
+    _cache[name] = (now, mtime, ring)
     return ring
 
 
