@@ -15,7 +15,20 @@ from habeas.demo import DATA_FILE
 from habeas.registry.services import gazetteer_seed
 
 PASSWORD = "a-long-test-password"
-PERSONAS = ["anonymous", "superuser", "owner", "member", "readonly", "outsider"]
+PERSONAS = [
+    "anonymous",
+    "superuser",
+    "owner",
+    "member",
+    "monitor",
+    "lawyer",
+    "analyst",
+    "analyst_named",
+    "readonly",
+    "outsider",
+]
+#: personas of team A who may only read its case records
+READERS = ("analyst", "analyst_named", "readonly")
 
 
 def seed_methods() -> None:
@@ -36,8 +49,9 @@ def _data_of_the_migrations(request):
 
 @pytest.fixture
 def world(db):
-    """The demo records in team A; a superuser, an owner (administrator), a member (researcher), a read-only
-    member of A, and an outsider (a researcher of team B)."""
+    """The demo records in team A; a superuser, an owner (administrator), a member (researcher), a monitor, a
+    lawyer, an analyst who sees pseudonyms, an analyst granted identities, a read-only member of A, and an
+    outsider (a researcher of team B)."""
     gazetteer_seed(country="KZ")
     team_a, team_b = Team.objects.create(name="A"), Team.objects.create(name="B")
     records_load(path=DATA_FILE, team=team_a)
@@ -46,9 +60,13 @@ def world(db):
     for name, team, role in [
         ("owner", team_a, Role.ADMINISTRATOR),
         ("member", team_a, Role.RESEARCHER),
+        ("monitor", team_a, Role.MONITOR),
+        ("lawyer", team_a, Role.LAWYER),
+        ("analyst", team_a, Role.ANALYST),
+        ("analyst_named", team_a, Role.ANALYST),
         ("readonly", team_a, Role.READ_ONLY),
         ("outsider", team_b, Role.RESEARCHER),
     ]:
         users[name] = model.objects.create_user(name, "", PASSWORD, is_staff=True)
-        Membership.objects.create(user=users[name], team=team, role=role)
+        Membership.objects.create(user=users[name], team=team, role=role, identities=name == "analyst_named")
     return users

@@ -9,16 +9,16 @@ from typing import Any
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import PERSONAS
+from tests.conftest import PERSONAS, READERS
 
 #: a page for any member (an outsider sees an empty list)
 MEMBER_PAGE = {"anonymous": 302, **dict.fromkeys(PERSONAS[1:], 200)}
 #: a page of one record of team A, which does not exist for the outsider (team B)
 RECORD_PAGE = {**MEMBER_PAGE, "outsider": 404}
-#: a page that records something: read-only members may not
-WRITE_PAGE = {**MEMBER_PAGE, "readonly": 403}
+#: a page that records something: read-only members and analysts may not
+WRITE_PAGE = {**MEMBER_PAGE, **dict.fromkeys(READERS, 403)}
 #: a page that changes one record of team A
-RECORD_WRITE_PAGE = {**RECORD_PAGE, "readonly": 403}
+RECORD_WRITE_PAGE = {**RECORD_PAGE, **dict.fromkeys(READERS, 403)}
 
 
 def queries(client: Any, url: str) -> int:

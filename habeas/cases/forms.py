@@ -192,8 +192,8 @@ class WhoForm(StepForm):
     def summary(self) -> list[tuple[StrOrPromise, str]]:
         data = self.cleaned_data
         if data.get("person") is not None:
-            return [(_("Victim"), f"{person_choice_label(data['person'])} ({_('already recorded')})")]
-        out = [(_("Victim"), f"{data['name']} ({_('new person')})")]
+            return [(_("Victim"), _("%(name)s (already recorded)") % {"name": person_choice_label(data["person"])})]
+        out = [(_("Victim"), _("%(name)s (new person)") % {"name": data["name"]})]
         own = {self.fields[name].label for name in ("search", "person", "name")}
         return out + [item for item in super().summary() if item[0] not in own]
 
@@ -362,7 +362,11 @@ class RowsStep(forms.BaseFormSet):
             parts = [str(v) for v in row.values() if v]
             if row.get("name"):  # say whether the name is someone already recorded (see intake_submit)
                 known = person_named_exactly(name=row["name"], user=self.user)
-                parts[0] += f" ({_('already recorded')}, #{known.pk})" if known else f" ({_('new person')})"
+                parts[0] = (
+                    _("%(name)s (already recorded, #%(pk)s)") % {"name": parts[0], "pk": known.pk}
+                    if known
+                    else _("%(name)s (new person)") % {"name": parts[0]}
+                )
             out.append((f"{number}.", " — ".join(parts)))
         return out
 

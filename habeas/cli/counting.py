@@ -15,21 +15,34 @@ def _spread(values: list[float]) -> dict[str, Any]:
 
 
 def cmd_estimate(args: argparse.Namespace) -> int:
-    from habeas.stats.estimation import CaptureTable, estimate
+    import warnings
 
-    if args.strata:
-        return _estimate_strata(args)
+    from habeas.stats.estimation.lcmcr import LcmcrWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LcmcrWarning)  # the results carry them, and they are printed below
+        return _estimate_strata(args) if args.strata else _estimate(args)
+
+
+def _estimate(args: argparse.Namespace) -> int:
+    from habeas.core.errors import CommandError
+    from habeas.stats.estimation import CaptureTable, estimate
+    from habeas.stats.estimation.run import REFUSALS
+
     table = CaptureTable.from_csv(args.file)
-    results = estimate(
-        table,
-        method=args.method,
-        model=args.model,
-        seed=args.seed,
-        chains=args.chains,
-        burn_in=args.burn_in,
-        samples=args.samples,
-        thin=args.thin,
-    )
+    try:
+        results = estimate(
+            table,
+            method=args.method,
+            model=args.model,
+            seed=args.seed,
+            chains=args.chains,
+            burn_in=args.burn_in,
+            samples=args.samples,
+            thin=args.thin,
+        )
+    except REFUSALS as exc:  # one method, which cannot use this table
+        raise CommandError(f"{args.file}: {exc}") from None
     numbers = [r.estimate for r in results if r.estimate is not None]
     if args.format == "json":
         if args.method == "all":
@@ -42,16 +55,24 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2, default=str)
         print()
         return 0
-    print(f"{table.observed:,} people observed on {table.k} lists ({', '.join(table.lists)})")
+    print(
+        f"{table.observed:,} people observed on {table.k} list{'s' if table.k != 1 else ''} ({', '.join(table.lists)})"
+    )
     for r in results:
-        if r.estimate is None:
-            print(f"  {r.method:10s} no finite estimate — {'; '.join(r.warnings)}")
+        if r.estimate is None:  # never a number: the reason instead
+            label = "not run" if r.diagnostics.get("refused") else "no finite estimate"
+            reasons = r.warnings or ("no reason given",)
+            print(f"  {r.method:10s} {'none':>10s}  {label}: {reasons[0]}")
+            for reason in reasons[1:]:
+                print(f"  {'':10s} {'':10s}  {reason}")
             continue
         interval = f"{r.ci95[0]:,.0f} to {r.ci95[1]:,.0f}" if r.ci95 else "no interval"
         print(f"  {r.method:10s} {r.estimate:>10,.0f}  (95% interval {interval})  model: {r.model}")
         for warning in r.warnings:
             print(f"  {'':10s} warning: {warning}")
-    if len(numbers) > 1:
+    if not numbers:
+        print("No method gave a finite estimate." if len(results) > 1 else "No number is given.")
+    elif len(numbers) > 1:
         spread = _spread(numbers)
         print(
             f"The methods disagree: from {spread['lowest']:,.0f} to {spread['highest']:,.0f}"
@@ -67,10 +88,15 @@ def _interval(ci95: Any) -> str:
 def _estimate_strata(args: argparse.Namespace) -> int:
     from habeas.stats.estimation import EstimateError
     from habeas.stats.estimation.strata import estimate_strata, read_strata
+    from habeas.stats.estimation.table import read_utf8
 
     if args.method == "all":
         raise EstimateError("--strata takes one method at a time: choose loglinear, sparse, dga or lcmcr")
-    tables = read_strata(args.file, args.strata)
+    try:
+        tables = read_strata(args.file, args.strata)
+    except UnicodeDecodeError:
+        read_utf8(Path(args.file))  # raises the error naming the row, column and byte that are not UTF-8
+        raise
     result = estimate_strata(
         tables,
         method=args.method,

@@ -82,7 +82,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def source_add(request: HttpRequest) -> HttpResponseBase:
     """A new source, in a team the user may write in."""
     if not access.can_write(request.user):
-        raise PermissionDenied("read-only members may not add sources")
+        raise PermissionDenied(_t("read-only members may not add sources"))
     form = SourceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         published, precision = form.cleaned_data["published"]
@@ -137,7 +137,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     form = CitationForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if not access.can_write(request.user):
-            raise PermissionDenied("read-only members may not cite sources")
+            raise PermissionDenied(_t("read-only members may not cite sources"))
         if form.is_valid() and form.record is not None:
             data = form.cleaned_data
             try:

@@ -71,7 +71,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 def visit_plan(request: HttpRequest) -> HttpResponseBase:
     """Plan a visit: where, by whom, when, announced or not, and who goes."""
     if not access.can_write(request.user):
-        raise PermissionDenied("read-only members do not plan visits")
+        raise PermissionDenied(_("read-only members do not plan visits"))
     form = VisitPlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

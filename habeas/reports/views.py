@@ -23,9 +23,9 @@ from habeas.standards.services import profile_names
 
 
 class ExportForm(forms.Form):
-    profile = forms.ChoiceField(label="Redaction profile")
+    profile = forms.ChoiceField(label=_("Redaction profile"))
     format = forms.ChoiceField(
-        label="Format", choices=[("json", "JSON (one file)"), ("csv", "CSV (a zip of one file per model)")]
+        label=_("Format"), choices=[("json", _("JSON (one file)")), ("csv", _("CSV (a zip of one file per model)"))]
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -52,7 +52,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
         response["X-Content-SHA256"] = summary.sha256
         return response
     described = [(name, profile_load(name).description) for name in profiles()]
-    context = {**admin.site.each_context(request), "title": "Redacted export", "form": form, "profiles": described}
+    context = {**admin.site.each_context(request), "title": _("Redacted export"), "form": form, "profiles": described}
     return render(request, "reports/export.html", context)
 
 

@@ -21,7 +21,7 @@ from habeas.standards.tasks import check_all
 def check_start(request: HttpRequest) -> HttpResponseBase:
     """Queue a check of every record under the chosen profile; the job's page shows its progress."""
     if not access.can_write(request.user):
-        raise PermissionDenied("only members who may record facts may start a check")
+        raise PermissionDenied(_("only members who may record facts may start a check"))
     profile = request.POST.get("profile", "kz")
     try:
         profile_get(profile)

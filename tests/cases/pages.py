@@ -6,13 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tests.conftest import READERS
 from tests.pages import WRITE_PAGE
 
 #: ``intake_step`` is a step of one draft, and a draft is its author's alone: the matrix opens a draft of the
 #: "member" persona, which is 200 for them and 404 for everyone else who may record (the superuser and the
-#: owner of the same team included: a draft is not a record of the team yet); read-only members are refused
-#: any intake page (403) before the draft is looked up.
-DRAFT_PAGE = {**{persona: 404 for persona in WRITE_PAGE}, "anonymous": 302, "member": 200, "readonly": 403}
+#: owner of the same team included: a draft is not a record of the team yet); read-only members and analysts
+#: are refused any intake page (403) before the draft is looked up.
+DRAFT_PAGE = {
+    **{persona: 404 for persona in WRITE_PAGE},
+    "anonymous": 302,
+    "member": 200,
+    **dict.fromkeys(READERS, 403),
+}
 
 PAGES: dict[str, dict[str, int]] = {
     "intake": WRITE_PAGE,

@@ -24,7 +24,7 @@ SCRIPT = "<script>alert(1)</script>' OR 1=1 --"
 def analyst(team: Team, *, identities: bool = False):
     from django.contrib.auth import get_user_model
 
-    user = get_user_model().objects.create_user("analyst", "", "a-long-test-password")
+    user = get_user_model().objects.create_user(f"list-analyst-{identities}", "", "a-long-test-password")
     Membership.objects.create(user=user, team=team, role=Role.ANALYST, identities=identities)
     return user
 

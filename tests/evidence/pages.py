@@ -14,9 +14,10 @@ PAGES: dict[str, dict[str, int]] = {
     "source_add": WRITE_PAGE,
     "source_detail": RECORD_PAGE,
     "source_upload": RECORD_WRITE_PAGE,
-    # a document of a source of team A (and its download): read by any member, not found by the outsider
-    "document_detail": RECORD_PAGE,
-    "document_download": RECORD_PAGE,
+    # a document of a source of team A (and its download): read by any member, not found by the outsider; an
+    # analyst who sees pseudonyms may not open documents, which name people
+    "document_detail": {**RECORD_PAGE, "analyst": 403},
+    "document_download": {**RECORD_PAGE, "analyst": 403},
 }
 
 

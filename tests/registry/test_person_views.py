@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from habeas.accounts.models import AuditEvent, Membership, Role, Team
+from habeas.accounts.models import AuditEvent, Team
 from habeas.cases.models import Allegation, Method, Perpetrator
 from habeas.core.crypto import pseudonym
 from habeas.custody.models import CustodyEpisode, Notification, Placement, Transfer
@@ -19,7 +18,6 @@ from habeas.registry.models import Group, Person
 from habeas.registry.selectors import persons_named
 from habeas.standards.services import findings_evaluate
 from tests import factories
-from tests.conftest import PASSWORD
 from tests.pages import assert_queries_bounded
 from tests.protected import leaks, protected_texts
 
@@ -35,12 +33,6 @@ def entry(html: str, anchor: str) -> str:
     start = html.index(f'id="{anchor}"')
     following = re.search(r'<li id="[a-z]+-\d+" class="entry', html[start + 1 :])
     return html[start : start + 1 + following.start()] if following else html[start:]
-
-
-def analyst() -> object:
-    user = get_user_model().objects.create_user("analyst", "", PASSWORD, is_staff=True)
-    Membership.objects.create(user=user, team=Team.objects.get(name="A"), role=Role.ANALYST, identities=False)
-    return user
 
 
 def test_dmitri_tians_file_shows_his_transfer_the_notification_finding_and_their_sources(client, world):
@@ -105,7 +97,7 @@ def test_another_teams_person_and_group_do_not_exist_for_an_outsider(client, wor
 
 def test_an_analyst_without_identities_sees_pseudonyms_and_no_protected_text(client, world):
     findings_evaluate(profile_name="kz")
-    client.force_login(analyst())
+    client.force_login(world["analyst"])
     person = tian()
     texts = protected_texts()
     html = client.get(reverse("person_detail", args=[person.pk])).content

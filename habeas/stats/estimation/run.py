@@ -12,17 +12,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from habeas.stats.estimation.dga import dga_estimate
-from habeas.stats.estimation.lcmcr import lcmcr_estimate
-from habeas.stats.estimation.loglinear import LoglinearFit, fit_loglinear, search_models
-from habeas.stats.estimation.sparse import DEFAULT_SEED, sparse_bootstrap
-from habeas.stats.estimation.table import CaptureTable
+from habeas.stats.estimation.dga import DgaError, dga_estimate
+from habeas.stats.estimation.lcmcr import LcmcrError, lcmcr_estimate
+from habeas.stats.estimation.loglinear import LoglinearError, LoglinearFit, ModelSearch, fit_loglinear, search_models
+from habeas.stats.estimation.sparse import DEFAULT_SEED, SparseError, sparse_bootstrap
+from habeas.stats.estimation.table import CaptureTable, CaptureTableError
 
 ESTIMATION_PACKAGES = ("habeas", "numpy", "scipy", "numba")
 
 
 class EstimateError(ValueError):
     """An estimation request that cannot be run; the message names the problem."""
+
+
+REFUSALS = (LoglinearError, SparseError, DgaError, LcmcrError, CaptureTableError)
+"""Errors a method raises on a table it cannot use: with ``method="all"`` that method is reported as refused
+(no number, the reason in its warnings) and the others go on."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,13 +90,18 @@ def _loglinear(table: CaptureTable, model: str | None, **_: Any) -> Estimate:
         fit: LoglinearFit | None = fit_loglinear(table, model)
         chosen, warnings = model, ()
     else:
-        best = search_models(table).best("BIC")
+        search = search_models(table)
+        best = search.best("BIC")
         fit = fit_loglinear(table, best.model) if best else None  # the search skips the profile interval
         chosen = best.model.name if best else "none"
-        warnings = () if fit else ("no hierarchical model has a finite, trustworthy estimate: no number is given",)
+        warnings = (
+            ()
+            if fit
+            else ("no hierarchical model has a finite, trustworthy estimate: no number is given", *_excluded(search))
+        )
     if fit is None or not fit.estimable or fit.abundance is None:
-        problem = fit.problem if fit is not None and fit.problem else "no finite estimate"
-        return Estimate("loglinear", chosen, table.observed, None, None, {}, (*warnings, problem))
+        problems = (fit.problem or "no finite estimate",) if fit is not None else ()
+        return Estimate("loglinear", chosen, table.observed, None, None, {}, (*warnings, *problems))
     interval = fit.interval
     return Estimate(
         "loglinear",
@@ -112,7 +122,41 @@ def _loglinear(table: CaptureTable, model: str | None, **_: Any) -> Estimate:
     )
 
 
+def _excluded(search: ModelSearch, shown: int = 3) -> tuple[str, ...]:
+    """Why the models of a search were left out: the first few by name, then how many more."""
+    fits = search.excluded
+    reasons = [f"{fit.model.name}: {fit.problem or '; '.join(fit.warnings)}" for fit in fits[:shown]]
+    if len(fits) > shown:
+        reasons.append(f"and {len(fits) - shown:,} more models were left out for a problem or a warning")
+    return tuple(reasons)
+
+
+NO_OVERLAP = (
+    "no one appears on more than one list: nothing in the data links the lists, so the number nobody recorded "
+    "cannot be estimated (a posterior would only restate the prior)"
+)
+
+
+def _overlaps(table: CaptureTable) -> bool:
+    """Whether anyone was recorded on two lists or more."""
+    return bool(np.any(table.counts[table.patterns.sum(axis=1) >= 2] > 0))
+
+
+def _data_warnings(table: CaptureTable) -> tuple[str, ...]:
+    """What to be careful about in the table whatever the method: lists that recorded nobody."""
+    margins = table.patterns.T.astype(np.int64) @ table.counts
+    empty = [name for name, total in zip(table.lists, margins.tolist(), strict=True) if total == 0]
+    if not empty:
+        return ()
+    return (
+        f"list(s) {', '.join(empty)} recorded nobody: an empty list carries no information on the people missed, "
+        "so any estimate rests on the other lists alone (remove it)",
+    )
+
+
 def _dga(table: CaptureTable, **_: Any) -> Estimate:
+    if table.k >= 2 and not _overlaps(table):
+        raise DgaError(NO_OVERLAP)
     result = dga_estimate(table)
     return Estimate(
         "dga",
@@ -135,6 +179,8 @@ def _dga(table: CaptureTable, **_: Any) -> Estimate:
 def _lcmcr(
     table: CaptureTable, *, seed: int | None, chains: int, burn_in: int, samples: int, thin: int, **_: Any
 ) -> Estimate:
+    if table.k >= 2 and not _overlaps(table):
+        raise LcmcrError(NO_OVERLAP)
     result = lcmcr_estimate(table, seed=seed, chains=chains, burn_in=burn_in, samples=samples, thin=thin)
     return Estimate(
         "lcmcr",
@@ -198,7 +244,11 @@ def estimate(
     thin: int = 100,
 ) -> list[Estimate]:
     """Estimate the total population with one method, or with every method (``method="all"``); each result
-    records the data's digest, the method, its parameters, the seed and the package versions."""
+    records the data's digest, the method, its parameters, the seed and the package versions.
+
+    One method that cannot use the table raises its error (one of ``REFUSALS``). With ``method="all"`` such a
+    method is reported instead, refused: model ``"none"``, ``estimate`` and ``ci95`` None,
+    ``diagnostics["refused"]`` True and the reason as its one warning; the other methods go on."""
     methods = list(RUNNERS) if method == "all" else [method]
     unknown = [m for m in methods if m not in RUNNERS]
     if unknown:
@@ -207,8 +257,15 @@ def estimate(
         raise EstimateError("--model applies to the loglinear method only")
     parameters = {"model": model, "seed": seed, "chains": chains, "burn_in": burn_in, "samples": samples, "thin": thin}
     out = []
+    cautions = _data_warnings(table)
     for name in methods:
-        result = RUNNERS[name](table, **parameters)
+        try:
+            result = RUNNERS[name](table, **parameters)
+        except REFUSALS as exc:
+            if method != "all":
+                raise
+            result = Estimate(name, "none", table.observed, None, None, {"refused": True}, (str(exc),))
+        said = result.warnings if result.diagnostics.get("refused") else (*cautions, *result.warnings)
         provenance = {
             "data_sha256": table.digest(),
             "lists": list(table.lists),
@@ -216,5 +273,5 @@ def estimate(
             "parameters": parameters,
             "versions": package_versions(*ESTIMATION_PACKAGES),
         }
-        out.append(Estimate(**{**result.__dict__, "provenance": provenance}))
+        out.append(Estimate(**{**result.__dict__, "warnings": said, "provenance": provenance}))
     return out

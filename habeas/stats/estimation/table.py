@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,46 +90,80 @@ class CaptureTable:
         """Read a CSV with one 0/1 column per list and either a ``count`` column (one row per
         pattern) or none (one row per person)."""
         path = Path(path)
-        try:
-            handle = path.open(newline="", encoding="utf-8-sig")
-        except OSError as exc:
-            raise CaptureTableError(f"{path}: cannot be read ({exc.strerror})") from exc
-        with handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            if not header:
-                raise CaptureTableError(f"{path}: the file is empty")
-            lists = [name for name in header if name != "count"]
-            if not lists:
-                raise CaptureTableError(f"{path}: no list columns (expected 0/1 columns and an optional 'count')")
-            rows: list[tuple[list[int], int]] = []
-            for line, record in enumerate(reader, start=2):
-                pattern = []
-                for name in lists:
-                    value = (record.get(name) or "").strip()
-                    if value not in ("0", "1"):
-                        raise CaptureTableError(
-                            f"{path}, row {line}, column '{name}': expected 0 or 1, found {value!r}"
-                        )
-                    pattern.append(int(value))
-                count = 1
-                if "count" in header:
-                    raw = (record.get("count") or "").strip()
-                    try:
-                        count = int(raw)
-                    except ValueError:
-                        raise CaptureTableError(
-                            f"{path}, row {line}, column 'count': expected a whole number, found {raw!r}"
-                        ) from None
-                    if count < 0:
-                        raise CaptureTableError(
-                            f"{path}, row {line}, column 'count': a count cannot be negative ({count})"
-                        )
-                if sum(pattern) == 0:
-                    if count == 0:
-                        continue
+        reader = csv.DictReader(io.StringIO(read_utf8(path), newline=""))
+        header = reader.fieldnames or []
+        if not header:
+            raise CaptureTableError(f"{path}: the file is empty")
+        lists = [name for name in header if name != "count"]
+        if not lists:
+            raise CaptureTableError(f"{path}: no list columns (expected 0/1 columns and an optional 'count')")
+        rows: list[tuple[list[int], int]] = []
+        for line, record in enumerate(reader, start=2):
+            pattern = []
+            for name in lists:
+                value = (record.get(name) or "").strip()
+                if value not in ("0", "1"):
                     raise CaptureTableError(
-                        f"{path}, row {line}: a person on no list cannot be observed (all list columns are 0)"
+                        f"{path}, row {line}, column '{name}': expected 0 or 1, found {value!r}. "
+                        f"Every column but 'count' is read as a list ({', '.join(lists)}); if '{name}' is "
+                        f"not a list, remove it, or estimate each of its values on its own (--strata {name})"
                     )
-                rows.append((pattern, count))
+                pattern.append(int(value))
+            count = 1
+            if "count" in header:
+                raw = (record.get("count") or "").strip()
+                try:
+                    count = int(raw)
+                except ValueError:
+                    raise CaptureTableError(
+                        f"{path}, row {line}, column 'count': expected a whole number, found {raw!r}"
+                    ) from None
+                if count < 0:
+                    raise CaptureTableError(f"{path}, row {line}, column 'count': a count cannot be negative ({count})")
+            if sum(pattern) == 0:
+                if count == 0:
+                    continue
+                raise CaptureTableError(
+                    f"{path}, row {line}: a person on no list cannot be observed (all list columns are 0)"
+                )
+            rows.append((pattern, count))
         return cls.from_rows(lists, rows)
+
+
+def read_utf8(path: Path) -> str:
+    """The text of a UTF-8 file (a byte-order mark is allowed); a file that cannot be read or is not UTF-8 is
+    refused with a CaptureTableError naming the file, and the row, column and byte that are not UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CaptureTableError(f"{path}: cannot be read ({exc.strerror})") from exc
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    try:
+        return raw[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, raw, len(bom) + exc.start) from None
+
+
+def not_utf8(path: Path, raw: bytes, offset: int) -> CaptureTableError:
+    """The error for a file whose byte at ``offset`` is not UTF-8: its row (line) and CSV column."""
+    row = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    index = len(_cells(raw[start:offset])) - 1
+    if row > 1:
+        header = _cells(raw[: raw.find(b"\n")].removeprefix(b"\xef\xbb\xbf"))
+        column = f"column '{header[index]}'" if index < len(header) else f"column {index + 1}"
+    else:
+        column = f"column {index + 1} of the header"
+    return CaptureTableError(
+        f"{path}, row {row}, {column}: the file is not UTF-8 (byte 0x{raw[offset]:02X} at offset {offset}); "
+        "save it as UTF-8 (it may be in a legacy encoding such as Windows-1251 or KOI8-R)"
+    )
+
+
+def _cells(line: bytes) -> list[str]:
+    """The CSV fields of the start of a line, read leniently (undecodable bytes replaced)."""
+    text = line.decode("utf-8", errors="replace").rstrip("\r")
+    try:
+        return next(csv.reader([text]), [""]) or [""]
+    except csv.Error:
+        return text.split(",")
