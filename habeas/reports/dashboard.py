@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from habeas.cases.models import Allegation, Investigation, Reparation, Verdict
+from habeas.cases.models import Allegation, Complaint, Investigation, Perpetrator, Reparation, Verdict
 from habeas.core import access
 from habeas.counting.models import EstimateRun
 from habeas.monitoring.models import Recommendation, RecommendationStatus
@@ -71,21 +71,21 @@ def allegation_funnel(user: Any) -> list[Stage]:
         content_type=ContentType.objects.get_for_model(Investigation),
     ).exclude(review=Finding.Review.DISMISSED)
     independent = opened.exclude(pk__in=dependent.values("object_id"))
+    charged = Investigation.objects.filter(allegation=OuterRef("pk"), outcome=Investigation.Outcome.CHARGES)
+    tried = Perpetrator.objects.filter(allegation=OuterRef("pk"), person__trials__isnull=False)
     convicted = Verdict.objects.filter(
         outcome=Verdict.Outcome.CONVICTED, defendant__alleged_acts__allegation=OuterRef("pk")
     )
-    prosecuted = Q(investigations__outcome=Investigation.Outcome.CHARGES) | Q(
-        perpetrators__person__trials__isnull=False
-    )
     paid = Reparation.objects.filter(allegation=OuterRef("pk"), status=Reparation.Status.PAID)
+    # one pass over the allegations, each stage a semi-join: no join that multiplies rows to count them distinct
     counts = allegations.aggregate(
-        alleged=Count("pk", distinct=True),
-        complaint=Count("pk", distinct=True, filter=Q(complaints__isnull=False)),
-        investigation=Count("pk", distinct=True, filter=Q(Exists(opened))),
-        independent=Count("pk", distinct=True, filter=Q(Exists(independent))),
-        prosecution=Count("pk", distinct=True, filter=prosecuted),
-        conviction=Count("pk", distinct=True, filter=Q(Exists(convicted))),
-        reparation=Count("pk", distinct=True, filter=Q(Exists(paid))),
+        alleged=Count("pk"),
+        complaint=Count("pk", filter=Q(Exists(Complaint.objects.filter(allegation=OuterRef("pk"))))),
+        investigation=Count("pk", filter=Q(Exists(opened))),
+        independent=Count("pk", filter=Q(Exists(independent))),
+        prosecution=Count("pk", filter=Q(Exists(charged)) | Q(Exists(tried))),
+        conviction=Count("pk", filter=Q(Exists(convicted))),
+        reparation=Count("pk", filter=Q(Exists(paid))),
     )
     labels = {
         "alleged": _("alleged"),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Expression, F, Model, Q
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -260,6 +260,8 @@ def search_reindex(*, batch: int = 2000, progress: Callable[[str], None] | None 
         _write(kind, (), [], above=last)
         counts[kind] = count
         say(f"search index: {count:,} {kind}s")
+    with connection.cursor() as cursor:  # fresh statistics, or the planner may scan the index instead of using
+        cursor.execute(f"ANALYZE {SearchEntry._meta.db_table}")  # the full-text index (300 ms, not 4, for 700,000)
     return counts
 
 
