@@ -7,9 +7,11 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from habeas.accounts.models import AuditEvent, Membership, Team
-from habeas.accounts.reauth import ReauthBeforeDeletion
+from habeas.accounts.reauth import ReauthBeforeChanges, reauth_redirect, reauth_required
 from habeas.accounts.services import (
     ACCOUNT_FLAGS,
     audit_record,
@@ -89,7 +91,7 @@ class MembershipsThroughServices:
 
 
 @admin.register(Team)
-class TeamAdmin(MembershipsThroughServices, SuperuserOnly, AuditedAdmin):
+class TeamAdmin(MembershipsThroughServices, SuperuserOnly, ReauthBeforeChanges, AuditedAdmin):
     """Teams and their members, for superusers."""
 
     list_display = ["name", "organisation"]
@@ -112,7 +114,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class HabeasUserAdmin(MembershipsThroughServices, SuperuserOnly, ReauthBeforeDeletion, UserAdmin):
+class HabeasUserAdmin(MembershipsThroughServices, SuperuserOnly, ReauthBeforeChanges, UserAdmin):
     """Django's user admin, for superusers only, where a change of what the account may do (superuser,
     staff and active flags, groups, permissions, team memberships) is a permission event, through
     ``user_access_change`` and the membership services; deleting an account needs a confirmed password."""
@@ -153,6 +155,11 @@ class HabeasUserAdmin(MembershipsThroughServices, SuperuserOnly, ReauthBeforeDel
             permissions=wanted.get("user_permissions"),
         )
 
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        if reauth_required(request):  # setting another user's password is a key operation
+            return reauth_redirect(request, request.path)
+        return super().user_change_password(request, id, form_url)
+
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self._revoke_and_record(request, [obj])
         super().delete_model(request, obj)
@@ -166,3 +173,22 @@ class HabeasUserAdmin(MembershipsThroughServices, SuperuserOnly, ReauthBeforeDel
             for membership in Membership.objects.filter(user=user).select_related("user", "team"):
                 membership_revoke(membership=membership, actor=request.user)
             audit_record(action="delete", actor=request.user, target=user, summary=user.get_username())
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class HabeasTOTPDeviceAdmin(ReauthBeforeChanges, TOTPDeviceAdmin):
+    """django-otp's authenticators, where adding, changing or deleting one, or showing its secret (the set-up
+    page and its QR code), needs a recently confirmed password."""
+
+    def config_view(self, request: HttpRequest, pk: Any) -> Any:
+        if reauth_required(request):
+            return reauth_redirect(request, request.path)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request: HttpRequest, pk: Any) -> Any:
+        if reauth_required(request):
+            return reauth_redirect(request, request.path)
+        return super().qrcode_view(request, pk)

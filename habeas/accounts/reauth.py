@@ -1,5 +1,6 @@
-"""Re-authentication: deleting records, exporting them and other key operations need a password (and TOTP
-code, for a user with an authenticator) confirmed in the last ``HABEAS_REAUTH_MINUTES`` minutes.
+"""Re-authentication: deleting records, exporting them, changing who may do what (teams, memberships,
+accounts, authenticators) and other key operations need a password (and TOTP code, for a user with an
+authenticator) confirmed in the last ``HABEAS_REAUTH_MINUTES`` minutes.
 
 A login marks the session as freshly authenticated (see ``receivers``); the ``reauth`` view marks it again.
 Views guard an operation with ``reauth_required`` (or the ``reauth_view`` decorator) and send a stale
@@ -105,6 +106,19 @@ class ReauthBeforeDeletion(admin.ModelAdmin[Any]):
             func, name, description = delete_selected
             actions["delete_selected"] = (_reauth_first(func), name, description)
         return actions
+
+
+class ReauthBeforeChanges(ReauthBeforeDeletion):
+    """A model admin of what decides access (teams and their members, accounts, authenticators), where adding
+    or changing a record is a key operation as deleting is: a stale session confirms its password before the
+    form is shown, and a stale POST changes nothing."""
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        if reauth_required(request):
+            return reauth_redirect(request, request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class ReauthForm(forms.Form):

@@ -238,3 +238,35 @@ def test_a_guarded_view_runs_only_for_a_fresh_session(owner):
     assert calls == []
     assert export(request("post", now)).content == b"the export"
     assert calls == ["POST"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        lambda target, team, device: reverse("admin:accounts_team_change", args=[team.pk]),
+        lambda target, team, device: reverse("admin:accounts_team_add"),
+        lambda target, team, device: reverse("admin:auth_user_change", args=[target.pk]),
+        lambda target, team, device: reverse("admin:auth_user_password_change", args=[target.pk]),
+        lambda target, team, device: reverse("admin:otp_totp_totpdevice_add"),
+        lambda target, team, device: reverse("admin:otp_totp_totpdevice_change", args=[device.pk]),
+        lambda target, team, device: reverse("admin:otp_totp_totpdevice_config", args=[device.pk]),
+    ],
+    ids=["team", "new team", "account", "password", "new authenticator", "authenticator", "its secret"],
+)
+def test_changing_who_may_do_what_needs_a_recent_password(client, owner, page):
+    """Teams and memberships, accounts and their passwords, authenticators: a stale session is sent to confirm
+    its password before the page is shown, a stale POST changes nothing, and a fresh session gets the page."""
+    superuser = get_user_model().objects.create_superuser("root", "", PASSWORD)
+    team = Team.objects.get(name="A")
+    device = TOTPDevice.objects.create(user=owner, name="phone", confirmed=True)
+    url = page(owner, team, device)
+    client.force_login(superuser)
+    assert client.get(url).status_code == 200
+    go_stale(client)
+    assert sent_to_reauth(client.get(url), url)
+    role = Membership.objects.get(user=owner).role
+    response = client.post(url, {"name": "renamed", "is_superuser": "on", "password1": "x", "password2": "x"})
+    assert sent_to_reauth(response, url)
+    assert Team.objects.get(pk=team.pk).name == "A" and Membership.objects.get(user=owner).role == role
+    assert not get_user_model().objects.get(pk=owner.pk).is_superuser
+    assert TOTPDevice.objects.filter(pk=device.pk, name="phone").exists()
