@@ -205,7 +205,13 @@ def _link(args: argparse.Namespace) -> int:
             config = LinkageConfig(**values)
         except (OSError, yaml.YAMLError) as exc:
             raise LinkageError(f"{args.config}: cannot be read ({exc})") from None
-    result = link(_read_lists(args.files), config=config, seed=args.seed)
+    if args.backend == "spark":
+        try:
+            import pyspark  # noqa: F401
+        except ImportError:
+            message = "--backend spark needs pyspark: pip install 'habeas[spark]' (and a Java runtime)"
+            raise LinkageError(message) from None
+    result = link(_read_lists(args.files), config=config, seed=args.seed, backend=args.backend)
     clusters = result.clusters[["record_id", "cluster_id"]]
     if args.out:
         clusters.to_csv(args.out, index=False)
@@ -249,5 +255,12 @@ def add_commands(sub: Any) -> None:
     lnk.add_argument("--config", help="a YAML file of linkage settings (thresholds, review band, extra columns)")
     lnk.add_argument("--out", help="write record_id,cluster_id to this CSV file")
     lnk.add_argument("--seed", type=int, default=0)
+    lnk.add_argument(
+        "--backend",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="where Splink computes: DuckDB on this machine (default), or Spark (pip install 'habeas[spark]' and "
+        "Java; the session spark-submit provides, else a local[2] one)",
+    )
     lnk.add_argument("--format", choices=["table", "json"], default="table")
     lnk.set_defaults(func=cmd_link)

@@ -42,3 +42,17 @@ def test_spark_backend_links_like_duckdb() -> None:
     agreement = evaluate_clusters(on_spark.clusters["cluster_id"], on_duckdb.clusters["cluster_id"])
     assert agreement.pairwise_f1 >= 0.97, agreement
     assert on_spark.capture_table().observed == on_spark.summary.people
+
+
+@pytest.mark.usefixtures("stop_spark")
+def test_the_command_line_links_on_spark(tmp_path, capsys) -> None:
+    """``habeas link --backend spark`` (in this process, so that it reuses the session of the test above)."""
+    import json
+
+    from habeas.cli.main import main
+
+    path = tmp_path / "lists.csv"
+    generate_lists(300, seed=6).records.drop(columns=["person_id"]).to_csv(path, index=False)
+    assert main(["link", str(path), "--backend", "spark", "--format", "json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["backend"] == "spark" and summary["records"] == 300 and 0 < summary["people"] < 300
