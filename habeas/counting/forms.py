@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from habeas.counting.models import ReviewPair
-from habeas.counting.selectors import STRATA_COLUMNS
+from habeas.core.access import can_analyse, identities_hidden_from, roles_of
+from habeas.counting.models import ReviewPair, SourceList
+from habeas.counting.selectors import STRATA_COLUMNS, list_name, lists_visible
 
 METHODS = [
     ("loglinear", _("Log-linear models (best hierarchical model by BIC, profile-likelihood interval)")),
@@ -38,6 +39,47 @@ class EstimateForm(forms.Form):
         choices=[("", _("no strata (one table)")), *[(c, STRATA_LABELS[c]) for c in STRATA_COLUMNS]],
         help_text=_("estimate each group on its own and add them up, when capture differs between groups"),
     )
+
+
+class ListChoice(forms.ModelMultipleChoiceField):
+    hidden: set[int] = set()  # the teams whose identities are hidden from the user: their lists by number
+
+    def label_from_instance(self, obj: SourceList) -> str:
+        return f"{list_name(obj, self.hidden)} ({obj.source.key}, {obj.row_count:,})"
+
+
+class LinkForm(forms.Form):
+    """Lists of one team to link into people: those of the teams in which the user may run analyses."""
+
+    lists = ListChoice(
+        label=_("Lists"),
+        queryset=SourceList.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick the lists to link: at least one.")},
+    )
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        initial=0,
+        min_value=0,
+        max_value=2**63 - 1,
+        help_text=_("the same seed and lists give the same people again"),
+    )
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        teams = [team for team in roles_of(user) if can_analyse(user, team)]
+        if getattr(user, "is_superuser", False):
+            chosen = lists_visible(user=user)
+        else:
+            chosen = lists_visible(user=user).filter(team_id__in=teams)
+        self.fields["lists"].hidden = identities_hidden_from(user)  # type: ignore[attr-defined]
+        self.fields["lists"].queryset = chosen.select_related("source").order_by("-imported_at", "-pk")  # type: ignore[attr-defined]
+
+    def clean_lists(self) -> list[SourceList]:
+        lists = list(self.cleaned_data["lists"])
+        if len({lst.team_id for lst in lists}) > 1:
+            raise forms.ValidationError(_("These lists belong to different teams: link one team's lists at a time."))
+        return lists
 
 
 class DecisionForm(forms.Form):

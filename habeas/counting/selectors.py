@@ -27,6 +27,14 @@ def lists_visible(*, user: Any) -> QuerySet[SourceList]:
     return visible(SourceList, user)
 
 
+def list_name(lst: SourceList, hidden: set[int]) -> str:
+    """A list's name on a page: its title, or for an analyst without identities (``hidden``: the teams whose
+    identities are hidden from the user) its number and source key."""
+    if lst.team_id in hidden:
+        return f"{lst} ({lst.source.key})"
+    return str(lst.title)
+
+
 def list_get_for_user(*, user: Any, pk: Any, write: bool = False) -> SourceList:
     return get_for_user(SourceList, user, pk, write=write)
 

@@ -16,13 +16,15 @@ from django.utils.translation import gettext as _
 from habeas.accounts.services import audit_record
 from habeas.core import charts as core_charts
 from habeas.core.access import can_analyse, identities_hidden_from
+from habeas.core.jobs import job_start
 from habeas.core.web import member_required, render_page
-from habeas.counting import charts
-from habeas.counting.forms import DecisionForm, EstimateForm
+from habeas.counting import charts, tasks
+from habeas.counting.forms import DecisionForm, EstimateForm, LinkForm
 from habeas.counting.models import EstimateRun, LinkageRun, ReviewPair
 from habeas.counting.selectors import (
     estimate_get_for_user,
     estimates_visible,
+    list_name,
     lists_visible,
     pair_comparison,
     pair_get_for_user,
@@ -34,7 +36,7 @@ from habeas.counting.selectors import (
     run_overlaps,
     runs_visible,
 )
-from habeas.counting.services import estimate_run, review_decide
+from habeas.counting.services import review_decide
 
 #: the methods whose estimate is a posterior median
 BAYESIAN = ("lcmcr", "dga")
@@ -44,17 +46,10 @@ def _read(request: HttpRequest, obj: Any) -> None:
     audit_record(action="read", actor=request.user, target_type=obj._meta.label_lower, target_id=str(obj.pk))
 
 
-def _list_name(lst: Any, hidden: set[int]) -> str:
-    """A list's name in a chart: its title, or for an analyst without identities its number and source key."""
-    if lst.team_id in hidden:
-        return f"{lst} ({lst.source.key})"
-    return str(lst.title)
-
-
 def upset_chart(run: LinkageRun, hidden: set[int]) -> tuple[SafeString, Any]:
     overlaps = run_overlaps(run=run)
     svg = charts.upset(
-        [(_list_name(lst, hidden), size) for lst, size in overlaps.lists],
+        [(list_name(lst, hidden), size) for lst, size in overlaps.lists],
         [charts.Pattern(pattern, count) for pattern, count in overlaps.patterns],
         title=_("People on each combination of the lists of linkage run %(run)s") % {"run": run.pk},
         more_label=_("{patterns} more patterns ({people} people) not drawn"),
@@ -90,10 +85,26 @@ def comparison_chart(estimates: list[EstimateRun], title: str) -> SafeString | s
 
 
 @member_required
-def counting(request: HttpRequest) -> HttpResponse:
+def counting(request: HttpRequest) -> HttpResponseBase:
     """The workspace: the lists, the linkage runs with the review still to do, the estimates, and the
-    overlaps of one run's lists (the newest, or ``?run=``)."""
+    overlaps of one run's lists (the newest, or ``?run=``). A POST links the lists ticked, as a job of the
+    worker whose page shows its progress."""
     user = request.user
+    link_form = LinkForm(request.POST or None, user=user)
+    if request.method == "POST":
+        if not link_form.fields["lists"].queryset.exists():  # type: ignore[attr-defined]
+            raise PermissionDenied(_("Your role may read these lists but not link them."))
+        if link_form.is_valid():
+            lists = link_form.cleaned_data["lists"]
+            job = job_start(
+                kind="linkage",
+                title=_("Linkage of %(n)s lists") % {"n": len(lists)},
+                user=user,
+                task=tasks.link_lists,
+                list_ids=[lst.pk for lst in lists],
+                seed=link_form.cleaned_data["seed"],
+            )
+            return redirect("job_detail", pk=job.pk)
     hidden = identities_hidden_from(user)
     lists = list(lists_visible(user=user).select_related("source").order_by("-imported_at", "-pk"))
     runs = list(runs_visible(user=user))
@@ -105,15 +116,16 @@ def counting(request: HttpRequest) -> HttpResponse:
     chart, overlaps = upset_chart(chosen, hidden) if chosen else ("", None)
     context = {
         "title": _("Counting"),
-        "lists": [(lst, _list_name(lst, hidden)) for lst in lists],
+        "lists": [(lst, list_name(lst, hidden)) for lst in lists],
         "runs": runs,
         "done": done,
         "estimates": estimates,
         "chosen": chosen,
         "overlaps": overlaps,
         "upset_chart": chart,
+        "link_form": link_form if link_form.fields["lists"].queryset.exists() else None,  # type: ignore[attr-defined]
     }
-    return render_page(request, "counting/workspace.html", context)
+    return render_page(request, "counting/workspace.html", context, status=400 if link_form.errors else 200)
 
 
 @member_required
@@ -128,15 +140,17 @@ def linkage_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(_("You may read this run but not run estimates on it."))
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                estimate = estimate_run(
-                    linkage=run, user=user, method=data["method"], seed=data["seed"], strata=data["strata"] or None
-                )
-            except ValueError as exc:  # a run that cannot be estimated this way: the reason, on the form
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Estimate %(pk)s is done.") % {"pk": estimate.pk})
-                return redirect("estimate_detail", pk=estimate.pk)
+            job = job_start(
+                kind="estimate",
+                title=_("Estimate (%(method)s) of linkage run %(run)s") % {"method": data["method"], "run": run.pk},
+                user=user,
+                task=tasks.estimate,
+                run_id=run.pk,
+                method=data["method"],
+                seed=data["seed"],
+                strata=data["strata"] or None,
+            )
+            return redirect("job_detail", pk=job.pk)
     else:
         _read(request, run)
     hidden = identities_hidden_from(user)
@@ -145,7 +159,7 @@ def linkage_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": _("Linkage run %(pk)s") % {"pk": run.pk},
         "run": run,
-        "lists": [(lst, _list_name(lst, hidden)) for lst in run.lists.select_related("source").order_by("pk")],
+        "lists": [(lst, list_name(lst, hidden)) for lst in run.lists.select_related("source").order_by("pk")],
         "counts": review_counts(run=run),
         "overlaps": overlaps,
         "upset_chart": chart,

@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from habeas.accounts.models import AuditEvent, Membership, Role, Team
-from habeas.counting.models import EstimateRun, ReviewPair, SourceList
+from habeas.core.models import Job
+from habeas.counting.models import EstimateRun, LinkageRun, ReviewPair, SourceList
 from habeas.counting.services import estimate_run
 from tests.counting.pages import build_run, counting_demo
 from tests.pages import assert_queries_bounded
@@ -62,7 +64,14 @@ def test_the_workspace_shows_the_lists_runs_estimates_and_the_overlaps_of_the_ne
     assert_queries_bounded(client, url, lambda: build_run(team))
 
 
-def test_a_run_page_shows_its_summary_overlaps_and_estimates_and_runs_another(client, world):
+def work() -> None:
+    """Run what the pages queued, as ``habeas worker`` does."""
+    call_command("db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0)
+
+
+def test_a_run_page_shows_its_summary_overlaps_and_estimates_and_runs_another(
+    client, world, django_capture_on_commit_callbacks
+):
     demo = counting_demo()
     run = demo["run"]
     url = reverse("linkage_run_detail", args=[run.pk])
@@ -78,9 +87,15 @@ def test_a_run_page_shows_its_summary_overlaps_and_estimates_and_runs_another(cl
     form = response.content.decode()
     assert "greater than or equal to 0" in form and 'value="-3"' in form and "Select a valid choice" in form
 
-    response = client.post(url, {"method": "dga", "seed": "7", "strata": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"method": "dga", "seed": "7", "strata": ""})
+    job = Job.objects.get(kind="estimate")
+    assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
+    assert not EstimateRun.objects.filter(linkage=run, method="dga").exists()  # the worker runs it
+    work()
     dga = EstimateRun.objects.get(linkage=run, method="dga")
-    assert response.status_code == 302 and response["Location"] == reverse("estimate_detail", args=[dga.pk])
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result_url == reverse("estimate_detail", args=[dga.pk])
     assert dga.seed == 7 and dga.result["posterior"]["kind"] == "grid"
     html = client.get(url).content.decode()
     assert f"#{dga.pk} dga" in html and f"#{demo['estimate'].pk} loglinear" in html  # side by side
@@ -94,6 +109,42 @@ def test_a_run_page_shows_its_summary_overlaps_and_estimates_and_runs_another(cl
     assert_queries_bounded(
         client, url, lambda: estimate_run(linkage=run, user=world["member"], method="sparse", seed=1)
     )
+
+
+def test_lists_are_linked_from_the_workspace_as_a_job_of_the_worker(client, world, django_capture_on_commit_callbacks):
+    demo = counting_demo()
+    lists = demo["lists"]
+    url = reverse("counting")
+    client.force_login(world["member"])
+    html = client.get(url).content.decode()
+    assert 'id="link"' in html and f'value="{lists[0].pk}"' in html
+
+    runs = LinkageRun.objects.count()
+    response = client.post(url, {"seed": "-1"})  # nothing ticked, and a bad seed
+    assert response.status_code == 400 and LinkageRun.objects.count() == runs and not Job.objects.exists()
+    form = response.content.decode()
+    assert "Tick the lists to link: at least one." in form and 'value="-1"' in form
+    assert "greater than or equal to 0" in form
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"lists": [lst.pk for lst in lists], "seed": "3"})
+    job = Job.objects.get(kind="linkage")
+    assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
+    assert "waiting for the worker" in client.get(response["Location"]).content.decode()
+    work()
+    job.refresh_from_db()
+    new = LinkageRun.objects.latest("pk")
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result_url == reverse("linkage_run_detail", args=[new.pk])
+    assert set(new.lists.all()) == set(lists) and new.seed == 3
+
+    client.force_login(world["analyst"])  # an analyst's work is the analysis
+    assert 'id="link"' in client.get(url).content.decode()
+    for persona in ("readonly", "outsider"):  # neither may link team A's lists
+        client.force_login(world[persona])
+        assert 'id="link"' not in client.get(url).content.decode()
+        assert client.post(url, {"lists": [lists[0].pk], "seed": "0"}).status_code == 403
+    assert Job.objects.filter(kind="linkage").count() == 1
 
 
 def test_the_review_queue_shows_the_pair_side_by_side_with_the_differences_marked(client, world):
