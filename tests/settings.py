@@ -18,3 +18,7 @@ if not HABEAS_KEY_FILE.exists():  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Every test sees the records as they are now: no cached dashboard counts (tests/reports/test_dashboard.py turns
+# a real cache on to test them)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

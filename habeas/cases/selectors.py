@@ -57,7 +57,8 @@ def person_named_exactly(*, name: str, user: Any) -> Person | None:
 def custody_episodes_of(*, person: Person | None, user: Any) -> QuerySet[CustodyEpisode]:
     if person is None:
         return CustodyEpisode.objects.none()
-    return visible(CustodyEpisode, user).filter(person=person).order_by("apprehended_at", "pk")
+    # each episode's label names its person: one query for them all, not one per episode
+    return visible(CustodyEpisode, user).filter(person=person).select_related("person").order_by("apprehended_at", "pk")
 
 
 def intake_victim(*, draft: IntakeDraft, user: Any) -> Person | None:

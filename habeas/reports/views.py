@@ -60,15 +60,16 @@ def export(request: HttpRequest) -> HttpResponseBase:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Open findings, the road from allegation to reparation, the latest estimates and recommendations."""
     user = request.user
-    severity = dashboard_read.findings_by_severity(user)
-    funnel = dashboard_read.allegation_funnel(user)
+    counts = dashboard_read.dashboard_counts(user)
+    severity, funnel, recommendations = counts.severity, counts.funnel, counts.recommendations
     estimates = dashboard_read.latest_estimates(user)
-    recommendations = dashboard_read.recommendations_by_status(user)
     context = {
         "title": _("Dashboard"),
         "profiles": profile_names() if access.can_write(user) else [],
+        "counted_at": counts.counted_at,
+        "fresh_minutes": dashboard_read.FRESH_SECONDS // 60,
         "severity": severity,
-        "rules": dashboard_read.findings_by_rule(user),
+        "rules": counts.rules,
         "severity_chart": mark_safe(
             charts.bars(
                 [(label, n) for _, label, n in severity],

@@ -12,6 +12,7 @@ from habeas.accounts.models import AuditEvent
 from habeas.core.jobs import job_run
 from habeas.core.models import Job
 from habeas.standards.models import Finding
+from tests.pages import assert_queries_bounded
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +65,22 @@ def test_who_may_start_a_check(client, world):
     client.force_login(world["member"])
     assert client.post(reverse("check_start"), {"profile": "nowhere"}).status_code == 403
     assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Job.Status.RUNNING, Job.Status.DONE, Job.Status.FAILED])
+def test_a_jobs_page_makes_as_many_queries_however_many_jobs_there_are(client, world, status):
+    member = world["member"]
+    job = Job.objects.create(
+        kind="check", title="A check", created_by=member, status=status, done=2, total=4, result_url="/", error="x"
+    )
+    client.force_login(member)
+
+    def grow() -> None:
+        for i in range(5):
+            for user in (member, world["owner"], None):
+                Job.objects.create(kind="check", title=f"Check {i}", created_by=user, status=status, done=i, total=9)
+
+    url = reverse("job_detail", args=[job.pk])
+    assert assert_queries_bounded(client, url, grow) < 15
+    client.defaults["HTTP_HX_REQUEST"] = "true"  # the progress partial that htmx polls
+    assert assert_queries_bounded(client, url, grow) < 15

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from habeas.accounts.models import Team
+from habeas.accounts.models import Membership, Role, Team
 from habeas.evidence.models import Citation, Document, Source
 from habeas.evidence.services import citation_add, document_add
 from habeas.registry.models import Person
@@ -239,3 +239,35 @@ def test_the_stored_files_are_not_left_behind_when_the_database_refuses(client, 
     assert Document.objects.count() == 1 and len(stored_files(media)) == 1
     assert not [p for p in stored_files(media) if p.name.endswith(".tmp")]
     assert list((media / "documents").iterdir())
+
+
+def test_the_new_source_upload_and_document_pages_make_as_many_queries_with_more_records(client, world, media):
+    """The new source's teams to choose from, the source's documents and citations, and a document's source's
+    documents and citations grow; the number of queries of each page does not."""
+    member = world["member"]
+    source = briefing()
+    document = document_add(
+        source=source, upload=SimpleUploadedFile("b.pdf", make_pdf("Kostanai", "page two")), user=member
+    )
+    client.force_login(member)
+    people = list(Person.objects.filter(team=source.team).order_by("pk")[:10])
+    grown = iter(range(100))
+
+    def grow() -> None:
+        n = next(grown)
+        for i in range(3):
+            team = Team.objects.create(name=f"Grown {n}-{i}")
+            Membership.objects.create(user=member, team=team, role=Role.RESEARCHER)
+            other = Source.objects.create(key=f"grown-{n}-{i}", title=f"Report {n}-{i}", kind="media", team=team)
+            Citation.objects.create(source=other, record=people[i], page=str(i))
+            document_add(source=source, upload=SimpleUploadedFile(f"{n}-{i}.txt", f"text {n} {i}".encode()), user=None)
+        for person in people:
+            citation_add(source=source, record=person, user=member, page=f"{n}", note="more")
+
+    for url in (
+        reverse("source_add"),
+        reverse("source_upload", args=[source.pk]),
+        reverse("document_detail", args=[document.pk]),
+    ):
+        assert assert_queries_bounded(client, url, grow) < 30, url
+    assert client.get(reverse("source_add")).content.decode().count("Grown ") >= 6  # the teams are offered

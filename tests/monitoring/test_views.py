@@ -5,6 +5,7 @@ every form, and a number of queries that does not grow with the records."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -276,3 +277,63 @@ def test_the_number_of_queries_does_not_grow_with_the_records(client, world):
 
     for name in ["visit_list", "recommendation_list", "visit_detail", "recommendation_detail", "visit_record"]:
         assert assert_queries_bounded(client, url(name), grow) < 40, name
+
+
+def test_the_plan_page_makes_as_many_queries_with_more_places_and_bodies_to_choose_from(client, world):
+    client.force_login(world["member"])
+    team = Team.objects.get(name="A")
+    grown = iter(range(100))
+
+    def grow() -> None:
+        n = next(grown)
+        for i in range(5):
+            Place.objects.create(team=team, name=f"Grown prison {n}-{i}", kind="prison")
+            Organisation.objects.create(team=team, name=f"Grown monitors {n}-{i}", kind="ngo")
+
+    assert assert_queries_bounded(client, reverse("visit_plan"), grow) < 30
+    page = client.get(reverse("visit_plan")).content.decode()
+    assert page.count("Grown prison ") == 5 and page.count("Grown monitors ") == 5
+
+
+def selected(page: str, value: object) -> bool:
+    """Whether the option of ``value`` is the one selected in ``page``."""
+    return re.search(rf'<option value="{value}"[^>]*\bselected\b', page) is not None
+
+
+def test_a_bad_visit_filter_says_what_to_fix_beside_its_field_and_keeps_the_other_filters(client, world):
+    client.force_login(world["member"])
+    body = un_visit().body
+    response = client.get(reverse("visit_list"), {"state": SCRIPT, "body": body.pk})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "is not one of the available choices" in " ".join(form.errors["state"]) and "body" not in form.errors
+    page = response.content.decode()
+    assert 'id="id_state_errors"' in page and "&lt;script&gt;" in page and SCRIPT not in page
+    assert selected(page, body.pk)  # the body chosen is kept
+    response = client.get(reverse("visit_list"), {"state": "done", "body": "nine", "place": "-1"})
+    form = response.context["form"]
+    assert set(form.errors) == {"body", "place"}
+    assert "Select a valid choice" in " ".join(form.errors["body"])
+    page = response.content.decode()
+    assert 'id="id_body_errors"' in page and 'id="id_place_errors"' in page and selected(page, "done")
+
+
+def test_a_bad_recommendation_filter_says_what_to_fix_beside_its_field_and_keeps_the_other_filters(client, world):
+    client.force_login(world["member"])
+    amnesty = Organisation.objects.get(team__name="A", name="Amnesty International")
+    response = client.get(
+        reverse("recommendation_list"), {"status": "forgotten", "issuer": amnesty.pk, "overdue": "on"}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"status"}
+    assert "forgotten is not one of the available choices" in " ".join(form.errors["status"])
+    page = response.content.decode()
+    assert 'id="id_status_errors"' in page and selected(page, amnesty.pk)
+    assert re.search(r'<input type="checkbox" name="overdue"[^>]*\bchecked\b', page)
+    other = Organisation.objects.create(team=Team.objects.get(name="B"), name="B's office", kind="ngo")
+    response = client.get(reverse("recommendation_list"), {"addressee": other.pk, "status": "accepted"})
+    form = response.context["form"]
+    assert set(form.errors) == {"addressee"} and "Select a valid choice" in " ".join(form.errors["addressee"])
+    page = response.content.decode()
+    assert 'id="id_addressee_errors"' in page and selected(page, "accepted") and "B&#x27;s office" not in page

@@ -135,6 +135,21 @@ def test_the_name_filter_finds_a_person_in_any_script_and_shows_what_was_typed_e
     assert part.lstrip().startswith('<div id="results">') and "<html" not in part and ">Dmitri Tian</a>" in part
 
 
+def test_a_name_nobody_has_is_told_beside_the_filter_and_kept_as_typed(client, world):
+    """The person filter is one free text: no value is refused, but one that finds nobody is told so, and what
+    was typed stays in the box (escaped), with a page number that is not one."""
+    client.force_login(world["member"])
+    typed = "Nobody <b>Nowhere</b>' OR 1=1 --"
+    for params in ({"name": typed}, {"name": typed, "page": "last-but-one"}, {"name": typed, "page": "-3"}):
+        response = client.get(reverse("person_list"), params)
+        assert response.status_code == 200, params
+        html = response.content.decode()
+        kept = "Nobody &lt;b&gt;Nowhere&lt;/b&gt;&#x27; OR 1=1 --"
+        assert f'name="name" value="{kept}"' in html, params
+        assert f"No one you may see is named “{kept}”" in html and "<b>Nowhere</b>" not in html, params
+        assert "Dmitri Tian" not in html
+
+
 def test_the_list_is_paged_fifty_a_page(client, world):
     client.force_login(world["member"])
     team = Team.objects.get(name="A")

@@ -95,3 +95,31 @@ def test_the_number_of_queries_does_not_grow_with_the_records(client, world):
         findings_evaluate(profile_name="kz")
 
     assert_queries_bounded(client, reverse("dashboard"), grow)
+
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dashboard-test"}}
+
+
+def test_the_counts_are_kept_a_minute_for_everyone_of_the_same_teams(client, world, settings):
+    from django.core.cache import cache
+
+    from tests.pages import queries
+
+    settings.CACHES = LOCMEM
+    cache.clear()
+    url = reverse("dashboard")
+    client.force_login(world["member"])
+    first = queries(client, url)
+    alleged = dashboard.dashboard_counts(world["member"]).funnel[0].count
+    assert 'id="counted-at"' in client.get(url).content.decode()
+    client.force_login(world["owner"])  # of the same team: the same counts, not made again
+    assert queries(client, url) < first
+    one = Allegation.objects.filter(victim__isnull=False).first()
+    Allegation.objects.create(team=one.team, victim=one.victim, summary="one more")
+    assert dashboard.dashboard_counts(world["owner"]).funnel[0].count == alleged  # until they are made again
+    client.force_login(world["outsider"])  # of another team: counts of its own
+    assert queries(client, url) == first
+    assert dashboard.dashboard_counts(world["outsider"]).funnel[0].count == 0
+    cache.clear()  # as a minute passing does
+    assert dashboard.dashboard_counts(world["owner"]).funnel[0].count == alleged + 1
+    cache.clear()

@@ -27,6 +27,7 @@ from habeas.reports.models import SearchEntry
 from habeas.reports.search import search, search_index, search_reindex
 from tests.conftest import PASSWORD
 from tests.evidence.pdfs import make_pdf
+from tests.pages import assert_queries_bounded
 from tests.protected import leaks, protected_texts
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +231,57 @@ def test_a_place_added_in_the_admin_is_found_at_once(client, world):
     client.post(reverse("admin:registry_place_delete", args=[place.pk]), {"post": "yes"})
     assert not Place.objects.filter(pk=place.pk).exists()
     assert not SearchEntry.objects.filter(kind="place", object_id=place.pk).exists()
+
+
+def test_the_search_page_makes_as_many_queries_with_more_hits(client, indexed, settings, tmp_path):
+    """More persons, places, allegations (with and without a victim) and documents hold the word searched:
+    the page, whole or the results alone, makes as many queries, for a member and for an analyst who sees
+    pseudonyms."""
+    from django.urls import reverse
+
+    from habeas.cases.models import Allegation
+    from habeas.registry.models import Locality
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    team = Team.objects.get(name="A")
+    source = Source.objects.filter(team=team).order_by("pk").first()
+    model = Allegation.objects.filter(team=team, victim__isnull=False).order_by("pk").first()
+    group = Allegation.objects.filter(team=team, victim_group__isnull=False).order_by("pk").first()
+    locality = Locality.objects.order_by("pk").first()
+    grown = iter(range(100))
+
+    def grow() -> None:
+        n = next(grown)
+        added = []
+        for i in range(3):
+            person = Person.objects.create(team=team, label=f"Grownword Person {n}-{i}")
+            added.append(PersonName.objects.create(person=person, full_name=f"Grownword {n}-{i}", script="Latn"))
+            added.append(
+                Place.objects.create(team=team, name=f"Grownword prison {n}-{i}", kind="prison", locality=locality)
+            )
+            for like in (model, group):
+                like.pk = like.id = None
+                like._state.adding = True
+                like.circumstances = f"grownword interrogation {n}-{i}"
+                like.save()
+                added.append(Allegation.objects.get(pk=like.pk))
+            added.append(upload(source, f"grownword page {n}-{i}".encode(), f"g{n}-{i}.txt", None))
+        search_index(added)
+
+    grow()  # a hit of each kind before the first count
+    url = reverse("search") + "?q=grownword"
+    for persona in ("member", "analyst"):
+        client.force_login(indexed[persona])
+        client.defaults.pop("HTTP_HX_REQUEST", None)
+        assert assert_queries_bounded(client, url, grow) < 25, persona
+        client.defaults["HTTP_HX_REQUEST"] = "true"  # the results alone, as one types
+        assert assert_queries_bounded(client, url + "&kind=allegation", grow) < 25, persona
+    client.defaults.pop("HTTP_HX_REQUEST", None)
+    client.force_login(indexed["member"])
+    hits = client.get(url).context["results"].hits
+    assert {kind: len(hits[kind].rows) for kind in hits} == {
+        "person": 15,
+        "place": 15,
+        "allegation": 30,
+        "document": 15,
+    }
