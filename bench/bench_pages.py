@@ -3,12 +3,13 @@
 Usage (the database must hold ``habeas synth --scale 1 --team Monitors`` and its search index):
 
     DATABASE_URL=postgres://… HABEAS_SECRET_KEY=… HABEAS_DATA_DIR=… HABEAS_SECURE_COOKIES=0 \\
-        .venv/bin/python bench/bench_pages.py [--team Monitors] [--clients 20] [--seconds 60] [--workers 2]
+        .venv/bin/python bench/bench_pages.py [--team Monitors] [--clients 20] [--seconds 60] [--workers 2] [--think 0]
 
 It creates (or reuses) a researcher of the team, starts ``habeas serve`` on a free loopback port, logs every
 client in through the login form, and has each client request the person page, the place page, the dashboard
-and a search, in turn and without pause, each time for another record (people with custody episodes, places,
-name words of synthetic people), for a warm-up of ``--warmup`` seconds and then ``--seconds`` seconds. The
+and a search, in turn, each time for another record (people with custody episodes, places, name words of
+synthetic people), for a warm-up of ``--warmup`` seconds and then ``--seconds`` seconds: with no pause between
+requests (as wrk), or with ``--think``, a pause of that many seconds on average (a person reading the page). The
 latencies are those each client sees (queueing included). It prints, per page, the number of requests,
 median, 95th and 99th percentile and the worst, in milliseconds, and any response other than 200.
 """
@@ -105,7 +106,9 @@ class Client:
         assert status == 302, f"logging in answered {status}"
 
 
-def run(port: int, urls: dict[str, list[str]], clients: int, warmup: float, seconds: float) -> dict[str, list]:
+def run(
+    port: int, urls: dict[str, list[str]], clients: int, warmup: float, seconds: float, think: float
+) -> dict[str, list]:
     results: dict[str, list[float]] = {kind: [] for kind in urls}
     failures: dict[str, list[str]] = {kind: [] for kind in urls}
     start = time.monotonic()
@@ -134,6 +137,8 @@ def run(port: int, urls: dict[str, list[str]], clients: int, warmup: float, seco
                     results[kind].append(took)
                     if status != 200:
                         failures[kind].append(f"{path}: {status if status != -1 else error}")
+            if think:  # a person reads the page before the next click: on average ``think`` seconds
+                time.sleep(rng.expovariate(1 / think))
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]
     for thread in threads:
@@ -156,6 +161,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=10)
     parser.add_argument("--samples", type=int, default=200, help="records of each kind to pick from")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds each client waits after a page before the next (exponential); 0: none, as wrk",
+    )
     args = parser.parse_args()
     urls = prepare(args.team, args.samples)
     port = free_port()
@@ -176,14 +187,16 @@ def main() -> int:
                     message = server.stderr.read() if server.stderr else ""
                     raise SystemExit(f"the server did not start:\n{message}") from None
                 time.sleep(0.3)
-        outcome = run(port, urls, args.clients, args.warmup, args.seconds)
+        outcome = run(port, urls, args.clients, args.warmup, args.seconds, args.think)
     finally:
         server.terminate()
         server.wait(timeout=30)
     load = os.getloadavg()
+    done = sum(len(values) for values in outcome["latencies"].values())
     print(
-        f"{args.clients} clients, {args.workers} gunicorn workers, {args.seconds:.0f} s after {args.warmup:.0f} s "
-        f"of warm-up; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+        f"{args.clients} clients, think time {args.think:g} s, {args.workers} gunicorn workers, {args.seconds:.0f} s "
+        f"after {args.warmup:.0f} s of warm-up: {done / args.seconds:.1f} requests/s; load average {load[0]:.1f} "
+        f"{load[1]:.1f} {load[2]:.1f}"
     )
     print("| page | requests | median ms | p95 ms | p99 ms | worst ms | not 200 |")
     print("|---|---|---|---|---|---|---|")
