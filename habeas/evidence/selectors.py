@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Model
 from django.http import Http404
 
 from habeas.core import access
@@ -49,10 +51,29 @@ def documents_of(*, source: Source) -> Any:
 
 
 def citations_of_source(*, source: Source) -> list[Citation]:
-    """What a source is cited for: each citation with its record (one query per kind of record)."""
+    """What a source is cited for: each citation with its record (one query per kind of record, with the
+    records its name is made from: a placement names its person, an allegation its victim)."""
+    citations = Citation.objects.filter(source=source)
+    kinds = ContentType.objects.filter(pk__in=citations.values("content_type_id").distinct().order_by())
+    records = []
+    for kind in kinds:
+        model = kind.model_class()
+        if model is not None:
+            records.append(model._base_manager.select_related(*_names_from(model)))
     return list(
-        Citation.objects.filter(source=source)
-        .select_related("content_type")
-        .prefetch_related("record")
+        citations.select_related("content_type")
+        .prefetch_related(GenericPrefetch("record", records))
         .order_by("content_type_id", "object_id", "pk")
     )
+
+
+def _names_from(model: type[Model], depth: int = 2) -> list[str]:
+    """The paths of the foreign keys of ``model`` (and of theirs, to ``depth``), which its name may read."""
+    paths = []
+    for field in model._meta.concrete_fields:
+        target = field.related_model
+        if field.many_to_one and isinstance(target, type) and field.name != "team":
+            paths.append(field.name)
+            if depth > 1:
+                paths += [f"{field.name}__{inner}" for inner in _names_from(target, depth - 1)]
+    return paths
