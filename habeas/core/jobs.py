@@ -22,6 +22,11 @@ from habeas.core.models import Job
 Progress = Callable[[int, int, str], None]
 
 
+class JobFailed(Exception):
+    """A failure the work explains in words for the job's page (one line, or a first line and then one line per
+    problem): it is shown as it is, without the name of an exception in front."""
+
+
 def job_start(*, kind: str, title: str, user: Any, task: Any, **arguments: Any) -> Job:
     """Record a job and queue its task once the caller's transaction commits."""
     with transaction.atomic():
@@ -46,10 +51,19 @@ def job_run(job_id: int, work: Callable[[Progress], str]) -> None:
 
     try:
         url = work(progress)
+    except JobFailed as exc:  # told to the user in words, and kept encrypted: not re-raised, so that the task
+        _failed(job_id, str(exc))  # queue's stored traceback does not repeat it in clear
+        return
     except Exception as exc:
-        _update(job_id, status=Job.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+        _failed(job_id, f"{type(exc).__name__}: {exc}")
         raise
     _update(job_id, status=Job.Status.DONE, result_url=url)
+
+
+def _failed(job_id: int, error: str) -> None:
+    job = Job.objects.get(pk=job_id)
+    job.status, job.error = Job.Status.FAILED, error  # through the field, which encrypts it
+    job.save(update_fields=["status", "error", "updated_at"])
 
 
 def job_get_for_user(*, user: User, pk: Any) -> Job:

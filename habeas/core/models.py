@@ -180,7 +180,8 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("steps in all"), default=0)
     message = models.CharField(_("what it is doing"), max_length=300, blank=True)
     result_url = models.CharField(_("where to see the result"), max_length=300, blank=True)
-    error = models.TextField(_("why it failed"), blank=True)
+    #: encrypted: a list's problems quote its cells, which may hold a name
+    error = EncryptedTextField(_("why it failed"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,4 +1,5 @@
-"""Writes of the counting app: importing a list, running linkage, deciding review pairs, running estimates.
+"""Writes of the counting app: keeping an uploaded list (encrypted) until its import, importing a list, running
+linkage, deciding review pairs, running estimates.
 
 Each service checks that the user may write in the team concerned, validates before saving, runs in one
 transaction and records an audit event in it.
@@ -6,25 +7,31 @@ transaction and records an audit event in it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import math
+import os
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from habeas.accounts.models import Team
 from habeas.accounts.services import audit_record
-from habeas.core.access import can_analyse, can_write_in, identities_hidden_from
+from habeas.core import crypto
+from habeas.core.access import can_analyse, can_write_in, default_team, identities_hidden_from
 from habeas.core.dates import Precision, normalise
 from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
 from habeas.counting.reading import Problem, ReadError, encoding_name, read_list
@@ -62,6 +69,19 @@ class ListImportError(ValueError):
         count = len(self.problems)
         lines = "\n".join(f"  {p}" for p in self.problems)
         super().__init__(f"{name}: {count} problem{'s' if count != 1 else ''}; nothing was stored:\n{lines}")
+
+
+def problem_words(problem: Problem) -> str:
+    """A problem of a list, in words for its user: where it is (the file, or a row and column), then what is
+    wrong."""
+    where = _("the file") if problem.row == 0 else _("row %(row)s") % {"row": problem.row}
+    if problem.column:
+        return _("%(where)s, column “%(column)s”: %(problem)s") % {
+            "where": where,
+            "column": problem.column,
+            "problem": problem.problem,
+        }
+    return f"{where}: {problem.problem}"
 
 
 class LinkageRunError(ValueError):
@@ -219,7 +239,9 @@ def _field_problems(row: ListRow, mapping: Mapping[str, str], error: ValidationE
 def list_import(
     *,
     source: Source,
-    path: Path,
+    path: Path | None = None,
+    content: bytes | None = None,
+    name: str = "",
     mapping: Mapping[str, str],
     team: Team,
     user: Any,
@@ -229,7 +251,8 @@ def list_import(
     stratum: str = "",
     now: dt.datetime | None = None,
 ) -> SourceList:
-    """Import a list of named people from a CSV or XLSX file, all or nothing.
+    """Import a list of named people from a CSV or XLSX file, all or nothing: the file at ``path``, or its
+    ``content`` (an upload kept encrypted, opened in memory) with the ``name`` it was uploaded under.
 
     ``mapping`` takes each field (see ``FIELDS``) to the file's column that holds it. The text encoding of a
     CSV file is ``encoding`` if given, else detected (UTF-8, UTF-16 with a byte-order mark, Windows-1251,
@@ -238,12 +261,17 @@ def list_import(
     """
     _require_write(user, team.pk, "import lists")
     now = now or timezone.now()
-    path = Path(path)
-    name = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ListImportError(name, [Problem(0, "", f"cannot be read ({exc.strerror or exc})")]) from None
+    if content is not None:
+        data, name = content, name or "list"
+    elif path is not None:
+        path = Path(path)
+        name = path.name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ListImportError(name, [Problem(0, "", f"cannot be read ({exc.strerror or exc})")]) from None
+    else:
+        raise TypeError("list_import needs the path of the file or its content")
     if source.team_id not in (None, team.pk):
         raise ListImportError(name, [Problem(0, "", f"the source {source.key!r} belongs to another team")])
     try:
@@ -285,7 +313,7 @@ def list_import(
     source_list = SourceList(
         team=team,
         source=source,
-        title=title or path.stem,
+        title=title or PurePath(name).stem,
         event=event,
         stratum=stratum,
         imported_at=now,
@@ -324,6 +352,131 @@ def list_import(
             },
         )
     return source_list
+
+
+# ------------------------------------------------------------------------------------------- uploads
+
+#: how long an uploaded list is kept when its import is never started
+UPLOAD_KEPT: Final = dt.timedelta(days=1)
+_UPLOAD_TOKEN: Final = re.compile(r"[0-9a-f]{32}")
+
+
+class ListUploadMissing(LookupError):
+    """No upload of this user under this token: never made, made by someone else, or already removed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ListUpload:
+    """A list uploaded from the web, kept encrypted until its import job ends, and what the import needs."""
+
+    token: str
+    user_id: int
+    name: str
+    source_id: int
+    team_id: int
+    title: str
+    encoding: str
+    event: str
+    stratum: str
+    content: bytes
+
+
+def list_uploads_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "list-uploads"
+
+
+def _upload_path(token: str) -> Path:
+    if not _UPLOAD_TOKEN.fullmatch(token):
+        raise ListUploadMissing(token)
+    return list_uploads_dir() / token
+
+
+def _upload_aad(token: str, user_id: int) -> bytes:
+    """Binds the sealed file to its token and its user: nobody else's upload opens for them."""
+    return f"habeas list upload {token} {user_id}".encode("ascii")
+
+
+def list_uploads_sweep(*, now: dt.datetime | None = None) -> int:
+    """Remove the uploads older than ``UPLOAD_KEPT`` (an import never started); returns how many."""
+    limit = ((now or timezone.now()) - UPLOAD_KEPT).timestamp()
+    removed = 0
+    folder = list_uploads_dir()
+    for path in folder.iterdir() if folder.is_dir() else ():
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # removed meanwhile by its job
+            pass
+    return removed
+
+
+def list_upload_store(
+    *,
+    content: bytes,
+    name: str,
+    source: Source,
+    user: Any,
+    title: str = "",
+    encoding: str = "",
+    event: str = "",
+    stratum: str = "",
+) -> str:
+    """Keep an uploaded list until its import job ends, sealed (AES-256-GCM under the data key, bound to the
+    user) in the data folder: its names never sit on disk in clear. Returns the token that names it."""
+    team_id = source.team_id or default_team(user)
+    if team_id is None:
+        raise PermissionDenied(f"the source {source.key!r} belongs to no team, and {user} writes in none")
+    _require_write(user, team_id, "import lists")
+    list_uploads_sweep()
+    token = secrets.token_hex(16)
+    header = {
+        "name": name,
+        "source": source.pk,
+        "team": team_id,
+        "title": title,
+        "encoding": encoding,
+        "event": event,
+        "stratum": stratum,
+    }
+    plain = json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n" + content
+    sealed = crypto.seal_bytes(plain, aad=_upload_aad(token, user.pk)).encode("ascii")
+    path = _upload_path(token)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(sealed)
+    return token
+
+
+def list_upload_get(*, token: str, user: Any) -> ListUpload:
+    """The user's upload under ``token``; ``ListUploadMissing`` if there is none (or it is someone else's)."""
+    path = _upload_path(token)
+    try:
+        sealed = path.read_bytes().decode("ascii")
+        plain = crypto.open_bytes(sealed, aad=_upload_aad(token, user.pk), what="an uploaded list")
+    except (FileNotFoundError, UnicodeDecodeError, crypto.KeyringError):
+        raise ListUploadMissing(token) from None
+    line, _newline, content = plain.partition(b"\n")
+    header = json.loads(line)
+    return ListUpload(
+        token=token,
+        user_id=user.pk,
+        name=header["name"],
+        source_id=header["source"],
+        team_id=header["team"],
+        title=header["title"],
+        encoding=header["encoding"],
+        event=header["event"],
+        stratum=header["stratum"],
+        content=content,
+    )
+
+
+def list_upload_delete(*, token: str) -> None:
+    """Remove an upload (its import has ended, imported or refused)."""
+    with contextlib.suppress(ListUploadMissing):
+        _upload_path(token).unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------------------------------- linkage

@@ -1,17 +1,29 @@
-"""Linkage and estimation as tasks of the worker, for the web application: the page that starts one shows the
-job's progress, then links to the run or the estimate."""
+"""Importing a list, linkage and estimation as tasks of the worker, for the web application: the page that starts
+one shows the job's progress, then links to the workspace, the run or the estimate."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
-from habeas.core.jobs import Progress, job_run
+from habeas.accounts.models import Team
+from habeas.core.jobs import JobFailed, Progress, job_run
 from habeas.core.models import Job
 from habeas.counting.models import LinkageRun, SourceList
-from habeas.counting.services import estimate_run, linkage_run
+from habeas.counting.services import (
+    ListImportError,
+    ListUploadMissing,
+    estimate_run,
+    linkage_run,
+    list_import,
+    list_upload_delete,
+    list_upload_get,
+    problem_words,
+)
+from habeas.evidence.models import Source
 
 
 def _starter(job_id: int) -> object:
@@ -47,5 +59,59 @@ def estimate(*, job_id: int, run_id: int, method: str, seed: int | None, strata:
         result = estimate_run(linkage=run, user=user, method=method, seed=seed, strata=strata)
         progress(1, 1, _("done"))
         return reverse("estimate_detail", args=[result.pk])
+
+    job_run(job_id, work)
+
+
+def refusal(error: ListImportError) -> str:
+    """Why a list was refused, for the job's page: a first line, then one line per problem."""
+    count = len(error.problems)
+    first = ngettext(
+        "The list was not imported and nothing of it was stored. Correct this problem in the file, then upload "
+        "it again:",
+        "The list was not imported and nothing of it was stored. Correct these %(count)s problems in the file, "
+        "then upload it again:",
+        count,
+    ) % {"count": f"{count:,}"}
+    return "\n".join([first, *map(problem_words, error.problems)])
+
+
+@task()
+def import_list(*, job_id: int, token: str, mapping: dict[str, str]) -> None:
+    """Import a list uploaded from the web (kept encrypted under ``token``) with the columns mapped to fields;
+    the upload is removed when the job ends, imported or refused."""
+
+    def work(progress: Progress) -> str:
+        try:
+            user = _starter(job_id)
+            try:
+                upload = list_upload_get(token=token, user=user)
+            except ListUploadMissing:
+                raise JobFailed(
+                    _(
+                        "The uploaded file is no longer kept (it is removed when its import ends, or after a day "
+                        "if the import is not started): upload it again."
+                    )
+                ) from None
+            progress(0, 1, _("checking every row, then storing the list"))
+            try:
+                list_import(
+                    source=Source.objects.get(pk=upload.source_id),
+                    content=upload.content,
+                    name=upload.name,
+                    mapping=mapping,
+                    team=Team.objects.get(pk=upload.team_id),
+                    user=user,
+                    encoding=upload.encoding or None,
+                    title=upload.title,
+                    event=upload.event,
+                    stratum=upload.stratum,
+                )
+            except ListImportError as exc:
+                raise JobFailed(refusal(exc)) from None
+        finally:
+            list_upload_delete(token=token)
+        progress(1, 1, _("done"))
+        return reverse("counting") + "#lists"
 
     job_run(job_id, work)

@@ -8,6 +8,8 @@ from habeas.counting import views
 
 urlpatterns: list[URLPattern] = [
     path("counting/", views.counting, name="counting"),
+    path("counting/lists/import/", views.list_import_start, name="list_import_start"),
+    path("counting/lists/import/<slug:token>/", views.list_import_map, name="list_import_map"),
     path("counting/runs/<int:pk>/", views.linkage_run_detail, name="linkage_run_detail"),
     path("counting/runs/<int:pk>/review/", views.review_queue_page, name="review_queue"),
     path("counting/estimates/<int:pk>/", views.estimate_detail, name="estimate_detail"),

@@ -1,26 +1,33 @@
-"""The counting workspace: lists, linkage runs and their overlaps, the clerical review queue, and estimates
-with their intervals, posteriors, diagnostics, provenance and assumptions."""
+"""The counting workspace: lists (imported from the web in two steps), linkage runs and their overlaps, the
+clerical review queue, and estimates with their intervals, posteriors, diagnostics, provenance and
+assumptions."""
 
 from __future__ import annotations
 
+import io
 import math
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from habeas.accounts.services import audit_record
 from habeas.core import charts as core_charts
-from habeas.core.access import can_analyse, identities_hidden_from
+from habeas.core.access import can_analyse, can_write, identities_hidden_from
 from habeas.core.jobs import job_start
 from habeas.core.web import member_required, render_page
 from habeas.counting import charts, tasks
-from habeas.counting.forms import DecisionForm, EstimateForm, LinkForm
+from habeas.counting.forms import DecisionForm, EstimateForm, LinkForm, ListMappingForm, ListUploadForm
 from habeas.counting.models import EstimateRun, LinkageRun, ReviewPair
+from habeas.counting.reading import encoding_name, read_list
 from habeas.counting.selectors import (
     estimate_get_for_user,
     estimates_visible,
@@ -36,7 +43,8 @@ from habeas.counting.selectors import (
     run_overlaps,
     runs_visible,
 )
-from habeas.counting.services import review_decide
+from habeas.counting.services import ListUploadMissing, list_upload_get, list_upload_store, review_decide
+from habeas.evidence.models import Source
 
 #: the methods whose estimate is a posterior median
 BAYESIAN = ("lcmcr", "dga")
@@ -124,6 +132,7 @@ def counting(request: HttpRequest) -> HttpResponseBase:
         "overlaps": overlaps,
         "upset_chart": chart,
         "link_form": link_form if link_form.fields["lists"].queryset.exists() else None,  # type: ignore[attr-defined]
+        "may_import": can_write(user),
     }
     return render_page(request, "counting/workspace.html", context, status=400 if link_form.errors else 200)
 
@@ -332,3 +341,108 @@ def estimate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else "",
     }
     return render_page(request, "counting/estimate.html", context)
+
+
+def _require_import(user: Any) -> None:
+    if not can_write(user):
+        raise PermissionDenied(_("Your role may read lists but not import them."))
+
+
+class InMemoryUpload(FileUploadHandler):
+    """Keeps an uploaded file in memory only, never in a temporary file (where a list's names would sit on disk
+    in clear), and at most one byte more than the limit: the form then refuses it as too large."""
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.content = io.BytesIO()
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.content = io.BytesIO()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        room = self.limit + 1 - self.content.tell()
+        if room > 0:
+            self.content.write(raw_data[:room])
+
+    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
+        self.content.seek(0)
+        return InMemoryUploadedFile(
+            self.content,
+            self.field_name,
+            self.file_name,
+            self.content_type,
+            file_size,
+            self.charset,
+            self.content_type_extra,
+        )
+
+
+@csrf_exempt  # only so that the upload handler can be set before the form is read: checked just below
+@member_required
+def list_import_start(request: HttpRequest) -> HttpResponseBase:
+    """Importing a list, step 1: the file (read at once: a file that cannot be read is refused with every
+    problem), its source and what the import keeps about it. The file is then kept encrypted until its import
+    ends, and step 2 asks which column holds which field."""
+    limit = int(settings.HABEAS_MAX_UPLOAD_MB) * 1024 * 1024
+    request.upload_handlers = [InMemoryUpload(request, limit)]
+    return _list_import_start(request)
+
+
+@csrf_protect
+def _list_import_start(request: HttpRequest) -> HttpResponseBase:
+    user = request.user
+    _require_import(user)
+    form = ListUploadForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        token = list_upload_store(
+            content=data["file"].content,
+            name=data["file"].name,
+            source=data["source"],
+            user=user,
+            title=data["title"],
+            encoding=data["encoding"],
+            event=data["event"],
+            stratum=data["stratum"],
+        )
+        return redirect("list_import_map", token=token)
+    context = {"title": _("Import a list"), "form": form}
+    return render_page(request, "counting/list_import.html", context, status=400 if form.errors else 200)
+
+
+@member_required
+def list_import_map(request: HttpRequest, token: str) -> HttpResponseBase:
+    """Importing a list, step 2: which of the file's columns holds each field (guessed from the columns' names),
+    beside the file's first rows. A POST starts the import as a job of the worker, whose page shows its
+    progress and, if the list is refused, every problem."""
+    user = request.user
+    _require_import(user)
+    try:
+        upload = list_upload_get(token=token, user=user)
+    except ListUploadMissing:
+        raise Http404(_("No such upload: it was imported, refused, or kept too long. Upload the file again.")) from None
+    sheet = read_list(upload.content, name=upload.name, declared=upload.encoding or None)
+    form = ListMappingForm(request.POST or None, header=sheet.header)
+    source_key = Source.objects.filter(pk=upload.source_id).values_list("key", flat=True).first()
+    if request.method == "POST" and form.is_valid():
+        job = job_start(
+            kind="import",
+            title=_("Import of a list of the source %(source)s") % {"source": source_key},
+            user=user,
+            task=tasks.import_list,
+            token=upload.token,
+            mapping=form.mapping(),
+        )
+        return redirect("job_detail", pk=job.pk)
+    context = {
+        "title": _("Import a list: its columns"),
+        "form": form,
+        "upload": upload,
+        "source_key": source_key,
+        "sheet": sheet,
+        "encoding": encoding_name(sheet.encoding),
+        "preview": sheet.rows[:5],
+    }
+    return render_page(request, "counting/list_import_map.html", context, status=400 if form.errors else 200)

@@ -4,7 +4,10 @@ status each persona gets on each page, and the URL arguments of the pages that t
 The demo data of the ``world`` fixture has no lists, so ``counting_demo`` builds a small counting study for
 team A the first time a page asks for it: three lists of a source, a linkage run with its clusters and two
 pairs awaiting review (Кенжебаев / Kenzhebaev and Тян / Tian), and a log-linear estimate. The run is written
-directly (no Splink) so that it is quick and its pairs are known."""
+directly (no Splink) so that it is quick and its pairs are known.
+
+Importing a list from the web is for those who may write in a team; its second step is the page of one upload,
+which is its uploader's alone (``member_upload``): nobody else finds it."""
 
 from __future__ import annotations
 
@@ -13,10 +16,18 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from tests.pages import MEMBER_PAGE, RECORD_PAGE
+from tests.conftest import PERSONAS, READERS
+from tests.pages import MEMBER_PAGE, RECORD_PAGE, WRITE_PAGE
 
 PAGES: dict[str, dict[str, int]] = {
     "counting": MEMBER_PAGE,
+    "list_import_start": WRITE_PAGE,
+    "list_import_map": {
+        **dict.fromkeys(PERSONAS, 404),
+        "anonymous": 302,
+        "member": 200,
+        **dict.fromkeys(READERS, 403),
+    },
     "linkage_run_detail": RECORD_PAGE,
     "review_queue": RECORD_PAGE,
     "estimate_detail": RECORD_PAGE,
@@ -148,7 +159,22 @@ def build_run(team: Any, *, estimate: bool = True) -> Any:
     return run
 
 
+def member_upload() -> str:
+    """The token of a small list that the member of team A uploaded and has not imported yet."""
+    from django.contrib.auth import get_user_model
+
+    from habeas.counting.services import list_upload_store
+    from habeas.evidence.models import Source
+
+    source = Source.objects.filter(team__name="A").order_by("pk").first()
+    assert source is not None
+    content = "Фамилия,Имя\r\nТян,Дмитрий\r\n".encode()
+    user = get_user_model().objects.get(username="member")
+    return list_upload_store(content=content, name="list.csv", source=source, user=user)
+
+
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "list_import_map": lambda: {"token": member_upload()},
     "linkage_run_detail": lambda: {"pk": counting_demo()["run"].pk},
     "review_queue": lambda: {"pk": counting_demo()["run"].pk},
     "estimate_detail": lambda: {"pk": counting_demo()["estimate"].pk},
