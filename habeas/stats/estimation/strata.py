@@ -66,7 +66,7 @@ from habeas.stats.estimation.run import (
     package_versions,
 )
 from habeas.stats.estimation.sparse import SparseError
-from habeas.stats.estimation.table import CaptureTable, CaptureTableError
+from habeas.stats.estimation.table import CaptureTable, CaptureTableError, capture_row
 
 __all__ = ["StrataError", "StratifiedEstimate", "estimate_strata", "read_strata", "stratum_seed"]
 
@@ -357,30 +357,9 @@ def read_strata(path: str | Path, column: str) -> dict[str, CaptureTable]:
             stratum = (record.get(column) or "").strip()
             if not stratum:
                 raise CaptureTableError(f"{path}, row {line}, column '{column}': the stratum is empty")
-            pattern = []
-            for name in lists:
-                value = (record.get(name) or "").strip()
-                if value not in ("0", "1"):
-                    raise CaptureTableError(f"{path}, row {line}, column '{name}': expected 0 or 1, found {value!r}")
-                pattern.append(int(value))
-            count = 1
-            if "count" in header:
-                raw = (record.get("count") or "").strip()
-                try:
-                    count = int(raw)
-                except ValueError:
-                    raise CaptureTableError(
-                        f"{path}, row {line}, column 'count': expected a whole number, found {raw!r}"
-                    ) from None
-                if count < 0:
-                    raise CaptureTableError(f"{path}, row {line}, column 'count': a count cannot be negative ({count})")
-            if sum(pattern) == 0:
-                if count == 0:
-                    continue
-                raise CaptureTableError(
-                    f"{path}, row {line}: a person on no list cannot be observed (all list columns are 0)"
-                )
-            groups.setdefault(stratum, []).append((pattern, count))
+            row = capture_row(record, lists, header, where=f"{path}, row {line}")
+            if row is not None:
+                groups.setdefault(stratum, []).append(row)
     if not groups:
         raise CaptureTableError(f"{path}: no one was observed in any stratum")
     return {name: CaptureTable.from_rows(lists, groups[name]) for name in sorted(groups)}

@@ -99,34 +99,13 @@ class CaptureTable:
             raise CaptureTableError(f"{path}: no list columns (expected 0/1 columns and an optional 'count')")
         rows: list[tuple[list[int], int]] = []
         for line, record in enumerate(reader, start=2):
-            pattern = []
-            for name in lists:
-                value = (record.get(name) or "").strip()
-                if value not in ("0", "1"):
-                    raise CaptureTableError(
-                        f"{path}, row {line}, column '{name}': expected 0 or 1, found {value!r}. "
-                        f"Every column but 'count' is read as a list ({', '.join(lists)}); if '{name}' is "
-                        f"not a list, remove it, or estimate each of its values on its own (--strata {name})"
-                    )
-                pattern.append(int(value))
-            count = 1
-            if "count" in header:
-                raw = (record.get("count") or "").strip()
-                try:
-                    count = int(raw)
-                except ValueError:
-                    raise CaptureTableError(
-                        f"{path}, row {line}, column 'count': expected a whole number, found {raw!r}"
-                    ) from None
-                if count < 0:
-                    raise CaptureTableError(f"{path}, row {line}, column 'count': a count cannot be negative ({count})")
-            if sum(pattern) == 0:
-                if count == 0:
-                    continue
-                raise CaptureTableError(
-                    f"{path}, row {line}: a person on no list cannot be observed (all list columns are 0)"
-                )
-            rows.append((pattern, count))
+            hint = (
+                f"Every column but 'count' is read as a list ({', '.join(lists)}); if '{{column}}' is not a list, "
+                "remove it, or estimate each of its values on its own (--strata {column})"
+            )
+            row = capture_row(record, lists, header, where=f"{path}, row {line}", hint=hint)
+            if row is not None:
+                rows.append(row)
         return cls.from_rows(lists, rows)
 
 
@@ -167,3 +146,34 @@ def _cells(line: bytes) -> list[str]:
         return next(csv.reader([text]), [""]) or [""]
     except csv.Error:
         return text.split(",")
+
+
+def capture_row(
+    record: dict[str, str], lists: list[str], header: list[str] | tuple[str, ...], *, where: str, hint: str = ""
+) -> tuple[list[int], int] | None:
+    """One row of a capture-history file: its pattern over ``lists`` and its count (1 without a ``count``
+    column); None for a row of no list counted 0. ``where`` (the file and row) begins every error, ``hint`` ends
+    the one about a value that is not 0 or 1 (with ``{column}`` standing for the column's name)."""
+    pattern = []
+    for name in lists:
+        value = (record.get(name) or "").strip()
+        if value not in ("0", "1"):
+            raise CaptureTableError(
+                f"{where}, column '{name}': expected 0 or 1, found {value!r}"
+                + (". " + hint.replace("{column}", name) if hint else "")
+            )
+        pattern.append(int(value))
+    count = 1
+    if "count" in header:
+        raw = (record.get("count") or "").strip()
+        try:
+            count = int(raw)
+        except ValueError:
+            raise CaptureTableError(f"{where}, column 'count': expected a whole number, found {raw!r}") from None
+        if count < 0:
+            raise CaptureTableError(f"{where}, column 'count': a count cannot be negative ({count})")
+    if sum(pattern) == 0:
+        if count == 0:
+            return None
+        raise CaptureTableError(f"{where}: a person on no list cannot be observed (all list columns are 0)")
+    return pattern, count
