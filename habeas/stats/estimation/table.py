@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,7 +149,7 @@ def _cells(line: bytes) -> list[str]:
 
 
 def capture_row(
-    record: dict[str, str], lists: list[str], header: list[str] | tuple[str, ...], *, where: str, hint: str = ""
+    record: Mapping[str, str | None], lists: Sequence[str], header: Sequence[str], *, where: str, hint: str = ""
 ) -> tuple[list[int], int] | None:
     """One row of a capture-history file: its pattern over ``lists`` and its count (1 without a ``count``
     column); None for a row of no list counted 0. ``where`` (the file and row) begins every error, ``hint`` ends
