@@ -77,10 +77,10 @@ def test_a_source_shows_its_documents_and_citations_and_hides_them_from_an_analy
     assert "transferred to Kostanai &lt;script&gt;" in page and SCRIPT not in page
 
     def grow() -> None:  # more records of kinds whose names are made from others (a person's, a place's)
-        from habeas.cases.models import Allegation, Perpetrator
+        from habeas.cases.models import Allegation
         from habeas.custody.models import CustodyEpisode, Placement
 
-        for model in (Person, CustodyEpisode, Placement, Allegation, Perpetrator):
+        for model in (Person, CustodyEpisode, Placement, Allegation):
             for record in model.objects.filter(team=source.team)[:10]:
                 Citation.objects.create(source=source, record=record, page="99")
 
