@@ -31,6 +31,19 @@ PERSONAS = [
 READERS = ("analyst", "analyst_named", "readonly")
 
 
+def run_worker() -> None:
+    """Run what the pages queued, as ``habeas worker`` does, in the test's own transaction. Between tasks the
+    worker closes "old" database connections, which inside a test's transaction would close the test's own
+    connection (on PostgreSQL: SQLite's in-memory test database is never closed); only that call is left out.
+    The browser tests, which commit, run the worker as it is."""
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0)
+
+
 def seed_methods() -> None:
     """What the data migration of the methods of torture puts in every new database."""
     importlib.import_module("habeas.cases.migrations.0003_methods").add_methods(apps, None)

@@ -4,7 +4,6 @@ worker, and its page shows the progress and then the result."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -12,6 +11,7 @@ from habeas.accounts.models import AuditEvent
 from habeas.core.jobs import job_run
 from habeas.core.models import Job
 from habeas.standards.models import Finding
+from tests.conftest import run_worker
 from tests.pages import assert_queries_bounded
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_a_check_runs_as_a_job_and_shows_its_progress(client, world, django_capt
     assert 'hx-trigger="every 1s"' in page and "waiting for the worker" in page
     assert not Finding.objects.exists()
 
-    call_command("db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0)
+    run_worker()
 
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, job.error

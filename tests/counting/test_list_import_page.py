@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 
 from habeas.accounts.models import AuditEvent, Team
@@ -27,6 +26,7 @@ from habeas.counting.services import (
     list_uploads_sweep,
 )
 from habeas.evidence.models import Source
+from tests.conftest import run_worker
 from tests.counting.conftest import HEADER_EN, HEADER_RU, csv_bytes, xlsx_bytes
 from tests.pages import assert_queries_bounded
 
@@ -52,11 +52,6 @@ def register(world) -> Source:
     return Source.objects.create(
         key="official-register", title="Official register", kind="official", team=Team.objects.get(name="A")
     )
-
-
-def work() -> None:
-    """Run what the pages queued, as ``habeas worker`` does."""
-    call_command("db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0)
 
 
 def uploads() -> list[Path]:
@@ -123,7 +118,7 @@ def test_a_cyrillic_list_is_uploaded_mapped_and_imported_by_the_worker(
     assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
     assert "waiting for the worker" in client.get(response["Location"]).content.decode()
     assert not SourceList.objects.exists()  # the worker imports it
-    work()
+    run_worker()
 
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, job.error
@@ -173,7 +168,7 @@ def test_a_list_with_bad_rows_fails_and_its_job_page_names_every_problem(
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("list_import_map", args=[token]), mapping)
-    work()
+    run_worker()
 
     job = Job.objects.get(kind="import")
     assert job.status == Job.Status.FAILED and not job.error.startswith("ListImportError")

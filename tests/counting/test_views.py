@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from habeas.accounts.models import AuditEvent, Membership, Role, Team
 from habeas.core.models import Job
 from habeas.counting.models import EstimateRun, LinkageRun, ReviewPair, SourceList
 from habeas.counting.services import estimate_run
+from tests.conftest import run_worker
 from tests.counting.pages import build_run, counting_demo
 from tests.pages import assert_queries_bounded
 
@@ -64,11 +64,6 @@ def test_the_workspace_shows_the_lists_runs_estimates_and_the_overlaps_of_the_ne
     assert_queries_bounded(client, url, lambda: build_run(team))
 
 
-def work() -> None:
-    """Run what the pages queued, as ``habeas worker`` does."""
-    call_command("db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0)
-
-
 def test_a_run_page_shows_its_summary_overlaps_and_estimates_and_runs_another(
     client, world, django_capture_on_commit_callbacks
 ):
@@ -92,7 +87,7 @@ def test_a_run_page_shows_its_summary_overlaps_and_estimates_and_runs_another(
     job = Job.objects.get(kind="estimate")
     assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
     assert not EstimateRun.objects.filter(linkage=run, method="dga").exists()  # the worker runs it
-    work()
+    run_worker()
     dga = EstimateRun.objects.get(linkage=run, method="dga")
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.result_url == reverse("estimate_detail", args=[dga.pk])
@@ -131,7 +126,7 @@ def test_lists_are_linked_from_the_workspace_as_a_job_of_the_worker(client, worl
     job = Job.objects.get(kind="linkage")
     assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
     assert "waiting for the worker" in client.get(response["Location"]).content.decode()
-    work()
+    run_worker()
     job.refresh_from_db()
     new = LinkageRun.objects.latest("pk")
     assert job.status == Job.Status.DONE, job.error
