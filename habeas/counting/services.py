@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +36,7 @@ from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListR
 from habeas.counting.reading import Problem, ReadError, encoding_name, read_list
 from habeas.counting.selectors import NOT_RECORDED, rows_of_lists, run_histories, run_labels
 from habeas.evidence.models import Source
+from habeas.evidence.services import file_write
 from habeas.stats.estimation.run import package_versions
 
 #: the fields a list's columns can be mapped to
@@ -441,11 +441,7 @@ def list_upload_store(
     }
     plain = json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n" + content
     sealed = crypto.seal_bytes(plain, aad=_upload_aad(token, user.pk)).encode("ascii")
-    path = _upload_path(token)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(sealed)
+    file_write(_upload_path(token), sealed, replace=False)  # whole or not at all, readable by this user only
     return token
 
 

@@ -180,7 +180,7 @@ def document_check(upload: Any) -> CheckedUpload:
     )
 
 
-def _write(path: Path, data: bytes, *, replace: bool) -> bool:
+def file_write(path: Path, data: bytes, *, replace: bool) -> bool:
     """Write a file completely or not at all (a temporary file beside it, moved into place). Without
     ``replace``, an existing file is kept. Returns whether ``path`` was written."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -207,7 +207,7 @@ def document_store(*, content: bytes, sha256: str, replace: bool = False, ring: 
     """Seal ``content`` and write it to its path. Returns whether a file was written (False when the same
     content was stored already and ``replace`` is off)."""
     token = crypto.seal_bytes(content, aad=_aad(sha256), ring=ring)
-    return _write(document_path(sha256), token.encode("ascii"), replace=replace)
+    return file_write(document_path(sha256), token.encode("ascii"), replace=replace)
 
 
 def document_add(*, source: Source, user: Any, upload: Any = None, checked: CheckedUpload | None = None) -> Document:
