@@ -8,6 +8,9 @@ make answers 403.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -18,12 +21,44 @@ from habeas.accounts.models import WRITING_ROLES, Membership, Role
 
 M = TypeVar("M", bound=models.Model)
 
+#: within a request: user id → their memberships as (team id, role, identities granted), read once
+_remembered: ContextVar[dict[int, list[tuple[int, str, bool]]] | None] = ContextVar("habeas_memberships", default=None)
+
+
+@contextmanager
+def memberships_remembered() -> Iterator[None]:
+    """Within the block (a request), read each user's memberships once, however many checks a page makes. A
+    change of any membership in the block forgets them (``forget_memberships``)."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def forget_memberships(**_: Any) -> None:
+    """A membership was added, changed or removed: read them again."""
+    remembered = _remembered.get()
+    if remembered is not None:
+        remembered.clear()
+
+
+def memberships(user: Any) -> list[tuple[int, str, bool]]:
+    """The user's memberships: (team id, role, identities granted)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    remembered = _remembered.get()
+    if remembered is not None and user.pk in remembered:
+        return remembered[user.pk]
+    rows = list(Membership.objects.filter(user=user).values_list("team_id", "role", "identities"))
+    if remembered is not None:
+        remembered[user.pk] = rows
+    return rows
+
 
 def roles_of(user: Any) -> dict[int, str]:
     """Team id → the user's role in it."""
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    return dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
+    return {team_id: role for team_id, role, _ in memberships(user)}
 
 
 def visible(model: type[M], user: Any) -> models.QuerySet[M]:
@@ -83,9 +118,7 @@ def identities_hidden_from(user: Any) -> set[int]:
     pseudonymised (see ``habeas.core.identity``)."""
     if not getattr(user, "is_authenticated", False) or (user.is_superuser and user.is_active):
         return set()
-    return set(
-        Membership.objects.filter(user=user, role=Role.ANALYST, identities=False).values_list("team_id", flat=True)
-    )
+    return {team_id for team_id, role, identities in memberships(user) if role == Role.ANALYST and not identities}
 
 
 def default_team(user: Any) -> int | None:

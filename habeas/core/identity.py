@@ -48,11 +48,12 @@ def identities_of(user: Any) -> Iterator[None]:
 
 
 class PseudonymMiddleware:
-    """Each request runs with the identities its user may not see hidden."""
+    """Each request runs with the identities its user may not see hidden, and reads the user's memberships
+    once."""
 
     def __init__(self, get_response: Callable[[Any], Any]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
-        with identities_of(getattr(request, "user", None)):
+        with access.memberships_remembered(), identities_of(getattr(request, "user", None)):
             return self.get_response(request)

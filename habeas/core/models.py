@@ -203,3 +203,13 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class DataVersion(models.Model):
+    """One row whose token changes whenever any record is written: a page kept in a server's memory is kept
+    for one token only (see ``habeas.core.pagecache``)."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

@@ -8,10 +8,13 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts.services import audit_record
+from habeas.core import pagecache
 from habeas.core.web import member_required, render_page
 from habeas.registry import selectors
 from habeas.registry.models import Group, Person
@@ -36,23 +39,32 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "registry/person_list.html", context, partial="results")
 
 
-def _file_page(request: HttpRequest, obj: Person | Group, read: Callable[..., Any], template: str) -> HttpResponse:
+def _file_page(request: HttpRequest, obj: Person | Group, read: Callable[..., Any]) -> HttpResponse:
     """A person's or a group's file; the timeline alone for an htmx request (``?kind=`` chooses what it shows).
-    Each view is a read of a protected record in the audit trail."""
+    Each view is a read of a protected record in the audit trail. The file is kept rendered for readers who may
+    see the same, until a record changes (``habeas.core.pagecache``)."""
     audit_record(action="read", actor=request.user, target_type=obj._meta.label_lower, target_id=str(obj.pk))
     kind = request.GET.get("kind", "all")
-    file = read(obj, request.user, kind=kind if kind in dict(KINDS) else "all")
+    kind = kind if kind in dict(KINDS) else "all"
     name = str(obj._meta.model_name)
-    context = {
-        "title": str(obj),
-        "file": file,
-        name: obj,
-        "timeline": file.timeline,
-        "kinds": KINDS,
-        "here": reverse(f"{name}_detail", args=[obj.pk]),
-        "admin_url": reverse(f"admin:registry_{name}_change", args=[obj.pk]) if file.may_write else "",
-    }
-    return render_page(request, template, context, partial="timeline")
+    part = "#timeline" if getattr(request, "htmx", False) else ""
+
+    def rendered() -> str:
+        file = read(obj, request.user, kind=kind)
+        context = {
+            "file": file,
+            name: obj,
+            "timeline": file.timeline,
+            "kinds": KINDS,
+            "here": reverse(f"{name}_detail", args=[obj.pk]),
+            "admin_url": reverse(f"admin:registry_{name}_change", args=[obj.pk]) if file.may_write else "",
+        }
+        return render_to_string(f"registry/{name}_file.html{part}", context)
+
+    main = pagecache.kept(request.user, name, (obj.pk, kind, part), rendered)
+    if part:
+        return HttpResponse(main)
+    return render(request, f"registry/{name}_detail.html", {"title": str(obj), "main": main})
 
 
 @member_required
@@ -60,7 +72,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One person's file: the facts and the timeline of everything that concerns them, with the sources and the
     findings beside each item."""
     person = selectors.person_get_for_user(user=request.user, pk=pk)
-    return _file_page(request, person, selectors.person_file, "registry/person_detail.html")
+    return _file_page(request, person, selectors.person_file)
 
 
 @member_required
@@ -74,4 +86,4 @@ def group_list(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One group's file: its size and named members, and the timeline of what concerns it."""
     group = selectors.group_get_for_user(user=request.user, pk=pk)
-    return _file_page(request, group, selectors.group_file, "registry/group_detail.html")
+    return _file_page(request, group, selectors.group_file)

@@ -9,12 +9,13 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts.services import audit_record
-from habeas.core import access
+from habeas.core import access, pagecache
 from habeas.core.web import member_required, render_page
 from habeas.registry import maps
 from habeas.registry import place_selectors as read
@@ -79,34 +80,39 @@ def place_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One place: its facts, its people, measures, findings and visits, and a small map."""
+    """One place: its facts, its people, measures, findings and visits, and a small map; kept rendered for
+    readers who may see the same, until a record changes (``habeas.core.pagecache``)."""
     place = access.get_for_user(Place, request.user, pk)
     audit_record(action="read", actor=request.user, target_type=place._meta.label_lower, target_id=str(place.pk))
-    file = read.place_file(request.user, place)
-    dots = []
-    if file.position is not None:
-        dots.append(
-            maps.Dot(
-                file.position.lat,
-                file.position.lon,
-                place.name,
-                file.tally.people,
-                approximate=file.position.approximate,
+
+    def rendered() -> str:
+        file = read.place_file(request.user, place)
+        dots = []
+        if file.position is not None:
+            dots.append(
+                maps.Dot(
+                    file.position.lat,
+                    file.position.lon,
+                    place.name,
+                    file.tally.people,
+                    approximate=file.position.approximate,
+                )
             )
-        )
-    context = {
-        "title": place.name,
-        "place": place,
-        "file": file,
-        "map": _map(
-            str(_("Map of %(place)s, with where its people came from and their homes") % {"place": place.name}),
-            dots,
-            file.stays,
-            width=460,
-            height=320,
-        ),
-    }
-    return render_page(request, "registry/place_detail.html", context)
+        context = {
+            "place": place,
+            "file": file,
+            "map": _map(
+                str(_("Map of %(place)s, with where its people came from and their homes") % {"place": place.name}),
+                dots,
+                file.stays,
+                width=460,
+                height=320,
+            ),
+        }
+        return render_to_string("registry/place_file.html", context)
+
+    main = pagecache.kept(request.user, "place", (place.pk,), rendered)
+    return render_page(request, "registry/place_detail.html", {"title": place.name, "main": main})
 
 
 @member_required

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from habeas.accounts.services import audit_record
+from habeas.core import pagecache
 from habeas.core.jobs import Progress
 from habeas.standards import selectors
 from habeas.standards.engine import PROFILE_DIR, Outcome, Params, Profile, Rule, StandardsError, load_profile
@@ -334,6 +335,8 @@ def findings_evaluate(
     for chunk in selectors.chunked(stale):
         Finding.objects.filter(pk__in=chunk).update(active=False, changed_at=now)
     created, changed = len(new), len(updates)
+    if new or stale:
+        pagecache.data_changed()  # findings written past ``save``: the pages that show them are made anew
     audit_record(
         action="check",
         target_type="standards.profile",
