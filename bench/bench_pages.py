@@ -12,6 +12,10 @@ synthetic people), for a warm-up of ``--warmup`` seconds and then ``--seconds`` 
 requests (as wrk), or with ``--think``, a pause of that many seconds on average (a person reading the page). The
 latencies are those each client sees (queueing included). It prints, per page, the number of requests,
 median, 95th and 99th percentile and the worst, in milliseconds, and any response other than 200.
+
+Each server process keeps the files of persons and places it has rendered (``habeas.core.pagecache``). With
+``--samples 200`` and a warm-up long enough to open each once in each process, the clients work on files
+already open (their own case load); with ``--samples 100000`` nearly every person page is a first view.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ A kept page is found by what it shows and who may see what:
   are granted. Readers alike in these see the same page, so they share it;
 - the language, the time zone and the day (a response becomes overdue at midnight);
 - the data version: a token that every write of a record replaces once its transaction commits
-  (``data_changed``, connected to every model of the record apps; writers that bypass ``save`` call it
-  themselves). A page kept before a write is not served after it.
+  (``data_changed``, connected to every model of the apps whose records the pages show, and to every
+  many-to-many change; writers that bypass ``save`` call it themselves). A page kept before a write is not
+  served after it.
 
 The pages hold names in clear, so they stay in the memory of the process that rendered them: the ``pages``
 cache is Django's local-memory cache, never a shared one (Redis, memcached, files), and a page is kept at most
@@ -36,8 +37,9 @@ from habeas.core.models import DataVersion
 
 #: the longest a rendered page is kept
 KEEP_SECONDS = 600
-#: the models whose writes change no page
-UNSEEN = frozenset({"accounts.auditevent", "accounts.audithead", "core.job", "core.dataversion"})
+#: the apps whose records the kept pages show (the audit trail, jobs, lists and the search index are not shown;
+#: a receiver would also keep Django from deleting their rows in bulk)
+SHOWN_APPS = frozenset({"registry", "custody", "cases", "monitoring", "evidence", "standards"})
 
 
 def data_version() -> str:
@@ -61,13 +63,13 @@ def data_changed(**_: Any) -> None:
 
 
 def connect() -> None:
-    """Every write of a record of Habeas's apps replaces the data version."""
+    """Every write of a record the kept pages show replaces the data version."""
     for model in apps.get_models():
-        if model._meta.app_config.name.startswith("habeas.") and model._meta.label_lower not in UNSEEN:
+        if model._meta.app_label in SHOWN_APPS:
             uid = f"pagecache:{model._meta.label_lower}"
             post_save.connect(data_changed, sender=model, dispatch_uid=f"{uid}:saved")
             post_delete.connect(data_changed, sender=model, dispatch_uid=f"{uid}:deleted")
-    m2m_changed.connect(data_changed, dispatch_uid="pagecache:m2m")
+    m2m_changed.connect(data_changed, dispatch_uid="pagecache:m2m")  # any many-to-many table (a few are not shown)
 
 
 def kept(user: Any, page: str, parts: tuple[Hashable, ...], render: Callable[[], str]) -> SafeString:

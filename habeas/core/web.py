@@ -26,7 +26,7 @@ def member_required(view: View) -> View:
         user = request.user
         if not user.is_authenticated or not user.is_active:
             return redirect_to_login(request.get_full_path())
-        if second_factor_required(user) and not user.is_verified():  # type: ignore[attr-defined]
+        if not user.is_verified() and second_factor_required(user):  # type: ignore[attr-defined]
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 

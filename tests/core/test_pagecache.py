@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from habeas.accounts.models import AuditEvent, Membership, Role, Team
+from habeas.cases.models import Allegation, Method
 from habeas.core import pagecache
 from habeas.core.crypto import pseudonym
 from habeas.custody.models import CustodyEpisode, Placement
@@ -78,6 +79,13 @@ def test_a_file_is_rendered_once_then_served_as_kept_until_a_record_changes(clie
     place = Place.objects.create(team=person.team, name="Remand centre of Aktau", kind="pretrial")
     Placement.objects.create(team=person.team, custody=episode, place=place)
     assert "Remand centre of Aktau" in client.get(url).content.decode()
+
+    # a many-to-many change: a method added to his allegation
+    allegation = Allegation.objects.get(victim=person)
+    method = Method.objects.exclude(pk__in=allegation.methods.all()).order_by("pk").first()
+    assert str(method) not in main(client.get(url).content.decode())
+    allegation.methods.add(method)
+    assert str(method) in main(client.get(url).content.decode())
 
 
 def test_one_new_version_per_committed_transaction_and_none_for_a_rolled_back_one(world):
