@@ -6,6 +6,7 @@ import argparse
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -200,15 +201,20 @@ def serve(*, host: str, port: int, workers: int) -> int:
 
     call_command("collectstatic", interactive=False, verbosity=0)
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    server = [gunicorn, "habeas.config.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers)]
+    command = [gunicorn, "habeas.config.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers)]
     worker = subprocess.Popen([sys.executable, "-m", "habeas.cli.main", "worker"])
+    server = subprocess.Popen([*command, "--access-logfile", "-"])
+    # stopped by a service manager or a script (SIGTERM) as by Ctrl+C: the server and the worker stop too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        return subprocess.call([*server, "--access-logfile", "-"])
+        return server.wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        for child in (server, worker):
+            child.terminate()
+        for child in (server, worker):
+            child.wait(timeout=30)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -14,7 +14,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Prefetch, Q
@@ -145,6 +146,8 @@ def label_of(record: Model, name: str) -> str:
 def yes_no(value: bool | None) -> str:
     return "" if value is None else str(_("yes") if value else _("no"))
 
+
+M = TypeVar("M", bound=Model)
 
 #: records whose name is protected: shown through ``Reader.name``
 NAMED: tuple[type[Model], ...] = (Person, Group, Proceeding, Investigation)
@@ -649,6 +652,12 @@ SECTIONS = {
 }
 
 
+def in_order(rows: Iterable[M]) -> list[M]:
+    """The rows in the order they were recorded. A file has few rows of each kind; sorting them here spares
+    Django's compiling of ORDER BY over the columns of related records, a tenth of a file page's time."""
+    return sorted(rows, key=attrgetter("pk"))
+
+
 def gather(reader: Reader, kind: str, filters: dict[str, Q], *, named: bool = False) -> list[Entry]:
     """The entries of the records each filter selects (``filters[section]`` is a condition on that section's
     model), for the kind asked for ("all", custody or accountability)."""
@@ -657,28 +666,28 @@ def gather(reader: Reader, kind: str, filters: dict[str, Q], *, named: bool = Fa
     out: list[Entry] = []
 
     def rows(section: str, model: type[Model]) -> Any:
-        return see(model).filter(wanted[section]).order_by("pk")
+        return see(model).filter(wanted[section]).order_by()  # put in order by ``in_order``
 
     if "episodes" in wanted:
         episode_rows = rows("episodes", CustodyEpisode).select_related("apprehended_in", "apprehended_by", "person")
-        out += episodes(reader, episode_rows, named=named)
+        out += episodes(reader, in_order(episode_rows), named=named)
     if "transfers" in wanted:
         transfer_rows = rows("transfers", Transfer).select_related("from_place", "to_place__locality")
-        out += transfers(reader, transfer_rows)
+        out += transfers(reader, in_order(transfer_rows))
     if "placements" in wanted:
-        out += placements(reader, rows("placements", Placement).select_related("place__locality"))
+        out += placements(reader, in_order(rows("placements", Placement).select_related("place__locality")))
     if "measures" in wanted:
         measure_rows = rows("measures", RestrictiveMeasure).select_related("place", "imposed_by")
         extensions = see(Extension).select_related("approved_by").order_by("extended_on", "pk")
-        out += measures(reader, measure_rows.prefetch_related(Prefetch("extensions", queryset=extensions)))
+        out += measures(reader, in_order(measure_rows.prefetch_related(Prefetch("extensions", queryset=extensions))))
     if "contacts" in wanted:
-        out += contacts(reader, rows("contacts", FamilyContact).select_related("relative"))
+        out += contacts(reader, in_order(rows("contacts", FamilyContact).select_related("relative")))
     if "notifications" in wanted:
-        out += notifications(reader, rows("notifications", Notification).select_related("party"))
+        out += notifications(reader, in_order(rows("notifications", Notification).select_related("party")))
     if "news" in wanted:
-        out += family_news(reader, rows("news", FamilyNews).select_related("relative"))
+        out += family_news(reader, in_order(rows("news", FamilyNews).select_related("relative")))
     if "examinations" in wanted:
-        out += examinations(reader, rows("examinations", MedicalExamination))
+        out += examinations(reader, in_order(rows("examinations", MedicalExamination)))
     if "allegations" in wanted:
         disclosures = see(Disclosure).select_related("proceeding", "recipient").order_by("disclosed_on", "pk")
         perpetrators = Perpetrator.objects.select_related("person", "organisation").order_by("pk")
@@ -691,14 +700,14 @@ def gather(reader: Reader, kind: str, filters: dict[str, Q], *, named: bool = Fa
                 Prefetch("disclosures", queryset=disclosures),
             )
         )
-        out += allegations(reader, allegation_rows, named=named)
+        out += allegations(reader, in_order(allegation_rows), named=named)
     if "statements" in wanted:
-        out += statements(reader, rows("statements", Statement).select_related("obtained_by", "used_in"))
+        out += statements(reader, in_order(rows("statements", Statement).select_related("obtained_by", "used_in")))
     if "complaints" in wanted:
         complaint_rows = rows("complaints", Complaint).select_related(
             "lodged_with", "decided_by", "complainant", "complainant_group", "in_proceeding"
         )
-        out += complaints(reader, complaint_rows)
+        out += complaints(reader, in_order(complaint_rows))
     if "investigations" in wanted:
         steps = see(InvestigationStep).order_by("taken_on", "pk")
         investigation_rows = (
@@ -706,11 +715,11 @@ def gather(reader: Reader, kind: str, filters: dict[str, Q], *, named: bool = Fa
             .select_related("body", "assigned_by", "ordered_by")
             .prefetch_related(Prefetch("steps", queryset=steps))
         )
-        out += investigations(reader, investigation_rows)
+        out += investigations(reader, in_order(investigation_rows))
     if "proceedings" in wanted:
         proceeding_rows = rows("proceedings", Proceeding).select_related("court", "locality", "appeal_of")
-        charges = rows("charges", Charge) if "charges" in wanted else []
-        out += proceedings(reader, proceeding_rows, charges)
+        charges = in_order(rows("charges", Charge)) if "charges" in wanted else []
+        out += proceedings(reader, in_order(proceeding_rows), charges)
     if "verdicts" in wanted:
         sentences = see(Sentence).order_by("pk")
         verdict_rows = (
@@ -718,12 +727,12 @@ def gather(reader: Reader, kind: str, filters: dict[str, Q], *, named: bool = Fa
             .select_related("proceeding")
             .prefetch_related(Prefetch("sentences", queryset=sentences))
         )
-        out += verdicts(reader, verdict_rows)
+        out += verdicts(reader, in_order(verdict_rows))
     if "reparations" in wanted:
         reparation_rows = rows("reparations", Reparation).select_related(
             "beneficiary", "payer", "payer_organisation", "ordered_by"
         )
-        out += reparations(reader, reparation_rows)
+        out += reparations(reader, in_order(reparation_rows))
     return out
 
 

@@ -93,6 +93,24 @@ def test_it_serves_the_admin_with_the_briefings_records(demo_dir):
         assert "Roza Tuletaeva" in people
         styles = opener.open(f"{base}/static/admin/css/base.css")
         assert styles.status == 200
+        # stopped as a service manager stops it (SIGTERM to it alone): the server and the worker stop too
+        server.terminate()
+        server.wait(timeout=60)
+        assert group_ends(server.pid), "gunicorn or the worker outlived `habeas demo`"
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        if not group_ends(server.pid, seconds=0):
+            os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=30)
+
+
+def group_ends(group: int, seconds: float = 30) -> bool:
+    """Whether no process of the group is left, within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
