@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -141,16 +142,22 @@ def person_file(person: Person, user: Any, *, kind: str = "all") -> PersonFile:
         "verdicts": Q(defendant=person),
         "reparations": Q(beneficiary=person) | Q(allegation__in=alleged),
     }
+    ties = sorted(
+        Relationship.objects.filter(Q(person=person) | Q(relative=person)).select_related("person", "relative"),
+        key=attrgetter("pk"),
+    )
     relatives = [
         Relative(r.get_kind_display(), reader.name(r.relative), r.relative if reader.seen(r.relative) else None)
-        for r in Relationship.objects.filter(person=person).select_related("relative").order_by("pk")
+        for r in ties
+        if r.person_id == person.pk
     ] + [
         Relative(
             _("%(kind)s of") % {"kind": r.get_kind_display()},
             reader.name(r.person),
             r.person if reader.seen(r.person) else None,
         )
-        for r in Relationship.objects.filter(relative=person).select_related("person").order_by("pk")
+        for r in ties
+        if r.relative_id == person.pk
     ]
     return PersonFile(
         person=person,

@@ -61,6 +61,11 @@ def test_dmitri_tians_file_shows_his_transfer_the_notification_finding_and_their
     assert "About 2009" not in alleged and "about 2009" in alleged  # the disclosure in court, at its precision
     assert html.index("June 2009") < html.index("November 2010")  # in date order: the verdict, then the transfer
     assert html.index(f'id="transfer-{transfer.pk}"') < html.index(f'id="allegation-{allegation.pk}"')  # undated last
+    # his family, both ways: his wife on his file, and him on hers
+    wife = persons_named("Irina Khan", exact=True).get()
+    assert f'Spouse: <a href="/persons/{wife.pk}/">Irina Khan</a>' in html
+    hers = client.get(reverse("person_detail", args=[wife.pk])).content.decode()
+    assert f'Spouse of: <a href="/persons/{person.pk}/">Dmitri Tian</a>' in hers
     # a member who may write sees the contact fields and the way to the admin
     assert "Contact details" in html and reverse("admin:registry_person_change", args=[person.pk]) in html
     # each view is a read in the audit trail
