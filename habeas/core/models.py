@@ -206,8 +206,8 @@ class Job(models.Model):
 
 
 class DataVersion(models.Model):
-    """One row whose token changes whenever any record is written: a page kept in a server's memory is kept
-    for one token only (see ``habeas.core.pagecache``)."""
+    """One row whose token changes whenever a committed transaction writes a record the kept pages show: a
+    page kept in a server's memory is served for one token only (see ``habeas.core.pagecache``)."""
 
     token = models.CharField(max_length=32)
 

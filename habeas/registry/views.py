@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -64,7 +63,7 @@ def _file_page(request: HttpRequest, obj: Person | Group, read: Callable[..., An
     main = pagecache.kept(request.user, name, (obj.pk, kind, part), rendered)
     if part:
         return HttpResponse(main)
-    return render(request, f"registry/{name}_detail.html", {"title": str(obj), "main": main})
+    return render_page(request, f"registry/{name}_detail.html", {"title": str(obj), "main": main})
 
 
 @member_required
