@@ -5,7 +5,7 @@ makes "Кенжебаев", "Kenzhebaev" and "Kenjebayev" one, ``habeas.stats.li
 the key its keyed hash (``crypto.digest``). A query goes through the same two steps, and the database's own
 full-text index finds the entries holding every word's hash — under any key of the key file, so that search
 keeps working while a key rotation runs: SQLite's FTS5, or PostgreSQL's GIN index on a ``tsvector`` (see the
-migration), behind one selector, :func:`search`, with one query per kind of record.
+migration), behind one selector, :func:`search`, with one query over the index whatever the kinds.
 
 The index is kept up to date by what writes records — services, the admin, ``habeas load`` — through
 :func:`search_index`; it is rebuilt whole (:func:`search_reindex`, ``habeas search reindex``) after a restore, a
@@ -21,7 +21,8 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Expression, F, Model, Q
+from django.db.models import BooleanField, Expression, F, Model, Q, Window
+from django.db.models.functions import DenseRank
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -334,18 +335,28 @@ class _Scope:
         return cls(sorted(teams), sorted(access.identities_hidden_from(user) & teams))
 
 
-def _entries_for(scope: _Scope, kind: str, groups: list[list[str]]) -> Any:
-    """The ids of the records of ``kind`` whose entries the user may search that match every group."""
-    entries = SearchEntry.objects.filter(TokensMatch(groups), kind=kind)
-    full = kind in PROTECTED_KINDS
+def _matches(scope: _Scope, kinds: list[Kind], groups: list[list[str]], limit: int) -> dict[str, list[int]]:
+    """The ids of the records of each of ``kinds`` whose entries the user may search and that match every group,
+    in one query over the index: per kind at most ``limit + 1``, the most recently recorded first."""
+    full = Q(protected=True, kind__in=[k for k in kinds if k in PROTECTED_KINDS]) | Q(
+        protected=False, kind__in=[k for k in kinds if k not in PROTECTED_KINDS]
+    )
+    entries = SearchEntry.objects.filter(TokensMatch(groups), kind__in=kinds)
     if scope.teams is None:
-        entries = entries.filter(protected=full)
+        entries = entries.filter(full)
     else:
-        condition = Q(protected=full, team_id__in=[t for t in scope.teams if t not in scope.hidden])
+        condition = full & Q(team_id__in=[t for t in scope.teams if t not in scope.hidden])
         if scope.hidden:
             condition |= Q(protected=False, team_id__in=scope.hidden)
         entries = entries.filter(condition)
-    return entries.values("object_id")
+    # a long document's parts are entries of one record: they share a rank
+    rank = Window(DenseRank(), partition_by=F("kind"), order_by=F("object_id").desc())
+    found: dict[str, list[int]] = {kind: [] for kind in kinds}
+    rows = entries.annotate(rank=rank).filter(rank__lte=limit + 1).values_list("kind", "object_id")
+    for kind, object_id in rows.order_by("kind", "-object_id"):
+        if not found[kind] or found[kind][-1] != object_id:
+            found[kind].append(object_id)
+    return found
 
 
 def _visible(scope: _Scope, kind: str) -> Any:
@@ -367,7 +378,9 @@ def _visible(scope: _Scope, kind: str) -> Any:
 
 def search(user: Any, text: str, kind: str | None = None, *, limit: int = LIMIT) -> SearchResults:
     """The persons, places, allegations and documents the user may see whose words include every word of
-    ``text`` (in any script or transliteration), one query per kind (``kind`` to search only one). Analysts
+    ``text`` (in any script or transliteration): one query over the index for every kind (``kind`` to search
+    only one), then one per kind found to read the records; at most ``limit`` of each kind, the most recently
+    recorded, shown in the kind's order (``more`` says there were more). Analysts
     without identities search only the words in clear of their hidden teams' records: no names, no protected
     text, no documents."""
     keys = word_keys(text)
@@ -379,10 +392,10 @@ def search(user: Any, text: str, kind: str | None = None, *, limit: int = LIMIT)
     if not keys:
         return results
     groups = [crypto.digests(key) for key in sorted(keys)]
-    for each in kinds:
-        rows = list(_visible(scope, each).filter(pk__in=_entries_for(scope, each, groups))[: limit + 1])
-        results.hits[each] = Hits(kind=each, rows=rows[:limit], more=len(rows) > limit)
-        results.total += len(results.hits[each].rows)
+    for each, ids in _matches(scope, kinds, groups, limit).items():
+        rows = list(_visible(scope, each).filter(pk__in=ids[:limit])) if ids else []
+        results.hits[each] = Hits(kind=each, rows=rows, more=len(ids) > limit)
+        results.total += len(rows)
     return results
 
 
