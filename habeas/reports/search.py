@@ -21,8 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Expression, F, Model, Q, Window
-from django.db.models.functions import DenseRank
+from django.db.models import BooleanField, Expression, F, Model, Q
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -335,27 +334,29 @@ class _Scope:
         return cls(sorted(teams), sorted(access.identities_hidden_from(user) & teams))
 
 
-def _matches(scope: _Scope, kinds: list[Kind], groups: list[list[str]], limit: int) -> dict[str, list[int]]:
-    """The ids of the records of each of ``kinds`` whose entries the user may search and that match every group,
-    in one query over the index: per kind at most ``limit + 1``, the most recently recorded first."""
+def _matching(scope: _Scope, kinds: list[Kind], groups: list[list[str]]) -> Any:
+    """The entries of records of ``kinds`` that the user may search and that match every group."""
     full = Q(protected=True, kind__in=[k for k in kinds if k in PROTECTED_KINDS]) | Q(
         protected=False, kind__in=[k for k in kinds if k not in PROTECTED_KINDS]
     )
     entries = SearchEntry.objects.filter(TokensMatch(groups), kind__in=kinds)
     if scope.teams is None:
-        entries = entries.filter(full)
-    else:
-        condition = full & Q(team_id__in=[t for t in scope.teams if t not in scope.hidden])
-        if scope.hidden:
-            condition |= Q(protected=False, team_id__in=scope.hidden)
-        entries = entries.filter(condition)
-    # a long document's parts are entries of one record: they share a rank
-    rank = Window(DenseRank(), partition_by=F("kind"), order_by=F("object_id").desc())
-    found: dict[str, list[int]] = {kind: [] for kind in kinds}
-    rows = entries.annotate(rank=rank).filter(rank__lte=limit + 1).values_list("kind", "object_id")
-    for kind, object_id in rows.order_by("kind", "-object_id"):
-        if not found[kind] or found[kind][-1] != object_id:
-            found[kind].append(object_id)
+        return entries.filter(full)
+    condition = full & Q(team_id__in=[t for t in scope.teams if t not in scope.hidden])
+    if scope.hidden:
+        condition |= Q(protected=False, team_id__in=scope.hidden)
+    return entries.filter(condition)
+
+
+def _matches(scope: _Scope, kinds: list[Kind], groups: list[list[str]], cap: int) -> dict[str, set[int]] | None:
+    """The ids of the matching records of each kind, in one query over the index; None when the entries are
+    more than ``cap`` (a word as common as a first name): the records are then found kind by kind."""
+    rows = list(_matching(scope, kinds, groups).values_list("kind", "object_id")[: cap + 1])
+    if len(rows) > cap:
+        return None
+    found: dict[str, set[int]] = {kind: set() for kind in kinds}
+    for kind, object_id in rows:
+        found[kind].add(object_id)  # a long document's parts are entries of one record
     return found
 
 
@@ -378,9 +379,9 @@ def _visible(scope: _Scope, kind: str) -> Any:
 
 def search(user: Any, text: str, kind: str | None = None, *, limit: int = LIMIT) -> SearchResults:
     """The persons, places, allegations and documents the user may see whose words include every word of
-    ``text`` (in any script or transliteration): one query over the index for every kind (``kind`` to search
-    only one), then one per kind found to read the records; at most ``limit`` of each kind, the most recently
-    recorded, shown in the kind's order (``more`` says there were more). Analysts
+    ``text`` (in any script or transliteration), at most ``limit`` of each kind in the kind's order (``more``
+    says there were more); ``kind`` to search only one. One query over the index finds the records of every
+    kind, and one per kind found reads them; for a word too common for that, one query per kind. Analysts
     without identities search only the words in clear of their hidden teams' records: no names, no protected
     text, no documents."""
     keys = word_keys(text)
@@ -392,10 +393,15 @@ def search(user: Any, text: str, kind: str | None = None, *, limit: int = LIMIT)
     if not keys:
         return results
     groups = [crypto.digests(key) for key in sorted(keys)]
-    for each, ids in _matches(scope, kinds, groups, limit).items():
-        rows = list(_visible(scope, each).filter(pk__in=ids[:limit])) if ids else []
-        results.hits[each] = Hits(kind=each, rows=rows, more=len(ids) > limit)
-        results.total += len(rows)
+    found = _matches(scope, kinds, groups, cap=len(kinds) * (limit + 1))
+    for each in kinds:
+        if found is not None and not found[each]:
+            results.hits[each] = Hits(kind=each, rows=[], more=False)
+            continue
+        ids = found[each] if found is not None else _matching(scope, [each], groups).values("object_id")
+        rows = list(_visible(scope, each).filter(pk__in=ids)[: limit + 1])
+        results.hits[each] = Hits(kind=each, rows=rows[:limit], more=len(rows) > limit)
+        results.total += len(results.hits[each].rows)
     return results
 
 

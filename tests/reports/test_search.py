@@ -24,7 +24,7 @@ from habeas.evidence.services import document_add
 from habeas.registry.models import Person, PersonName, Place
 from habeas.registry.services import gazetteer_seed
 from habeas.reports.models import SearchEntry
-from habeas.reports.search import search, search_index, search_reindex
+from habeas.reports.search import KINDS, search, search_index, search_reindex
 from tests.conftest import PASSWORD
 from tests.evidence.pdfs import make_pdf
 from tests.pages import assert_queries_bounded
@@ -124,20 +124,27 @@ def test_one_query_over_the_index_whatever_the_number_of_records(indexed):
     assert count() == (before, kinds_found)
     # the user's teams and those whose identities are hidden; the index; the records of each kind found
     assert kinds_found >= 1 and before == 2 + 1 + kinds_found
+    with CaptureQueriesContext(connection) as captured:
+        search(member, "Dmitri", limit=1)  # too many entries for one query: the records kind by kind
+    assert len(captured) == 2 + 1 + len(KINDS)
 
 
-def test_at_most_the_limit_of_each_kind_the_most_recently_recorded(indexed):
+def test_at_most_the_limit_of_each_kind_in_its_order_however_common_the_word(indexed):
     member = indexed["member"]
     team = Team.objects.get(name="A")
     added = []
-    for i in range(3):
+    for i in range(5):
         person = Person.objects.create(team=team, label=f"Aigerim Nurlanova {i}")
         search_index([person])
         added.append(person.pk)
-    results = search(member, "Nurlanova", limit=2)
-    assert sorted(p.pk for p in results.hits["person"].rows) == added[1:]
-    assert results.hits["person"].more
-    assert not search(member, "Nurlanova", limit=3).hits["person"].more
+
+    def found(limit: int) -> tuple[list[int], bool]:
+        hits = search(member, "Nurlanova", "person", limit=limit).hits["person"]
+        return [p.pk for p in hits.rows], hits.more
+
+    assert found(5) == (added, False)  # all five entries in the one query over the index
+    assert found(4) == (added[:4], True)  # the same query (at most limit + 1 entries per kind)
+    assert found(2) == (added[:2], True)  # more entries than that: the records are read kind by kind
 
 
 def test_a_renamed_person_is_found_by_the_new_name_once_the_service_indexes_again(indexed):
