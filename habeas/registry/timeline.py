@@ -1,10 +1,11 @@
 """The timeline of a person's or a group's file: every record that concerns them, in date order, each with the
 sources cited for it and the findings of the standards engine beside it.
 
-Each kind of record is read with one query (related rows joined or prefetched), the citations of all of them
-with one more and their findings with one more, so that the number of queries does not grow with the number
-of records. Protected text (notes, summaries, reasons) is left out for a record whose identities are hidden
-from the user (``habeas.core.identity.hides_identity``); names are printed through ``str()``, which gives a
+One query finds the kinds of record the file has (a file has records of a few of its sixteen kinds), each of
+these is read with one query (related rows joined or prefetched), the citations of all of them with one more
+and their findings with one more, so that the number of queries does not grow with the number of records.
+Protected text (notes, summaries, reasons) is left out for a record whose identities are hidden from the user
+(``habeas.core.identity.hides_identity``); names are printed through ``str()``, which gives a
 pseudonym for such a record, and a person of a team the user cannot see is never named.
 """
 
@@ -18,7 +19,7 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Prefetch, Q
+from django.db.models import Model, Prefetch, Q, Value
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -628,27 +629,27 @@ def order(entries: Iterable[Entry], kind: str) -> tuple[list[Entry], list[Entry]
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Reading: one query per kind of record
+# Reading: one query per kind of record the file has
 # ---------------------------------------------------------------------------------------------------------------
 
-#: the kinds of record a file can gather, and whether each is about custody or accountability
-SECTIONS = {
-    "episodes": CUSTODY,
-    "transfers": CUSTODY,
-    "placements": CUSTODY,
-    "measures": CUSTODY,
-    "contacts": CUSTODY,
-    "notifications": CUSTODY,
-    "news": CUSTODY,
-    "examinations": CUSTODY,
-    "allegations": ACCOUNTABILITY,
-    "statements": ACCOUNTABILITY,
-    "complaints": ACCOUNTABILITY,
-    "investigations": ACCOUNTABILITY,
-    "proceedings": ACCOUNTABILITY,
-    "charges": ACCOUNTABILITY,
-    "verdicts": ACCOUNTABILITY,
-    "reparations": ACCOUNTABILITY,
+#: the kinds of record a file can gather: whether each is about custody or accountability, and its model
+SECTIONS: dict[str, tuple[str, type[Model]]] = {
+    "episodes": (CUSTODY, CustodyEpisode),
+    "transfers": (CUSTODY, Transfer),
+    "placements": (CUSTODY, Placement),
+    "measures": (CUSTODY, RestrictiveMeasure),
+    "contacts": (CUSTODY, FamilyContact),
+    "notifications": (CUSTODY, Notification),
+    "news": (CUSTODY, FamilyNews),
+    "examinations": (CUSTODY, MedicalExamination),
+    "allegations": (ACCOUNTABILITY, Allegation),
+    "statements": (ACCOUNTABILITY, Statement),
+    "complaints": (ACCOUNTABILITY, Complaint),
+    "investigations": (ACCOUNTABILITY, Investigation),
+    "proceedings": (ACCOUNTABILITY, Proceeding),
+    "charges": (ACCOUNTABILITY, Charge),
+    "verdicts": (ACCOUNTABILITY, Verdict),
+    "reparations": (ACCOUNTABILITY, Reparation),
 }
 
 
@@ -658,10 +659,29 @@ def in_order(rows: Iterable[M]) -> list[M]:
     return sorted(rows, key=attrgetter("pk"))
 
 
+def present(reader: Reader, filters: dict[str, Q]) -> set[str]:
+    """The sections with at least one record the user may see, found in one query: a file has records in a
+    few of its sections, and reading an empty one costs as much as reading a full one."""
+    probes = [
+        reader.visible(SECTIONS[section][1])
+        .filter(q)
+        .annotate(section=Value(section))
+        .values_list("section")
+        .order_by()
+        for section, q in filters.items()
+    ]
+    if not probes:
+        return set()
+    return {section for (section,) in probes[0].union(*probes[1:])}
+
+
 def gather(reader: Reader, kind: str, filters: dict[str, Q], *, named: bool = False) -> list[Entry]:
     """The entries of the records each filter selects (``filters[section]`` is a condition on that section's
-    model), for the kind asked for ("all", custody or accountability)."""
-    wanted = {section: q for section, q in filters.items() if kind == "all" or SECTIONS[section] == kind}
+    model), for the kind asked for ("all", custody or accountability): one query finds the sections with
+    records, and one per such section reads them."""
+    wanted = {section: q for section, q in filters.items() if kind == "all" or SECTIONS[section][0] == kind}
+    found = present(reader, wanted)
+    wanted = {section: q for section, q in wanted.items() if section in found}
     see = reader.visible
     out: list[Entry] = []
 
