@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField
 from habeas.core.identity import hides_identity, pseudonymous
@@ -458,6 +459,8 @@ class Investigation(Record):
     date_order = (("closed_on", "opened_on"),)
 
     class Meta:
+        verbose_name = _("investigation")
+        verbose_name_plural = _("investigations")
         constraints = [
             at_least_one("allegation", "event", label="subject"),
             not_before("closed_on", "opened_on"),
@@ -546,6 +549,8 @@ class Proceeding(Record):
     date_order = (("ended_on", "started_on"),)
 
     class Meta:
+        verbose_name = _("proceeding")
+        verbose_name_plural = _("proceedings")
         constraints = [
             not_before("ended_on", "started_on"),
             models.CheckConstraint(
@@ -657,8 +662,13 @@ class Sentence(Record):
         if self.kind == self.Kind.LIFE or self.months is None:
             return self.get_kind_display()
         if self.months_max:
-            return f"{self.get_kind_display()}, {self.months}–{self.months_max} months"
-        return f"{self.get_kind_display()}, {self.months} months"
+            return ngettext(
+                "%(kind)s, %(low)s–%(high)s month", "%(kind)s, %(low)s–%(high)s months", self.months_max
+            ) % {"kind": self.get_kind_display(), "low": self.months, "high": self.months_max}
+        return ngettext("%(kind)s, %(n)s month", "%(kind)s, %(n)s months", self.months) % {
+            "kind": self.get_kind_display(),
+            "n": self.months,
+        }
 
 
 class Reparation(Record):

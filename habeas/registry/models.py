@@ -186,6 +186,8 @@ class Person(Record):
     date_order = (("died_on", "born_on"),)
 
     class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         ordering = ["pk"]
         constraints = [not_before("died_on", "born_on")]
 
@@ -305,6 +307,8 @@ class Group(Record):
     name_digests = NameDigestsField(of=["label"])
 
     class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
         ordering = ["pk"]
         constraints = [
             not_negative("size"),

@@ -26,3 +26,24 @@ def test_the_longest_term_of_a_range_is_not_shorter_than_the_term():
 def test_a_life_sentence_has_no_term():
     with pytest.raises(ValidationError, match="life sentence has no term"):
         Sentence(verdict=factories.verdict(), kind="life", months=300).full_clean()
+
+
+@pytest.mark.parametrize(
+    ("language", "months", "months_max", "ends"),
+    [
+        ("en", 1, None, "1 month"),
+        ("en", 300, None, "300 months"),
+        ("en", 60, 84, "60–84 months"),
+        ("ru", 21, None, "21 месяц"),
+        ("ru", 3, None, "3 месяца"),
+        ("ru", 300, None, "300 месяцев"),
+        ("ru", 60, 84, "60–84 месяца"),
+    ],
+)
+def test_a_term_is_written_in_the_readers_language(language, months, months_max, ends):
+    from django.utils import translation
+
+    sentence = Sentence(kind="prison", months=months, months_max=months_max)
+    with translation.override(language):
+        text = str(sentence)
+        assert text == f"{Sentence.Kind.IMPRISONMENT.label}, {ends}"

@@ -142,3 +142,23 @@ def test_an_analyst_may_not_open_a_document(client, world, settings, tmp_path):
     assert client.get(url).status_code == 403
     client.force_login(world["researcher"])
     assert client.get(url).content == b"Testimony of Dmitri Tian"
+
+
+def test_a_pseudonym_names_the_kind_of_record_in_the_readers_language():
+    from django.utils import translation
+
+    from habeas.cases.models import Investigation, Proceeding
+    from habeas.core.identity import pseudonymous_ref
+    from habeas.registry.models import Group
+
+    expected = {
+        Person: ("Person", "Лицо"),
+        Group: ("Group", "Группа"),
+        Proceeding: ("Proceeding", "Судебное разбирательство"),
+        Investigation: ("Investigation", "Расследование"),
+    }
+    for model, (english, russian) in expected.items():
+        code = pseudonym(model._meta.label_lower, 7)
+        assert pseudonymous_ref(model, 7) == f"{english} {code}"
+        with translation.override("ru"):
+            assert pseudonymous_ref(model, 7) == f"{russian} {code}"
