@@ -3,7 +3,8 @@
 Usage (the database must hold ``habeas synth --scale 1 --team Monitors`` and its search index):
 
     DATABASE_URL=postgres://… HABEAS_SECRET_KEY=… HABEAS_DATA_DIR=… HABEAS_SECURE_COOKIES=0 \\
-        .venv/bin/python bench/bench_pages.py [--team Monitors] [--clients 20] [--seconds 60] [--workers 2] [--think 0]
+        .venv/bin/python bench/bench_pages.py [--team Monitors] [--clients 20] [--seconds 60] [--warmup 60] \\
+            [--samples 200] [--workers 2] [--think 0]
 
 It creates (or reuses) a researcher of the team, starts ``habeas serve`` on a free loopback port, logs every
 client in through the login form, and has each client request the person page, the place page, the dashboard
@@ -13,9 +14,11 @@ requests (as wrk), or with ``--think``, a pause of that many seconds on average 
 latencies are those each client sees (queueing included). It prints, per page, the number of requests,
 median, 95th and 99th percentile and the worst, in milliseconds, and any response other than 200.
 
-Each server process keeps the files of persons and places it has rendered (``habeas.core.pagecache``). With
-``--samples 200`` and a warm-up long enough to open each once in each process, the clients work on files
-already open (their own case load); with ``--samples 100000`` nearly every person page is a first view.
+Each server process keeps the files of persons and places it has rendered (``habeas.core.pagecache``). The
+default (200 records of each kind, 60 s of warm-up) measures the steady state: each process has opened each
+file once, and the clients work on files already open (their case load). ``--warmup 10`` measures the minute
+after a start, when most files are opened for the first time in each process; ``--samples 100000`` makes
+nearly every person page a first view.
 """
 
 from __future__ import annotations
@@ -163,7 +166,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--warmup", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=60)
     parser.add_argument("--samples", type=int, default=200, help="records of each kind to pick from")
     parser.add_argument(
         "--think",
