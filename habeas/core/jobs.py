@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import Http404
+from django.utils import translation
 
 from habeas.accounts.services import audit_record
 from habeas.core.models import Job
@@ -30,7 +32,7 @@ class JobFailed(Exception):
 def job_start(*, kind: str, title: str, user: Any, task: Any, **arguments: Any) -> Job:
     """Record a job and queue its task once the caller's transaction commits."""
     with transaction.atomic():
-        job = Job(kind=kind, title=title[:200], created_by=user)
+        job = Job(kind=kind, title=title[:200], created_by=user, language=translation.get_language() or "")
         job.full_clean()
         job.save()
         audit_record(action="create", actor=user, target=job, summary=job.title, details={"arguments": arguments})
@@ -43,20 +45,23 @@ def _update(job_id: int, **fields: Any) -> None:
 
 
 def job_run(job_id: int, work: Callable[[Progress], str]) -> None:
-    """Run ``work`` for the job, keeping its status and progress up to date."""
+    """Run ``work`` for the job, keeping its status and progress up to date, in the language of the page that
+    started it."""
     _update(job_id, status=Job.Status.RUNNING)
+    language = Job.objects.filter(pk=job_id).values_list("language", flat=True).first()
 
     def progress(done: int, total: int, what: str) -> None:
         _update(job_id, done=min(done, total), total=total, message=what[:300])
 
-    try:
-        url = work(progress)
-    except JobFailed as exc:  # told to the user in words, and kept encrypted: not re-raised, so that the task
-        _failed(job_id, str(exc))  # queue's stored traceback does not repeat it in clear
-        return
-    except Exception as exc:
-        _failed(job_id, f"{type(exc).__name__}: {exc}")
-        raise
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            url = work(progress)
+        except JobFailed as exc:  # told to the user in words, and kept encrypted: not re-raised, so that the
+            _failed(job_id, str(exc))  # task queue's stored traceback does not repeat it in clear
+            return
+        except Exception as exc:
+            _failed(job_id, f"{type(exc).__name__}: {exc}")
+            raise
     _update(job_id, status=Job.Status.DONE, result_url=url)
 
 

@@ -182,6 +182,8 @@ class Job(models.Model):
     result_url = models.CharField(_("where to see the result"), max_length=300, blank=True)
     #: encrypted: a list's problems quote its cells, which may hold a name
     error = EncryptedTextField(_("why it failed"), blank=True)
+    #: the language of its starter's page: the worker writes the progress and the problems in it
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Final
 
+from django.utils.translation import gettext as _
+
 CSV: Final = "csv"
 XLSX: Final = "xlsx"
 LEGACY: Final = ("cp1251", "koi8_r")
@@ -98,7 +100,15 @@ def _declared(encoding: str) -> str:
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
-        raise ReadError([Problem(0, "", f"unknown encoding {encoding!r}: use utf-8, cp1251 or koi8-r")]) from None
+        raise ReadError(
+            [
+                Problem(
+                    0,
+                    "",
+                    _("unknown encoding %(encoding)s: use utf-8, cp1251 or koi8-r") % {"encoding": repr(encoding)},
+                )
+            ]
+        ) from None
     return {"utf_8": "utf-8", "utf-8": "utf-8", "windows-1251": "cp1251", "koi8-r": "koi8_r"}.get(name, name)
 
 
@@ -111,7 +121,10 @@ def _bad_lines(lines: list[bytes], encoding: str) -> list[Problem]:
             byte = line[exc.start]
             problems.append(
                 Problem(
-                    number, "", f"not {encoding_name(encoding)} text (byte 0x{byte:02X} at position {exc.start + 1})"
+                    number,
+                    "",
+                    _("not %(encoding)s text (byte 0x%(byte)02X at position %(position)s)")
+                    % {"encoding": encoding_name(encoding), "byte": byte, "position": exc.start + 1},
                 )
             )
     return problems
@@ -132,7 +145,9 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise ReadError([Problem(0, "", f"not UTF-16 text (byte {exc.start + 1})")]) from None
+            raise ReadError(
+                [Problem(0, "", _("not UTF-16 text (byte %(position)s)") % {"position": exc.start + 1})]
+            ) from None
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -152,7 +167,8 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if utf8_rows:
         example = utf8_rows[0]
         return_problems = [
-            Problem(n, "", f"mixed encodings: row {example} is UTF-8 but this row is not") for n in other_rows
+            Problem(n, "", _("mixed encodings: row %(row)s is UTF-8 but this row is not") % {"row": example})
+            for n in other_rows
         ]
         raise ReadError(return_problems)
     scores = {encoding: legacy_score(data.decode(encoding, errors="replace")) for encoding in LEGACY}
@@ -169,8 +185,8 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
                 Problem(
                     number,
                     "",
-                    f"mixed encodings: the file reads as {encoding_name(encoding)} but this row as "
-                    f"{encoding_name(other)}",
+                    _("mixed encodings: the file reads as %(encoding)s but this row as %(other)s")
+                    % {"encoding": encoding_name(encoding), "other": encoding_name(other)},
                 )
             )
     if problems:
@@ -186,15 +202,15 @@ def _check_header(header: list[str]) -> tuple[tuple[str, ...], list[Problem]]:
     problems, seen = [], set()
     for name in names:
         if name in seen:
-            problems.append(Problem(1, name, "the column name occurs twice in the header"))
+            problems.append(Problem(1, name, _("the column name occurs twice in the header")))
         seen.add(name)
     return tuple(names), problems
 
 
 def _tabulate(file_format: str, encoding: str, raw_rows: list[tuple[int, list[str]]]) -> Sheet:
     if not raw_rows:
-        raise ReadError([Problem(0, "", "the file is empty: it has no header row")])
-    (_, header_cells), *body = raw_rows
+        raise ReadError([Problem(0, "", _("the file is empty: it has no header row"))])
+    (_number, header_cells), *body = raw_rows
     header, problems = _check_header(header_cells)
     rows = []
     for number, cells in body:
@@ -202,7 +218,14 @@ def _tabulate(file_format: str, encoding: str, raw_rows: list[tuple[int, list[st
             continue
         extra = [c for c in cells[len(header) :] if c.strip()]
         if extra:
-            problems.append(Problem(number, "", f"the row has {len(cells)} cells but the header only {len(header)}"))
+            problems.append(
+                Problem(
+                    number,
+                    "",
+                    _("the row has %(cells)s cells but the header only %(header)s")
+                    % {"cells": len(cells), "header": len(header)},
+                )
+            )
             continue
         cells = (cells + [""] * len(header))[: len(header)]
         rows.append((number, tuple(cells)))
@@ -224,7 +247,7 @@ def read_csv(data: bytes, declared: str | None = None) -> Sheet:
         for cells in reader:
             raw_rows.append((len(raw_rows) + 1, cells))
     except csv.Error as exc:
-        raise ReadError([Problem(len(raw_rows) + 2, "", f"not CSV ({exc})")]) from None
+        raise ReadError([Problem(len(raw_rows) + 2, "", _("not CSV (%(error)s)") % {"error": exc})]) from None
     return _tabulate(CSV, encoding, raw_rows)
 
 
@@ -250,7 +273,7 @@ def read_xlsx(data: bytes) -> Sheet:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise ReadError([Problem(0, "", f"not an XLSX workbook ({exc})")]) from None
+        raise ReadError([Problem(0, "", _("not an XLSX workbook (%(error)s)") % {"error": exc})]) from None
     try:
         sheet = workbook.worksheets[0]
         raw_rows = [
@@ -275,7 +298,7 @@ def read_list(data: bytes, *, name: str = "", declared: str | None = None) -> Sh
     if data.startswith(b"PK\x03\x04"):
         return read_xlsx(data)
     if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadError([Problem(0, "", "an old Excel (.xls) workbook: save it as XLSX or CSV")])
+        raise ReadError([Problem(0, "", _("an old Excel (.xls) workbook: save it as XLSX or CSV"))])
     if not data.strip():
-        raise ReadError([Problem(0, "", "the file is empty")])
+        raise ReadError([Problem(0, "", _("the file is empty"))])
     return read_csv(data, declared)

@@ -122,7 +122,7 @@ def parse_list_date(text: str) -> tuple[dt.date, str]:
             value, precision = _real_date(text, year, int(month), 1), Precision.MONTH
         elif not month.isdigit():
             if day.isdigit():
-                raise ValueError(f"{text!r}: a day without a month cannot be read")
+                raise ValueError(_("%(text)s: a day without a month cannot be read") % {"text": repr(text)})
             value, precision = dt.date(year, 1, 1), Precision.YEAR
         else:
             value, precision = _real_date(text, year, int(month), int(day)), Precision.DAY
@@ -133,7 +133,8 @@ def parse_list_date(text: str) -> tuple[dt.date, str]:
         value, precision = parse_fuzzy(text, with_time=False)
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a date: write 2011-12-16, 16.12.2011, 2011-12, 12.2011, 2011 or ~2011"
+            _("%(text)s is not a date: write 2011-12-16, 16.12.2011, 2011-12, 12.2011, 2011 or ~2011")
+            % {"text": repr(text)}
         ) from None
     assert isinstance(value, dt.date)
     return value, precision
@@ -143,7 +144,7 @@ def _real_date(text: str, year: int, month: int, day: int) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError as exc:
-        raise ValueError(f"{text!r} is not a real date ({exc})") from None
+        raise ValueError(_("%(text)s is not a real date (%(error)s)") % {"text": repr(text), "error": exc}) from None
 
 
 def _plausible_year(year: int, today: dt.date) -> bool:
@@ -185,11 +186,14 @@ class _RowReader:
         )
         if not row.given_name and not row.surname:
             field = "surname" if "surname" in self.mapping else "given_name"
-            problem(field, "no name: a row needs a surname or a given name")
+            problem(field, _("no name: a row needs a surname or a given name"))
         if sex := self.cell(cells, "sex"):
             sex_value = normalise_sex(sex)
             if sex_value is None:
-                problem("sex", f"cannot read the sex {sex!r}: write m or f (м/ж, муж/жен, male/female …)")
+                problem(
+                    "sex",
+                    _("cannot read the sex %(sex)s: write m or f (м/ж, муж/жен, male/female …)") % {"sex": repr(sex)},
+                )
             row.sex = sex_value or ""
         for field, target in (("born_on", "born_on"), ("event_on", "event_on")):
             if text := self.cell(cells, field):
@@ -199,17 +203,29 @@ class _RowReader:
                     problem(field, str(exc))
                     continue
                 if not _plausible_year(when.year, self.today) or when > self.today:
-                    problem(field, f"{text!r} is not a plausible date (before {EARLIEST_YEAR} or in the future)")
+                    problem(
+                        field,
+                        _("%(text)s is not a plausible date (before %(year)s or in the future)")
+                        % {"text": repr(text), "year": EARLIEST_YEAR},
+                    )
                     continue
                 setattr(row, target, normalise(when, precision))
                 setattr(row, f"{target}_precision", precision)
         if year_text := self.cell(cells, "birth_year"):
             if not year_text.isdigit() or len(year_text) != 4 or not _plausible_year(int(year_text), self.today):
-                problem("birth_year", f"{year_text!r} is not a year of birth (four digits, {EARLIEST_YEAR} or later)")
+                problem(
+                    "birth_year",
+                    _("%(text)s is not a year of birth (four digits, %(year)s or later)")
+                    % {"text": repr(year_text), "year": EARLIEST_YEAR},
+                )
             elif row.born_on is None:
                 row.born_on, row.born_on_precision = dt.date(int(year_text), 1, 1), Precision.YEAR
             elif row.born_on.year != int(year_text) and row.born_on_precision != Precision.APPROXIMATE:
-                problem("birth_year", f"the year {year_text} disagrees with the date of birth ({row.born_on:%Y})")
+                problem(
+                    "birth_year",
+                    _("the year %(year)s disagrees with the date of birth (%(born)s)")
+                    % {"year": year_text, "born": f"{row.born_on:%Y}"},
+                )
         return row, problems
 
 
@@ -217,13 +233,25 @@ def _check_mapping(mapping: Mapping[str, str], header: tuple[str, ...]) -> list[
     problems = []
     for field, column in mapping.items():
         if field not in FIELDS:
-            problems.append(Problem(0, column, f"unknown field {field!r} in the mapping; fields: {', '.join(FIELDS)}"))
+            problems.append(
+                Problem(
+                    0,
+                    column,
+                    _("unknown field %(field)s in the mapping; fields: %(fields)s")
+                    % {"field": repr(field), "fields": ", ".join(FIELDS)},
+                )
+            )
         elif column not in header:
             problems.append(
-                Problem(1, column, f"the mapping names column {column!r} (for {field}), which the file does not have")
+                Problem(
+                    1,
+                    column,
+                    _("the mapping names column %(column)s (for %(field)s), which the file does not have")
+                    % {"column": repr(column), "field": field},
+                )
             )
     if not {"surname", "given_name"} & set(mapping):
-        problems.append(Problem(0, "", "the mapping needs a column for the surname or the given name"))
+        problems.append(Problem(0, "", _("the mapping needs a column for the surname or the given name")))
     return problems
 
 
@@ -269,11 +297,15 @@ def list_import(
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise ListImportError(name, [Problem(0, "", f"cannot be read ({exc.strerror or exc})")]) from None
+            raise ListImportError(
+                name, [Problem(0, "", _("cannot be read (%(error)s)") % {"error": exc.strerror or exc})]
+            ) from None
     else:
         raise TypeError("list_import needs the path of the file or its content")
     if source.team_id not in (None, team.pk):
-        raise ListImportError(name, [Problem(0, "", f"the source {source.key!r} belongs to another team")])
+        raise ListImportError(
+            name, [Problem(0, "", _("the source %(source)s belongs to another team") % {"source": repr(source.key)})]
+        )
     try:
         sheet = read_list(data, name=name, declared=encoding)
     except ReadError as exc:
@@ -293,7 +325,8 @@ def list_import(
                     Problem(
                         number,
                         mapping["record_id"],
-                        f"duplicate record id {row.record_id!r} (first on row {first_with_id[row.record_id]})",
+                        _("duplicate record id %(id)s (first on row %(row)s)")
+                        % {"id": repr(row.record_id), "row": first_with_id[row.record_id]},
                     )
                 )
             else:
@@ -306,7 +339,7 @@ def list_import(
         problems += row_problems
         rows.append(row)
     if not rows and not problems:
-        problems.append(Problem(0, "", "the file has a header but no rows"))
+        problems.append(Problem(0, "", _("the file has a header but no rows")))
     if problems:
         raise ListImportError(name, problems)
 

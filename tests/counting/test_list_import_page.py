@@ -194,6 +194,35 @@ def test_a_list_with_bad_rows_fails_and_its_job_page_names_every_problem(
     assert all("31.02.1980" not in str(result.__dict__) for result in DBTaskResult.objects.all())
 
 
+def test_the_worker_tells_the_problems_in_the_language_of_the_page_that_started_the_import(
+    client, world, media, register, settings, django_capture_on_commit_callbacks
+):
+    rows = [
+        ("1", "Кенжебаев", "Ерлан", "", "м", "02.03.1975", ""),
+        ("2", "Тулетаева", "Роза", "", "x", "31.02.1980", ""),
+        ("3", "", "", "", "ж", "", "Актау"),
+    ]
+    client.force_login(world["member"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    response = upload(client, register, csv_bytes(HEADER_EN, rows), name="lawyers.csv")
+    html = client.get(response["Location"]).content.decode()
+    mapping = {field: selected(html, field) for field in re.findall(r'<select name="(\w+)"', html)}
+    token = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("list_import_map", args=[token]), mapping)
+    run_worker()  # the worker's own language is English
+
+    assert Job.objects.get(kind="import").language == "ru"
+    page = client.get(response["Location"]).content.decode()
+    assert "Список не импортирован, из него ничего не сохранено." in page
+    problems = re.findall(r"<li>(.*?)</li>", page[page.index('id="job-problems"') :].split("</ul>")[0], re.S)
+    assert len(problems) == 3
+    assert "не удаётся прочитать пол &#x27;x&#x27;" in problems[0]
+    assert "&#x27;31.02.1980&#x27; — несуществующая дата" in problems[1]
+    assert problems[2].endswith("нет имени: в строке нужна фамилия или имя")
+    assert not any("row" in problem or "cannot" in problem for problem in problems)
+
+
 def test_bad_input_in_the_forms_is_refused_field_by_field(client, world, media, register, settings):
     settings.HABEAS_MAX_UPLOAD_MB = 1
     client.force_login(world["member"])
