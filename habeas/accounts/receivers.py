@@ -6,11 +6,9 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
-from django_otp import user_has_device
 
 from habeas.accounts.reauth import reauth_mark
 from habeas.accounts.services import audit_record
-from habeas.accounts.sites import HAS_AUTHENTICATOR
 
 
 @receiver(user_logged_in)
@@ -18,7 +16,6 @@ def logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(action="login", actor=user, summary="logged in")
     if request is not None and hasattr(request, "session"):
         reauth_mark(request)  # a login is a fresh proof of who the user is
-        request.session[HAS_AUTHENTICATOR] = user_has_device(user)
 
 
 @receiver(user_logged_out)

@@ -12,26 +12,9 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
-#: whether the session's user has an authenticator, read at login (``habeas.accounts.receivers``)
-HAS_AUTHENTICATOR = "habeas_has_authenticator"
-
 
 def second_factor_required(user: Any) -> bool:
     return bool(getattr(settings, "HABEAS_REQUIRE_2FA", False) or user_has_device(user))
-
-
-def second_factor_missing(request: Any) -> bool:
-    """Whether the request's user still owes a TOTP code: everyone does when HABEAS_REQUIRE_2FA is on, else
-    users with an authenticator, until they give its code. Whether they have one is read at login and kept in
-    the session (not read again on every page): an authenticator set up during a session is asked for from the
-    next login."""
-    user = request.user
-    if user.is_verified():
-        return False
-    if getattr(settings, "HABEAS_REQUIRE_2FA", False):
-        return True
-    has = request.session.get(HAS_AUTHENTICATOR)
-    return bool(user_has_device(user) if has is None else has)
 
 
 class TwoFactorLoginForm(OTPAdminAuthenticationForm):
@@ -61,4 +44,4 @@ class HabeasAdminSite(AdminSite):
     def has_permission(self, request: Any) -> bool:
         if not super().has_permission(request):
             return False
-        return not second_factor_missing(request)
+        return not second_factor_required(request.user) or request.user.is_verified()

@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
-from habeas.accounts.sites import second_factor_missing
+from habeas.accounts.sites import second_factor_required
 
 View = Callable[..., HttpResponseBase]
 
@@ -26,7 +26,7 @@ def member_required(view: View) -> View:
         user = request.user
         if not user.is_authenticated or not user.is_active:
             return redirect_to_login(request.get_full_path())
-        if second_factor_missing(request):
+        if not user.is_verified() and second_factor_required(user):  # type: ignore[attr-defined]
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 

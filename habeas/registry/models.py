@@ -187,7 +187,7 @@ class Person(Record):
 
     class Meta:
         verbose_name = _("person")
-        verbose_name_plural = _("people")
+        verbose_name_plural = _("persons")
         ordering = ["pk"]
         constraints = [not_before("died_on", "born_on")]
 

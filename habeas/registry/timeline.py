@@ -736,10 +736,14 @@ def gather(reader: Reader, kind: str, filters: dict[str, Q], *, named: bool = Fa
             .prefetch_related(Prefetch("steps", queryset=steps))
         )
         out += investigations(reader, in_order(investigation_rows))
-    if "proceedings" in wanted:
-        proceeding_rows = rows("proceedings", Proceeding).select_related("court", "locality", "appeal_of")
+    if "proceedings" in wanted or "charges" in wanted:  # a charge of a proceeding not shown stands alone
+        proceeding_rows = (
+            in_order(rows("proceedings", Proceeding).select_related("court", "locality", "appeal_of"))
+            if "proceedings" in wanted
+            else []
+        )
         charges = in_order(rows("charges", Charge)) if "charges" in wanted else []
-        out += proceedings(reader, in_order(proceeding_rows), charges)
+        out += proceedings(reader, proceeding_rows, charges)
     if "verdicts" in wanted:
         sentences = see(Sentence).order_by("pk")
         verdict_rows = (

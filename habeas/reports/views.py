@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -67,7 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "title": _("Dashboard"),
         "profiles": profile_names() if access.can_write(user) else [],
         "counted_at": counts.counted_at,
-        "fresh_minutes": dashboard_read.FRESH_SECONDS // 60,
+        "counted_today": timezone.localdate(counts.counted_at) == timezone.localdate(),
         "severity": severity,
         "rules": counts.rules,
         "severity_chart": mark_safe(

@@ -244,9 +244,22 @@ def test_the_group_page_and_the_lists_make_as_many_queries_with_more_records(cli
             cite(allegation, source, n)
             factories.saved(Group(label=f"Group {n}", size=n, team=team))
 
-    # a file reads only the kinds of record it has (at most sixteen): records of every kind first, then more
+    # a file reads only the kinds of record it has (at most sixteen): once it has records of the kinds grow()
+    # adds, more of them make no more queries
     grow()
     assert_queries_bounded(client, url, grow)
     assert_queries_bounded(client, reverse("group_list"), grow)
     assert_queries_bounded(client, reverse("person_list"), grow)
     assert_queries_bounded(client, reverse("person_list") + "?name=Member", grow)
+
+
+def test_a_charge_stands_in_the_file_although_its_proceeding_is_another_teams(client, world):
+    from habeas.cases.models import Charge, Proceeding
+
+    person = factories.person("Marat Zhanbolatov", team=Team.objects.get(name="A"))  # tried nowhere else
+    other = factories.saved(Proceeding(team=Team.objects.get(name="B"), kind="criminal", title="Case of team B"))
+    factories.saved(Charge(team=person.team, proceeding=other, defendant=person, offence="inciting social discord"))
+    client.force_login(world["member"])
+    page = client.get(reverse("person_detail", args=[person.pk])).content.decode()
+    assert "inciting social discord" in page
+    assert "Case of team B" not in page

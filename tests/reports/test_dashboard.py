@@ -128,3 +128,22 @@ def test_the_counts_are_kept_for_everyone_of_the_same_teams_until_records_change
     monkeypatch.setattr(dashboard, "FRESH_SECONDS", 0)
     assert dashboard.dashboard_counts(world["owner"]).funnel[0].count == alleged + 1  # changed, and a minute old
     cache.clear()
+
+
+def test_counts_made_on_an_earlier_day_say_which_day(client, world, monkeypatch):
+    import dataclasses
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from habeas.reports import views
+
+    made = dashboard.dashboard_counts
+    earlier = timezone.now() - dt.timedelta(days=3)
+    monkeypatch.setattr(
+        views.dashboard_read, "dashboard_counts", lambda user: dataclasses.replace(made(user), counted_at=earlier)
+    )
+    client.force_login(world["member"])
+    page = client.get(reverse("dashboard")).content.decode()
+    day = timezone.localtime(earlier)
+    assert f"as counted on {day.day} " in page and f"{day:%Y}, {day:%H:%M}" in page

@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterModelOptions(
             name='person',
-            options={'ordering': ['pk'], 'verbose_name': 'person', 'verbose_name_plural': 'people'},
+            options={'ordering': ['pk'], 'verbose_name': 'person', 'verbose_name_plural': 'persons'},
         ),
     ]
