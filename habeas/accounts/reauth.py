@@ -27,10 +27,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django_otp import devices_for_user, user_has_device
+from django_otp import devices_for_user
 
 from habeas.accounts.backends import locked_out
 from habeas.accounts.services import audit_record
+from habeas.accounts.sites import has_authenticator
 
 SESSION_KEY = "habeas_reauth_at"  # seconds since the epoch (UTC) of the last confirmed password
 
@@ -136,7 +137,7 @@ class ReauthForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.needs_code = user_has_device(user, confirmed=True)
+        self.needs_code = has_authenticator(user)
         if self.needs_code:
             self.fields["otp_token"].required = True
         else:

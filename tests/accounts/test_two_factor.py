@@ -73,3 +73,12 @@ def test_without_an_authenticator_and_not_required_the_password_suffices(client)
     factories.superuser("lawyer1")
     assert log_in(client).status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_an_authenticator_added_during_a_session_is_asked_for_at_once(client):
+    user = factories.superuser("lawyer1")
+    assert log_in(client).status_code == 302
+    assert client.get(reverse("dashboard")).status_code == 200
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)  # e.g. the account is feared compromised
+    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 302
