@@ -22,7 +22,15 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Final
 
-from django.utils.translation import gettext as _
+from django.conf import settings
+from django.utils.translation import gettext
+
+
+def _(text: str) -> str:
+    """A problem in the language of the page (or job) reading the file; in English where Django is not set up
+    (``habeas link`` reads lists without a database)."""
+    return gettext(text) if settings.configured else text
+
 
 CSV: Final = "csv"
 XLSX: Final = "xlsx"
