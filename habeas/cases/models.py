@@ -191,7 +191,9 @@ class Allegation(Record):
 class Perpetrator(models.Model):
     """An alleged perpetrator: a named person, a unit, or both."""
 
-    allegation = models.ForeignKey(Allegation, on_delete=models.CASCADE, related_name="perpetrators")
+    allegation = models.ForeignKey(
+        Allegation, verbose_name=_("allegation"), on_delete=models.CASCADE, related_name="perpetrators"
+    )
     person = models.ForeignKey(
         Person,
         verbose_name=_("person"),
@@ -230,7 +232,9 @@ class Disclosure(Record):
         NGO = "ngo", _("an NGO or monitor")
         UN = "un", _("a UN body")
 
-    allegation = models.ForeignKey(Allegation, on_delete=models.CASCADE, related_name="disclosures")
+    allegation = models.ForeignKey(
+        Allegation, verbose_name=_("allegation"), on_delete=models.CASCADE, related_name="disclosures"
+    )
     audience = models.CharField(_("made to"), max_length=10, choices=Audience.choices)
     recipient = models.ForeignKey(
         Organisation, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.PROTECT
@@ -481,7 +485,9 @@ class InvestigationStep(Record):
         DELEGATION = "delegation", _("delegation to another body")
         CHARGE = "charge", _("charges brought")
 
-    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="steps")
+    investigation = models.ForeignKey(
+        Investigation, verbose_name=_("investigation"), on_delete=models.CASCADE, related_name="steps"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     taken_on, taken_on_precision = fuzzy_date(_("taken"))
     done = models.BooleanField(
@@ -565,7 +571,9 @@ class Proceeding(Record):
 
 
 class Charge(Record):
-    proceeding = models.ForeignKey(Proceeding, on_delete=models.CASCADE, related_name="charges")
+    proceeding = models.ForeignKey(
+        Proceeding, verbose_name=_("proceeding"), on_delete=models.CASCADE, related_name="charges"
+    )
     defendant = models.ForeignKey(Person, verbose_name=_("defendant"), null=True, blank=True, on_delete=models.PROTECT)
     defendant_group = models.ForeignKey(
         Group, verbose_name=_("defendants (group)"), null=True, blank=True, on_delete=models.PROTECT
@@ -593,7 +601,9 @@ class Verdict(Record):
         QUASHED = "quashed", _("conviction quashed")
         DISCONTINUED = "discontinued", _("case discontinued")
 
-    proceeding = models.ForeignKey(Proceeding, on_delete=models.CASCADE, related_name="verdicts")
+    proceeding = models.ForeignKey(
+        Proceeding, verbose_name=_("proceeding"), on_delete=models.CASCADE, related_name="verdicts"
+    )
     defendant = models.ForeignKey(
         Person,
         verbose_name=_("defendant"),

@@ -75,7 +75,9 @@ class CustodyEpisode(Record):
 class Placement(Record):
     """A period in one place of detention."""
 
-    custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="placements")
+    custody = models.ForeignKey(
+        CustodyEpisode, verbose_name=_("custody episode"), on_delete=models.CASCADE, related_name="placements"
+    )
     place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="placements")
     started_on, started_on_precision = fuzzy_date(_("from"))
     ended_on, ended_on_precision = fuzzy_date(_("until"))
@@ -96,7 +98,9 @@ class Placement(Record):
 class Transfer(Record):
     """A move from one place of detention to another."""
 
-    custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="transfers")
+    custody = models.ForeignKey(
+        CustodyEpisode, verbose_name=_("custody episode"), on_delete=models.CASCADE, related_name="transfers"
+    )
     from_place = models.ForeignKey(
         Place,
         verbose_name=_("from"),
@@ -143,7 +147,9 @@ class RestrictiveMeasure(Record):
         RESTRAINTS = "restraints", _("instruments of restraint")
         OTHER = "other", _("other")
 
-    custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="measures")
+    custody = models.ForeignKey(
+        CustodyEpisode, verbose_name=_("custody episode"), on_delete=models.CASCADE, related_name="measures"
+    )
     place = models.ForeignKey(
         Place,
         verbose_name=_("place"),
@@ -232,7 +238,9 @@ class RestrictiveMeasure(Record):
 class Extension(Record):
     """An extension of a restrictive measure, and who approved it."""
 
-    measure = models.ForeignKey(RestrictiveMeasure, on_delete=models.CASCADE, related_name="extensions")
+    measure = models.ForeignKey(
+        RestrictiveMeasure, verbose_name=_("restrictive measure"), on_delete=models.CASCADE, related_name="extensions"
+    )
     extended_on, extended_on_precision = fuzzy_date(_("extended"))
     added_days = models.PositiveIntegerField(_("days added"), null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -260,7 +268,9 @@ class FamilyContact(Record):
         MONTH = "month", _("month")
         YEAR = "year", _("year")
 
-    custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="family_contacts")
+    custody = models.ForeignKey(
+        CustodyEpisode, verbose_name=_("custody episode"), on_delete=models.CASCADE, related_name="family_contacts"
+    )
     relative = models.ForeignKey(
         Person,
         verbose_name=_("relative"),
@@ -319,7 +329,9 @@ class Notification(Record):
         ILLNESS = "illness", _("serious illness or injury")
         DEATH = "death", _("death")
 
-    custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="notifications")
+    custody = models.ForeignKey(
+        CustodyEpisode, verbose_name=_("custody episode"), on_delete=models.CASCADE, related_name="notifications"
+    )
     about = models.CharField(_("about"), max_length=12, choices=About.choices)
     transfer = models.ForeignKey(
         Transfer,
@@ -359,7 +371,9 @@ class FamilyNews(Record):
         ILLNESS = "illness", _("serious illness")
         DEATH = "death", _("death")
 
-    custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="family_news")
+    custody = models.ForeignKey(
+        CustodyEpisode, verbose_name=_("custody episode"), on_delete=models.CASCADE, related_name="family_news"
+    )
     relative = models.ForeignKey(
         Person, verbose_name=_("relative"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -387,7 +401,9 @@ class MedicalExamination(Record):
         FORENSIC = "forensic", _("forensic")
         INDEPENDENT = "independent", _("independent")
 
-    custody = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="examinations")
+    custody = models.ForeignKey(
+        CustodyEpisode, verbose_name=_("custody episode"), on_delete=models.CASCADE, related_name="examinations"
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     requested_on, requested_on_precision = fuzzy_date(_("requested"))
     performed = models.BooleanField(_("performed"), default=True)

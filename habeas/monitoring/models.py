@@ -96,7 +96,9 @@ class RecommendationStatus(Record):
         REJECTED = "rejected", _("rejected")
         DISPUTED = "disputed", _("response disputes the facts")
 
-    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="history")
+    recommendation = models.ForeignKey(
+        Recommendation, verbose_name=_("recommendation"), on_delete=models.CASCADE, related_name="history"
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     recorded_on, recorded_on_precision = fuzzy_date(_("as of"))
     response = EncryptedTextField(_("response or action"), blank=True)

@@ -209,7 +209,7 @@ class PersonName(models.Model):
         ALIAS = "alias", _("also known as")
         BIRTH = "birth", _("birth name")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="names")
     full_name = EncryptedTextField(_("full name"), max_length=300)
     given_name = EncryptedTextField(_("given name"), max_length=100, blank=True)
     patronymic = EncryptedTextField(_("patronymic"), max_length=100, blank=True)
@@ -238,7 +238,7 @@ class Disability(models.Model):
         PSYCHOSOCIAL = "psychosocial", _("psychosocial")
         CHRONIC = "chronic", _("chronic illness")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="disabilities")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="disabilities")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     description = EncryptedTextField(_("description"), max_length=300, blank=True)
 
@@ -261,8 +261,10 @@ class Relationship(models.Model):
         LAWYER = "lawyer", _("lawyer")
         OTHER = "other", _("other")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")
-    relative = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="relationships")
+    relative = models.ForeignKey(
+        Person, verbose_name=_("relative"), on_delete=models.CASCADE, related_name="relationships_to"
+    )
     kind = models.CharField(_("the relative is the person's"), max_length=10, choices=Kind.choices)
     description = EncryptedTextField(_("description"), max_length=200, blank=True)
 

@@ -35,7 +35,9 @@ class SearchEntry(models.Model):
     object_id = models.PositiveBigIntegerField()
     protected = models.BooleanField()
     part = models.PositiveSmallIntegerField(default=0)
-    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     tokens = models.TextField(blank=True)
 
     class Meta:

@@ -263,3 +263,23 @@ def test_a_charge_stands_in_the_file_although_its_proceeding_is_another_teams(cl
     page = client.get(reverse("person_detail", args=[person.pk])).content.decode()
     assert "inciting social discord" in page
     assert "Case of team B" not in page
+
+
+def test_on_russian_pages_the_facts_of_every_record_are_named_in_russian(client, world, settings):
+    from habeas.registry.models import Place
+
+    client.force_login(world["member"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    tuletaeva = persons_named("Roza Tuletaeva", exact=True).get()
+    assert (
+        "<dt>Судебное разбирательство</dt>"
+        in client.get(reverse("person_detail", args=[tuletaeva.pk])).content.decode()
+    )
+    team = Team.objects.get(name="A")
+    pages = [
+        reverse("person_detail", args=[pk]) for pk in Person.objects.filter(team=team).values_list("pk", flat=True)
+    ]
+    pages += [reverse("place_detail", args=[pk]) for pk in Place.objects.filter(team=team).values_list("pk", flat=True)]
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert not re.findall(r"<dt>[A-Za-z][^<]*</dt>", page), url  # no fact of any record named in English
