@@ -25,6 +25,7 @@ from habeas.registry.models import Locality, Organisation, Person, Place, Relati
 from habeas.reports.dashboard import open_findings
 from habeas.standards.geo import geodesic_km
 from habeas.standards.models import Finding
+from habeas.standards.rules import standard_shown
 from habeas.standards.selectors import findings_visible
 
 #: the most rows of one kind a place's page lists (the rest are counted)
@@ -389,7 +390,7 @@ def _finding_row(finding: Finding) -> dict[str, Any]:
         "record": {"type": f"{finding.content_type.app_label}.{finding.content_type.model}", "id": finding.object_id},
         "subject": finding.subject,
         "summary": finding.summary,
-        "standard": finding.standard,
+        "standard": standard_shown(finding.rule, finding.standard),
         "review": finding.review,
         "sources": finding.sources,
     }

@@ -54,6 +54,7 @@ from habeas.evidence.models import Citation, Source
 from habeas.registry.models import Group, Locality, Person, Place
 from habeas.standards.geo import geodesic_km
 from habeas.standards.models import Finding
+from habeas.standards.rules import standard_shown
 
 CUSTODY = "custody"
 ACCOUNTABILITY = "accountability"
@@ -598,7 +599,7 @@ def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[dict[st
             },
             "subject": finding.subject,
             "summary": finding.summary,
-            "standard": finding.standard,
+            "standard": standard_shown(finding.rule, finding.standard),
             "review": finding.review,
             "prevails": finding.prevails,
             "sources": finding.sources,

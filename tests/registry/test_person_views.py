@@ -265,11 +265,14 @@ def test_a_charge_stands_in_the_file_although_its_proceeding_is_another_teams(cl
     assert "Case of team B" not in page
 
 
-def test_on_russian_pages_the_facts_of_every_record_are_named_in_russian(client, world, settings):
+def test_on_russian_pages_facts_and_standards_are_named_in_russian(client, world, settings):
     from habeas.registry.models import Place
 
+    findings_evaluate(profile_name="kz")  # the standards findings cite are shown in Russian too
     client.force_login(world["member"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    tian_page = client.get(reverse("person_detail", args=[tian().pk])).content.decode()
+    assert "Правила Нельсона Манделы" in tian_page
     tuletaeva = persons_named("Roza Tuletaeva", exact=True).get()
     assert (
         "<dt>Судебное разбирательство</dt>"
@@ -283,3 +286,4 @@ def test_on_russian_pages_the_facts_of_every_record_are_named_in_russian(client,
     for url in pages:
         page = client.get(url).content.decode()
         assert not re.findall(r"<dt>[A-Za-z][^<]*</dt>", page), url  # no fact of any record named in English
+        assert "Mandela Rules" not in page and "Convention against Torture" not in page, url

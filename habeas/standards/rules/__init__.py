@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from habeas.standards.engine import Rule, StandardsError
 from habeas.standards.rules import accountability, detention, monitoring
 
@@ -15,3 +17,12 @@ def rules_by_code(codes: list[str] | tuple[str, ...]) -> list[Rule]:
     if unknown:
         raise StandardsError(f"unknown rule code {unknown[0]!r}; 'habeas rules' lists them")
     return [CATALOGUE[code] for code in codes]
+
+
+def standard_shown(code: str, stored: str) -> str:
+    """The standard a finding cites (stored in English when it was found), in the reader's language while it is
+    still its rule's citation; a finding found under other wording keeps its own."""
+    rule = CATALOGUE.get(code)
+    if rule is None or rule.citation != stored:
+        return stored
+    return f"{gettext(rule.instrument)}, {gettext(rule.article)}"

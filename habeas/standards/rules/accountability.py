@@ -4,6 +4,8 @@ impunity indicators that combine them."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
 from habeas.standards.facts import (
     AllegationFacts,
@@ -20,9 +22,11 @@ from habeas.standards.facts import (
 )
 from habeas.standards.rules._common import amount, judge, outcome
 
-CAT = "Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment"
-ISTANBUL = "Istanbul Protocol (2022) and Principles on the Effective Investigation of Torture, A/RES/55/89"
-IMPUNITY = "Impunity indicator (CAT arts. 12-14; Istanbul Principles; CPT 14th General Report)"
+CAT = gettext_noop("Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment")
+ISTANBUL = gettext_noop(
+    "Istanbul Protocol (2022) and Principles on the Effective Investigation of Torture, A/RES/55/89"
+)
+IMPUNITY = gettext_noop("Impunity indicator (CAT arts. 12-14; Istanbul Principles; CPT 14th General Report)")
 
 
 def opened(investigations: tuple[InvestigationSummary, ...]) -> list[InvestigationSummary]:
@@ -295,7 +299,7 @@ RULES = [
         version=1,
         title="A torture complaint is examined promptly and impartially",
         instrument=CAT,
-        article="arts. 13 and 16; Nelson Mandela Rules, rule 57",
+        article=gettext_noop("arts. 13 and 16; Nelson Mandela Rules, rule 57"),
         legal_force=LegalForce.TREATY,
         severity=Severity.HIGH,
         verified="K",
@@ -307,8 +311,8 @@ RULES = [
         code="BOP-24-26-MEDICAL-EXAM-RECORD",
         version=1,
         title="A medical examination is offered and recorded with the examiner and results; a second one on request",
-        instrument="Body of Principles, A/RES/43/173",
-        article="principles 24-26",
+        instrument=gettext_noop("Body of Principles, A/RES/43/173"),
+        article=gettext_noop("principles 24-26"),
         legal_force=LegalForce.SOFT,
         severity=Severity.HIGH,
         verified="K",
@@ -320,8 +324,8 @@ RULES = [
         code="MANDELA-71-1-REPORT-DEATH-INJURY",
         version=1,
         title="A death in custody goes at once to an independent authority for investigation",
-        instrument="Nelson Mandela Rules, A/RES/70/175",
-        article="rule 71(1); Body of Principles, principle 34",
+        instrument=gettext_noop("Nelson Mandela Rules, A/RES/70/175"),
+        article=gettext_noop("rule 71(1); Body of Principles, principle 34"),
         legal_force=LegalForce.SOFT,
         severity=Severity.CRITICAL,
         verified="K",
@@ -333,8 +337,8 @@ RULES = [
         code="MANDELA-71-3-IMPLICATED-STAFF-SEPARATED",
         version=1,
         title="Staff implicated in an allegation are kept away from the victim and the investigation",
-        instrument="Nelson Mandela Rules, A/RES/70/175",
-        article="rule 71(3); Istanbul Principles, principle 3(b)",
+        instrument=gettext_noop("Nelson Mandela Rules, A/RES/70/175"),
+        article=gettext_noop("rule 71(3); Istanbul Principles, principle 3(b)"),
         legal_force=LegalForce.SOFT,
         severity=Severity.CRITICAL,
         verified="K",
@@ -347,7 +351,7 @@ RULES = [
         version=1,
         title="Wherever torture is alleged, a prompt and impartial investigation must follow",
         instrument=CAT,
-        article="arts. 12 and 16",
+        article=gettext_noop("arts. 12 and 16"),
         legal_force=LegalForce.TREATY,
         severity=Severity.CRITICAL,
         verified="K",
@@ -360,7 +364,7 @@ RULES = [
         version=1,
         title="Torture allegations are investigated promptly and expeditiously throughout",
         instrument=ISTANBUL,
-        article="principle 2; Protocol paras. 193-194",
+        article=gettext_noop("principle 2; Protocol paras. 193-194"),
         legal_force=LegalForce.GUIDANCE,
         severity=Severity.HIGH,
         verified="V",
@@ -372,8 +376,8 @@ RULES = [
         code="MANDELA-71-2-REPORT-TORTURE-WITHOUT-COMPLAINT",
         version=1,
         title="Torture reported by a prisoner goes to an independent authority for investigation, complaint or not",
-        instrument="Nelson Mandela Rules, A/RES/70/175",
-        article="rule 71(1)-(2)",
+        instrument=gettext_noop("Nelson Mandela Rules, A/RES/70/175"),
+        article=gettext_noop("rule 71(1)-(2)"),
         legal_force=LegalForce.SOFT,
         severity=Severity.CRITICAL,
         verified="K",
@@ -385,8 +389,8 @@ RULES = [
         code="KZ-SC-NR7-2009-VERIFY-TORTURE-CLAIMS",
         version=1,
         title="Courts must have torture claims raised before them checked",
-        instrument="Supreme Court of Kazakhstan, Normative Resolution No. 7 of 28 December 2009",
-        article="as amended",
+        instrument=gettext_noop("Supreme Court of Kazakhstan, Normative Resolution No. 7 of 28 December 2009"),
+        article=gettext_noop("as amended"),
         legal_force=LegalForce.NATIONAL,
         severity=Severity.HIGH,
         verified="V",
@@ -400,7 +404,7 @@ RULES = [
         version=1,
         title="An allegation with no investigation opened within the configured delay",
         instrument=IMPUNITY,
-        article="IMP-01",
+        article=gettext_noop("IMP-01"),
         legal_force=LegalForce.HEURISTIC,
         severity=Severity.HIGH,
         verified="K",
@@ -413,7 +417,7 @@ RULES = [
         version=1,
         title="Investigators must be independent of the suspected perpetrators and their agency",
         instrument=ISTANBUL,
-        article="principle 2; Protocol paras. 194 and 201",
+        article=gettext_noop("principle 2; Protocol paras. 194 and 201"),
         legal_force=LegalForce.GUIDANCE,
         severity=Severity.CRITICAL,
         verified="V",
@@ -427,7 +431,7 @@ RULES = [
         version=1,
         title="Investigation by the same agency or ministry as the alleged perpetrators",
         instrument=IMPUNITY,
-        article="IMP-02",
+        article=gettext_noop("IMP-02"),
         legal_force=LegalForce.HEURISTIC,
         severity=Severity.CRITICAL,
         verified="K",
@@ -441,7 +445,7 @@ RULES = [
         version=1,
         title="A torture complaint dismissed without a forensic medical examination",
         instrument=IMPUNITY,
-        article="IMP-06; Istanbul Protocol paras. 194, 196",
+        article=gettext_noop("IMP-06; Istanbul Protocol paras. 194, 196"),
         legal_force=LegalForce.GUIDANCE,
         severity=Severity.HIGH,
         verified="K",
@@ -454,7 +458,7 @@ RULES = [
         version=1,
         title="A statement retracted in court as coerced, with no investigation of the coercion",
         instrument=IMPUNITY,
-        article="IMP-03; CAT arts. 12 and 15",
+        article=gettext_noop("IMP-03; CAT arts. 12 and 15"),
         legal_force=LegalForce.HEURISTIC,
         severity=Severity.HIGH,
         verified="K",
@@ -467,7 +471,7 @@ RULES = [
         version=1,
         title="A statement made as a result of torture may not be invoked as evidence; claims must be verified",
         instrument=CAT,
-        article="art. 15; Human Rights Committee General Comment No. 32, para. 41",
+        article=gettext_noop("art. 15; Human Rights Committee General Comment No. 32, para. 41"),
         legal_force=LegalForce.TREATY,
         severity=Severity.CRITICAL,
         verified="K",
@@ -480,7 +484,7 @@ RULES = [
         version=1,
         title="Victims obtain redress, including fair and adequate compensation, actually paid",
         instrument=CAT,
-        article="art. 14; Committee against Torture General Comment No. 3",
+        article=gettext_noop("art. 14; Committee against Torture General Comment No. 3"),
         legal_force=LegalForce.TREATY,
         severity=Severity.HIGH,
         verified="K",
@@ -494,7 +498,7 @@ RULES = [
         version=1,
         title="Reparation ordered and still unpaid after the configured delay",
         instrument=IMPUNITY,
-        article="IMP-05",
+        article=gettext_noop("IMP-05"),
         legal_force=LegalForce.HEURISTIC,
         severity=Severity.HIGH,
         verified="K",

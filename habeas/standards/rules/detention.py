@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext_noop
+
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
 from habeas.standards.facts import (
     ContactFacts,
@@ -18,8 +20,12 @@ from habeas.standards.facts import (
 )
 from habeas.standards.rules._common import amount, judge, outcome
 
-MANDELA = "United Nations Standard Minimum Rules for the Treatment of Prisoners (Nelson Mandela Rules), A/RES/70/175"
-BRIEFING = "as stated by the General Prosecutor's Office to Amnesty International, December 2012 (Old habits, 2013)"
+MANDELA = gettext_noop(
+    "United Nations Standard Minimum Rules for the Treatment of Prisoners (Nelson Mandela Rules), A/RES/70/175"
+)
+BRIEFING = gettext_noop(
+    "as stated by the General Prosecutor's Office to Amnesty International, December 2012 (Old habits, 2013)"
+)
 SOLITARY_KINDS = {"solitary", "punishment_cell", "cell_type", "segregation", "hospital"}
 
 
@@ -322,7 +328,7 @@ RULES = [
         topic="solitary-duration",
         title="Solitary confinement for more than 15 consecutive days is prolonged and prohibited",
         instrument=MANDELA,
-        article="rules 43(1)(b) and 44",
+        article=gettext_noop("rules 43(1)(b) and 44"),
         legal_force=LegalForce.SOFT,
         severity=Severity.CRITICAL,
         verified="V",
@@ -335,7 +341,7 @@ RULES = [
         version=1,
         title="Indefinite solitary confinement is prohibited",
         instrument=MANDELA,
-        article="rules 43(1)(a) and 44",
+        article=gettext_noop("rules 43(1)(a) and 44"),
         legal_force=LegalForce.SOFT,
         severity=Severity.CRITICAL,
         verified="V",
@@ -348,7 +354,7 @@ RULES = [
         version=1,
         title="No solitary confinement of prisoners with disabilities whose condition it would worsen",
         instrument=MANDELA,
-        article="rule 45(2); CRPD arts. 14(2) and 15",
+        article=gettext_noop("rule 45(2); CRPD arts. 14(2) and 15"),
         legal_force=LegalForce.SOFT,
         severity=Severity.CRITICAL,
         verified="V",
@@ -361,7 +367,7 @@ RULES = [
         version=1,
         title="Disciplinary or restrictive measures may not prohibit family contact",
         instrument=MANDELA,
-        article="rule 43(3)",
+        article=gettext_noop("rule 43(3)"),
         legal_force=LegalForce.SOFT,
         severity=Severity.HIGH,
         verified="V",
@@ -375,7 +381,7 @@ RULES = [
         topic="solitary-duration",
         jurisdiction="KZ",
         title="Disciplinary solitary confinement at most one month, one more only with a prosecutor's approval",
-        instrument="Kazakhstan, penal enforcement rules",
+        instrument=gettext_noop("Kazakhstan, penal enforcement rules"),
         article=BRIEFING,
         legal_force=LegalForce.NATIONAL,
         severity=Severity.HIGH,
@@ -389,8 +395,8 @@ RULES = [
         version=1,
         topic="judge",
         title="A person detained on a criminal charge must be brought before a judge within 48 hours",
-        instrument="International Covenant on Civil and Political Rights",
-        article="art. 9(3); Human Rights Committee General Comment No. 35, para. 33",
+        instrument=gettext_noop("International Covenant on Civil and Political Rights"),
+        article=gettext_noop("art. 9(3); Human Rights Committee General Comment No. 35, para. 33"),
         legal_force=LegalForce.TREATY,
         severity=Severity.HIGH,
         verified="K",
@@ -404,8 +410,8 @@ RULES = [
         topic="judge",
         jurisdiction="KZ",
         title="No detention without a court order beyond the national limit (72 hours before 2018, 48 after)",
-        instrument="Criminal Procedure Code of Kazakhstan (2014)",
-        article="arts. 14(2) and 131(4)",
+        instrument=gettext_noop("Criminal Procedure Code of Kazakhstan (2014)"),
+        article=gettext_noop("arts. 14(2) and 131(4)"),
         legal_force=LegalForce.NATIONAL,
         severity=Severity.HIGH,
         verified="V",
@@ -419,7 +425,7 @@ RULES = [
         topic="near-home",
         title="Prisoners should be allocated, as far as possible, close to their homes",
         instrument=MANDELA,
-        article="rule 59; Body of Principles, principle 20",
+        article=gettext_noop("rule 59; Body of Principles, principle 20"),
         legal_force=LegalForce.SOFT,
         severity=Severity.MEDIUM,
         verified="V",
@@ -433,7 +439,7 @@ RULES = [
         topic="near-home",
         jurisdiction="KZ",
         title="Prisoners are to be held close to their place of residence",
-        instrument="Kazakhstan, penal enforcement law",
+        instrument=gettext_noop("Kazakhstan, penal enforcement law"),
         article=BRIEFING,
         legal_force=LegalForce.NATIONAL,
         severity=Severity.MEDIUM,
@@ -447,7 +453,7 @@ RULES = [
         version=1,
         title="Prisoners may communicate with family at regular intervals, by letter, telephone and visits",
         instrument=MANDELA,
-        article="rule 58(1)",
+        article=gettext_noop("rule 58(1)"),
         legal_force=LegalForce.SOFT,
         severity=Severity.MEDIUM,
         verified="K",
@@ -461,7 +467,7 @@ RULES = [
         topic="notify",
         title="Family must be able to learn at once of an imprisonment, transfer, illness or injury",
         instrument=MANDELA,
-        article="rules 68 and 69",
+        article=gettext_noop("rules 68 and 69"),
         legal_force=LegalForce.SOFT,
         severity=Severity.HIGH,
         verified="K",
@@ -474,9 +480,11 @@ RULES = [
         version=1,
         topic="notify",
         title="Family to be told promptly of an arrest and of every transfer and place of custody",
-        instrument="Body of Principles for the Protection of All Persons under Any Form of Detention or "
-        "Imprisonment, A/RES/43/173",
-        article="principle 16(1)",
+        instrument=gettext_noop(
+            "Body of Principles for the Protection of All Persons under Any Form of Detention or Imprisonment, "
+            "A/RES/43/173"
+        ),
+        article=gettext_noop("principle 16(1)"),
         legal_force=LegalForce.SOFT,
         severity=Severity.HIGH,
         verified="K",
@@ -490,7 +498,7 @@ RULES = [
         topic="notify",
         title="Next of kin are told at once of a prisoner's death, and of serious illness or injury",
         instrument=MANDELA,
-        article="rule 69",
+        article=gettext_noop("rule 69"),
         legal_force=LegalForce.SOFT,
         severity=Severity.HIGH,
         verified="K",
@@ -503,7 +511,7 @@ RULES = [
         version=1,
         title="A prisoner is told at once of a near relative's serious illness or death",
         instrument=MANDELA,
-        article="rule 70",
+        article=gettext_noop("rule 70"),
         legal_force=LegalForce.SOFT,
         severity=Severity.LOW,
         verified="K",
@@ -516,7 +524,7 @@ RULES = [
         version=1,
         title="No dark or constantly lit cells, corporal punishment, reduced diet or collective punishment",
         instrument=MANDELA,
-        article="rule 43(1)(c)-(e)",
+        article=gettext_noop("rule 43(1)(c)-(e)"),
         legal_force=LegalForce.SOFT,
         severity=Severity.CRITICAL,
         verified="V",
@@ -529,7 +537,7 @@ RULES = [
         version=1,
         title="Instruments of restraint are never a disciplinary sanction",
         instrument=MANDELA,
-        article="rule 43(2); rules 47-49",
+        article=gettext_noop("rule 43(2); rules 47-49"),
         legal_force=LegalForce.SOFT,
         severity=Severity.CRITICAL,
         verified="V",
@@ -542,7 +550,7 @@ RULES = [
         version=1,
         title="Solitary confinement only as a last resort, authorised, reviewed independently, never by sentence",
         instrument=MANDELA,
-        article="rule 45(1); rule 37(d)",
+        article=gettext_noop("rule 45(1); rule 37(d)"),
         legal_force=LegalForce.SOFT,
         severity=Severity.HIGH,
         verified="V",
@@ -555,7 +563,7 @@ RULES = [
         version=1,
         title="The prohibitions of solitary confinement for women and children in other UN standards apply",
         instrument=MANDELA,
-        article="rule 45(2); Bangkok Rules, rule 22; Havana Rules, rule 67",
+        article=gettext_noop("rule 45(2); Bangkok Rules, rule 22; Havana Rules, rule 67"),
         legal_force=LegalForce.SOFT,
         severity=Severity.INFO,
         verified="V",
@@ -568,7 +576,7 @@ RULES = [
         version=1,
         title="Health staff visit prisoners in any involuntary separation every day",
         instrument=MANDELA,
-        article="rule 46(1)-(3)",
+        article=gettext_noop("rule 46(1)-(3)"),
         legal_force=LegalForce.SOFT,
         severity=Severity.HIGH,
         verified="K",

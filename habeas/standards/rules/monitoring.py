@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
 from habeas.standards.facts import InformationRequestFacts, PlaceFacts, VisitFacts, When, span_days
 from habeas.standards.rules._common import amount, judge, outcome
 
-OPCAT = "Optional Protocol to the Convention against Torture"
-MANDELA = "Nelson Mandela Rules, A/RES/70/175"
+OPCAT = gettext_noop("Optional Protocol to the Convention against Torture")
+MANDELA = gettext_noop("Nelson Mandela Rules, A/RES/70/175")
 
 
 def private_interviews(facts: VisitFacts, params: Params) -> Outcome | None:
@@ -82,7 +84,7 @@ RULES = [
         version=1,
         title="Monitors have access to all information on detainees, places and treatment",
         instrument=OPCAT,
-        article="art. 20(a)-(b)",
+        article=gettext_noop("art. 20(a)-(b)"),
         legal_force=LegalForce.TREATY,
         severity=Severity.HIGH,
         verified="V",
@@ -95,7 +97,7 @@ RULES = [
         version=1,
         title="Monitors may interview detainees in private, without witnesses",
         instrument=OPCAT,
-        article="art. 20(d)",
+        article=gettext_noop("art. 20(d)"),
         legal_force=LegalForce.TREATY,
         severity=Severity.HIGH,
         verified="V",
@@ -108,7 +110,7 @@ RULES = [
         version=1,
         title="Monitors have access to all places and choose where to go and whom to see",
         instrument=OPCAT,
-        article="art. 20(c) and (e)",
+        article=gettext_noop("art. 20(c) and (e)"),
         legal_force=LegalForce.TREATY,
         severity=Severity.HIGH,
         verified="V",
@@ -121,7 +123,7 @@ RULES = [
         version=1,
         title="Inspectors have access to all places, people and records, and interview in private",
         instrument=MANDELA,
-        article="rule 84(1)",
+        article=gettext_noop("rule 84(1)"),
         legal_force=LegalForce.SOFT,
         severity=Severity.HIGH,
         verified="K",
@@ -134,7 +136,7 @@ RULES = [
         version=1,
         title="Places of detention are inspected regularly by a body independent of their administration",
         instrument=MANDELA,
-        article="rule 83",
+        article=gettext_noop("rule 83"),
         legal_force=LegalForce.SOFT,
         severity=Severity.MEDIUM,
         verified="K",
