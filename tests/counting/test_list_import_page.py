@@ -74,6 +74,16 @@ def selected(html: str, field: str) -> str:
     return chosen.group(1) if chosen else ""
 
 
+def form_choices(html: str) -> dict[str, str]:
+    """The mapping form's choice for every field, as the page guessed it."""
+    return {field: selected(html, field) for field in re.findall(r'<select name="(\w+)"', html)}
+
+
+def job_problems(page: str) -> list[str]:
+    """The problems a failed job's page lists, one per item."""
+    return re.findall(r"<li>(.*?)</li>", page[page.index('id="job-problems"') :].split("</ul>")[0], re.S)
+
+
 def test_a_cyrillic_list_is_uploaded_mapped_and_imported_by_the_worker(
     client, world, media, register, django_capture_on_commit_callbacks
 ):
@@ -111,7 +121,7 @@ def test_a_cyrillic_list_is_uploaded_mapped_and_imported_by_the_worker(
     assert selected(html, "birth_year") == selected(html, "national_id") == ""
     assert "Кенжебаев" in html and "??.05.1961" in html and "Windows-1251" in html and "3 rows" in html
 
-    mapping = {field: selected(html, field) for field in re.findall(r'<select name="(\w+)"', html)}
+    mapping = form_choices(html)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("list_import_map", args=[token]), mapping)
     job = Job.objects.get(kind="import")
@@ -159,7 +169,7 @@ def test_a_list_with_bad_rows_fails_and_its_job_page_names_every_problem(
     response = upload(client, register, csv_bytes(HEADER_EN, rows), name="lawyers.csv")
     token = response["Location"].rstrip("/").rsplit("/", 1)[1]
     html = client.get(response["Location"]).content.decode()
-    mapping = {field: selected(html, field) for field in re.findall(r'<select name="(\w+)"', html)}
+    mapping = form_choices(html)
     assert (mapping["surname"], mapping["given_name"], mapping["born_on"], mapping["record_id"]) == (
         "Surname",
         "Given name",
@@ -175,7 +185,7 @@ def test_a_list_with_bad_rows_fails_and_its_job_page_names_every_problem(
     page = client.get(response["Location"]).content.decode()
     assert "It failed: The list was not imported and nothing of it was stored." in page
     assert "Correct these 3 problems in the file" in page
-    problems = re.findall(r"<li>(.*?)</li>", page[page.index('id="job-problems"') :].split("</ul>")[0], re.S)
+    problems = job_problems(page)
     assert len(problems) == 3
     assert problems[0].startswith("row 3, column “Sex”: cannot read the sex &#x27;x&#x27;")
     assert problems[1].startswith("row 4, column “Born”: &#x27;31.02.1980&#x27; is not a real date")
@@ -206,7 +216,7 @@ def test_the_worker_tells_the_problems_in_the_language_of_the_page_that_started_
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     response = upload(client, register, csv_bytes(HEADER_EN, rows), name="lawyers.csv")
     html = client.get(response["Location"]).content.decode()
-    mapping = {field: selected(html, field) for field in re.findall(r'<select name="(\w+)"', html)}
+    mapping = form_choices(html)
     token = response["Location"].rstrip("/").rsplit("/", 1)[1]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("list_import_map", args=[token]), mapping)
@@ -215,7 +225,7 @@ def test_the_worker_tells_the_problems_in_the_language_of_the_page_that_started_
     assert Job.objects.get(kind="import").language == "ru"
     page = client.get(response["Location"]).content.decode()
     assert "Список не импортирован, из него ничего не сохранено." in page
-    problems = re.findall(r"<li>(.*?)</li>", page[page.index('id="job-problems"') :].split("</ul>")[0], re.S)
+    problems = job_problems(page)
     assert len(problems) == 3
     assert "не удаётся прочитать пол &#x27;x&#x27;" in problems[0]
     assert "&#x27;31.02.1980&#x27; — несуществующая дата" in problems[1]
