@@ -98,7 +98,7 @@ class FindingInline(RolePermissions, GenericTabularInline):
 
     model = Finding
     extra = 0
-    fields = ("rule", "status", "severity", "summary", "profile", "review")
+    fields = ("rule", "status", "severity", "summary_shown", "profile", "review")
     readonly_fields = fields
     can_delete = False
     show_change_link = True

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from habeas.core.fields import EncryptedTextField
 from habeas.core.models import Record, fuzzy_date, not_before, not_negative
+from habeas.core.wording import Words, count, render, say
 from habeas.registry.models import Locality, Organisation, Person, Place
 
 
@@ -306,17 +307,25 @@ class FamilyContact(Record):
         return f"{self.get_kind_display()}: {self.custody.person} and {self.relative or _('family')}"
 
     def frequency_text(self) -> str:
-        return describe_frequency(self.times, self.every, self.every_unit)
+        return render(describe_frequency(self.times, self.every, self.every_unit))
 
 
-def describe_frequency(times: int | None, every: int | None, unit: str) -> str:
+def describe_frequency(times: int | None, every: int | None, unit: str) -> Words:
     """An arrangement's frequency as a person says it: "once a year", "twice every 3 months"."""
     if every is None or not unit:
-        return str(_("frequency not known"))
-    count = {1: "once", 2: "twice"}.get(times or 1, f"{times} times")
-    label = FamilyContact.Unit(unit).label
-    period = f"a {label}" if every == 1 else f"every {every} {label}s"
-    return f"{count} {period}"
+        return say("frequency not known")
+    times = times or 1
+    often = say("once") if times == 1 else say("twice") if times == 2 else count("%(n)s time", "%(n)s times", times)
+    if every == 1:
+        period = {"day": say("a day"), "week": say("a week"), "month": say("a month"), "year": say("a year")}[unit]
+    else:
+        period = {
+            "day": count("every %(n)s day", "every %(n)s days", every),
+            "week": count("every %(n)s week", "every %(n)s weeks", every),
+            "month": count("every %(n)s month", "every %(n)s months", every),
+            "year": count("every %(n)s year", "every %(n)s years", every),
+        }[unit]
+    return say("%(often)s %(period)s", often=often, period=period)
 
 
 class Notification(Record):

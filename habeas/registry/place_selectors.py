@@ -389,7 +389,7 @@ def _finding_row(finding: Finding) -> dict[str, Any]:
         "severity_value": finding.severity,
         "record": {"type": f"{finding.content_type.app_label}.{finding.content_type.model}", "id": finding.object_id},
         "subject": finding.subject,
-        "summary": finding.summary,
+        "summary": finding.summary_shown(),
         "standard": standard_shown(finding.rule, finding.standard),
         "review": finding.review,
         "sources": finding.sources,

@@ -598,7 +598,7 @@ def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[dict[st
                 "id": finding.object_id,
             },
             "subject": finding.subject,
-            "summary": finding.summary,
+            "summary": finding.summary_shown(),
             "standard": standard_shown(finding.rule, finding.standard),
             "review": finding.review,
             "prevails": finding.prevails,

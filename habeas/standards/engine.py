@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from habeas.core.wording import Words, english
+
 PROFILE_DIR = Path(__file__).with_name("profiles")
 
 
@@ -72,12 +74,16 @@ class Params:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a rule found on one record: its status, a one-sentence summary with the figures, the facts
-    it used (by name) and the limit it compared them with."""
+    """What a rule found on one record: its status, a one-sentence summary with the figures (as words any
+    language can render: ``wording``), the facts it used (by name) and the limit it compared them with."""
 
     status: Status
-    summary: str
+    wording: Words
     facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        return english(self.wording)
 
 
 @dataclass(frozen=True)

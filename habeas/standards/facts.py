@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from habeas.core.dates import describe
+from habeas.core.wording import Words
 
 Ref = tuple[str, int]  # (app_label.model, primary key)
 
@@ -63,6 +64,7 @@ class Base:
 @dataclass(frozen=True)
 class MeasureFacts(Base):
     kind: str = ""
+    kind_label: str = ""  # the kind as the form names it, in English
     name_used: str = ""
     disciplinary: bool | None = None
     start: When | None = None
@@ -117,7 +119,7 @@ class ContactFacts(Base):
     relative: str = ""
     allowed: bool = True
     every_days: float | None = None
-    frequency: str = ""
+    frequency: Words | str = ""
     minutes: int | None = None
     supervised: bool | None = None
 
@@ -179,7 +181,7 @@ class ReparationFacts(Base):
     due: When | None = None
     status: str = ""
     as_of: When | None = None
-    amount: str = ""
+    amount: Words | str = ""
     paid: When | None = None
 
 

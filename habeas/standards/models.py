@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField
+from habeas.core.wording import english, render
 
 
 class Finding(models.Model):
@@ -41,7 +42,9 @@ class Finding(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     severity = models.IntegerField(_("severity"), choices=Severity.choices)
     subject = EncryptedTextField(_("concerning"), max_length=300)
-    summary = EncryptedTextField(_("summary"))
+    wording = EncryptedJSONField(
+        _("summary"), default=dict, help_text=_("what the rule found, as words any language can render")
+    )
     standard = models.TextField(_("standard"))
     facts = models.JSONField(_("facts used"), default=dict, blank=True)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
@@ -101,3 +104,14 @@ class Finding(models.Model):
     def __str__(self) -> str:
         # not the subject, which names people: a finding is shown wherever its record is, by analysts too
         return f"{self.rule} ({self.get_status_display()})"
+
+    @property
+    def summary(self) -> str:
+        """What the rule found, in English, as exports and reports give it."""
+        return english(self.wording)
+
+    def summary_shown(self) -> str:
+        """What the rule found, in the reader's language."""
+        return render(self.wording)
+
+    summary_shown.short_description = _("summary")  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from habeas.cases.models import (
     Statement,
 )
 from habeas.core.dates import interval
+from habeas.core.wording import listed, say
 from habeas.custody.models import (
     CustodyEpisode,
     Extension,
@@ -188,6 +189,7 @@ def measures(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Measu
             organisation_id=r["imposed_by_id"]
             or (ctx.places[r["place_id"]]["authority_id"] if r["place_id"] else None),
             kind=r["kind"],
+            kind_label=str(RestrictiveMeasure.Kind(r["kind"]).label),
             name_used=r["name_used"],
             disciplinary=r["disciplinary"],
             start=start,
@@ -430,7 +432,7 @@ def summarise(ctx: Context, row: dict[str, Any], forensic_done: bool) -> f.Inves
         record=ref(Investigation, row["id"]),
         opened=when(row["opened_on"], row["opened_on_precision"]),
         outcome=row["outcome"],
-        body=ctx.org_name(row["body_id"]) or "an unnamed body",
+        body=ctx.org_name(row["body_id"]),
         body_chain=ctx.chain(row["body_id"]),
         forensic_done=forensic_done,
     )
@@ -526,7 +528,7 @@ def allegations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Al
             perpetrator_postings=tuple(postings.get(r["id"], ())),
             in_custody=bool(r["custody_id"] or r["place_id"]),
             perpetrator_chains=tuple(chains),
-            perpetrators=", ".join(names) or "not identified",
+            perpetrators=", ".join(names),
             investigations=tuple(investigations.get(r["id"], ())),
         )
 
@@ -572,7 +574,7 @@ def investigations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f
             organisation_id=r["body_id"],
             summary=summarise(ctx, r, r["id"] in forensic),
             perpetrator_chains=tuple(chains),
-            perpetrators=", ".join(names) or "not identified",
+            perpetrators=", ".join(names),
             assigned_by=ctx.org_name(r["assigned_by_id"]),
         )
 
@@ -612,7 +614,7 @@ def statements(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Sta
 
 def reparations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.ReparationFacts]:
     for r in Reparation.objects.filter(_in("id", ids)).select_related("beneficiary"):
-        amount = f"{r.amount:,.0f} {r.currency}" if r.amount is not None else "an unstated amount"
+        amount = listed([round(r.amount), r.currency], " ") if r.amount is not None else say("an unstated amount")
         yield f.ReparationFacts(
             record=ref(Reparation, r.pk),
             subject=r.beneficiary.label if r.beneficiary else r.beneficiary_text,

@@ -15,7 +15,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Field
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from habeas.accounts.services import audit_record
@@ -95,16 +95,17 @@ def evaluate(
         if ids is None and subject in selectors.SET_BASED:
             names, candidates = selectors.SET_BASED[subject]
             ids = candidates(_smallest(profile, subject_rules, names))
-        for facts in gather(ctx, ids):
-            on = facts.on.date() if isinstance(facts.on, dt.datetime) else facts.on
-            period = None if on is None else bisect.bisect_right(boundaries, on)
-            if period not in params_on:
-                params_on[period] = profile.params(on, as_of=now)
-            params = params_on[period]
-            for rule in subject_rules:
-                found = rule.evaluate(facts, params)
-                if found is not None:
-                    results.append(Result(rule, facts, found, params))
+        with translation.override("en"):  # facts name choices in English, whoever started the check
+            for facts in gather(ctx, ids):
+                on = facts.on.date() if isinstance(facts.on, dt.datetime) else facts.on
+                period = None if on is None else bisect.bisect_right(boundaries, on)
+                if period not in params_on:
+                    params_on[period] = profile.params(on, as_of=now)
+                params = params_on[period]
+                for rule in subject_rules:
+                    found = rule.evaluate(facts, params)
+                    if found is not None:
+                        results.append(Result(rule, facts, found, params))
     return results
 
 
@@ -145,7 +146,7 @@ ROW_FIELDS = (
     "status",
     "severity",
     "subject",
-    "summary",
+    "wording",
     "standard",
     "facts",
     "parameters",
@@ -164,7 +165,7 @@ def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None
     # the protected fields (they name people, and the sections of sources cited) are sealed as the field would
     protected = [
         (3 + ROW_FIELDS.index(name), cast(Field[Any, Any], Finding._meta.get_field(name)))
-        for name in ("subject", "summary", "sources")
+        for name in ("subject", "wording", "sources")
     ]
     sealed = []
     for r in rows:
@@ -309,7 +310,7 @@ def findings_evaluate(
             found_now.status.value,
             int(rule.severity),
             facts.subject[:300],
-            found_now.summary,
+            found_now.wording,
             standard,
             {k: _jsonable(v) for k, v in found_now.facts.items()},
             parameters,

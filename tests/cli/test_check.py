@@ -31,7 +31,7 @@ def test_check_prints_findings_as_json_with_every_field(env):
         assert finding["status"] in ("breach", "possible")
         assert {"type", "id"} <= finding["record"].keys()
     atabek = [f for f in findings if f["rule"] == "MANDELA-44-PROLONGED-SOLITARY" and f["subject"] == "Aron Atabek"]
-    assert any("730 consecutive days; the limit is 15" in f["summary"] for f in atabek)
+    assert any("730 consecutive days; the limit is 15 days" in f["summary"] for f in atabek)
     assert "findings under profile 'kz'" in result.stderr
 
 

@@ -283,7 +283,15 @@ def test_on_russian_pages_facts_and_standards_are_named_in_russian(client, world
         reverse("person_detail", args=[pk]) for pk in Person.objects.filter(team=team).values_list("pk", flat=True)
     ]
     pages += [reverse("place_detail", args=[pk]) for pk in Place.objects.filter(team=team).values_list("pk", flat=True)]
+    summaries = []
     for url in pages:
         page = client.get(url).content.decode()
         assert not re.findall(r"<dt>[A-Za-z][^<]*</dt>", page), url  # no fact of any record named in English
         assert "Mandela Rules" not in page and "Convention against Torture" not in page, url
+        summaries += re.findall(r'<div class="finding [a-z]+">.*?<p>(.*?)</p>', page, re.DOTALL)
+    assert len(summaries) > 20
+    for summary in summaries:  # what each finding found, in Russian around the records' own words
+        english = re.search(r"\b(limit|days?|hours?|learned|consecutive|allowed|recorded|ago)\b", summary)
+        assert re.search("[а-я]", summary) and not english, summary
+    told = "Irina Khan: сообщение о событии («этапирование») получено спустя от 32 до 91 дня (Ноябрь 2010 г. → Январь"
+    assert told in tian_page

@@ -41,7 +41,7 @@ def one(findings, rule: str, subject: str, status: str = "breach") -> dict:
 def test_aron_atabeks_two_years_of_solitary_breach_the_international_and_national_limits(findings):
     international = one(findings, "MANDELA-44-PROLONGED-SOLITARY", "Aron Atabek")
     national = one(findings, "KZ-PEC-SOLITARY-1M-PROSECUTOR", "Aron Atabek")
-    assert "730 consecutive days; the limit is 15" in " ".join(
+    assert "730 consecutive days; the limit is 15 days" in " ".join(
         f["summary"] for f in found(findings, "MANDELA-44-PROLONGED-SOLITARY", "Aron Atabek")
     )
     assert "the national limit is 30 days" in national["summary"]

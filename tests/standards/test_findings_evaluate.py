@@ -41,7 +41,7 @@ def test_a_finding_names_rule_record_facts_limit_and_standard():
     finding = Finding.objects.get()
     assert (finding.rule, finding.object_id, finding.status) == (RULE, long_one.pk, "breach")
     assert finding.subject == "Prisoner A"
-    assert finding.summary == "solitary confinement for 40 consecutive days; the limit is 15"
+    assert finding.summary == "solitary confinement for 40 consecutive days; the limit is 15 days"
     assert finding.facts["limit_days"] == 15
     assert "Mandela Rules" in finding.standard and "rules 43(1)(b) and 44" in finding.standard
     assert finding.parameters["P_PROLONGED_SOLITARY_D"]["value"] == 15
@@ -95,7 +95,7 @@ def test_an_unchanged_database_changes_no_finding():
 def test_a_failure_while_writing_leaves_the_stored_findings_as_they_were(monkeypatch):
     first = measure("Prisoner A", 40)
     run()
-    before = list(Finding.objects.values_list("id", "fingerprint", "summary", "active"))
+    before = list(Finding.objects.values_list("id", "fingerprint", "wording", "active"))
     first.ended_on = dt.date(2012, 3, 1)  # its finding will be updated first…
     first.save()
     measure("Prisoner B", 50)  # …then this one created, which fails
@@ -106,7 +106,7 @@ def test_a_failure_while_writing_leaves_the_stored_findings_as_they_were(monkeyp
     monkeypatch.setattr(services, "_insert", fail)
     with pytest.raises(RuntimeError, match="half-way"):
         run()
-    assert list(Finding.objects.values_list("id", "fingerprint", "summary", "active")) == before
+    assert list(Finding.objects.values_list("id", "fingerprint", "wording", "active")) == before
 
 
 def test_a_rule_outside_the_profile_is_refused():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
+from habeas.core.wording import Part, say
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
 from habeas.standards.facts import (
     AllegationFacts,
@@ -20,7 +21,7 @@ from habeas.standards.facts import (
     moment,
     span_days,
 )
-from habeas.standards.rules._common import amount, judge, outcome
+from habeas.standards.rules._common import amount, days, hours, judge, label, outcome, when
 
 CAT = gettext_noop("Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment")
 ISTANBUL = gettext_noop(
@@ -39,31 +40,37 @@ def first_opened(investigations: tuple[InvestigationSummary, ...]) -> When | Non
     return min(dates, key=lambda when: moment(when.lo)) if dates else None
 
 
-def promptness(
-    trigger: When, investigations: tuple[InvestigationSummary, ...], params: Params, what: str
-) -> Outcome | None:
-    """No investigation opened within the limit after the trigger (possibly none at all, as of now)."""
+def promptness(trigger: When, investigations: tuple[InvestigationSummary, ...], params: Params) -> Outcome | None:
+    """No investigation opened within the limit after the allegation (possibly none at all, as of now)."""
     limit = params["P_INVESTIGATION_OPEN_D"]
     first = first_opened(investigations)
     if opened(investigations) and first is None:
         return None  # an investigation exists but its date is unknown: nothing to compare
     if first is not None:
-        days = span_days(trigger, first)
+        span = span_days(trigger, first)
         return outcome(
-            judge(*days, limit),
-            f"investigation opened {amount(*days, 'days')} after the {what} ({trigger.text}); the limit is "
-            f"{limit} days",
-            days_shortest=days[0],
-            days_longest=days[1],
+            judge(*span, limit),
+            say(
+                "investigation opened %(time)s after the allegation (%(on)s); the limit is %(limit)s",
+                time=amount(*span, "days"),
+                on=when(trigger),
+                limit=days(limit),
+            ),
+            days_shortest=span[0],
+            days_longest=span[1],
             limit_days=limit,
         )
-    days = span_days(trigger, When.day_of(params.as_of))
+    span = span_days(trigger, When.day_of(params.as_of))
     return outcome(
-        judge(*days, limit),
-        f"no investigation recorded since the {what} ({trigger.text}), {amount(*days, 'days')} ago; the limit is "
-        f"{limit} days",
-        days_shortest=days[0],
-        days_longest=days[1],
+        judge(*span, limit),
+        say(
+            "no investigation recorded since the allegation (%(on)s), %(time)s ago; the limit is %(limit)s",
+            on=when(trigger),
+            time=amount(*span, "days"),
+            limit=days(limit),
+        ),
+        days_shortest=span[0],
+        days_longest=span[1],
         limit_days=limit,
     )
 
@@ -75,36 +82,52 @@ def same_agency(body_chain: tuple[int, ...], perpetrator_chains: tuple[tuple[int
     return any(set(body_chain) & set(chain) for chain in perpetrator_chains)
 
 
+def _body(item: InvestigationSummary) -> Part:
+    return item.body or say("an unnamed body")
+
+
+def _perpetrators(names: str) -> Part:
+    return names or say("not identified")
+
+
 def cat_12(facts: AllegationFacts, params: Params) -> Outcome | None:
     dependent = [i for i in opened(facts.investigations) if same_agency(i.body_chain, facts.perpetrator_chains)]
     if dependent:
         return outcome(
             Status.BREACH,
-            f"the allegation was investigated by {dependent[0].body}, part of the same agency as the alleged "
-            f"perpetrators ({facts.perpetrators}): not an impartial investigation",
+            say(
+                "the allegation was investigated by %(body)s, part of the same agency as the alleged perpetrators "
+                "(%(perpetrators)s): not an impartial investigation",
+                body=_body(dependent[0]),
+                perpetrators=_perpetrators(facts.perpetrators),
+            ),
             investigating_body=dependent[0].body,
         )
     trigger = facts.raised
-    return promptness(trigger, facts.investigations, params, "allegation") if trigger else None
+    return promptness(trigger, facts.investigations, params) if trigger else None
 
 
 def ip_prompt(facts: AllegationFacts, params: Params) -> Outcome | None:
     trigger = facts.raised
     if trigger is None:
         return None
-    late = promptness(trigger, facts.investigations, params, "allegation")
+    late = promptness(trigger, facts.investigations, params)
     if late is not None:
         return late
     limit = params["P_INVESTIGATION_MAX_D"]
     for item in opened(facts.investigations):
         if item.outcome == "open" and item.opened is not None:
-            days = span_days(item.opened, When.day_of(params.as_of))
+            span = span_days(item.opened, When.day_of(params.as_of))
             return outcome(
-                judge(*days, limit),
-                f"investigation by {item.body} open for {amount(*days, 'days')} without an outcome; the limit is "
-                f"{limit} days",
-                days_shortest=days[0],
-                days_longest=days[1],
+                judge(*span, limit),
+                say(
+                    "investigation by %(body)s open for %(time)s without an outcome; the limit is %(limit)s",
+                    body=_body(item),
+                    time=amount(*span, "days"),
+                    limit=days(limit),
+                ),
+                days_shortest=span[0],
+                days_longest=span[1],
                 limit_days=limit,
             )
     return None
@@ -114,7 +137,7 @@ def no_investigation(facts: AllegationFacts, params: Params) -> Outcome | None:
     trigger = facts.raised
     if trigger is None or opened(facts.investigations):
         return None
-    return promptness(trigger, facts.investigations, params, "allegation")
+    return promptness(trigger, facts.investigations, params)
 
 
 def reported_in_custody(facts: AllegationFacts, params: Params) -> Outcome | None:
@@ -125,12 +148,15 @@ def reported_in_custody(facts: AllegationFacts, params: Params) -> Outcome | Non
     if independent or trigger is None:
         return None
     limit_hours = params["P_TORTURE_REPORT_H"]
-    days = span_days(trigger, When.day_of(params.as_of))
-    status = judge(days[0] * 24, days[1] * 24, limit_hours)
+    span = span_days(trigger, When.day_of(params.as_of))
     return outcome(
-        status,
-        f"torture alleged by a person in custody ({trigger.text}) and no investigation by an authority "
-        f"independent of the alleged perpetrators recorded; the limit is {limit_hours} hours",
+        judge(span[0] * 24, span[1] * 24, limit_hours),
+        say(
+            "torture alleged by a person in custody (%(on)s) and no investigation by an authority independent of "
+            "the alleged perpetrators recorded; the limit is %(limit)s",
+            on=when(trigger),
+            limit=hours(limit_hours),
+        ),
         limit_hours=limit_hours,
     )
 
@@ -139,13 +165,18 @@ def court_verification(facts: AllegationFacts, params: Params) -> Outcome | None
     if facts.raised_in_court is None:
         return None
     limit = params["P_COURT_REFERRAL_D"]
-    days = span_days(facts.raised_in_court, first_opened(facts.investigations) or When.day_of(params.as_of))
+    span = span_days(facts.raised_in_court, first_opened(facts.investigations) or When.day_of(params.as_of))
     return outcome(
-        judge(*days, limit),
-        f"torture alleged in court ({facts.raised_in_court.text}) and not referred for verification within "
-        f"{limit} days ({amount(*days, 'days')} without an investigation)",
-        days_shortest=days[0],
-        days_longest=days[1],
+        judge(*span, limit),
+        say(
+            "torture alleged in court (%(on)s) and not referred for verification within %(limit)s (%(time)s "
+            "without an investigation)",
+            on=when(facts.raised_in_court),
+            limit=days(limit),
+            time=amount(*span, "days"),
+        ),
+        days_shortest=span[0],
+        days_longest=span[1],
         limit_days=limit,
     )
 
@@ -154,11 +185,21 @@ def independence(facts: InvestigationFacts, params: Params) -> Outcome | None:
     item = facts.summary
     if item is None or item.outcome == "never" or not same_agency(item.body_chain, facts.perpetrator_chains):
         return None
-    delegated = f", at the request of {facts.assigned_by}" if facts.assigned_by else ""
     return outcome(
         Status.BREACH,
-        f"investigated by {item.body}{delegated}, which belongs to the same agency as the alleged perpetrators "
-        f"({facts.perpetrators})",
+        say(
+            "investigated by %(body)s, at the request of %(by)s, which belongs to the same agency as the alleged "
+            "perpetrators (%(perpetrators)s)",
+            body=_body(item),
+            by=facts.assigned_by,
+            perpetrators=_perpetrators(facts.perpetrators),
+        )
+        if facts.assigned_by
+        else say(
+            "investigated by %(body)s, which belongs to the same agency as the alleged perpetrators (%(perpetrators)s)",
+            body=_body(item),
+            perpetrators=_perpetrators(facts.perpetrators),
+        ),
         investigating_body=item.body,
     )
 
@@ -169,7 +210,10 @@ def dismissed_without_forensics(facts: InvestigationFacts, params: Params) -> Ou
         return None
     return outcome(
         Status.BREACH,
-        f"the allegation was dismissed by {item.body} with no forensic medical examination recorded",
+        say(
+            "the allegation was dismissed by %(body)s with no forensic medical examination recorded",
+            body=_body(item),
+        ),
         investigating_body=item.body,
     )
 
@@ -177,6 +221,7 @@ def dismissed_without_forensics(facts: InvestigationFacts, params: Params) -> Ou
 def retraction_not_investigated(facts: StatementFacts, params: Params) -> Outcome | None:
     if not facts.coercion_alleged or (facts.retracted is None and not facts.retracted_undated):
         return None
+    statement = label(facts.kind)
     if opened(facts.investigations):
         if facts.retracted is None:
             return None
@@ -184,29 +229,50 @@ def retraction_not_investigated(facts: StatementFacts, params: Params) -> Outcom
         first = first_opened(facts.investigations)
         if first is None:
             return None
-        days = span_days(facts.retracted, first)
+        span = span_days(facts.retracted, first)
         return outcome(
-            judge(*days, limit),
-            f"{facts.kind} retracted ({facts.retracted.text}) alleging torture; investigation opened "
-            f"{amount(*days, 'days')} later; the limit is {limit} days",
+            judge(*span, limit),
+            say(
+                "%(statement)s retracted (%(on)s) alleging torture; investigation opened %(time)s later; the limit "
+                "is %(limit)s",
+                statement=statement,
+                on=when(facts.retracted),
+                time=amount(*span, "days"),
+                limit=days(limit),
+            ),
             limit_days=limit,
         )
-    when = f" ({facts.retracted.text})" if facts.retracted else ""
     return outcome(
         Status.BREACH,
-        f"{facts.kind} retracted{when} on the ground that it was obtained by torture or ill-treatment, and no "
-        "investigation of that allegation was carried out",
+        say(
+            "%(statement)s retracted (%(on)s) on the ground that it was obtained by torture or ill-treatment, and no "
+            "investigation of that allegation was carried out",
+            statement=statement,
+            on=when(facts.retracted),
+        )
+        if facts.retracted
+        else say(
+            "%(statement)s retracted on the ground that it was obtained by torture or ill-treatment, and no "
+            "investigation of that allegation was carried out",
+            statement=statement,
+        ),
     )
 
 
 def exclusionary_rule(facts: StatementFacts, params: Params) -> Outcome | None:
     if not (facts.used_in and facts.coercion_alleged) or facts.claims_examined is True:
         return None
-    status = Status.BREACH if facts.claims_examined is False else Status.POSSIBLE
-    examined = "did not examine" if facts.claims_examined is False else "is not recorded to have examined"
+    refused = facts.claims_examined is False
     return outcome(
-        status,
-        f"{facts.kind} said to be coerced was before the court in {facts.used_in}, which {examined} the claim",
+        Status.BREACH if refused else Status.POSSIBLE,
+        say(
+            "%(statement)s said to be coerced was before the court in %(case)s, which did not examine the claim"
+            if refused
+            else "%(statement)s said to be coerced was before the court in %(case)s, which is not recorded to have "
+            "examined the claim",
+            statement=label(facts.kind),
+            case=facts.used_in,
+        ),
     )
 
 
@@ -216,13 +282,22 @@ def unpaid_reparation(facts: ReparationFacts, params: Params) -> Outcome | None:
     limit = params["P_REPARATION_PAYMENT_D"]
     as_of = facts.as_of or When.day_of(params.as_of)
     start, allowed = (facts.due, 0) if facts.due else (facts.ordered, limit)
-    days = span_days(start, as_of)
-    status = judge(*days, allowed)
-    state = "not paid" if facts.status == "unpaid" else "only partly paid"
+    span = span_days(start, as_of)
     return outcome(
-        status,
-        f"{facts.kind} of {facts.amount} ordered {facts.ordered.text}, still {state} as of {as_of.text} "
-        f"({amount(*span_days(facts.ordered, as_of), 'days')} later); payment is due within {limit} days",
+        judge(*span, allowed),
+        say(
+            "%(kind)s of %(amount)s ordered %(ordered)s, still not paid as of %(as_of)s (%(time)s later); payment "
+            "is due within %(limit)s"
+            if facts.status == "unpaid"
+            else "%(kind)s of %(amount)s ordered %(ordered)s, still only partly paid as of %(as_of)s (%(time)s "
+            "later); payment is due within %(limit)s",
+            kind=label(facts.kind),
+            amount=facts.amount,
+            ordered=when(facts.ordered),
+            as_of=when(as_of),
+            time=amount(*span_days(facts.ordered, as_of), "days"),
+            limit=days(limit),
+        ),
         limit_days=limit,
     )
 
@@ -232,33 +307,53 @@ def complaint_examined(facts: ComplaintFacts, params: Params) -> Outcome | None:
         return None
     limit = params["P_COMPLAINT_RESPONSE_D"]
     end = facts.decided or When.day_of(params.as_of)
-    days = span_days(facts.lodged, end)
-    state = (
-        f"decided {amount(*days, 'days')} after it was lodged"
-        if facts.decided
-        else (f"still undecided {amount(*days, 'days')} after it was lodged")
+    span = span_days(facts.lodged, end)
+    state = say(
+        "decided %(time)s after it was lodged" if facts.decided else "still undecided %(time)s after it was lodged",
+        time=amount(*span, "days"),
     )
-    where = f" with {facts.lodged_with}" if facts.lodged_with else ""
     return outcome(
-        judge(*days, limit),
-        f"complaint{where} ({facts.lodged.text}) {state}; the limit is {limit} days",
+        judge(*span, limit),
+        say(
+            "complaint with %(body)s (%(on)s) %(state)s; the limit is %(limit)s",
+            body=facts.lodged_with,
+            on=when(facts.lodged),
+            state=state,
+            limit=days(limit),
+        )
+        if facts.lodged_with
+        else say(
+            "complaint (%(on)s) %(state)s; the limit is %(limit)s",
+            on=when(facts.lodged),
+            state=state,
+            limit=days(limit),
+        ),
         limit_days=limit,
     )
 
 
 def examination_record(facts: ExaminationFacts, params: Params) -> Outcome | None:
+    kind = label(facts.kind)
     if not facts.performed:
         if facts.requested is None:
             return None
         return outcome(
-            Status.BREACH, f"{facts.kind.lower()} medical examination requested ({facts.requested.text}) and not done"
+            Status.BREACH,
+            say("%(kind)s medical examination requested (%(on)s) and not done", kind=kind, on=when(facts.requested)),
         )
-    missing = [
-        text for absent, text in ((not facts.examiner, "the examiner"), (not facts.findings, "the results")) if absent
-    ]
-    if not missing:
+    if facts.examiner and facts.findings:
         return None
-    return outcome(Status.BREACH, f"{facts.kind.lower()} medical examination recorded without {' or '.join(missing)}")
+    return outcome(
+        Status.BREACH,
+        say(
+            "%(kind)s medical examination recorded without the examiner or the results"
+            if not (facts.examiner or facts.findings)
+            else "%(kind)s medical examination recorded without the examiner"
+            if not facts.examiner
+            else "%(kind)s medical examination recorded without the results",
+            kind=kind,
+        ),
+    )
 
 
 def death_in_custody(facts: DeathFacts, params: Params) -> Outcome | None:
@@ -267,16 +362,23 @@ def death_in_custody(facts: DeathFacts, params: Params) -> Outcome | None:
     limit = params["P_DEATH_REPORT_H"]
     independent = [i for i in opened(facts.investigations) if not same_agency(i.body_chain, (facts.authority_chain,))]
     first = first_opened(tuple(independent))
-    end = first or When.day_of(params.as_of)
-    hours = span_days(facts.died, end)
-    state = (
-        f"the first independent investigation opened {amount(*hours, 'days')} later"
-        if first
-        else "no investigation by an authority independent of the detaining agency recorded"
-    )
+    span = span_days(facts.died, first or When.day_of(params.as_of))
     return outcome(
-        judge(hours[0] * 24, hours[1] * 24, limit),
-        f"died in custody ({facts.died.text}); {state}; the limit is {limit} hours",
+        judge(span[0] * 24, span[1] * 24, limit),
+        say(
+            "died in custody (%(on)s); the first independent investigation opened %(time)s later; the limit is "
+            "%(limit)s",
+            on=when(facts.died),
+            time=amount(*span, "days"),
+            limit=hours(limit),
+        )
+        if first
+        else say(
+            "died in custody (%(on)s); no investigation by an authority independent of the detaining agency "
+            "recorded; the limit is %(limit)s",
+            on=when(facts.died),
+            limit=hours(limit),
+        ),
         limit_hours=limit,
     )
 
@@ -288,7 +390,11 @@ def implicated_staff(facts: AllegationFacts, params: Params) -> Outcome | None:
         if place in facts.victim_places and (until is None or moment(until.hi) > moment(facts.raised.hi)):
             return outcome(
                 Status.BREACH,
-                f"{name}, accused, stayed posted where the victim was held after the allegation ({facts.raised.text})",
+                say(
+                    "%(name)s, accused, stayed posted where the victim was held after the allegation (%(on)s)",
+                    name=name,
+                    on=when(facts.raised),
+                ),
             )
     return None
 

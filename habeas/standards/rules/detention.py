@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext_noop
 
+from habeas.core.wording import Part, Words, count, listed, say
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
 from habeas.standards.facts import (
     ContactFacts,
@@ -18,7 +19,7 @@ from habeas.standards.facts import (
     span_days,
     span_hours,
 )
-from habeas.standards.rules._common import amount, judge, outcome
+from habeas.standards.rules._common import amount, days, hours, judge, label, outcome, when
 
 MANDELA = gettext_noop(
     "United Nations Standard Minimum Rules for the Treatment of Prisoners (Nelson Mandela Rules), A/RES/70/175"
@@ -55,43 +56,63 @@ def measure_days(facts: MeasureFacts) -> tuple[float, float] | None:
     return shortest, longest
 
 
-def _label(facts: MeasureFacts) -> str:
-    return facts.name_used or "solitary confinement"
+def _label(facts: MeasureFacts) -> Part:
+    return facts.name_used or say("solitary confinement")
 
 
 def prolonged_solitary(facts: MeasureFacts, params: Params) -> Outcome | None:
     if not is_solitary(facts, params):
         return None
-    days = measure_days(facts)
-    if days is None:
+    span = measure_days(facts)
+    if span is None:
         return None
     limit = params["P_PROLONGED_SOLITARY_D"]
     return outcome(
-        judge(*days, limit),
-        f"{_label(facts)} for {amount(*days, 'consecutive days')}; the limit is {limit}",
-        days_shortest=days[0],
-        days_longest=days[1],
+        judge(*span, limit),
+        say(
+            "%(measure)s for %(time)s; the limit is %(limit)s",
+            measure=_label(facts),
+            time=amount(*span, "consecutive days"),
+            limit=days(limit),
+        ),
+        days_shortest=span[0],
+        days_longest=span[1],
         limit_days=limit,
     )
 
 
 def indefinite_solitary(facts: MeasureFacts, params: Params) -> Outcome | None:
     if is_solitary(facts, params) and facts.open_ended:
-        return outcome(Status.BREACH, f"{_label(facts)} imposed without an end date", open_ended=True)
+        return outcome(
+            Status.BREACH, say("%(measure)s imposed without an end date", measure=_label(facts)), open_ended=True
+        )
     return None
 
 
 def solitary_with_disability(facts: MeasureFacts, params: Params) -> Outcome | None:
     if not (is_solitary(facts, params) and facts.disabilities) or facts.exacerbation_risk is False:
         return None
-    assessed = (
+    assessed = say(
         "a health assessment found a risk of harm" if facts.exacerbation_risk else "no health assessment is recorded"
     )
-    days = measure_days(facts)
-    length = f" for {amount(*days, 'days')}" if days else ""
+    span = measure_days(facts)
+    disabilities = listed(list(facts.disabilities))
     return outcome(
         Status.BREACH,
-        f"{_label(facts)}{length} of a person with a disability ({', '.join(facts.disabilities)}); {assessed}",
+        say(
+            "%(measure)s for %(time)s of a person with a disability (%(disabilities)s); %(assessed)s",
+            measure=_label(facts),
+            time=amount(*span, "days"),
+            disabilities=disabilities,
+            assessed=assessed,
+        )
+        if span
+        else say(
+            "%(measure)s of a person with a disability (%(disabilities)s); %(assessed)s",
+            measure=_label(facts),
+            disabilities=disabilities,
+            assessed=assessed,
+        ),
         disabilities=list(facts.disabilities),
         exacerbation_risk=facts.exacerbation_risk,
     )
@@ -99,25 +120,32 @@ def solitary_with_disability(facts: MeasureFacts, params: Params) -> Outcome | N
 
 def family_contact_ban(facts: MeasureFacts, params: Params) -> Outcome | None:
     if facts.family_contact_banned:
-        return outcome(Status.BREACH, "all contact with family prohibited as part of the measure")
+        return outcome(Status.BREACH, say("all contact with family prohibited as part of the measure"))
     return None
 
 
 def national_solitary_limit(facts: MeasureFacts, params: Params) -> Outcome | None:
     if not is_solitary(facts, params) or not facts.disciplinary:
         return None  # the national limit is for solitary confinement imposed as a punishment
-    days = measure_days(facts)
-    if days is None:
+    span = measure_days(facts)
+    if span is None:
         return None
     single, total = params["P_KZ_SOLITARY_D"], params["P_KZ_SOLITARY_MAX_D"]
     limit = total if facts.prosecutor_extension else single
-    approval = "with" if facts.prosecutor_extension else "without"
     return outcome(
-        judge(*days, limit),
-        f"disciplinary {_label(facts)} for {amount(*days, 'days')} {approval} a prosecutor's approval of an "
-        f"extension; the national limit is {limit} days",
-        days_shortest=days[0],
-        days_longest=days[1],
+        judge(*span, limit),
+        say(
+            "disciplinary %(measure)s for %(time)s with a prosecutor's approval of an extension; the national "
+            "limit is %(limit)s"
+            if facts.prosecutor_extension
+            else "disciplinary %(measure)s for %(time)s without a prosecutor's approval of an extension; the "
+            "national limit is %(limit)s",
+            measure=_label(facts),
+            time=amount(*span, "days"),
+            limit=days(limit),
+        ),
+        days_shortest=span[0],
+        days_longest=span[1],
         limit_days=limit,
     )
 
@@ -128,22 +156,29 @@ def prompt_judge(limit_name: str) -> Callable[[CustodyFacts, Params], Outcome | 
             return None
         limit = params[limit_name]
         if facts.first_judge is not None:
-            hours = span_hours(facts.apprehended, facts.first_judge)
+            span = span_hours(facts.apprehended, facts.first_judge)
             return outcome(
-                judge(*hours, limit),
-                f"brought before a judge {amount(*hours, 'hours')} after apprehension; the limit is {limit} hours",
-                hours_shortest=hours[0],
-                hours_longest=hours[1],
+                judge(*span, limit),
+                say(
+                    "brought before a judge %(time)s after apprehension; the limit is %(limit)s",
+                    time=amount(*span, "hours"),
+                    limit=hours(limit),
+                ),
+                hours_shortest=span[0],
+                hours_longest=span[1],
                 limit_hours=limit,
             )
         if facts.released is not None:
-            hours = span_hours(facts.apprehended, facts.released)
+            span = span_hours(facts.apprehended, facts.released)
             return outcome(
-                judge(*hours, limit),
-                f"held {amount(*hours, 'hours')} and released with no appearance before a judge recorded; "
-                f"the limit is {limit} hours",
-                hours_shortest=hours[0],
-                hours_longest=hours[1],
+                judge(*span, limit),
+                say(
+                    "held %(time)s and released with no appearance before a judge recorded; the limit is %(limit)s",
+                    time=amount(*span, "hours"),
+                    limit=hours(limit),
+                ),
+                hours_shortest=span[0],
+                hours_longest=span[1],
                 limit_hours=limit,
             )
         return None
@@ -151,17 +186,20 @@ def prompt_judge(limit_name: str) -> Callable[[CustodyFacts, Params], Outcome | 
     return evaluate
 
 
-def _distance_text(facts: LocationFacts) -> str:
-    parts = []
+def _distance(facts: LocationFacts) -> Part:
+    """' (1,000 km in a straight line; about 800 km as the source states)', or nothing."""
+    parts: list[Part] = []
     if facts.distance_km is not None:
-        parts.append(f"{facts.distance_km:,.0f} km in a straight line")
+        parts.append(say("%(km)s km in a straight line", km=round(facts.distance_km)))
     if facts.stated_distance_km is not None:
-        parts.append(f"about {facts.stated_distance_km:,} km as the source states")
-    return " (" + "; ".join(parts) + ")" if parts else ""
+        parts.append(say("about %(km)s km as the source states", km=facts.stated_distance_km))
+    return listed([" (", listed(parts, "; "), ")"], "") if parts else ""
 
 
-def _home(facts: LocationFacts) -> str:
-    return f"the family's home in {facts.home}" if facts.home_is_family else f"home in {facts.home}"
+def _home(facts: LocationFacts) -> Words:
+    if facts.home_is_family:
+        return say("the family's home in %(place)s", place=facts.home)
+    return say("home in %(place)s", place=facts.home)
 
 
 def near_home(facts: LocationFacts, params: Params) -> Outcome | None:
@@ -173,11 +211,20 @@ def near_home(facts: LocationFacts, params: Params) -> Outcome | None:
     too_far = limit is not None and distance is not None and distance > limit.value
     if not (other_region or too_far) or facts.reason:
         return None
-    why = "outside the home region" if other_region else f"more than {limit.value if limit else 0:,} km away"
+    why = (
+        say("outside the home region")
+        if other_region
+        else say("more than %(km)s km away", km=limit.value if limit else 0)
+    )
     return outcome(
         Status.POSSIBLE,
-        f"held at {facts.place}, {why}, far from {_home(facts)}{_distance_text(facts)}, with no reason for the "
-        "allocation recorded",
+        say(
+            "held at %(place)s, %(why)s, far from %(home)s%(distance)s, with no reason for the allocation recorded",
+            place=facts.place,
+            why=why,
+            home=_home(facts),
+            distance=_distance(facts),
+        ),
         distance_km=facts.distance_km,
         stated_distance_km=facts.stated_distance_km,
         place_region=facts.place_region,
@@ -190,7 +237,12 @@ def national_near_residence(facts: LocationFacts, params: Params) -> Outcome | N
         return None
     return outcome(
         Status.BREACH,
-        f"held at {facts.place}, in another region than {_home(facts)}{_distance_text(facts)}",
+        say(
+            "held at %(place)s, in another region than %(home)s%(distance)s",
+            place=facts.place,
+            home=_home(facts),
+            distance=_distance(facts),
+        ),
         distance_km=facts.distance_km,
         stated_distance_km=facts.stated_distance_km,
     )
@@ -198,20 +250,40 @@ def national_near_residence(facts: LocationFacts, params: Params) -> Outcome | N
 
 def family_contact(facts: ContactFacts, params: Params) -> Outcome | None:
     limit = params["P_FAMILY_CONTACT_GAP_D"]
-    with_whom = f" with {facts.relative}" if facts.relative else ""
+    kind = label(facts.kind)
     if not facts.allowed:
-        return outcome(Status.BREACH, f"{facts.kind}s{with_whom} not allowed", limit_days=limit)
+        return outcome(
+            Status.BREACH,
+            say("%(kind)s with %(relative)s not allowed", kind=kind, relative=facts.relative)
+            if facts.relative
+            else say("%(kind)s not allowed", kind=kind),
+            limit_days=limit,
+        )
     if facts.every_days is None or facts.every_days <= limit:
         return None
-    details = [facts.frequency]
+    details: list[Part] = [facts.frequency]
     if facts.minutes is not None:
-        details.append(f"{facts.minutes} minutes each")
+        details.append(count("%(n)s minute each", "%(n)s minutes each", facts.minutes))
     if facts.supervised:
-        details.append("supervised")
+        details.append(say("supervised"))
+    allowed = (
+        say(
+            "%(kind)s with %(relative)s allowed %(details)s",
+            kind=kind,
+            relative=facts.relative,
+            details=listed(details),
+        )
+        if facts.relative
+        else say("%(kind)s allowed %(details)s", kind=kind, details=listed(details))
+    )
     return outcome(
         Status.BREACH,
-        f"{facts.kind}s{with_whom} allowed {', '.join(details)}: a gap of about {facts.every_days:,.0f} days; "
-        f"contact at regular intervals means gaps of at most {limit} days",
+        say(
+            "%(allowed)s: a gap of about %(gap)s; contact at regular intervals means gaps of at most %(limit)s",
+            allowed=allowed,
+            gap=days(round(facts.every_days)),
+            limit=days(limit),
+        ),
         every_days=facts.every_days,
         minutes=facts.minutes,
         supervised=facts.supervised,
@@ -226,15 +298,21 @@ def notify(about: set[str], limit_name: str) -> Callable[[NotificationFacts, Par
         if facts.about_code not in about or facts.occurred is None or facts.informed is None:
             return None
         limit = params[limit_name]
-        hours = span_hours(facts.occurred, facts.informed)
-        days = (hours[0] / 24, hours[1] / 24)
-        who = facts.party or "the family"
+        span = span_hours(facts.occurred, facts.informed)
         return outcome(
-            judge(*hours, limit),
-            f"{who} learned of the {facts.about} {amount(*days, 'days')} after it ({facts.occurred.text} → "
-            f"{facts.informed.text}); the limit is {limit} hours",
-            hours_shortest=hours[0],
-            hours_longest=hours[1],
+            judge(*span, limit),
+            say(
+                "%(who)s learned of the %(about)s %(time)s after it (%(occurred)s → %(informed)s); the limit is "
+                "%(limit)s",
+                who=facts.party or say("the family"),
+                about=label(facts.about),
+                time=amount(span[0] / 24, span[1] / 24, "days"),
+                occurred=when(facts.occurred),
+                informed=when(facts.informed),
+                limit=hours(limit),
+            ),
+            hours_shortest=span[0],
+            hours_longest=span[1],
             limit_hours=limit,
         )
 
@@ -242,47 +320,54 @@ def notify(about: set[str], limit_name: str) -> Callable[[NotificationFacts, Par
 
 
 def prohibited_sanctions(facts: MeasureFacts, params: Params) -> Outcome | None:
-    found = [
-        text
-        for present, text in (
-            (facts.cell_lighting == "dark", "a dark cell"),
-            (facts.cell_lighting == "constant", "a cell lit day and night"),
-            (facts.diet_reduced, "reduced food or water"),
-            (facts.corporal, "corporal punishment"),
-            (facts.collective, "collective punishment"),
+    found: list[Part] = [
+        words
+        for present, words in (
+            (facts.cell_lighting == "dark", say("a dark cell")),
+            (facts.cell_lighting == "constant", say("a cell lit day and night")),
+            (facts.diet_reduced, say("reduced food or water")),
+            (facts.corporal, say("corporal punishment")),
+            (facts.collective, say("collective punishment")),
         )
         if present
     ]
     if not found:
         return None
-    return outcome(Status.BREACH, f"{facts.name_used or facts.kind.replace('_', ' ')} with {', '.join(found)}")
+    return outcome(
+        Status.BREACH,
+        say("%(measure)s with %(what)s", measure=facts.name_used or label(facts.kind_label), what=listed(found)),
+    )
 
 
 def restraints_as_sanction(facts: MeasureFacts, params: Params) -> Outcome | None:
     if facts.kind != "restraints" or not facts.disciplinary:
         return None
-    return outcome(Status.BREACH, "instruments of restraint applied as a disciplinary sanction")
+    return outcome(Status.BREACH, say("instruments of restraint applied as a disciplinary sanction"))
 
 
 def solitary_safeguards(facts: MeasureFacts, params: Params) -> Outcome | None:
     if not is_solitary(facts, params):
         return None
     if facts.by_sentence:
-        return outcome(Status.BREACH, f"{_label(facts)} imposed by virtue of the sentence or regime")
+        return outcome(
+            Status.BREACH, say("%(measure)s imposed by virtue of the sentence or regime", measure=_label(facts))
+        )
     if facts.independent_review is False:
-        return outcome(Status.BREACH, f"{_label(facts)} with no independent review")
-    missing = [
-        text
-        for absent, text in (
-            (not facts.authorised_by_known, "the authority that imposed it"),
-            (not facts.reasons_given, "the reasons"),
-            (facts.independent_review is None, "an independent review"),
+        return outcome(Status.BREACH, say("%(measure)s with no independent review", measure=_label(facts)))
+    missing: list[Part] = [
+        words
+        for absent, words in (
+            (not facts.authorised_by_known, say("the authority that imposed it")),
+            (not facts.reasons_given, say("the reasons")),
+            (facts.independent_review is None, say("an independent review")),
         )
         if absent
     ]
     if not missing:
         return None
-    return outcome(Status.POSSIBLE, f"{_label(facts)}: no record of {', '.join(missing)}")
+    return outcome(
+        Status.POSSIBLE, say("%(measure)s: no record of %(missing)s", measure=_label(facts), missing=listed(missing))
+    )
 
 
 def solitary_of_women_and_children(facts: MeasureFacts, params: Params) -> Outcome | None:
@@ -293,30 +378,42 @@ def solitary_of_women_and_children(facts: MeasureFacts, params: Params) -> Outco
         child = span_days(facts.born, facts.start)[0] < 18 * 365.25
     if facts.sex != "f" and not child:
         return None
-    who = "a child" if child else "a woman"
     return outcome(
         Status.POSSIBLE,
-        f"{_label(facts)} of {who}: see the prohibitions of the Bangkok Rules (rule 22) and the Havana Rules (rule 67)",
+        say(
+            "%(measure)s of a child: see the prohibitions of the Bangkok Rules (rule 22) and the Havana Rules (rule 67)"
+            if child
+            else "%(measure)s of a woman: see the prohibitions of the Bangkok Rules (rule 22) and the Havana Rules "
+            "(rule 67)",
+            measure=_label(facts),
+        ),
     )
 
 
 def health_visits(facts: MeasureFacts, params: Params) -> Outcome | None:
     if facts.daily_health_visits is not False or not (is_solitary(facts, params) or facts.kind == "segregation"):
         return None
-    return outcome(Status.BREACH, f"{_label(facts)} without daily visits by health staff")
+    return outcome(Status.BREACH, say("%(measure)s without daily visits by health staff", measure=_label(facts)))
 
 
 def family_news(facts: FamilyNewsFacts, params: Params) -> Outcome | None:
     if facts.leave_requested and facts.leave_granted is False and not facts.refusal_reason.strip():
-        return outcome(Status.BREACH, f"leave to visit after a relative's {facts.kind.lower()} refused with no reason")
+        return outcome(
+            Status.BREACH,
+            say("leave to visit after a relative's %(news)s refused with no reason", news=label(facts.kind)),
+        )
     if facts.known is None or facts.told is None:
         return None
     limit = params["P_BEREAVEMENT_NOTICE_H"]
-    hours = span_hours(facts.known, facts.told)
+    span = span_hours(facts.known, facts.told)
     return outcome(
-        judge(*hours, limit),
-        f"told of a relative's {facts.kind.lower()} {amount(hours[0] / 24, hours[1] / 24, 'days')} after the "
-        f"administration knew; the limit is {limit} hours",
+        judge(*span, limit),
+        say(
+            "told of a relative's %(news)s %(time)s after the administration knew; the limit is %(limit)s",
+            news=label(facts.kind),
+            time=amount(span[0] / 24, span[1] / 24, "days"),
+            limit=hours(limit),
+        ),
         limit_hours=limit,
     )
 

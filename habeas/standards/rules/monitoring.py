@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
+from habeas.core.wording import Part, listed, say
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
 from habeas.standards.facts import InformationRequestFacts, PlaceFacts, VisitFacts, When, span_days
-from habeas.standards.rules._common import amount, judge, outcome
+from habeas.standards.rules._common import amount, days, judge, outcome, when
 
 OPCAT = gettext_noop("Optional Protocol to the Convention against Torture")
 MANDELA = gettext_noop("Nelson Mandela Rules, A/RES/70/175")
@@ -17,32 +18,51 @@ def private_interviews(facts: VisitFacts, params: Params) -> Outcome | None:
         return None
     return outcome(
         Status.BREACH,
-        f"{facts.body or 'monitors'} could not interview detainees in private at {facts.place or 'the place visited'}",
+        say(
+            "%(body)s could not interview detainees in private at %(place)s",
+            body=facts.body or say("monitors"),
+            place=facts.place or say("the place visited"),
+        ),
     )
 
 
 def access(facts: VisitFacts, params: Params) -> Outcome | None:
-    problems = []
+    problems: list[Part] = []
     if facts.access_granted is False:
-        problems.append("access was refused")
+        problems.append(say("access was refused"))
     if facts.refused:
-        problems.append(f"refused: {facts.refused}")
+        problems.append(say("refused: %(what)s", what=facts.refused))
     if not problems:
         return None
-    return outcome(Status.BREACH, f"{facts.body or 'monitors'} at {facts.place or 'the place'}: " + "; ".join(problems))
+    return outcome(
+        Status.BREACH,
+        say(
+            "%(body)s at %(place)s: %(problems)s",
+            body=facts.body or say("monitors"),
+            place=facts.place or say("the place"),
+            problems=listed(problems, "; "),
+        ),
+    )
 
 
 def inspector_powers(facts: VisitFacts, params: Params) -> Outcome | None:
-    problems = []
+    problems: list[Part] = []
     if facts.access_granted is False:
-        problems.append("access refused")
+        problems.append(say("access refused"))
     if facts.refused:
-        problems.append("areas, people or records refused")
+        problems.append(say("areas, people or records refused"))
     if facts.private_interviews is False:
-        problems.append("no private interviews")
+        problems.append(say("no private interviews"))
     if not problems:
         return None
-    return outcome(Status.BREACH, f"inspection of {facts.place or 'the place'} restricted: " + ", ".join(problems))
+    return outcome(
+        Status.BREACH,
+        say(
+            "inspection of %(place)s restricted: %(problems)s",
+            place=facts.place or say("the place"),
+            problems=listed(problems),
+        ),
+    )
 
 
 def external_inspection(facts: PlaceFacts, params: Params) -> Outcome | None:
@@ -50,30 +70,48 @@ def external_inspection(facts: PlaceFacts, params: Params) -> Outcome | None:
     now = When.day_of(params.as_of)
     if facts.last_external_visit is None:
         return outcome(
-            Status.BREACH, f"no external inspection recorded; one is due every {limit} days", limit_days=limit
+            Status.BREACH,
+            say("no external inspection recorded; one is due every %(limit)s", limit=days(limit)),
+            limit_days=limit,
         )
-    days = span_days(facts.last_external_visit, now)
+    span = span_days(facts.last_external_visit, now)
     return outcome(
-        judge(*days, limit),
-        f"last external inspection {facts.last_external_visit.text}, {amount(*days, 'days')} ago; one is due every "
-        f"{limit} days",
+        judge(*span, limit),
+        say(
+            "last external inspection %(on)s, %(ago)s ago; one is due every %(limit)s",
+            on=when(facts.last_external_visit),
+            ago=amount(*span, "days"),
+            limit=days(limit),
+        ),
         limit_days=limit,
     )
 
 
 def information_access(facts: InformationRequestFacts, params: Params) -> Outcome | None:
     if facts.refused.strip():
-        return outcome(Status.BREACH, f"{facts.body or 'the monitoring body'} was refused information: {facts.refused}")
+        return outcome(
+            Status.BREACH,
+            say(
+                "%(body)s was refused information: %(what)s",
+                body=facts.body or say("the monitoring body"),
+                what=facts.refused,
+            ),
+        )
     if facts.requested is None:
         return None
     limit = params["P_NPM_INFO_RESPONSE_D"]
     end = facts.answered or When.day_of(params.as_of)
-    days = span_days(facts.requested, end)
-    state = "answered" if facts.answered else "still unanswered"
+    span = span_days(facts.requested, end)
     return outcome(
-        judge(*days, limit),
-        f"request for information ({facts.requested.text}) {state} after {amount(*days, 'days')}; the limit is "
-        f"{limit} days",
+        judge(*span, limit),
+        say(
+            "request for information (%(on)s) answered after %(time)s; the limit is %(limit)s"
+            if facts.answered
+            else "request for information (%(on)s) still unanswered after %(time)s; the limit is %(limit)s",
+            on=when(facts.requested),
+            time=amount(*span, "days"),
+            limit=days(limit),
+        ),
         limit_days=limit,
     )
 

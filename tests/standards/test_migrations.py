@@ -1,0 +1,56 @@
+"""Migrating a database that holds findings: a summary stored in English before findings kept their wording is
+kept, word for word, and is shown as it is until the next check words it anew."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("standards", "0002_protected_fields")]
+AFTER = [("standards", "0003_finding_wording")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_summary_stored_before_wording_is_kept():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    content_type = old.get_model("contenttypes", "ContentType").objects.get(app_label="custody", model="notification")
+    now = dt.datetime(2013, 1, 1, tzinfo=dt.UTC)
+    summary = "Irina Khan learned of the transfer 32 to 91 days after it (November 2010 → January 2011); 100%"
+    old.get_model("standards", "Finding").objects.create(
+        profile="kz",
+        rule="MANDELA-68-NOTIFY-FAMILY",
+        rule_version=1,
+        content_type=content_type,
+        object_id=1,
+        status="breach",
+        severity=3,
+        subject="Dmitri Tian",
+        summary=summary,
+        standard="Nelson Mandela Rules, rules 68 and 69",
+        fingerprint="0" * 64,
+        first_found_at=now,
+        changed_at=now,
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(AFTER)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wording FROM standards_finding")
+        (stored,) = cursor.fetchone()
+    assert summary not in stored  # still sealed
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from django.utils import translation
+
+    from habeas.standards.models import Finding
+
+    finding = Finding.objects.get()
+    assert finding.wording == {"m": summary}
+    assert finding.summary == summary
+    with translation.override("ru"):
+        assert finding.summary_shown() == summary
