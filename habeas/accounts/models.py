@@ -34,6 +34,8 @@ class Team(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -53,6 +55,8 @@ class Membership(models.Model):
     )
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["user", "team"], name="accounts_membership_unique")]
 
     def __str__(self) -> str:
@@ -92,6 +96,8 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         ordering = ["seq"]
         indexes = [models.Index(fields=["target_type", "target_id"]), models.Index(fields=["actor", "at"])]
 
@@ -108,6 +114,10 @@ class AuditHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
     signature = models.CharField(max_length=64, default="", help_text="keyed signature of seq and hash")
+
+    class Meta:
+        verbose_name = _("head of the audit chain")
+        verbose_name_plural = _("heads of the audit chain")
 
     def __str__(self) -> str:
         return f"audit trail head: event #{self.seq}"

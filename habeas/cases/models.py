@@ -44,6 +44,8 @@ class Event(Record):
     date_order = (("ended_on", "started_on"),)
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["started_on", "name"]
         constraints = [not_before("ended_on", "started_on")]
 
@@ -87,6 +89,8 @@ class Claim(Record):
     claimed_on, claimed_on_precision = fuzzy_date(_("claimed"))
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         constraints = [
             models.CheckConstraint(
                 condition=Q(value__isnull=False) | ~Q(value_text=""),
@@ -109,6 +113,8 @@ class Method(models.Model):
     category = models.CharField(_("category"), max_length=100)
 
     class Meta:
+        verbose_name = _("method")
+        verbose_name_plural = _("methods")
         ordering = ["category", "name"]
 
     def __str__(self) -> str:
@@ -179,6 +185,8 @@ class Allegation(Record):
     date_order = (("happened_until", "happened_on"),)
 
     class Meta:
+        verbose_name = _("allegation")
+        verbose_name_plural = _("allegations")
         constraints = [
             exactly_one("victim", "victim_group", label="victim"),
             not_before("happened_until", "happened_on"),
@@ -213,6 +221,8 @@ class Perpetrator(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("alleged perpetrator")
+        verbose_name_plural = _("alleged perpetrators")
         constraints = [at_least_one("person", "organisation", label="perpetrator")]
 
     def __str__(self) -> str:
@@ -249,6 +259,10 @@ class Disclosure(Record):
         related_name="disclosures",
     )
     under_oath = models.BooleanField(_("under oath"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
 
     def __str__(self) -> str:
         return f"{self.allegation} — to {self.get_audience_display()}"
@@ -306,6 +320,8 @@ class Statement(Record):
     date_order = (("retracted_on", "given_on"),)
 
     class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
         constraints = [
             exactly_one("person", "group", label="maker"),
             not_before("retracted_on", "given_on"),
@@ -382,6 +398,8 @@ class Complaint(Record):
     date_order = (("decided_on", "lodged_on"),)
 
     class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
         constraints = [not_before("decided_on", "lodged_on")]
 
     def __str__(self) -> str:
@@ -497,6 +515,10 @@ class InvestigationStep(Record):
     )
     description = EncryptedTextField(_("description"), blank=True)
 
+    class Meta:
+        verbose_name = _("investigation step")
+        verbose_name_plural = _("investigation steps")
+
     def __str__(self) -> str:
         return self.get_kind_display()
 
@@ -583,6 +605,8 @@ class Charge(Record):
     charged_on, charged_on_precision = fuzzy_date(_("charged"))
 
     class Meta:
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
         constraints = [exactly_one("defendant", "defendant_group", label="defendant")]
 
     def __str__(self) -> str:
@@ -625,6 +649,8 @@ class Verdict(Record):
     reasons = EncryptedTextField(_("reasons"), blank=True)
 
     class Meta:
+        verbose_name = _("verdict")
+        verbose_name_plural = _("verdicts")
         constraints = [exactly_one("defendant", "defendant_group", label="defendant")]
 
     def __str__(self) -> str:
@@ -655,6 +681,8 @@ class Sentence(Record):
     release_due_on, release_due_on_precision = fuzzy_date(_("release due"))
 
     class Meta:
+        verbose_name = _("sentence")
+        verbose_name_plural = _("sentences")
         constraints = [
             models.CheckConstraint(
                 condition=Q(months_max__isnull=True) | Q(months__isnull=False, months_max__gte=F("months")),
@@ -768,6 +796,8 @@ class Reparation(Record):
     date_order = (("paid_on", "ordered_on"), ("due_on", "ordered_on"), ("status_on", "ordered_on"))
 
     class Meta:
+        verbose_name = _("reparation")
+        verbose_name_plural = _("reparations")
         constraints = [
             not_negative("amount"),
             not_negative("amount_paid"),
@@ -813,6 +843,8 @@ class IntakeDraft(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("intake draft")
+        verbose_name_plural = _("intake drafts")
         ordering = ["-updated_at", "-pk"]
 
     def __str__(self) -> str:

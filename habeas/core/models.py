@@ -186,6 +186,8 @@ class Job(models.Model):
     language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -212,6 +214,10 @@ class DataVersion(models.Model):
     page kept in a server's memory is served for one token only (see ``habeas.core.pagecache``)."""
 
     token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
 
     def __str__(self) -> str:
         return self.token

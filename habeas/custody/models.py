@@ -62,6 +62,8 @@ class CustodyEpisode(Record):
     )
 
     class Meta:
+        verbose_name = _("custody episode")
+        verbose_name_plural = _("custody episodes")
         verbose_name_plural = _("custody episodes")
         constraints = [
             not_before("registered_at", "apprehended_at", with_time=True),
@@ -90,6 +92,8 @@ class Placement(Record):
     date_order = (("ended_on", "started_on"),)
 
     class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
         constraints = [not_before("ended_on", "started_on")]
 
     def __str__(self) -> str:
@@ -121,6 +125,8 @@ class Transfer(Record):
     date_order = (("arrived_on", "departed_on"),)
 
     class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
         constraints = [
             not_before("arrived_on", "departed_on"),
             models.CheckConstraint(
@@ -222,6 +228,8 @@ class RestrictiveMeasure(Record):
     date_order = (("ended_on", "started_on"),)
 
     class Meta:
+        verbose_name = _("restrictive measure")
+        verbose_name_plural = _("restrictive measures")
         constraints = [
             not_before("ended_on", "started_on"),
             not_negative("hours_confined_per_day"),
@@ -248,6 +256,10 @@ class Extension(Record):
         Organisation, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.PROTECT
     )
     prosecutor_approved = models.BooleanField(_("approved by a prosecutor"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
 
     def __str__(self) -> str:
         return f"extension of {self.measure}"
@@ -294,6 +306,8 @@ class FamilyContact(Record):
     date_order = (("ended_on", "started_on"),)
 
     class Meta:
+        verbose_name = _("family contact")
+        verbose_name_plural = _("family contacts")
         constraints = [
             not_before("ended_on", "started_on"),
             models.CheckConstraint(
@@ -367,6 +381,8 @@ class Notification(Record):
     date_order = (("informed_on", "occurred_on"),)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         constraints = [not_before("informed_on", "occurred_on")]
 
     def __str__(self) -> str:
@@ -396,6 +412,8 @@ class FamilyNews(Record):
     date_order = (("told_on", "known_on"),)
 
     class Meta:
+        verbose_name = _("family news")
+        verbose_name_plural = _("family news")
         verbose_name_plural = _("family news")
         constraints = [not_before("told_on", "known_on")]
 
@@ -425,6 +443,8 @@ class MedicalExamination(Record):
     date_order = (("performed_on", "requested_on"),)
 
     class Meta:
+        verbose_name = _("medical examination")
+        verbose_name_plural = _("medical examinations")
         constraints = [
             not_before("performed_on", "requested_on"),
             models.CheckConstraint(

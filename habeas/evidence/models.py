@@ -59,6 +59,8 @@ class Source(models.Model):
     description = EncryptedTextField(_("description"), blank=True)
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["key"]
 
     def __str__(self) -> str:
@@ -84,6 +86,8 @@ class Citation(models.Model):
     note = EncryptedTextField(_("note"), blank=True)
 
     class Meta:
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
         indexes = [models.Index(fields=["content_type", "object_id"])]
         constraints = [
             models.CheckConstraint(
@@ -144,6 +148,8 @@ class Document(models.Model):
     )
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["source", "uploaded_at", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -36,6 +36,10 @@ class Visit(Record):
     visitors = EncryptedTextField(_("who visits"), blank=True, help_text=_("the members of the visiting team"))
     findings = EncryptedTextField(_("findings"), blank=True)
 
+    class Meta:
+        verbose_name = _("monitoring visit")
+        verbose_name_plural = _("monitoring visits")
+
     def __str__(self) -> str:
         where = self.place or _("unnamed place")
         return f"{self.body or self.body_text} at {where} ({self.date_text('visited_on')})"
@@ -77,6 +81,8 @@ class Recommendation(Record):
     date_order = (("response_due_on", "issued_on"),)
 
     class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
         constraints = [not_before("response_due_on", "issued_on")]
 
     def __str__(self) -> str:
@@ -104,6 +110,8 @@ class RecommendationStatus(Record):
     response = EncryptedTextField(_("response or action"), blank=True)
 
     class Meta:
+        verbose_name = _("recommendation status")
+        verbose_name_plural = _("recommendation statuses")
         ordering = ["recorded_on"]
         verbose_name_plural = _("recommendation statuses")
 
@@ -128,6 +136,8 @@ class InformationRequest(Record):
     date_order = (("answered_on", "requested_on"),)
 
     class Meta:
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
         constraints = [not_before("answered_on", "requested_on")]
 
     def __str__(self) -> str:

@@ -52,6 +52,8 @@ class Locality(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     class Meta:
+        verbose_name = _("locality")
+        verbose_name_plural = _("localities")
         ordering = ["name"]
         verbose_name_plural = _("localities")
         constraints = [
@@ -110,6 +112,8 @@ class Organisation(Record):
     country = models.CharField(_("country code"), max_length=2, blank=True)
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -218,6 +222,10 @@ class PersonName(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PRIMARY)
     name_digests = NameDigestsField(of=["full_name", "given_name", "patronymic", "family_name"])
 
+    class Meta:
+        verbose_name = _("person name")
+        verbose_name_plural = _("person names")
+
     def __str__(self) -> str:
         return pseudonymous(self) if hides_identity(self.person) else self.full_name
 
@@ -243,6 +251,8 @@ class Disability(models.Model):
     description = EncryptedTextField(_("description"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("disability")
+        verbose_name_plural = _("disabilities")
         verbose_name_plural = _("disabilities")
 
     def __str__(self) -> str:
@@ -269,6 +279,8 @@ class Relationship(models.Model):
     description = EncryptedTextField(_("description"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(person=F("relative")),
@@ -370,6 +382,8 @@ class Place(Record):
     address = models.CharField(_("address"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("place of detention")
+        verbose_name_plural = _("places of detention")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -394,6 +408,8 @@ class StaffAssignment(Record):
     date_order = (("ended_on", "started_on"),)
 
     class Meta:
+        verbose_name = _("staff assignment")
+        verbose_name_plural = _("staff assignments")
         constraints = [not_before("ended_on", "started_on"), at_least_one("organisation", "place", label="posting")]
 
     def __str__(self) -> str:

@@ -86,6 +86,8 @@ class Finding(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
         indexes = [
             models.Index(fields=["content_type", "object_id"]),
             models.Index(fields=["profile", "active"]),

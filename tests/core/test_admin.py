@@ -67,3 +67,21 @@ def test_a_person_page_shows_names_disabilities_relatives_and_sources(client):
     page = client.get(reverse("admin:registry_person_change", args=[someone.pk])).content.decode()
     for heading in ("Person names", "Disabilities", "Relationships", "Sources for this record"):
         assert heading in page
+
+
+def test_every_model_of_habeas_is_named_in_russian():
+    import re
+
+    from django.utils import translation
+
+    models = [m for m in apps.get_models() if m.__module__.startswith("habeas.")]
+    assert len(models) > 50
+    with translation.override("ru"):
+        unnamed = [
+            m._meta.label_lower
+            for m in models
+            if not (
+                re.search("[а-я]", str(m._meta.verbose_name)) and re.search("[а-я]", str(m._meta.verbose_name_plural))
+            )
+        ]
+    assert unnamed == []
