@@ -8,6 +8,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from habeas.accounts.models import Membership, Role, Team
 from habeas.core.dataload import records_load
@@ -47,6 +48,15 @@ def run_worker() -> None:
 def seed_methods() -> None:
     """What the data migration of the methods of torture puts in every new database."""
     importlib.import_module("habeas.cases.migrations.0003_methods").add_methods(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_settings():
+    """Each test starts in the settings' language: a page asked for in Russian through the test client leaves
+    Russian active in the thread, as a server's next request would not."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

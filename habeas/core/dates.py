@@ -14,8 +14,8 @@ import datetime as dt
 
 from django.db import models
 from django.utils import dateformat
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Precision(models.TextChoices):
@@ -27,6 +27,22 @@ class Precision(models.TextChoices):
 
 
 DateLike = dt.date | dt.datetime
+
+#: month names as a date of month precision gives them, in a sentence as well as alone ("март 2012")
+MONTHS = {
+    1: pgettext_lazy("month of a date", "January"),
+    2: pgettext_lazy("month of a date", "February"),
+    3: pgettext_lazy("month of a date", "March"),
+    4: pgettext_lazy("month of a date", "April"),
+    5: pgettext_lazy("month of a date", "May"),
+    6: pgettext_lazy("month of a date", "June"),
+    7: pgettext_lazy("month of a date", "July"),
+    8: pgettext_lazy("month of a date", "August"),
+    9: pgettext_lazy("month of a date", "September"),
+    10: pgettext_lazy("month of a date", "October"),
+    11: pgettext_lazy("month of a date", "November"),
+    12: pgettext_lazy("month of a date", "December"),
+}
 
 
 def _replace(value: DateLike, **parts: int) -> DateLike:

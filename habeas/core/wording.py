@@ -51,10 +51,10 @@ def render(part: Part) -> str:
     """The words, in the active language."""
     if isinstance(part, str):
         return part
-    if isinstance(part, bool):
-        raise TypeError("a finding's wording has no place for a yes or no: say it in words")
-    if isinstance(part, int | float):
+    if isinstance(part, int | float) and not isinstance(part, bool):
         return formats.number_format(int(part) if float(part).is_integer() else part, force_grouping=True)
+    if not isinstance(part, dict):
+        raise TypeError(f"words are made of text, numbers and messages, not {part!r}")
     if "d" in part:
         text = part["d"]
         value = dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)

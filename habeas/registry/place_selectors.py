@@ -338,10 +338,11 @@ def place_file(user: Any, place: Place) -> PlaceFile:
             history = list(recommendation.history.all())
             recommendation.latest_status = history[-1] if history else None
     content_type = ContentType.objects.get_for_model(Place)
+    tally = tallies(user, [place.pk])[place.pk]
     return PlaceFile(
         place=place,
         position=positions([place.locality]).get(place.locality_id or 0) if place.locality else None,
-        tally=tallies(user, [place.pk])[place.pk],
+        tally=tally,
         stays=stays,
         stays_total=rows.count(),
         transfers_out=out,
@@ -358,7 +359,7 @@ def place_file(user: Any, place: Place) -> PlaceFile:
             ],
             user,
         ),
-        findings_total=found.count(),
+        findings_total=tally.open_findings,  # the same count as the tally's
         visits=visits,
         citations=list(
             Citation.objects.filter(content_type=content_type, object_id=place.pk)

@@ -27,6 +27,7 @@ from habeas.counting.models import EstimateRun
 from habeas.monitoring.models import Recommendation, RecommendationStatus
 from habeas.standards.models import Finding
 from habeas.standards.rules import CATALOGUE
+from habeas.standards.selectors import SUBJECTS
 
 #: the rules whose finding says that an investigation was not independent of the accused
 NOT_INDEPENDENT = tuple(
@@ -41,16 +42,22 @@ class Stage:
     count: int
 
 
+#: the kinds of record the rules find things on (not read from the findings: a DISTINCT over every finding
+#: took 0.3 s at national scale, on every page that counts findings)
+FOUND_ON = tuple(dict.fromkeys(model for _, models in SUBJECTS.values() for model in models))
+
+
 def open_findings(user: Any) -> QuerySet[Finding]:
     """Current findings not dismissed by a reviewer, about records the user may see."""
     findings = Finding.objects.filter(active=True).exclude(review=Finding.Review.DISMISSED)
     if user.is_superuser and user.is_active:
         return findings
     visible = Q(pk__in=[])
-    for model_id in findings.values_list("content_type", flat=True).distinct().order_by():
-        model = ContentType.objects.get_for_id(model_id).model_class()
-        if model is not None and any(f.name == "team" for f in model._meta.fields):
-            visible |= Q(content_type_id=model_id, object_id__in=access.visible(model, user).values("pk"))
+    for model in FOUND_ON:
+        if any(f.name == "team" for f in model._meta.fields):
+            model_id = ContentType.objects.get_for_model(model).pk
+            seen = access.visible(model, user).filter(pk=OuterRef("object_id"))
+            visible |= Q(Exists(seen), content_type_id=model_id)
     return findings.filter(visible)
 
 

@@ -614,7 +614,11 @@ def statements(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Sta
 
 def reparations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.ReparationFacts]:
     for r in Reparation.objects.filter(_in("id", ids)).select_related("beneficiary"):
-        amount = listed([round(r.amount), r.currency], " ") if r.amount is not None else say("an unstated amount")
+        amount = (
+            listed([round(r.amount), r.currency] if r.currency else [round(r.amount)], " ")
+            if r.amount is not None
+            else say("an unstated amount")
+        )
         yield f.ReparationFacts(
             record=ref(Reparation, r.pk),
             subject=r.beneficiary.label if r.beneficiary else r.beneficiary_text,

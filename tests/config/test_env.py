@@ -58,6 +58,23 @@ def test_an_unsupported_database_is_refused():
         database("mysql://user@localhost/habeas")
 
 
+def test_postgres_runs_without_jit_compilation_and_keeps_the_addresss_options():
+    assert database("postgres://h@127.0.0.1:5432/habeas")["OPTIONS"] == {"options": "-c jit=off"}
+    options = database("postgres://h@127.0.0.1:5432/habeas?sslmode=require")["OPTIONS"]
+    assert options == {"sslmode": "require", "options": "-c jit=off"}
+
+
+@pytest.mark.django_db
+def test_the_database_connection_has_jit_off():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT compilation is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
 def test_postgres_and_sqlite_addresses_are_understood():
     assert database("postgres://h@127.0.0.1:5432/habeas")["ENGINE"] == "django.db.backends.postgresql"
     assert database("sqlite:////tmp/x.sqlite3")["NAME"] == "/tmp/x.sqlite3"

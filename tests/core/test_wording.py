@@ -18,7 +18,11 @@ from habeas.custody.models import describe_frequency
 
 ROOT = Path(__file__).resolve().parents[2] / "habeas"
 #: the modules that word messages with ``say`` and ``count``
-WORDING_MODULES = [*sorted((ROOT / "standards" / "rules").glob("*.py")), ROOT / "custody" / "models.py"]
+WORDING_MODULES = [
+    *sorted((ROOT / "standards" / "rules").glob("*.py")),
+    ROOT / "standards" / "selectors.py",
+    ROOT / "custody" / "models.py",
+]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
@@ -102,7 +106,7 @@ def test_dates_keep_their_precision_in_each_language():
     day = date(dt.date(2011, 12, 16), "day")
     assert (english(march), english(day)) == ("March 2012", "16 December 2011")
     with translation.override("ru"):
-        assert (render(march), render(day)) == ("Март 2012 г.", "16 декабря 2011")
+        assert (render(march), render(day)) == ("март 2012 г.", "16 декабря 2011")
 
 
 def test_a_frequency_is_said_in_each_language():
@@ -112,7 +116,8 @@ def test_a_frequency_is_said_in_each_language():
     assert english(describe_frequency(None, None, "")) == "frequency not known"
     with translation.override("ru"):
         assert render(describe_frequency(1, 1, "year")) == "раз в год"
-        assert render(describe_frequency(2, 3, "month")) == "дважды каждые 3 месяца"
+        assert render(describe_frequency(2, 3, "month")) == "дважды в 3 месяца"
+        assert render(describe_frequency(1, 21, "day")) == "раз в 21 день"
         assert render(describe_frequency(5, 1, "week")) == "5 раз в неделю"
 
 
@@ -120,3 +125,9 @@ def test_a_stored_summary_from_before_wording_is_shown_as_it_is():
     words = {"m": "solitary confinement for 730 consecutive days; 100% of it"}
     with translation.override("ru"):
         assert render(words) == words["m"]
+
+
+@pytest.mark.parametrize("value", [None, True, dt.date(2012, 3, 1)])
+def test_what_is_not_words_is_refused_by_name(value):
+    with pytest.raises(TypeError, match="not"):
+        render(say("held at %(place)s", place=value))  # type: ignore[arg-type]

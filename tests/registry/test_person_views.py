@@ -293,5 +293,5 @@ def test_on_russian_pages_facts_and_standards_are_named_in_russian(client, world
     for summary in summaries:  # what each finding found, in Russian around the records' own words
         english = re.search(r"\b(limit|days?|hours?|learned|consecutive|allowed|recorded|ago)\b", summary)
         assert re.search("[а-я]", summary) and not english, summary
-    told = "Irina Khan: сообщение о событии («этапирование») получено спустя от 32 до 91 дня (Ноябрь 2010 г. → Январь"
+    told = "Irina Khan: сообщение о событии («этапирование») получено спустя от 32 до 91 дня (ноябрь 2010 г. → январь"
     assert told in tian_page

@@ -1,5 +1,6 @@
 """Migrating a database that holds findings: a summary stored in English before findings kept their wording is
-kept, word for word, and is shown as it is until the next check words it anew."""
+kept, word for word, and is shown as it is until the next check words it anew; going back words each summary
+in English."""
 
 from __future__ import annotations
 
@@ -54,3 +55,12 @@ def test_a_summary_stored_before_wording_is_kept():
     assert finding.summary == summary
     with translation.override("ru"):
         assert finding.summary_shown() == summary
+    finding.wording = {"m": "%(n)s day", "pl": "%(n)s days", "n": 3, "p": {"n": 3}}
+    finding.save()
+
+    executor = MigrationExecutor(connection)  # and back: the summary in English, as the wording says it
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    assert old.get_model("standards", "Finding").objects.get().summary == "3 days"
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

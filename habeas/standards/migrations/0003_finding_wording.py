@@ -18,6 +18,21 @@ def keep_summaries(apps, schema_editor):
     Finding.objects.bulk_update(batch, ["wording"])
 
 
+def word_summaries(apps, schema_editor):
+    """Going back: each summary in English, as the wording says it."""
+    from habeas.core.wording import english
+
+    Finding = apps.get_model("standards", "Finding")
+    batch = []
+    for finding in Finding.objects.only("pk", "wording").iterator(chunk_size=2000):
+        finding.summary = english(finding.wording)
+        batch.append(finding)
+        if len(batch) == 2000:
+            Finding.objects.bulk_update(batch, ["summary"])
+            batch = []
+    Finding.objects.bulk_update(batch, ["summary"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -30,7 +45,12 @@ class Migration(migrations.Migration):
             name='wording',
             field=habeas.core.fields.EncryptedJSONField(default=dict, help_text='what the rule found, as words any language can render', verbose_name='summary'),
         ),
-        migrations.RunPython(keep_summaries, migrations.RunPython.noop),
+        migrations.RunPython(keep_summaries, word_summaries),
+        migrations.AlterField(  # so that going back can add the column to the rows there are, then word them
+            model_name='finding',
+            name='summary',
+            field=habeas.core.fields.EncryptedTextField(default='', verbose_name='summary'),
+        ),
         migrations.RemoveField(
             model_name='finding',
             name='summary',

@@ -101,7 +101,7 @@ def cat_12(facts: AllegationFacts, params: Params) -> Outcome | None:
                 body=_body(dependent[0]),
                 perpetrators=_perpetrators(facts.perpetrators),
             ),
-            investigating_body=dependent[0].body,
+            investigating_body=dependent[0].body or None,
         )
     trigger = facts.raised
     return promptness(trigger, facts.investigations, params) if trigger else None
@@ -200,7 +200,7 @@ def independence(facts: InvestigationFacts, params: Params) -> Outcome | None:
             body=_body(item),
             perpetrators=_perpetrators(facts.perpetrators),
         ),
-        investigating_body=item.body,
+        investigating_body=item.body or None,
     )
 
 
@@ -214,7 +214,7 @@ def dismissed_without_forensics(facts: InvestigationFacts, params: Params) -> Ou
             "the allegation was dismissed by %(body)s with no forensic medical examination recorded",
             body=_body(item),
         ),
-        investigating_body=item.body,
+        investigating_body=item.body or None,
     )
 
 
