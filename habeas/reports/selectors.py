@@ -31,6 +31,7 @@ from habeas.reports.redaction import (
     ModelRule,
     Profile,
 )
+from habeas.standards.selectors import findings_seen
 
 PERSON = "registry.person"
 Value = str | int | bool | list[str] | None
@@ -160,28 +161,12 @@ def rows_visible(rule: ModelRule, user: Any) -> models.QuerySet[Any]:
     """The records of a profile's model that the user may see."""
     model = rule.model
     if rule.label == "standards.finding":
-        return _findings_visible(user)
+        return findings_seen(user)
     if rule.label in VISIBLE_THROUGH:
         via = VISIBLE_THROUGH[rule.label]
         parent = model._meta.get_field(via).related_model
         return model._default_manager.filter(**{f"{via}__in": access.visible(parent, user).values("pk")})  # type: ignore[arg-type]
     return access.visible(model, user)
-
-
-def _findings_visible(user: Any) -> models.QuerySet[Any]:
-    """Current findings whose record the user may see; a record no team holds is seen by superusers only."""
-    from habeas.standards.models import Finding
-
-    current = Finding.objects.filter(active=True)
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return current
-    allowed = Q(pk__in=[])
-    for ct_id in current.values_list("content_type_id", flat=True).distinct():
-        model = ContentType.objects.get_for_id(ct_id).model_class()
-        if model is None or not any(f.name == "team" for f in model._meta.fields):
-            continue
-        allowed |= Q(content_type_id=ct_id, object_id__in=access.visible(model, user).values("pk"))
-    return current.filter(allowed)
 
 
 def export_rows(*, user: Any, profile: Profile) -> dict[str, list[dict[str, Value]]]:

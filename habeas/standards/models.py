@@ -56,6 +56,15 @@ class Finding(models.Model):
     )
     fingerprint = models.CharField(max_length=64)
     active = models.BooleanField(_("current"), default=True, help_text=_("false once re-evaluation no longer finds it"))
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("the team that holds the record: who may see the finding (none: superusers only)"),
+    )
     place = models.ForeignKey(
         "registry.Place",
         verbose_name=_("place"),

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import FloatField, Func, Model, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -21,6 +22,7 @@ from habeas.cases.models import (
     Reparation,
     Statement,
 )
+from habeas.core import access
 from habeas.core.dates import interval
 from habeas.core.wording import listed, say
 from habeas.custody.models import (
@@ -911,6 +913,34 @@ def citations_of(refs: Iterable[f.Ref]) -> dict[f.Ref, list[dict[str, str]]]:
                 }
             )
     return out
+
+
+def teams_of(refs: Iterable[f.Ref]) -> dict[f.Ref, int | None]:
+    """The team that holds each record (none for a record of a kind no team holds)."""
+    by_label: dict[str, set[int]] = defaultdict(set)
+    for label, pk in refs:
+        by_label[label].add(pk)
+    out: dict[f.Ref, int | None] = {}
+    for label, pks in by_label.items():
+        model = apps.get_model(label)
+        if not any(field.name == "team" for field in model._meta.fields):
+            continue
+        for chunk in chunked(pks):
+            for pk, team in model._default_manager.filter(pk__in=chunk).values_list("pk", "team_id"):
+                out[(label, pk)] = team
+    return out
+
+
+def findings_seen(user: Any) -> QuerySet[Any]:
+    """The current findings about records the user may see (as ``habeas.core.access.visible`` says), through
+    the team each finding keeps: one indexed column, where asking each kind of record took seconds at
+    national scale."""
+    from habeas.standards.models import Finding
+
+    current = Finding.objects.filter(active=True)
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return current
+    return current.filter(team_id__in=list(access.roles_of(user)))
 
 
 def findings_for_report(profile: str, codes: Iterable[str] | None = None) -> list[dict[str, Any]]:

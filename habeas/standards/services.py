@@ -154,6 +154,7 @@ ROW_FIELDS = (
     "prevails",
     "place_id",
     "organisation_id",
+    "team_id",
 )
 
 
@@ -269,6 +270,7 @@ def findings_evaluate(
         progress(steps - 1, steps, str(_("storing %(count)d findings") % {"count": len(results)}))
     outranked = _outranked(results)
     sources = selectors.citations_of({r.facts.record for r in results} | {ref for r in results for ref in r.facts.refs})
+    teams = selectors.teams_of({r.facts.record for r in results})
     content_types = {
         label: ContentType.objects.get_for_model(apps.get_model(label))
         for label in {r.facts.record[0] for r in results}
@@ -318,6 +320,7 @@ def findings_evaluate(
             i not in outranked,
             facts.place_id,
             facts.organisation_id,
+            teams.get(facts.record),
         )
         fingerprint = hashlib.blake2b(repr((row[:7], row[8:], parameters_key)).encode(), digest_size=32).hexdigest()
         found = existing.get(key)

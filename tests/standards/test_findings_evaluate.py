@@ -112,3 +112,23 @@ def test_a_failure_while_writing_leaves_the_stored_findings_as_they_were(monkeyp
 def test_a_rule_outside_the_profile_is_refused():
     with pytest.raises(StandardsError, match="KZ-CPC-DETENTION-48H is not part of profile 'international'"):
         services.findings_evaluate(profile_name="international", codes=["KZ-CPC-DETENTION-48H"], now=NOW)
+
+
+def test_a_finding_keeps_the_team_of_its_record_and_follows_it_to_another():
+    from habeas.accounts.models import Membership, Role, Team
+    from habeas.reports.dashboard import open_findings
+
+    first, second = Team.objects.create(name="First"), Team.objects.create(name="Second")
+    long_one = measure("Prisoner A", 40)
+    RestrictiveMeasure.objects.filter(pk=long_one.pk).update(team=first)
+    run()
+    assert Finding.objects.get().team == first
+    from django.contrib.auth import get_user_model
+
+    reader = get_user_model().objects.create_user("reader", "", "a-long-test-password")
+    Membership.objects.create(user=reader, team=second, role=Role.RESEARCHER)
+    assert not open_findings(reader).exists()
+    RestrictiveMeasure.objects.filter(pk=long_one.pk).update(team=second)
+    run(records={"measure": {long_one.pk}})
+    assert Finding.objects.get().team == second
+    assert open_findings(reader).count() == 1

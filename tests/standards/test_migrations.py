@@ -64,3 +64,39 @@ def test_a_summary_stored_before_wording_is_kept():
     assert old.get_model("standards", "Finding").objects.get().summary == "3 days"
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_finding_stored_before_keeps_the_team_of_its_record():
+    from habeas.accounts.models import Team
+    from tests import factories
+
+    team = Team.objects.create(name="Monitors")
+    place = factories.place("Arqalyk prison", team=team)
+    before = [("standards", "0004_model_names")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    content_type = old.get_model("contenttypes", "ContentType").objects.get(app_label="registry", model="place")
+    now = dt.datetime(2013, 1, 1, tzinfo=dt.UTC)
+    old.get_model("standards", "Finding").objects.create(
+        profile="kz",
+        rule="MANDELA-83-TWOFOLD-INSPECTION",
+        rule_version=1,
+        content_type=content_type,
+        object_id=place.pk,
+        status="breach",
+        severity=2,
+        subject="Arqalyk prison",
+        wording={"m": "no external inspection recorded"},
+        standard="Nelson Mandela Rules, rule 83",
+        fingerprint="0" * 64,
+        first_found_at=now,
+        changed_at=now,
+    )
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from habeas.standards.models import Finding
+
+    assert Finding.objects.get().team_id == team.pk
