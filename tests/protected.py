@@ -1,5 +1,6 @@
 """What must never be found in clear in a copy of the database: the names of the demo's victims, witnesses and
-their relatives, and the text of testimonies and allegations — in any of the encodings a thief would try."""
+their relatives, the text of testimonies and allegations, and what is said of a person's disability — in any
+of the encodings a thief would try."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ def protected_texts() -> set[str]:
             texts |= {fields[f] for f in ("given_name", "family_name") if len(fields.get(f, "")) >= 6}
         if record["model"] in ("cases.statement", "cases.allegation"):
             texts |= {fields[f] for f in ("text", "retraction_reason", "summary", "injuries") if fields.get(f)}
+        if record["model"] == "registry.disability" and fields.get("description"):
+            texts.add(fields["description"])  # health: protected, and once copied into a finding's facts
     return texts
 
 

@@ -74,7 +74,7 @@ class MeasureFacts(Base):
     open_ended: bool | None = None
     hours_per_day: float | None = None
     meaningful_contact: bool | None = None
-    disabilities: tuple[str, ...] = ()
+    disabilities: tuple[tuple[str, str], ...] = ()  # kind, and its description (protected) or its label
     exacerbation_risk: bool | None = None
     family_contact_banned: bool | None = None
     prosecutor_extension: bool = False

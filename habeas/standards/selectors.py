@@ -167,12 +167,12 @@ def measures(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Measu
     )
     rows: list[dict[str, Any]] = [dict(r) for r in query]
     people = {r["custody__person_id"] for r in rows}
-    disabilities: dict[int, list[str]] = defaultdict(list)
+    disabilities: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for chunk in chunked(people):
         for person_id, kind, text in Disability.objects.filter(person_id__in=chunk).values_list(
             "person_id", "kind", "description"
         ):
-            disabilities[person_id].append(text or kind)
+            disabilities[person_id].append((kind, text or str(Disability.Kind(kind).label)))
     approved: set[int] = set()
     for chunk in chunked(r["id"] for r in rows):
         approved.update(

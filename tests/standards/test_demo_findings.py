@@ -51,6 +51,8 @@ def test_aron_atabeks_two_years_of_solitary_breach_the_international_and_nationa
 def test_zhasulan_suleimenovs_solitary_as_a_person_with_a_disability(findings):
     finding = one(findings, "MANDELA-45-SOLITARY-DISABILITY", "Zhasulan Suleimenov")
     assert "more than 335 days" in finding["summary"] and "disability" in finding["summary"]
+    assert "(paraplegic; uses a wheelchair)" in finding["summary"]  # sealed with the summary
+    assert finding["facts"]["disabilities"] == ["physical"]  # the facts are stored in clear: the kind only
     assert finding["severity"] == "critical"
 
 

@@ -100,3 +100,37 @@ def test_a_finding_stored_before_keeps_the_team_of_its_record():
     from habeas.standards.models import Finding
 
     assert Finding.objects.get().team_id == team.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_was_said_of_a_disability_leaves_the_facts_stored_in_clear():
+    before = [("standards", "0005_finding_team")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    content_type = old.get_model("contenttypes", "ContentType").objects.get(
+        app_label="custody", model="restrictivemeasure"
+    )
+    now = dt.datetime(2013, 1, 1, tzinfo=dt.UTC)
+    old.get_model("standards", "Finding").objects.create(
+        profile="kz",
+        rule="MANDELA-45-SOLITARY-DISABILITY",
+        rule_version=1,
+        content_type=content_type,
+        object_id=1,
+        status="breach",
+        severity=4,
+        subject="Zhasulan Suleimenov",
+        wording={"m": "solitary confinement of a person with a disability"},
+        standard="Nelson Mandela Rules, rule 45(2)",
+        facts={"disabilities": ["paraplegic; uses a wheelchair"], "exacerbation_risk": None},
+        fingerprint="0" * 64,
+        first_found_at=now,
+        changed_at=now,
+    )
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from habeas.standards.models import Finding
+
+    assert Finding.objects.get().facts == {"exacerbation_risk": None}

@@ -96,7 +96,7 @@ def solitary_with_disability(facts: MeasureFacts, params: Params) -> Outcome | N
         "a health assessment found a risk of harm" if facts.exacerbation_risk else "no health assessment is recorded"
     )
     span = measure_days(facts)
-    disabilities = listed(list(facts.disabilities))
+    disabilities = listed([label(said) for _kind, said in facts.disabilities])  # a kind's label is translated
     return outcome(
         Status.BREACH,
         say(
@@ -113,7 +113,7 @@ def solitary_with_disability(facts: MeasureFacts, params: Params) -> Outcome | N
             disabilities=disabilities,
             assessed=assessed,
         ),
-        disabilities=list(facts.disabilities),
+        disabilities=[kind for kind, _said in facts.disabilities],  # stored in clear: never the description
         exacerbation_risk=facts.exacerbation_risk,
     )
 
