@@ -1,6 +1,7 @@
 """Migrating a database that holds findings: a summary stored in English before findings kept their wording is
-kept, word for word, and is shown as it is until the next check words it anew; going back words each summary
-in English."""
+kept, word for word, and is shown as it is until the next check words it anew (going back words each summary
+in English); each finding gets the team of its record; what was said of a disability leaves the facts, which
+are stored in clear."""
 
 from __future__ import annotations
 
@@ -14,28 +15,37 @@ BEFORE = [("standards", "0002_protected_fields")]
 AFTER = [("standards", "0003_finding_wording")]
 
 
+def stored_before(migration: str, model: str, **fields):
+    """The database migrated back to just after ``migration``, holding one finding as it was then stored,
+    about a record of ``model`` ("app.model")."""
+    state = [("standards", migration)]
+    executor = MigrationExecutor(connection)
+    executor.migrate(state)
+    old = executor.loader.project_state(state).apps
+    app_label, name = model.split(".")
+    now = dt.datetime(2013, 1, 1, tzinfo=dt.UTC)
+    content_type = old.get_model("contenttypes", "ContentType").objects.get(app_label=app_label, model=name)
+    defaults = dict(profile="kz", rule_version=1, object_id=1, status="breach", severity=3, fingerprint="0" * 64)
+    old.get_model("standards", "Finding").objects.create(
+        content_type=content_type, first_found_at=now, changed_at=now, **{**defaults, **fields}
+    )
+
+
+def migrate_to_latest():
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_summary_stored_before_wording_is_kept():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
-    content_type = old.get_model("contenttypes", "ContentType").objects.get(app_label="custody", model="notification")
-    now = dt.datetime(2013, 1, 1, tzinfo=dt.UTC)
     summary = "Irina Khan learned of the transfer 32 to 91 days after it (November 2010 → January 2011); 100%"
-    old.get_model("standards", "Finding").objects.create(
-        profile="kz",
+    stored_before(
+        "0002_protected_fields",
+        "custody.notification",
         rule="MANDELA-68-NOTIFY-FAMILY",
-        rule_version=1,
-        content_type=content_type,
-        object_id=1,
-        status="breach",
-        severity=3,
         subject="Dmitri Tian",
         summary=summary,
         standard="Nelson Mandela Rules, rules 68 and 69",
-        fingerprint="0" * 64,
-        first_found_at=now,
-        changed_at=now,
     )
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
@@ -43,8 +53,7 @@ def test_a_summary_stored_before_wording_is_kept():
         cursor.execute("SELECT wording FROM standards_finding")
         (stored,) = cursor.fetchone()
     assert summary not in stored  # still sealed
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     from django.utils import translation
 
@@ -62,8 +71,7 @@ def test_a_summary_stored_before_wording_is_kept():
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps
     assert old.get_model("standards", "Finding").objects.get().summary == "3 days"
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -73,29 +81,16 @@ def test_a_finding_stored_before_keeps_the_team_of_its_record():
 
     team = Team.objects.create(name="Monitors")
     place = factories.place("Arqalyk prison", team=team)
-    before = [("standards", "0004_model_names")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    content_type = old.get_model("contenttypes", "ContentType").objects.get(app_label="registry", model="place")
-    now = dt.datetime(2013, 1, 1, tzinfo=dt.UTC)
-    old.get_model("standards", "Finding").objects.create(
-        profile="kz",
+    stored_before(
+        "0004_model_names",
+        "registry.place",
         rule="MANDELA-83-TWOFOLD-INSPECTION",
-        rule_version=1,
-        content_type=content_type,
         object_id=place.pk,
-        status="breach",
-        severity=2,
         subject="Arqalyk prison",
         wording={"m": "no external inspection recorded"},
         standard="Nelson Mandela Rules, rule 83",
-        fingerprint="0" * 64,
-        first_found_at=now,
-        changed_at=now,
     )
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     from habeas.standards.models import Finding
 
@@ -104,32 +99,16 @@ def test_a_finding_stored_before_keeps_the_team_of_its_record():
 
 @pytest.mark.django_db(transaction=True)
 def test_what_was_said_of_a_disability_leaves_the_facts_stored_in_clear():
-    before = [("standards", "0005_finding_team")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    content_type = old.get_model("contenttypes", "ContentType").objects.get(
-        app_label="custody", model="restrictivemeasure"
-    )
-    now = dt.datetime(2013, 1, 1, tzinfo=dt.UTC)
-    old.get_model("standards", "Finding").objects.create(
-        profile="kz",
+    stored_before(
+        "0005_finding_team",
+        "custody.restrictivemeasure",
         rule="MANDELA-45-SOLITARY-DISABILITY",
-        rule_version=1,
-        content_type=content_type,
-        object_id=1,
-        status="breach",
-        severity=4,
         subject="Zhasulan Suleimenov",
         wording={"m": "solitary confinement of a person with a disability"},
         standard="Nelson Mandela Rules, rule 45(2)",
         facts={"disabilities": ["paraplegic; uses a wheelchair"], "exacerbation_risk": None},
-        fingerprint="0" * 64,
-        first_found_at=now,
-        changed_at=now,
     )
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     from habeas.standards.models import Finding
 
