@@ -66,7 +66,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from habeas.standards.services import findings_evaluate
 
     evaluation = findings_evaluate(profile_name=args.profile, codes=args.rule, now=_as_of(args.as_of))
-    rows = findings_visible(findings_for_report(evaluation.profile, args.rule), user)
+    rows = findings_visible(findings_for_report(evaluation.profile, args.rule, seen_by=user), user)
     records: dict[str, set[int]] = {}
     for row in rows:
         records.setdefault(row["record"]["type"], set()).add(row["record"]["id"])

@@ -12,8 +12,8 @@ from habeas.standards.models import Finding
 
 @admin.register(Finding)
 class FindingAdmin(SuperuserOnly, AuditedAdmin):
-    """Findings name people across teams: until the list is filtered by the records' teams, only superusers
-    open it (each record's own page shows its findings to its team)."""
+    """Findings name people across teams: only superusers open this list, which they can filter by the team
+    that holds each finding's record (each record's own page shows its findings to its team)."""
 
     list_display = [
         "rule",
@@ -25,8 +25,9 @@ class FindingAdmin(SuperuserOnly, AuditedAdmin):
         "prevails",
         "review",
         "active",
+        "team",
     ]
-    list_filter = ["profile", "active", "status", "severity", "rule", "review", "place", "organisation"]
+    list_filter = ["profile", "active", "status", "severity", "rule", "review", "team", "place", "organisation"]
     search_fields = ["rule"]
     fields = (
         "rule",
@@ -41,6 +42,7 @@ class FindingAdmin(SuperuserOnly, AuditedAdmin):
         "facts",
         "parameters",
         "sources",
+        "team",
         "place",
         "organisation",
         "active",

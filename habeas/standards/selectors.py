@@ -943,11 +943,15 @@ def findings_seen(user: Any) -> QuerySet[Any]:
     return current.filter(team_id__in=list(access.roles_of(user)))
 
 
-def findings_for_report(profile: str, codes: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """The current findings of a profile as plain data, most severe first."""
+def findings_for_report(
+    profile: str, codes: Iterable[str] | None = None, *, seen_by: Any = None
+) -> list[dict[str, Any]]:
+    """The current findings of a profile as plain data, most severe first; with ``seen_by``, only those about
+    records that user may see (``findings_seen``), so that no other team's finding is decrypted."""
     from habeas.standards.models import Finding
 
-    rows = Finding.objects.filter(profile=profile, active=True).select_related("content_type")
+    current = Finding.objects.filter(active=True) if seen_by is None else findings_seen(seen_by)
+    rows = current.filter(profile=profile).select_related("content_type")
     if codes is not None:
         rows = rows.filter(rule__in=list(codes))
     out = []

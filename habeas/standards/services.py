@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -158,14 +158,11 @@ ROW_FIELDS = (
 )
 
 
-def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None:
-    """Insert new findings — tuples of rule, content type, object id, the ``ROW_FIELDS`` and the fingerprint —
-    with one parameterised statement per batch: at national scale the ORM's per-object work would dominate."""
-    if not rows:
-        return
-    # the protected fields (they name people, and the sections of sources cited) are sealed as the field would
+def _prepared(rows: list[tuple[Any, ...]], at: int) -> list[list[Any]]:
+    """Rows holding the ``ROW_FIELDS`` from position ``at``, with the protected fields sealed (they name people,
+    and the sections of sources cited) as the field would seal them."""
     protected = [
-        (3 + ROW_FIELDS.index(name), cast(Field[Any, Any], Finding._meta.get_field(name)))
+        (at + ROW_FIELDS.index(name), cast(Field[Any, Any], Finding._meta.get_field(name)))
         for name in ("subject", "wording", "sources")
     ]
     sealed = []
@@ -173,8 +170,31 @@ def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None
         values = list(r)
         for i, field in protected:
             values[i] = field.get_db_prep_save(values[i], connection)
-        sealed.append(tuple(values))
-    rows = sealed
+        sealed.append(values)
+    return sealed
+
+
+def _json_adapted(rows: list[list[Any]], at: int) -> Iterator[list[Any]]:
+    """The rows with their JSON fields adapted for the database (the parameters object, shared by many
+    findings, once)."""
+    ops, encoder = connection.ops, Finding._meta.get_field("facts").encoder
+    facts_at, parameters_at = (at + ROW_FIELDS.index(name) for name in ("facts", "parameters"))
+    adapted: dict[int, Any] = {}
+    for values in rows:
+        parameters = values[parameters_at]
+        if id(parameters) not in adapted:
+            adapted[id(parameters)] = ops.adapt_json_value(parameters, encoder)
+        values[facts_at] = ops.adapt_json_value(values[facts_at], encoder)
+        values[parameters_at] = adapted[id(parameters)]
+        yield values
+
+
+def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None:
+    """Insert new findings — tuples of rule, content type, object id, the ``ROW_FIELDS`` and the fingerprint —
+    with one parameterised statement per batch: at national scale the ORM's per-object work would dominate."""
+    if not rows:
+        return
+    sealed = _prepared(rows, 3)
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     columns = [
@@ -191,36 +211,43 @@ def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None
         "review_reason",
     ]
     table = ops.quote_name(Finding._meta.db_table)
+    tail = (profile, True, stamp, stamp, "", "")
+    if connection.vendor == "postgresql":
+        json_at = tuple(3 + ROW_FIELDS.index(name) for name in ("facts", "parameters"))
+        _copy(table, columns, sealed, tail, json_at)
+        return
     sql = (
         f"INSERT INTO {table} ({', '.join(ops.quote_name(c) for c in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
-    encoder = Finding._meta.get_field("facts").encoder
-    adapted: dict[int, Any] = {}  # the same parameters object is shared by many findings: adapt it once
-    facts_at, parameters_at = (3 + ROW_FIELDS.index(name) for name in ("facts", "parameters"))
-
-    def adapt(value: Any) -> Any:
-        if id(value) not in adapted:
-            adapted[id(value)] = ops.adapt_json_value(value, encoder)
-        return adapted[id(value)]
-
-    tail = (profile, True, stamp, stamp, "", "")
-    if connection.vendor == "postgresql":
-        _copy(table, columns, rows, tail, (facts_at, parameters_at))
-        return
+    adapted = list(_json_adapted(sealed, 3))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            batch = []
-            for r in rows[start : start + 5000]:
-                values = list(r)
-                values[facts_at] = ops.adapt_json_value(r[facts_at], encoder)
-                values[parameters_at] = adapt(r[parameters_at])
-                batch.append((*values, *tail))
-            cursor.executemany(sql, batch)
+        for start in range(0, len(adapted), 5000):
+            cursor.executemany(sql, [(*values, *tail) for values in adapted[start : start + 5000]])
+
+
+def _update(rows: dict[int, tuple[Any, ...]], now: dt.datetime) -> None:
+    """Write changed findings — by primary key, the ``ROW_FIELDS`` and the fingerprint — current again, with one
+    parameterised statement per batch (the first check after an upgrade may change every finding)."""
+    if not rows:
+        return
+    ops = connection.ops
+    pks = list(rows)
+    sealed = _prepared([rows[pk] for pk in pks], 0)
+    columns = [*ROW_FIELDS, "fingerprint", "active", "changed_at"]
+    sql = (
+        f"UPDATE {ops.quote_name(Finding._meta.db_table)} "
+        f"SET {', '.join(f'{ops.quote_name(c)} = %s' for c in columns)} WHERE {ops.quote_name('id')} = %s"
+    )
+    stamp = ops.adapt_datetimefield_value(now)
+    adapted = [(*values, True, stamp, pk) for values, pk in zip(_json_adapted(sealed, 0), pks, strict=True)]
+    with connection.cursor() as cursor:
+        for start in range(0, len(adapted), 5000):
+            cursor.executemany(sql, adapted[start : start + 5000])
 
 
 def _copy(
-    table: str, columns: list[str], rows: list[tuple[Any, ...]], tail: tuple[Any, ...], json_at: tuple[int, ...]
+    table: str, columns: list[str], rows: list[list[Any]], tail: tuple[Any, ...], json_at: tuple[int, ...]
 ) -> None:
     """PostgreSQL's bulk path: COPY, with the JSON columns as text."""
     dumped: dict[int, str] = {}  # the parameters object is shared by many findings: dump it once
@@ -290,7 +317,7 @@ def findings_evaluate(
     }
     seen: set[tuple[str, int, int]] = set()
     new: list[tuple[Any, ...]] = []
-    updates: dict[int, dict[str, Any]] = {}
+    updates: dict[int, tuple[Any, ...]] = {}
     # What many findings share is built once: the parameters of a rule in one period, its citation.
     shared: dict[tuple[str, int], tuple[dict[str, Any], str, str]] = {}
     for i, result in enumerate(results):
@@ -327,19 +354,14 @@ def findings_evaluate(
         if found is None:
             new.append((rule.code, key[1], pk, *row, fingerprint))
         elif found[1] != fingerprint or not found[2]:
-            updates[found[0]] = {**dict(zip(ROW_FIELDS, row, strict=True)), "fingerprint": fingerprint}
-    for chunk in selectors.chunked(updates):
-        for finding in Finding.objects.filter(pk__in=chunk):
-            for name, value in updates[finding.pk].items():
-                setattr(finding, name, value)
-            finding.active, finding.changed_at = True, now
-            finding.save()
+            updates[found[0]] = (*row, fingerprint)
+    _update(updates, now)
     _insert(profile.name, new, now)
     stale = [pk for key, (pk, _, active) in existing.items() if key not in seen and active]
     for chunk in selectors.chunked(stale):
         Finding.objects.filter(pk__in=chunk).update(active=False, changed_at=now)
     created, changed = len(new), len(updates)
-    if new or stale:
+    if new or updates or stale:
         pagecache.data_changed()  # findings written past ``save``: the pages that show them are made anew
     audit_record(
         action="check",

@@ -58,10 +58,13 @@ def test_an_unsupported_database_is_refused():
         database("mysql://user@localhost/habeas")
 
 
-def test_postgres_runs_without_jit_compilation_and_keeps_the_addresss_options():
+def test_postgres_runs_without_jit_compilation_and_keeps_the_address_options():
     assert database("postgres://h@127.0.0.1:5432/habeas")["OPTIONS"] == {"options": "-c jit=off"}
     options = database("postgres://h@127.0.0.1:5432/habeas?sslmode=require")["OPTIONS"]
     assert options == {"sslmode": "require", "options": "-c jit=off"}
+    twice = database("postgres://h@127.0.0.1/habeas?options=-c%20work_mem%3D64MB&options=-c%20statement_timeout%3D5s")
+    assert twice["OPTIONS"] == {"options": "-c work_mem=64MB -c statement_timeout=5s -c jit=off"}
+    assert database("postgres://h@127.0.0.1/habeas?options=-c%20jit%3Don")["OPTIONS"] == {"options": "-c jit=on"}
 
 
 @pytest.mark.django_db

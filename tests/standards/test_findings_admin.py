@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from habeas.accounts.models import Team
 from habeas.custody.models import RestrictiveMeasure
 from habeas.standards.models import Finding
 from habeas.standards.services import findings_evaluate
@@ -26,6 +27,7 @@ def finding():
             kind="solitary",
             started_on=dt.date(2012, 11, 1),
             ended_on=dt.date(2014, 11, 1),
+            team=Team.objects.create(name="Monitors"),
         )
     )
     findings_evaluate(
@@ -52,12 +54,14 @@ def test_the_record_page_shows_its_findings(client, finding):
         {"status__exact": "breach"},
         {"place__id__exact": "PLACE"},
         {"organisation__id__exact": "ORG"},
+        {"team__id__exact": "TEAM"},
     ],
 )
-def test_the_findings_list_filters_by_rule_severity_status_place_and_organisation(client, finding, query):
+def test_the_findings_list_filters_by_rule_severity_status_place_organisation_and_team(client, finding, query):
     _, found = finding
     client.force_login(factories.superuser())
-    query = {k: {"PLACE": str(found.place_id), "ORG": str(found.organisation_id)}.get(v, v) for k, v in query.items()}
+    ids = {"PLACE": str(found.place_id), "ORG": str(found.organisation_id), "TEAM": str(found.team_id)}
+    query = {k: ids.get(v, v) for k, v in query.items()}
     page = client.get(reverse("admin:standards_finding_changelist"), query)
     assert page.status_code == 200
     assert "Aron Atabek" in page.content.decode()

@@ -1,5 +1,6 @@
 """Storing findings: one transaction per run, review decisions that survive re-evaluation, and
-re-checking one edited record touches only its findings."""
+re-checking one edited record touches only its findings; between checks, a finding follows its record to
+another team and is retired when the record is deleted."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from habeas.custody.models import RestrictiveMeasure
 from habeas.standards import services
@@ -60,6 +63,27 @@ def test_a_review_survives_re_evaluation_even_when_the_facts_change():
     finding.refresh_from_db()
     assert finding.review == "dismissed" and finding.review_reason == "Duplicate of another record."
     assert "60 consecutive days" in finding.summary
+
+
+def test_changed_findings_are_written_in_one_statement_sealed_and_current_again():
+    measures = [measure(f"Prisoner {n}", 40 + n) for n in range(5)]
+    run()
+    Finding.objects.filter(object_id=measures[0].pk).update(active=False)
+    for m in measures:
+        m.ended_on += dt.timedelta(days=30)
+        m.save()
+    later = NOW + dt.timedelta(days=1)
+    with CaptureQueriesContext(connection) as queries:
+        result = services.findings_evaluate(profile_name="international", codes=[RULE], now=later)
+    assert result.changed == 5
+    writes = [q["sql"] for q in queries if 'UPDATE "standards_finding"' in q["sql"]]
+    assert writes == [writes[0]] and writes[0].startswith("5 times: ")  # one statement, for the five
+    for m, finding in zip(measures, Finding.objects.order_by("object_id"), strict=True):
+        assert finding.active and finding.changed_at == later
+        assert f"{(m.ended_on - m.started_on).days} consecutive days" in finding.summary
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT subject FROM standards_finding")
+        assert not any("Prisoner" in subject for (subject,) in cursor.fetchall())  # still sealed
 
 
 def test_a_review_needs_a_reason():
@@ -132,3 +156,27 @@ def test_a_finding_keeps_the_team_of_its_record_and_follows_it_to_another():
     run(records={"measure": {long_one.pk}})
     assert Finding.objects.get().team == second
     assert open_findings(reader).count() == 1
+
+
+def test_between_checks_a_finding_follows_its_record_to_another_team_and_is_retired_with_it():
+    from django.contrib.auth import get_user_model
+
+    from habeas.accounts.models import Membership, Role, Team
+    from habeas.reports.dashboard import open_findings
+
+    first, second = Team.objects.create(name="First"), Team.objects.create(name="Second")
+    users = get_user_model().objects
+    old, new = users.create_user("old", "", "a-long-test-password"), users.create_user("new", "", "a-long-test-pw")
+    Membership.objects.create(user=old, team=first, role=Role.RESEARCHER)
+    Membership.objects.create(user=new, team=second, role=Role.RESEARCHER)
+    long_one = measure("Prisoner A", 40)
+    RestrictiveMeasure.objects.filter(pk=long_one.pk).update(team=first)
+    run()
+    assert open_findings(old).count() == 1
+    long_one.refresh_from_db()
+    long_one.team = second
+    long_one.save()  # no re-check
+    assert (open_findings(old).count(), open_findings(new).count()) == (0, 1)
+    long_one.delete()
+    assert not open_findings(new).exists()
+    assert not Finding.objects.get().active  # kept, with any review, as a re-check would keep it

@@ -1,7 +1,7 @@
 """Migrating a database that holds findings: a summary stored in English before findings kept their wording is
 kept, word for word, and is shown as it is until the next check words it anew (going back words each summary
 in English); each finding gets the team of its record; what was said of a disability leaves the facts, which
-are stored in clear."""
+are stored in clear; the findings of a record deleted before findings were retired with it are retired."""
 
 from __future__ import annotations
 
@@ -113,3 +113,30 @@ def test_what_was_said_of_a_disability_leaves_the_facts_stored_in_clear():
     from habeas.standards.models import Finding
 
     assert Finding.objects.get().facts == {"exacerbation_risk": None}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_findings_of_a_record_already_deleted_are_retired():
+    from habeas.accounts.models import Team
+    from tests import factories
+
+    team = Team.objects.create(name="Monitors")
+    kept, deleted = factories.place("Arqalyk prison", team=team), factories.place("Zhaugashty colony", team=team)
+    for place in (kept, deleted):
+        stored_before(
+            "0006_findings_facts_without_disability_descriptions",
+            "registry.place",
+            rule="MANDELA-83-TWOFOLD-INSPECTION",
+            object_id=place.pk,
+            subject=place.name,
+            wording={"m": "no external inspection recorded"},
+            standard="Nelson Mandela Rules, rule 83",
+            team_id=team.pk,
+        )
+    with connection.cursor() as cursor:  # deleted as it could be before: its findings left current
+        cursor.execute("DELETE FROM registry_place WHERE id = %s", [deleted.pk])
+    migrate_to_latest()
+
+    from habeas.standards.models import Finding
+
+    assert dict(Finding.objects.values_list("object_id", "active")) == {kept.pk: True, deleted.pk: False}
