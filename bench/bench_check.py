@@ -5,8 +5,9 @@ Usage (the database must hold `habeas synth --scale N` data):
     DATABASE_URL=sqlite:////path/synth.sqlite3 HABEAS_SECRET_KEY=... .venv/bin/python bench/bench_check.py
 
 It times (1) a full check from scratch (no stored findings), (2) a second full check with nothing changed,
-and (3) re-checking one edited record — a restrictive measure whose end date moves — 20 times, reporting
-the median and the worst.
+(3) a full check where every stored finding has changed — as the first check after an upgrade that
+words findings anew — and (4) re-checking one edited record — a restrictive measure whose end date
+moves — 20 times, reporting the median and the worst.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def main() -> None:
     print(f"  findings: {evaluation.found:,}")
     again, _ = timed("full check again, nothing changed", lambda: findings_evaluate(profile_name=PROFILE, now=NOW))
     print(f"  created {again.created}, changed {again.changed}, retired {again.retired}")
+    Finding.objects.update(fingerprint="")
+    anew, _ = timed("full check, every finding changed", lambda: findings_evaluate(profile_name=PROFILE, now=NOW))
+    print(f"  created {anew.created}, changed {anew.changed}, retired {anew.retired}")
     measure = RestrictiveMeasure.objects.filter(kind="solitary", ended_on__isnull=False).order_by("pk").first()
     assert measure is not None and measure.ended_on is not None
     times = []

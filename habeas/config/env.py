@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -104,6 +105,7 @@ def database(url: str | None) -> dict[str, object]:
         options = dict(given) if isinstance(given, dict) else {}
         server = options.get("options", "")
         server = " ".join(server) if isinstance(server, list) else str(server)
-        options["options"] = server if "jit" in server else f"{server} -c jit=off".strip()
+        sets_jit = re.search(r"(?:-c\s*|--)jit=", server) is not None  # jit_above_cost and the like are not jit
+        options["options"] = server if sets_jit else f"{server} -c jit=off".strip()
         config["OPTIONS"] = options
     return config

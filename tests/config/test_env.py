@@ -65,6 +65,9 @@ def test_postgres_runs_without_jit_compilation_and_keeps_the_address_options():
     twice = database("postgres://h@127.0.0.1/habeas?options=-c%20work_mem%3D64MB&options=-c%20statement_timeout%3D5s")
     assert twice["OPTIONS"] == {"options": "-c work_mem=64MB -c statement_timeout=5s -c jit=off"}
     assert database("postgres://h@127.0.0.1/habeas?options=-c%20jit%3Don")["OPTIONS"] == {"options": "-c jit=on"}
+    assert database("postgres://h@127.0.0.1/habeas?options=--jit%3Don")["OPTIONS"] == {"options": "--jit=on"}
+    near = database("postgres://h@127.0.0.1/habeas?options=-c%20jit_above_cost%3D500000")["OPTIONS"]
+    assert near == {"options": "-c jit_above_cost=500000 -c jit=off"}
 
 
 @pytest.mark.django_db

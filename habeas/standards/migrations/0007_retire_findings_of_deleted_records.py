@@ -1,4 +1,5 @@
 from django.db import migrations
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 
@@ -15,9 +16,9 @@ def retire(apps, schema_editor):
         except LookupError:  # a kind of record that no longer exists at all
             Finding.objects.filter(content_type=content_type, active=True).update(active=False, changed_at=now)
             continue
-        Finding.objects.filter(content_type=content_type, active=True).exclude(
-            object_id__in=model._default_manager.values("pk")
-        ).update(active=False, changed_at=now)
+        # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a subquery as a nested scan.
+        gone = ~Exists(model._default_manager.filter(pk=OuterRef("object_id")))
+        Finding.objects.filter(gone, content_type=content_type, active=True).update(active=False, changed_at=now)
 
 
 class Migration(migrations.Migration):
