@@ -11,14 +11,16 @@ def retire(apps, schema_editor):
     now = timezone.now()
     kinds = Finding.objects.filter(active=True).values_list("content_type", flat=True).distinct()
     for content_type in ContentType.objects.filter(pk__in=list(kinds)):
+        current = Finding.objects.filter(content_type=content_type, active=True)
         try:
             model = apps.get_model(content_type.app_label, content_type.model)
         except LookupError:  # a kind of record that no longer exists at all
-            Finding.objects.filter(content_type=content_type, active=True).update(active=False, changed_at=now)
+            current.update(active=False, changed_at=now)
             continue
         # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a subquery as a nested scan.
-        gone = ~Exists(model._default_manager.filter(pk=OuterRef("object_id")))
-        Finding.objects.filter(gone, content_type=content_type, active=True).update(active=False, changed_at=now)
+        current.filter(~Exists(model._default_manager.filter(pk=OuterRef("object_id")))).update(
+            active=False, changed_at=now
+        )
 
 
 class Migration(migrations.Migration):
