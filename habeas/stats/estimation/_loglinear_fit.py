@@ -11,6 +11,10 @@ in likelihood while the parameters diverge: each step still lowers the log fitte
 never-observed patterns by about 1 (geometric decay towards zero) but gains nothing. So once the Newton
 decrement is negligible, a fit is a genuine maximum if its step no longer moves any log fitted count (by
 less than 1e-6 in practice) and is on the boundary if the step moves some by more than ``MOVING`` (about 1).
+Near the boundary the information matrix is nearly singular (condition number 1e17 for Rcapture's
+artificial3 under Mth Gamma3.5), so the computed step itself can be noise that differs between LAPACK
+builds. The decrement is then about the sum of the vanishing fitted counts, so Newton stops when they are
+near 1e-12; a never-observed cell fitted below ``VANISHED`` is therefore on the boundary whatever the step.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ NEWTON_TOLERANCE = 1e-12
 """Stop when the squared Newton decrement g'H^-1 g (twice the log-likelihood still to gain) is below this."""
 MOVING = 0.5
 """A log fitted count that a converged Newton step still moves by more than this is diverging to zero."""
+VANISHED = 1e-9
+"""A never-observed cell whose fitted count a converged fit puts below this is diverging to zero."""
 LARGE_BIAS = 0.1
 """Rcapture warns when the asymptotic bias of N exceeds this fraction of N."""
 _ETA_LIMIT = 700.0
@@ -98,7 +104,8 @@ def newton_poisson(x: FloatArray, y: FloatArray) -> NewtonResult:
         decrement = np.sum(gradient * step, axis=1)
         done = decrement < NEWTON_TOLERANCE
         converged[active[done]] = True
-        vanishing[active[done]] = np.abs((xa[done] @ step[done, :, None])[..., 0]) > MOVING
+        moving = np.abs((xa[done] @ step[done, :, None])[..., 0]) > MOVING
+        vanishing[active[done]] = moving | ((ya[done] == 0) & (mu[done] < VANISHED))
         # A singular information matrix (the design has full rank) means fitted counts have underflowed.
         singular = ~np.isfinite(decrement)
         converged[active[singular]] = True
