@@ -51,10 +51,14 @@ def key_file() -> Path:
 
 
 def secret_key(debug: bool) -> str:
+    """The secret key: HABEAS_SECRET_KEY, else the file HABEAS_SECRET_KEY_FILE names, else the data folder's
+    ``secret_key`` file (the one ``habeas demo`` writes), so the README's commands work after the demo."""
     key = os.environ.get("HABEAS_SECRET_KEY", "")
     key_file = os.environ.get("HABEAS_SECRET_KEY_FILE", "")
     if key and key_file:
         raise ImproperlyConfigured("set HABEAS_SECRET_KEY or HABEAS_SECRET_KEY_FILE, not both")
+    if not key and not key_file and (data_dir() / "secret_key").is_file():
+        key_file = str(data_dir() / "secret_key")
     if key_file:
         try:
             key = Path(key_file).read_text(encoding="utf-8").strip()
@@ -80,11 +84,17 @@ def secret_key(debug: bool) -> str:
 SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA cache_size = -65536"}
 
 
+def default_sqlite() -> Path:
+    """The data folder's database: ``habeas.sqlite3``, or the demo's while there is no other."""
+    own, demo = data_dir() / "habeas.sqlite3", data_dir() / "demo.sqlite3"
+    return demo if demo.exists() and not own.exists() else own
+
+
 def database(url: str | None) -> dict[str, object]:
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(data_dir() / "habeas.sqlite3"),
+            "NAME": str(default_sqlite()),
             "OPTIONS": dict(SQLITE_OPTIONS),
         }
     try:

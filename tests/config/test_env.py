@@ -13,9 +13,11 @@ from habeas.config.env import DEVELOPMENT_SECRET_KEY, database, env_flag, secret
 
 
 @pytest.fixture
-def clean_env(monkeypatch):
+def clean_env(monkeypatch, tmp_path):
     for name in ("HABEAS_SECRET_KEY", "HABEAS_SECRET_KEY_FILE", "HABEAS_DEBUG"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HABEAS_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "data").mkdir()
     return monkeypatch
 
 
@@ -35,6 +37,20 @@ def test_the_secret_can_come_from_a_file(clean_env, tmp_path):
     path.write_text("k" * 50 + "\n", encoding="utf-8")
     clean_env.setenv("HABEAS_SECRET_KEY_FILE", str(path))
     assert secret_key(debug=False) == "k" * 50
+
+
+def test_the_secret_is_found_in_the_data_folder_where_the_demo_wrote_it(clean_env, tmp_path):
+    (tmp_path / "data" / "secret_key").write_text("d" * 50, encoding="utf-8")
+    assert secret_key(debug=False) == "d" * 50
+
+
+def test_the_demo_database_is_the_default_until_there_is_another(clean_env, tmp_path):
+    folder = tmp_path / "data"
+    assert database(None)["NAME"] == str(folder / "habeas.sqlite3")
+    (folder / "demo.sqlite3").touch()
+    assert database(None)["NAME"] == str(folder / "demo.sqlite3")
+    (folder / "habeas.sqlite3").touch()
+    assert database(None)["NAME"] == str(folder / "habeas.sqlite3")
 
 
 def test_an_unreadable_secret_file_is_named(clean_env, tmp_path):
