@@ -1,11 +1,12 @@
 """Words kept as a message and its parts (``habeas.core.wording``): rendered in the reader's language, with
 plural forms, numbers and dates as that language writes them; and every message the rules and forms word
-has its Russian translation."""
+has its Russian and Kazakh translations."""
 
 from __future__ import annotations
 
 import ast
 import datetime as dt
+import gettext
 import re
 from pathlib import Path
 
@@ -54,14 +55,15 @@ def test_the_modules_word_messages():
     assert len(said) > 80 and len(counted) > 15
 
 
-def in_catalogue(key: str | tuple[str, int]) -> bool:
-    return key in trans_real.translation("ru")._catalog
+def in_catalogue(key: str | tuple[str, int], language: str = "ru") -> bool:
+    return key in trans_real.translation(language)._catalog
 
 
+@pytest.mark.parametrize("language", ["ru", "kk"])
 @pytest.mark.parametrize("msgid", sorted(set(messages()[0])))
-def test_every_message_has_its_russian_translation(msgid):
-    assert in_catalogue(msgid), f"no Russian for {msgid!r}"
-    with translation.override("ru"):
+def test_every_message_has_its_russian_and_kazakh_translation(msgid, language):
+    assert in_catalogue(msgid, language), f"no {language} translation for {msgid!r}"
+    with translation.override(language):
         shown = translation.gettext(msgid)
     if re.search(r"[a-z]", PLACEHOLDER.sub("", msgid)):  # words, not only placeholders and stops
         assert shown != msgid, shown
@@ -79,6 +81,33 @@ def test_every_counted_message_has_its_russian_forms(singular, plural):
             assert set(PLACEHOLDER.findall(shown)) == set(PLACEHOLDER.findall(singular)), shown
             forms.add(shown)
     assert len(forms) >= 2, singular  # a Russian count takes more than one form
+
+
+@pytest.mark.parametrize("singular,plural", sorted(set(messages()[1])))
+def test_every_counted_message_has_its_kazakh_forms(singular, plural):
+    """Kazakh keeps a noun singular after a number ("5 күн"): two forms, which may be the same."""
+    assert all(in_catalogue((singular, form), "kk") for form in range(2)), f"no Kazakh forms for {singular!r}"
+    with translation.override("kk"):
+        for n in (1, 2, 5):
+            shown = translation.ngettext(singular, plural, n)
+            assert CYRILLIC.search(shown), f"no Kazakh for {singular!r} ({n})"
+            assert set(PLACEHOLDER.findall(shown)) == set(PLACEHOLDER.findall(singular)), shown
+
+
+def test_every_message_of_the_interface_has_its_kazakh_translation():
+    """Habeas's Kazakh catalogue holds every message of its Russian one, each translated (not left in English)."""
+
+    def catalogue(language: str) -> dict:
+        with (ROOT / "locale" / language / "LC_MESSAGES" / "django.mo").open("rb") as mo:
+            return gettext.GNUTranslations(mo)._catalog  # type: ignore[attr-defined]
+
+    russian, kazakh = catalogue("ru"), catalogue("kk")
+    # the header's empty id aside; a plural message once (Russian has four forms, Kazakh two)
+    keys = {key if isinstance(key, str) else (key[0], 0) for key in russian.keys() if key}
+    assert len(keys) > 1500
+    untranslated = [key for key in keys if key not in kazakh or not CYRILLIC.search(str(kazakh[key]))]
+    words = [key for key in untranslated if re.search(r"[a-z]{3}", PLACEHOLDER.sub("", str(key)))]
+    assert not words, words[:10]
 
 
 def test_counted_words_take_the_form_their_number_asks_for():
@@ -107,6 +136,8 @@ def test_dates_keep_their_precision_in_each_language():
     assert (english(march), english(day)) == ("March 2012", "16 December 2011")
     with translation.override("ru"):
         assert (render(march), render(day)) == ("март 2012 г.", "16 декабря 2011")
+    with translation.override("kk"):
+        assert render(march) == "2012 ж. наурыз"
 
 
 def test_a_frequency_is_said_in_each_language():
@@ -119,6 +150,9 @@ def test_a_frequency_is_said_in_each_language():
         assert render(describe_frequency(2, 3, "month")) == "дважды в 3 месяца"
         assert render(describe_frequency(1, 21, "day")) == "раз в 21 день"
         assert render(describe_frequency(5, 1, "week")) == "5 раз в неделю"
+    with translation.override("kk"):
+        assert render(describe_frequency(1, 1, "year")) == "жылына бір рет"
+        assert render(describe_frequency(2, 3, "month")) == "әр 3 ай сайын екі рет"
 
 
 def test_a_stored_summary_from_before_wording_is_shown_as_it_is():

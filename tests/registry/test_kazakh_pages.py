@@ -1,0 +1,49 @@
+"""Kazakh, the state language of Kazakhstan: a person's and a place's file read in Kazakh, facts, standards and
+findings included, with no English left around the records' own words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from habeas.accounts.models import Team
+from habeas.registry.models import Person, Place
+from habeas.standards.services import findings_evaluate
+
+pytestmark = pytest.mark.django_db
+KAZAKH = re.compile(r"[әғқңөұүһі]", re.IGNORECASE)  # letters Kazakh has and Russian has not
+
+
+def test_on_kazakh_pages_facts_standards_and_findings_are_in_kazakh(client, world, settings):
+    findings_evaluate(profile_name="kz")
+    client.force_login(world["member"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    team = Team.objects.get(name="A")
+    pages = [
+        reverse("person_detail", args=[pk]) for pk in Person.objects.filter(team=team).values_list("pk", flat=True)
+    ]
+    pages += [reverse("place_detail", args=[pk]) for pk in Place.objects.filter(team=team).values_list("pk", flat=True)]
+    summaries = []
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert '<html lang="kk"' in page, url
+        assert not re.findall(r"<dt>[A-Za-z][^<]*</dt>", page), url  # no fact of any record named in English
+        assert "Mandela Rules" not in page and "Convention against Torture" not in page, url
+        assert "Нельсон Мандела ережелері" in page or "Конвенция" not in page, url
+        summaries += re.findall(r'<div class="finding [a-z]+">.*?<p>(.*?)</p>', page, re.DOTALL)
+    assert len(summaries) > 20
+    for summary in summaries:  # what each finding found, in Kazakh around the records' own words
+        english = re.search(r"\b(limit|days?|hours?|learned|consecutive|allowed|recorded|ago)\b", summary)
+        assert KAZAKH.search(summary) and not english, summary
+
+
+def test_the_dashboard_and_lists_are_in_kazakh(client, world, settings):
+    client.force_login(world["member"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    for name in ("dashboard", "person_list", "place_list", "visit_list", "recommendation_list"):
+        page = client.get(reverse(name)).content.decode()
+        nav = re.search(r"<nav.*?</nav>", page, re.DOTALL)
+        assert nav and "Басқару тақтасы" in nav.group(0) and "Dashboard" not in nav.group(0), name
+        assert 'value="kk" lang="kk" title="Қазақша"' in page, name  # the language can be chosen
