@@ -92,6 +92,23 @@ def name_keys(text: str) -> set[str]:
     return {key for word in _WORD_RE.findall(text) if (key := phonetic_key(word))}
 
 
+#: the shortest start of a name's word that finds it ("Туле" and "Tulet" find "Tuletaeva")
+PREFIX_MIN = 3
+
+
+def prefix_keys(keys: set[str]) -> set[str]:
+    """The starts of the keys of a name's words, marked apart from whole words, from ``PREFIX_MIN`` letters to one
+    short of the whole key (the whole key is the word itself). The phonetic key of a word's start is the start of
+    the word's key, so a typed start finds a name in either script."""
+    return {"^" + key[:n] for key in keys for n in range(PREFIX_MIN, len(key))}
+
+
+def word_or_start(key: str) -> list[str]:
+    """The keyed hashes that a name holding ``key`` as a word, or a word starting with it, holds: under every key of
+    the key file."""
+    return crypto.digests(key) + (crypto.digests("^" + key) if len(key) >= PREFIX_MIN else [])
+
+
 class NameDigestsField(models.TextField):
     """The keyed hashes of the words of other fields of the record, set whenever the record is saved (as
     ``auto_now`` sets a time): space-separated, one per phonetic key of a word."""
@@ -116,7 +133,7 @@ class NameDigestsField(models.TextField):
         keys: set[str] = set()
         for source in self.of:
             keys |= name_keys(str(getattr(obj, source) or ""))
-        return " ".join(sorted(crypto.digest(key) for key in keys))
+        return " ".join(sorted(crypto.digest(key) for key in keys | prefix_keys(keys)))
 
     def pre_save(self, model_instance: Any, add: bool) -> str:
         value = self.compute(model_instance)
@@ -125,15 +142,16 @@ class NameDigestsField(models.TextField):
 
 
 def name_query(field: str, text: str) -> Q | None:
-    """The condition that a record's ``field`` (a ``NameDigestsField``) holds every word of ``text`` — under any
-    key of the key file, so that lookups keep working while a rotation runs. None when ``text`` has no word."""
+    """The condition that a record's ``field`` (a ``NameDigestsField``) holds every word of ``text``, whole or as
+    the start of a word ("Туле" finds "Tuletaeva") — under any key of the key file, so that lookups keep working
+    while a rotation runs. None when ``text`` has no word."""
     keys = name_keys(text)
     if not keys:
         return None
     condition = Q()
     for key in keys:
         any_key = Q()
-        for value in crypto.digests(key):
+        for value in word_or_start(key):
             any_key |= Q(**{f"{field}__contains": value})
         condition &= any_key
     return condition

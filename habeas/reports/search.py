@@ -26,6 +26,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from habeas.core import access, crypto
+from habeas.core.fields import prefix_keys, word_or_start
 from habeas.reports.models import SearchEntry
 
 Kind = SearchEntry.Kind
@@ -76,9 +77,11 @@ class Indexed:
     clear: set[str] = field(default_factory=set)
     protected: set[str] = field(default_factory=set)
 
-    def add(self, text: Any, *, protected: bool) -> None:
+    def add(self, text: Any, *, protected: bool, starts: bool = False) -> None:
+        """Add the words of ``text``; with ``starts`` (a name), the starts of its words too."""
         if text:
-            (self.protected if protected else self.clear).update(word_keys(str(text)))
+            keys = word_keys(str(text))
+            (self.protected if protected else self.clear).update(keys | (prefix_keys(keys) if starts else set()))
 
 
 def _entries(indexed: Indexed, digest: Callable[[str], str]) -> list[SearchEntry]:
@@ -109,13 +112,13 @@ def _persons(objects: list[Any]) -> list[Indexed]:
 
     found = {p.pk: Indexed(Kind.PERSON, p.pk, p.team_id) for p in objects}
     for person in objects:
-        found[person.pk].add(person.label, protected=True)
+        found[person.pk].add(person.label, protected=True, starts=True)
     names = PersonName.objects.filter(person_id__in=list(found)).only(
         "person_id", "full_name", "given_name", "patronymic", "family_name"
     )
     for name in names:
         for text in (name.full_name, name.given_name, name.patronymic, name.family_name):
-            found[name.person_id].add(text, protected=True)
+            found[name.person_id].add(text, protected=True, starts=True)
     return list(found.values())
 
 
@@ -123,11 +126,11 @@ def _places(objects: list[Any]) -> list[Indexed]:
     out = []
     for place in objects:
         indexed = Indexed(Kind.PLACE, place.pk, place.team_id)
-        for text in (place.name, place.address):
-            indexed.add(text, protected=False)
+        indexed.add(place.name, protected=False, starts=True)
+        indexed.add(place.address, protected=False)
         if place.locality is not None:
-            indexed.add(place.locality.name, protected=False)
-            indexed.add(place.locality.local_names, protected=False)
+            indexed.add(place.locality.name, protected=False, starts=True)
+            indexed.add(place.locality.local_names, protected=False, starts=True)
         out.append(indexed)
     return out
 
@@ -379,7 +382,7 @@ def _visible(scope: _Scope, kind: str) -> Any:
 
 def search(user: Any, text: str, kind: str | None = None, *, limit: int = LIMIT) -> SearchResults:
     """The persons, places, allegations and documents the user may see whose words include every word of
-    ``text`` (in any script or transliteration), at most ``limit`` of each kind in the kind's order (``more``
+    ``text`` (in any script or transliteration; a name's word also by its start, from three letters), at most ``limit`` of each kind in the kind's order (``more``
     says there were more); ``kind`` to search only one. One query over the index finds the records of every
     kind, and one per kind found reads them; for a word too common for that, one query per kind. Analysts
     without identities search only the words in clear of their hidden teams' records: no names, no protected
@@ -392,7 +395,7 @@ def search(user: Any, text: str, kind: str | None = None, *, limit: int = LIMIT)
     )
     if not keys:
         return results
-    groups = [crypto.digests(key) for key in sorted(keys)]
+    groups = [word_or_start(key) for key in sorted(keys)]
     found = _matches(scope, kinds, groups, cap=len(kinds) * (limit + 1))
     for each in kinds:
         if found is not None and not found[each]:

@@ -58,6 +58,15 @@ def test_names_are_found_in_any_script_and_transliteration(indexed):
     assert labels(search(member, "Tian Kenzhebaev"), "person") == []  # every word must match
 
 
+def test_a_name_is_found_by_the_start_of_any_of_its_words_in_either_script(indexed):
+    member = indexed["member"]
+    for query in ("Туле", "Tulet", "тулетаев", "Роза Туле", "Ros Tul"):
+        assert "Roza Tuletaeva" in labels(search(member, query, "person"), "person"), query
+    assert "Roza Tuletaeva" not in labels(search(member, "Tu", "person"), "person")  # two letters: no start
+    assert labels(search(member, "Tulex"), "person") == []  # a start must be the start of a word of the name
+    assert any("Zhanaozen" in label for label in labels(search(member, "Жанао", "place"), "place"))
+
+
 def test_places_allegations_and_kind_filters(indexed):
     member = indexed["member"]
     for query in ("Kostanai", "Костанай"):
