@@ -382,11 +382,11 @@ def _visible(scope: _Scope, kind: str) -> Any:
 
 def search(user: Any, text: str, kind: str | None = None, *, limit: int = LIMIT) -> SearchResults:
     """The persons, places, allegations and documents the user may see whose words include every word of
-    ``text`` (in any script or transliteration; a name's word also by its start, from three letters), at most ``limit`` of each kind in the kind's order (``more``
-    says there were more); ``kind`` to search only one. One query over the index finds the records of every
-    kind, and one per kind found reads them; for a word too common for that, one query per kind. Analysts
-    without identities search only the words in clear of their hidden teams' records: no names, no protected
-    text, no documents."""
+    ``text`` (in any script or transliteration; a name's word also by its start, from three letters), at most
+    ``limit`` of each kind in the kind's order (``more`` says there were more); ``kind`` to search only one. One
+    query over the index finds the records of every kind, and one per kind found reads them; for a word too
+    common for that, one query per kind. Analysts without identities search only the words in clear of their
+    hidden teams' records: no names, no protected text, no documents."""
     keys = word_keys(text)
     kinds = [Kind(kind)] if kind in Kind.values else KINDS
     scope = _Scope.of(user)
