@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from habeas.cases.models import Allegation, Charge, Proceeding, Verdict
 from habeas.core import access
 from habeas.core.fields import name_keys, name_query
-from habeas.registry.models import Disability, Group, Person, PersonName, Relationship
+from habeas.registry.models import Disability, Group, Organisation, Person, PersonName, Relationship
 from habeas.registry.timeline import CUSTODY, Reader, Timeline, timeline
 
 
@@ -60,14 +60,44 @@ def name_filter_allowed(user: Any) -> bool:
     return bool(set(access.roles_of(user)) - access.identities_hidden_from(user))
 
 
-def persons_listed(*, user: Any, name: str = "") -> QuerySet[Person]:
-    """The persons the user may see, in the order they were recorded; with ``name``, those so named in any
-    script, among the teams whose identities the user may see."""
+_OFFICIALS = [
+    Organisation.Kind.STATE,
+    Organisation.Kind.MINISTRY,
+    Organisation.Kind.SERVICE,
+    Organisation.Kind.UNIT,
+    Organisation.Kind.PRISON_ADMIN,
+]
+#: what a person is in the records, by which the people list tells them apart and filters them
+ROLES: dict[str, tuple[StrOrPromise, Q]] = {
+    "victim": (_("victim"), Q(allegations__isnull=False)),
+    "witness": (_("witness"), Q(statements__kind="testimony")),
+    "complainant": (_("complainant"), Q(complaints__isnull=False)),
+    "perpetrator": (_("alleged perpetrator"), Q(alleged_acts__isnull=False)),
+    "defendant": (_("defendant"), Q(trials__isnull=False)),
+    "official": (_("official"), Q(organisation__kind__in=_OFFICIALS)),
+    "prosecutor": (_("prosecutor"), Q(organisation__kind=Organisation.Kind.PROSECUTOR)),
+    "judge": (_("judge"), Q(organisation__kind=Organisation.Kind.COURT)),
+}
+
+
+def persons_listed(*, user: Any, name: str = "", role: str = "") -> QuerySet[Person]:
+    """The persons the user may see, in the order they were recorded, each with ``is_<role>`` for every role of
+    ``ROLES``; with ``name``, those so named in any script, among the teams whose identities the user may see;
+    with ``role``, those who have it."""
     persons = access.visible(Person, user).select_related("home_locality").order_by("pk")
+    roles = {key: Exists(Person.objects.filter(condition, pk=OuterRef("pk"))) for key, (_l, condition) in ROLES.items()}
+    persons = persons.annotate(**{f"is_{key}": exists for key, exists in roles.items()})
+    if role in ROLES:
+        persons = persons.filter(**{f"is_{role}": True})
     if not name.strip():
         return persons
     hidden = access.identities_hidden_from(user)
     return persons_named(name, among=persons.exclude(team_id__in=hidden) if hidden else persons)
+
+
+def roles_of(person: Person) -> list[StrOrPromise]:
+    """The names of the roles of a person read through ``persons_listed``."""
+    return [label for key, (label, _c) in ROLES.items() if getattr(person, f"is_{key}", False)]
 
 
 def groups_listed(*, user: Any) -> QuerySet[Group]:

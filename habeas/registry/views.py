@@ -29,12 +29,18 @@ def _page(request: HttpRequest, rows: Any) -> Any:
 
 @member_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    """The people the user may see, 50 a page, with a filter by name in any script (not for analysts who see
-    pseudonyms: a name search would unmask them)."""
+    """The people the user may see, 50 a page, each with their roles (victim, witness, official, judge…), with a
+    filter by role and one by name in any script (not for analysts who see pseudonyms: a name search would
+    unmask them)."""
     may_filter = selectors.name_filter_allowed(request.user)
     name = request.GET.get("name", "").strip() if may_filter else ""
-    page = _page(request, selectors.persons_listed(user=request.user, name=name))
-    context = {"title": _("People"), "page": page, "name": name, "may_filter": may_filter}
+    role = request.GET.get("role", "")
+    role = role if role in selectors.ROLES else ""
+    page = _page(request, selectors.persons_listed(user=request.user, name=name, role=role))
+    for person in page:
+        person.roles = selectors.roles_of(person)  # type: ignore[attr-defined]
+    roles = [(key, label) for key, (label, _condition) in selectors.ROLES.items()]
+    context = {"title": _("People"), "page": page, "name": name, "role": role, "roles": roles, "may_filter": may_filter}
     return render_page(request, "registry/person_list.html", context, partial="results")
 
 
