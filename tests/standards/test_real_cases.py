@@ -251,6 +251,9 @@ def test_each_expectation_names_records_rules_and_standards_that_exist(path):
 
 
 def test_a_citation_is_read_as_its_instruments_and_articles():
+    assert standards_cited(
+        "Convention against Torture, arts. 1, 2 and 16; International Covenant on Civil and Political Rights, art. 7"
+    ) == {("CAT", "1"), ("CAT", "2"), ("CAT", "16"), ("ICCPR", "7")}
     assert standards_cited(CATALOGUE["CAT-13-RIGHT-TO-COMPLAIN"].citation) == {
         ("CAT", "13"),
         ("CAT", "16"),
