@@ -289,10 +289,10 @@ def test_the_scores_are_reported_per_case(scores):
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="today's engine asserts 18 false findings on the 6 cases (measured 2026-12-07): breaches inferred "
-    "from missing records (Mandela 83 at every police station, 'no investigation' where one existed), a "
-    "complaint acted on reported undecided, findings no author made; the lead removes this mark when the "
-    "engine work of issue 17 lands",
+    reason="today's engine asserts 14 false findings on the 6 cases (measured 2026-12-07): breaches inferred "
+    "from missing records (Mandela 83 at every police station, 'no investigation' where the source does not say, "
+    "a forensic examination 'not recorded'), a complaint that led to a criminal case reported undecided; the lead "
+    "removes this mark when the engine work of issue 17 lands",
 )
 def test_no_finding_on_the_real_cases_is_false(scores):
     assert [line for s in scores for line in s.false] == []
