@@ -127,6 +127,7 @@ def build_demo_database(target: Path) -> None:
         from habeas.accounts.models import Membership, Role, Team
         from habeas.core.dataload import records_load
         from habeas.demo import DATA_FILE, DEMO_PASSWORD, DEMO_USER
+        from habeas.demo.lists import demo_lists
         from habeas.registry.services import gazetteer_seed
         from habeas.standards.services import findings_evaluate
 
@@ -141,12 +142,18 @@ def build_demo_database(target: Path) -> None:
         Membership.objects.create(user=user, team=team, role=Role.ADMINISTRATOR)
         print("Checking the records against the standards (profile: Kazakhstan)…", flush=True)
         evaluation = findings_evaluate(profile_name="kz")
+        print("Linking three illustrative lists of detainees (synthetic names) and estimating their total…", flush=True)
+        estimate = demo_lists(team=team, user=user)
         connections.close_all()
         Path(temporary).replace(target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     print_summary(summary.counts, summary.citations)
+    print(
+        f"Illustrative lists (synthetic names): {estimate.observed} people observed, about {estimate.estimate:.0f} "
+        f"estimated in all (95% interval {estimate.ci_low:.0f}–{estimate.ci_high:.0f})"
+    )
     print(f"Findings against the standards: {evaluation.found}")
     for code, count in sorted(evaluation.by_rule.items(), key=lambda item: (-item[1], item[0])):
         print(f"  {count:5d}  {code}")

@@ -56,6 +56,11 @@ class SourceList(Record):
     encoding_declared = models.BooleanField(_("encoding declared (not detected)"), default=False)
     mapping = models.JSONField(_("column mapping"), help_text=_("field → the file's column"))
     row_count = models.PositiveIntegerField(_("rows"))
+    illustrative = models.BooleanField(
+        _("illustrative (synthetic names)"),
+        default=False,
+        help_text=_("made up to show how counting works: none of its names is a real person's"),
+    )
 
     class Meta:
         verbose_name = _("source list")
@@ -147,6 +152,11 @@ class LinkageRun(Record):
 
     def __str__(self) -> str:
         return f"linkage run {self.pk}"
+
+    @property
+    def illustrative(self) -> bool:
+        """Whether a list of the run is illustrative, so that its people and estimates are not real."""
+        return any(lst.illustrative for lst in self.lists.all())
 
 
 class ClusterMember(models.Model):
@@ -270,3 +280,8 @@ class EstimateRun(Record):
 
     def __str__(self) -> str:
         return f"estimate run {self.pk}"
+
+    @property
+    def illustrative(self) -> bool:
+        """Whether the estimate comes from illustrative lists (synthetic names), not from real ones."""
+        return self.linkage is not None and self.linkage.illustrative

@@ -277,10 +277,12 @@ def list_import(
     title: str = "",
     event: str = "",
     stratum: str = "",
+    illustrative: bool = False,
     now: dt.datetime | None = None,
 ) -> SourceList:
     """Import a list of named people from a CSV or XLSX file, all or nothing: the file at ``path``, or its
-    ``content`` (an upload kept encrypted, opened in memory) with the ``name`` it was uploaded under.
+    ``content`` (an upload kept encrypted, opened in memory) with the ``name`` it was uploaded under;
+    ``illustrative`` for a list of synthetic names, marked as such wherever it is shown.
 
     ``mapping`` takes each field (see ``FIELDS``) to the file's column that holds it. The text encoding of a
     CSV file is ``encoding`` if given, else detected (UTF-8, UTF-16 with a byte-order mark, Windows-1251,
@@ -358,6 +360,7 @@ def list_import(
         encoding_declared=bool(encoding) and sheet.file_format == "csv",
         mapping=dict(mapping),
         row_count=len(rows),
+        illustrative=illustrative,
     )
     try:
         source_list.full_clean()
