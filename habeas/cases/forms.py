@@ -291,7 +291,7 @@ class WhatForm(StepForm):
         super().__init__(*args, **kwargs)
         groups: dict[str, list[tuple[str, str]]] = {}
         for method in Method.objects.all():
-            groups.setdefault(method.category, []).append((method.code, method.name))
+            groups.setdefault(method.category_shown, []).append((method.code, str(method)))
         self.fields["methods"].choices = list(groups.items())  # type: ignore[attr-defined]
         self.purposes = PURPOSES
 

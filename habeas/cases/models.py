@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField
 from habeas.core.identity import hides_identity, pseudonymous
@@ -118,7 +118,13 @@ class Method(models.Model):
         ordering = ["category", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        """The method's name in the reader's language: the shipped vocabulary is translated (a method added by a
+        user is shown as it was written)."""
+        return pgettext("method of torture", self.name)
+
+    @property
+    def category_shown(self) -> str:
+        return pgettext("category of methods", self.category)
 
 
 class Allegation(Record):

@@ -47,3 +47,20 @@ def test_the_dashboard_and_lists_are_in_kazakh(client, world, settings):
         nav = re.search(r"<nav.*?</nav>", page, re.DOTALL)
         assert nav and "Басқару тақтасы" in nav.group(0) and "Dashboard" not in nav.group(0), name
         assert 'value="kk" lang="kk" title="Қазақша"' in page, name  # the language can be chosen
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_methods_of_torture_are_named_in_the_readers_language(client, world, settings, language):
+    from django.utils import translation
+
+    from habeas.cases.models import Allegation
+
+    allegation = Allegation.objects.filter(victim__isnull=False, methods__isnull=False).distinct().first()
+    methods = list(allegation.methods.all())
+    client.force_login(world["member"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("person_detail", args=[allegation.victim_id])).content.decode()
+    with translation.override(language):
+        shown = [str(method) for method in methods]
+    for method, name in zip(methods, shown, strict=True):
+        assert name != method.name and name in page, method.name
