@@ -140,6 +140,9 @@ class LinkageRun(Record):
     pairs_to_review = models.PositiveIntegerField(_("pairs to review"), default=0)
     reviewed_applied = models.PositiveIntegerField(_("review decisions applied"), default=0)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
+    illustrative = models.BooleanField(
+        _("illustrative (synthetic names)"), default=False, help_text=_("a list linked is illustrative")
+    )
     model = models.JSONField(_("trained model"), default=dict, blank=True)
     versions = models.JSONField(_("package versions"), default=dict, blank=True)
     created_by = models.ForeignKey(
@@ -152,11 +155,6 @@ class LinkageRun(Record):
 
     def __str__(self) -> str:
         return f"linkage run {self.pk}"
-
-    @property
-    def illustrative(self) -> bool:
-        """Whether a list of the run is illustrative, so that its people and estimates are not real."""
-        return any(lst.illustrative for lst in self.lists.all())
 
 
 class ClusterMember(models.Model):
@@ -263,6 +261,9 @@ class EstimateRun(Record):
     ci_high = models.FloatField(_("95% interval, upper end"), null=True, blank=True)
     result = models.JSONField(_("result"))
     provenance = models.JSONField(_("provenance"))
+    illustrative = models.BooleanField(
+        _("illustrative (synthetic names)"), default=False, help_text=_("a list estimated from is illustrative")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("run by"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -280,8 +281,3 @@ class EstimateRun(Record):
 
     def __str__(self) -> str:
         return f"estimate run {self.pk}"
-
-    @property
-    def illustrative(self) -> bool:
-        """Whether the estimate comes from illustrative lists (synthetic names), not from real ones."""
-        return self.linkage is not None and self.linkage.illustrative

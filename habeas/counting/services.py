@@ -636,6 +636,7 @@ def linkage_run(
         seed=seed,
         started_at=started,
         versions=package_versions("habeas", "splink", "duckdb", "pandas", "numpy"),
+        illustrative=any(lst.illustrative for lst in chosen),
         created_by=user if getattr(user, "pk", None) else None,
     )
     try:
@@ -860,6 +861,7 @@ def _estimate_record(
         ci_high=_finite(interval[1]) if interval else None,
         result=payload,
         provenance=provenance,
+        illustrative=linkage.illustrative,
         created_by=user if getattr(user, "pk", None) else None,
     )
     run.full_clean()

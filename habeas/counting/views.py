@@ -17,7 +17,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django_stubs_ext import StrOrPromise
 
 from habeas.accounts.services import audit_record
 from habeas.core import charts as core_charts
@@ -286,15 +288,55 @@ def _estimate_rows(estimate: EstimateRun) -> list[core_charts.Interval]:
     return [row for row in rows if row]
 
 
-def _diagnostics(result: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The diagnostics worth a row each: numbers and short texts (long lists left to the JSON)."""
-    out = []
+#: the names of the diagnostics the methods report, and of the words they use as values
+DIAGNOSTICS: dict[str, StrOrPromise] = {
+    "multinomial_estimate": gettext_lazy("estimate under the multinomial likelihood"),
+    "stderr": gettext_lazy("standard error"),
+    "deviance": gettext_lazy("deviance"),
+    "df": gettext_lazy("degrees of freedom"),
+    "aic": gettext_lazy("AIC"),
+    "bic": gettext_lazy("BIC"),
+    "interval": gettext_lazy("interval"),
+    "mean": gettext_lazy("posterior mean"),
+    "mode": gettext_lazy("posterior mode"),
+    "top_graph_probability": gettext_lazy("probability of the most probable graph"),
+    "tail_mass": gettext_lazy("posterior mass beyond the prior's upper limit"),
+    "estimate_is": gettext_lazy("the estimate is"),
+    "rhat": gettext_lazy("R-hat (agreement of the chains)"),
+    "ess_bulk": gettext_lazy("effective sample size (bulk)"),
+    "ess_tail": gettext_lazy("effective sample size (tails)"),
+    "mcse_median": gettext_lazy("Monte Carlo standard error of the median"),
+    "chain_medians": gettext_lazy("median of each chain"),
+    "seed": gettext_lazy("seed"),
+    "resamples": gettext_lazy("bootstrap resamples"),
+    "resampling": gettext_lazy("resampling"),
+    "lognormal_ci95": gettext_lazy("95% interval on the log scale"),
+    "threshold": gettext_lazy("p-value threshold for adding an interaction"),
+    "refused": gettext_lazy("refused"),
+    "posterior_median": gettext_lazy("posterior median of the total"),
+}
+WORDS: dict[str, StrOrPromise] = {
+    "multinomial profile likelihood": gettext_lazy("multinomial profile likelihood"),
+    "posterior median": gettext_lazy("posterior median"),
+    "BCa bootstrap": gettext_lazy("BCa bootstrap"),
+    "percentile bootstrap": gettext_lazy("percentile bootstrap"),
+}
+
+
+def _diagnostics(result: dict[str, Any]) -> list[tuple[StrOrPromise, Any]]:
+    """The diagnostics worth a row each, named in the reader's language: numbers and short texts (long lists left
+    to the JSON)."""
+    out: list[tuple[StrOrPromise, Any]] = []
     for key, value in (result.get("diagnostics") or {}).items():
         if isinstance(value, list):
             value = ", ".join(f"{v:,.0f}" if isinstance(v, int | float) else str(v) for v in value[:12])
+        elif isinstance(value, bool):
+            value = _("yes") if value else _("no")
         elif isinstance(value, float):
             value = f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
-        out.append((key.replace("_", " "), value))
+        elif isinstance(value, str):
+            value = WORDS.get(value, value)
+        out.append((DIAGNOSTICS.get(key, key.replace("_", " ")), value))
     return out
 
 

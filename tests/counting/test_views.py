@@ -242,6 +242,16 @@ def test_those_who_may_not_decide_see_the_queue_but_cannot_decide(client, world)
     assert_queries_bounded(client, reverse("review_queue", args=[more.pk]), grow)
 
 
+@pytest.mark.parametrize("language,words", [("ru", "стандартная ошибка"), ("kk", "стандартты қате")])
+def test_an_estimate_pages_diagnostics_are_named_in_the_readers_language(client, world, settings, language, words):
+    estimate = counting_demo()["estimate"]
+    client.force_login(world["member"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    diagnostics = client.get(reverse("estimate_detail", args=[estimate.pk])).content.decode()
+    diagnostics = diagnostics[diagnostics.index('id="diagnostics"') :]
+    assert words in diagnostics and "stderr" not in diagnostics and "deviance" not in diagnostics
+
+
 def test_an_estimate_page_shows_the_interval_diagnostics_provenance_and_assumptions(client, world):
     demo = counting_demo()
     estimate, run = demo["estimate"], demo["run"]
@@ -272,7 +282,8 @@ def test_an_estimate_page_shows_the_interval_diagnostics_provenance_and_assumpti
     html = client.get(reverse("estimate_detail", args=[lcmcr.pk])).content.decode()
     posterior = html[html.index('id="posterior"') :]
     assert "<svg" in posterior and "median" in posterior and "97.5%" in posterior
-    assert "rhat" in html and "ess bulk" in html and "latent classes" in html and "credible interval" in html
+    assert "R-hat (agreement of the chains)" in html and "effective sample size (bulk)" in html
+    assert "latent classes" in html and "credible interval" in html
     comparison = html[html.index('id="comparison"') :]
     assert f"#{estimate.pk} loglinear" in comparison and f"#{lcmcr.pk} lcmcr" in comparison
 

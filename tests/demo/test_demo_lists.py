@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from habeas.accounts.models import Team
-from habeas.counting.models import SourceList
+from habeas.counting.models import EstimateRun, LinkageRun, SourceList
 from habeas.demo.lists import demo_lists
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,7 @@ def test_every_page_that_shows_them_marks_them_illustrative(client, world, estim
 
 
 def test_real_lists_are_not_marked(client, world, estimate):
-    SourceList.objects.update(illustrative=False)
+    for model in (SourceList, LinkageRun, EstimateRun):
+        model.objects.update(illustrative=False)
     client.force_login(world["member"])
     assert MARK not in client.get(reverse("counting")).content.decode()
