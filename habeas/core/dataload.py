@@ -625,9 +625,9 @@ def _parse_json(path: Path, text: str) -> Any:
 
 
 def _parse_yaml(path: Path, text: str) -> Any:
-    loader = _LocatingLoader(text)
-    loader.path = path
     try:
+        loader = _LocatingLoader(text)
+        loader.path = path
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -641,8 +641,6 @@ def _parse_yaml(path: Path, text: str) -> Any:
         ) from None
     except ValueError as exc:  # a number of more than 4,300 digits
         raise LoadError(f"{path}: malformed YAML: {exc}") from None
-    finally:
-        loader.dispose()
 
 
 def _parse(path: Path, text: str) -> Any:

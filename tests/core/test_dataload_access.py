@@ -142,7 +142,7 @@ def test_the_team_cannot_be_named_in_a_record(tmp_path, teams):
 def test_a_shared_locality_is_added_by_an_instance_administrator_only(tmp_path, teams):
     text = SOURCE + "  - model: registry.locality\n    fields: {name: Somewhere, kind: region}\n    cite: {page: 1}\n"
     path = write(tmp_path, text)
-    with pytest.raises(LoadError, match="'registry.locality' is shared by every team: only an instance administ"):
+    with pytest.raises(LoadError, match=r"'registry\.locality' is shared by every team: only an instance administ"):
         records_load(path=path, user=member("writer", (teams[0], Role.ADMINISTRATOR)))
     assert not Locality.objects.filter(name="Somewhere").exists()
     records_load(path=path, user=get_user_model().objects.create_superuser("root"), team=teams[0])
@@ -194,5 +194,5 @@ def test_a_file_of_an_older_version_has_the_names_renamed_since_migrated(tmp_pat
     person = Person.objects.get()
     assert person.label == "Someone"
     assert person.citations.get().field == "label"
-    with pytest.raises(LoadError, match="unknown model 'registry.human'"):  # a file of version 2 has the new names
+    with pytest.raises(LoadError, match=r"unknown model 'registry\.human'"):  # a file of version 2 has the new names
         records_load(path=write(tmp_path, "version: 2\n" + old.replace("briefing", "other")), user=user)
