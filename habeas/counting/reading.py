@@ -106,27 +106,27 @@ class _Limits:
     """The limits of reading one file: each check refuses with one problem naming the file and the limit."""
 
     def __init__(self, name: str) -> None:
-        self.name = name or _("the file")
+        self.name = f"“{name}”" if name else _("the file")
         self.deadline = time.monotonic() + MAX_SECONDS
 
     def refuse(self, problem: str) -> ReadError:
-        return ReadError([Problem(0, "", f"{self.name}: {problem}")])
+        return ReadError([Problem(0, "", problem)])
 
     def row(self, number: int, cells: int) -> None:
         if number > MAX_ROWS:
             raise self.refuse(
-                _("more than %(limit)s rows, the most a list may have: split it into several lists")
-                % {"limit": f"{MAX_ROWS:,}"}
+                _("%(name)s has more than %(limit)s rows, the most a list may have: split it into several lists")
+                % {"name": self.name, "limit": f"{MAX_ROWS:,}"}
             )
         if cells > MAX_COLUMNS:
             raise self.refuse(
-                _("row %(row)s has %(cells)s columns; a list may have at most %(limit)s")
-                % {"row": f"{number:,}", "cells": f"{cells:,}", "limit": MAX_COLUMNS}
+                _("%(name)s has %(cells)s columns in row %(row)s; a list may have at most %(limit)s")
+                % {"name": self.name, "row": f"{number:,}", "cells": f"{cells:,}", "limit": MAX_COLUMNS}
             )
         if number % 1000 == 0 and time.monotonic() > self.deadline:
             raise self.refuse(
-                _("reading took longer than %(limit)s seconds, the most allowed: split it into several lists")
-                % {"limit": MAX_SECONDS}
+                _("reading %(name)s took longer than %(limit)s seconds, the most allowed: split it into several lists")
+                % {"name": self.name, "limit": MAX_SECONDS}
             )
 
 
@@ -309,9 +309,9 @@ def read_csv(data: bytes, declared: str | None = None, *, name: str = "") -> She
             raise ReadError(
                 [
                     Problem(
-                        len(raw_rows) + 1,
+                        0,
                         "",
-                        _('%(name)s, line %(line)s: a quote (") opens a cell that is never closed')
+                        _('line %(line)s of %(name)s: a quote (") opens a cell that is never closed')
                         % {"name": limits.name, "line": f"{line:,}"},
                     )
                 ]
@@ -345,8 +345,8 @@ def read_xlsx(data: bytes, *, name: str = "") -> Sheet:
         raise ReadError([Problem(0, "", _("not an XLSX workbook (%(error)s)") % {"error": exc})]) from None
     if unpacked > MAX_UNPACKED:
         raise limits.refuse(
-            _("the workbook unpacks to %(size)s MB, more than the %(limit)s MB a list's workbook may hold")
-            % {"size": f"{unpacked // (1024 * 1024):,}", "limit": MAX_UNPACKED // (1024 * 1024)}
+            _("%(name)s unpacks to %(size)s MB, more than the %(limit)s MB a list's workbook may hold")
+            % {"name": limits.name, "size": f"{unpacked // (1024 * 1024):,}", "limit": MAX_UNPACKED // (1024 * 1024)}
         )
     raw_rows = []
     try:
@@ -356,8 +356,13 @@ def read_xlsx(data: bytes, *, name: str = "") -> Sheet:
             rows, columns = sheet.max_row or 0, sheet.max_column or 0  # the size the sheet declares
             if rows > MAX_ROWS or columns > MAX_COLUMNS:
                 raise limits.refuse(
-                    _("the sheet reaches cell %(cell)s; a list may have at most %(rows)s rows and %(columns)s columns")
-                    % {"cell": f"{get_column_letter(columns)}{rows}", "rows": f"{MAX_ROWS:,}", "columns": MAX_COLUMNS}
+                    _("%(name)s reaches cell %(cell)s; a list may have at most %(rows)s rows and %(columns)s columns")
+                    % {
+                        "name": limits.name,
+                        "cell": f"{get_column_letter(columns)}{rows}",
+                        "rows": f"{MAX_ROWS:,}",
+                        "columns": MAX_COLUMNS,
+                    }
                 )
             sheet.reset_dimensions()  # and the rows are counted as read, in case it declares less than it holds
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
