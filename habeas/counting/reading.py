@@ -49,6 +49,8 @@ ENCODING_NAMES: Final = {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp1251": "Window
 #: thousands of people, described in a few tens of columns
 MAX_ROWS: Final = 500_000
 MAX_COLUMNS: Final = 200
+#: the most rows without any cell one after another in a workbook (a stray cell far below the list)
+MAX_GAP: Final = 1000
 #: the most a workbook may unpack to (bytes): 100,000 rows of ten columns are about 30 MB of XML
 MAX_UNPACKED: Final = 200 * 1024 * 1024
 #: the longest a file may take to read (seconds); 500,000 rows of a workbook take about a minute
@@ -365,8 +367,18 @@ def read_xlsx(data: bytes, *, name: str = "") -> Sheet:
                     }
                 )
             sheet.reset_dimensions()  # and the rows are counted as read, in case it declares less than it holds
+            gap = 0  # rows without a cell since the last with one
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 limits.row(number, len(values))
+                gap = 0 if values else gap + 1
+                if gap > MAX_GAP:
+                    raise limits.refuse(
+                        _(
+                            "%(name)s has more than %(limit)s empty rows one after another, from row %(row)s: delete "
+                            "the cells below the list"
+                        )
+                        % {"name": limits.name, "limit": f"{MAX_GAP:,}", "row": f"{number - gap + 1:,}"}
+                    )
                 raw_rows.append((number, [cell_text(v) for v in values]))
         finally:
             workbook.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,7 +58,8 @@ FILES: dict[str, tuple[str | bytes, str]] = {
     ),
     "twice_top.yaml": (HEAD + PERSON + "records: []\n", "line 10: the key 'records' is given twice"),
     "twice.json": (
-        '{"records": [\n {"model": "registry.person",\n  "fields": {"label": "A",\n   "label": "B"}, "cite": {"page": 1}}]}',
+        '{"records": [\n {"model": "registry.person",\n  "fields": {"label": "A",\n   "label": "B"},'
+        ' "cite": {"page": 1}}]}',
         "line 3: the key 'label' is given twice in this mapping",
     ),
     "nul.yaml": (HEAD + PERSON.replace("Someone", "Some\x00one"), "line 8: a control character (U+0000)"),
@@ -81,7 +81,8 @@ FILES: dict[str, tuple[str | bytes, str]] = {
         "line 7: record 2 (auth.user): 'auth.user' cannot be loaded from a data file",
     ),
     "audit.json": (
-        '{"records": [\n {"model": "accounts.auditevent", "fields": {"seq": 1, "action": "login"}, "cite": {"page": 1}}]}',
+        '{"records": [\n {"model": "accounts.auditevent", "fields": {"seq": 1, "action": "login"},'
+        ' "cite": {"page": 1}}]}',
         "line 2: record 1 (accounts.auditevent): 'accounts.auditevent' cannot be loaded from a data file",
     ),
 }
