@@ -94,7 +94,7 @@ class _LocatingLoader(yaml.SafeLoader):
     def refuse(self, mark: yaml.Mark, problem: str) -> NoReturn:
         raise LoadError(f"{self.path}, line {mark.line + 1}: {problem}")
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):  # expanded later, it can make gigabytes of a small file
             self.refuse(
                 self.peek_event().start_mark,
@@ -108,7 +108,7 @@ class _LocatingLoader(yaml.SafeLoader):
                     _("nested deeper than %(depth)s mappings and lists, the most a data file may hold")
                     % {"depth": MAX_DEPTH},
                 )
-            return super().compose_node(parent, index)  # type: ignore[misc]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
@@ -503,7 +503,7 @@ def _json_record_lines(text: str) -> list[int]:
 
 
 def _line_of(text: str | bytes, position: int) -> int:
-    return text.count("\n" if isinstance(text, str) else b"\n", 0, position) + 1
+    return (text.count("\n", 0, position) if isinstance(text, str) else text.count(b"\n", 0, position)) + 1
 
 
 def _read_text(path: Path) -> str:
@@ -561,6 +561,9 @@ def _refused_value(data: Any) -> bool:
     return False
 
 
+_JSON_OBJECT = json.decoder.JSONObject  # type: ignore[attr-defined]  # the pure-Python parts of the JSON reader
+
+
 def _locate_json(path: Path, text: str) -> NoReturn:
     """Read the document again with Python's own JSON scanner, which says where it is, to name the line of what
     the quick pass refused: nesting deeper than ``MAX_DEPTH``, a key given twice, a control character."""
@@ -584,7 +587,7 @@ def _locate_json(path: Path, text: str) -> NoReturn:
                 value, end = parse(s_and_end, *args)
             finally:
                 depth -= 1
-            if isinstance(value, list) and parse is json.decoder.JSONObject:  # the pairs of a mapping
+            if isinstance(value, list) and parse is _JSON_OBJECT:  # the pairs of a mapping
                 seen: set[str] = set()
                 for key, _value in value:
                     if key in seen:
@@ -597,15 +600,15 @@ def _locate_json(path: Path, text: str) -> NoReturn:
 
         return parse_nested
 
-    def string(text: str, end: int, strict: bool = True) -> tuple[str, int]:
-        value, after = json.decoder.scanstring(text, end, strict)
+    def string(document: str, end: int, strict: bool = True) -> tuple[str, int]:
+        value, after = json.decoder.scanstring(document, end, strict)  # type: ignore[attr-defined]
         if CONTROL.search(value):
             refuse(end, _control(value))
         return value, after
 
-    decoder.parse_object = nested(json.decoder.JSONObject)  # type: ignore[assignment]
-    decoder.parse_array = nested(json.decoder.JSONArray)  # type: ignore[assignment]
-    decoder.parse_string = string  # type: ignore[assignment]
+    decoder.parse_object = nested(_JSON_OBJECT)  # type: ignore[attr-defined]
+    decoder.parse_array = nested(json.decoder.JSONArray)  # type: ignore[attr-defined]
+    decoder.parse_string = string  # type: ignore[attr-defined]
     decoder.object_pairs_hook = list  # keep the pairs, to find a key given twice
     decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     decoder.decode(text)
