@@ -51,6 +51,17 @@ BAD_FILES = {
         "    cite: {section: S}\n",
         "line 3: record 1 (registry.person): unknown field 'nmae'",
     ),
+    "nul.yaml": (
+        "default_source: amnesty-2013\nrecords:\n  - model: registry.person\n    fields: {label: A\x00B}\n",
+        "line 4: a control character (U+0000), which no record holds",
+    ),
+    "deep.json": ('{"records": ' + "[" * 50_000 + "]" * 50_000 + "}", "line 1: nested deeper than 20"),
+    "laughs.yaml": (
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        + "".join(f"{x}: &{x} [{','.join(['*' + y] * 9)}]\n" for x, y in zip("bcdefghi", "abcdefgh", strict=True))
+        + "records: *i\n",
+        "line 2: a YAML alias (*name)",
+    ),
     "second_record_bad.yaml": (
         "default_source: amnesty-2013\nrecords:\n  - model: registry.person\n    fields: {label: Fine}\n"
         "    cite: {section: S}\n  - model: registry.group\n    fields: {label: G, size: -3}\n"
