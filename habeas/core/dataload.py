@@ -534,29 +534,62 @@ def _read_text(path: Path) -> str:
 
 
 class _Refused(Exception):
-    """Something of a JSON document to refuse, found by ``_parse_json``'s quick pass; ``_locate_json`` finds its
-    line."""
+    """A key given twice in a JSON mapping, or nesting deeper than ``MAX_DEPTH``, found by the quick pass;
+    ``_locate_json`` finds its line."""
 
 
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data = dict(pairs)
+class _Mapping(dict[str, Any]):
+    """A JSON mapping and its height: how many mappings and lists it holds nested, itself included."""
+
+    __slots__ = ("height",)
+
+
+def _height(value: Any) -> int:
+    """How deep mappings and lists nest in ``value``: a mapping's height is known already (``_unique_pairs``
+    made it), so only lists within lists are walked, without recursion."""
+    if isinstance(value, _Mapping):
+        return value.height
+    if not isinstance(value, list):
+        return 0
+    height, stack = 0, [(value, 1)]
+    while stack:
+        items, level = stack.pop()
+        height = max(height, level)
+        for item in items:
+            if isinstance(item, list):
+                stack.append((item, level + 1))
+            elif isinstance(item, _Mapping):
+                height = max(height, level + item.height)
+    return height
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> _Mapping:
+    """A JSON mapping, refused if a key is given twice or if it nests deeper than ``MAX_DEPTH``."""
+    data = _Mapping(pairs)
     if len(data) != len(pairs):
         raise _Refused
+    height = 1
+    for value in data.values():
+        if type(value) is _Mapping:
+            height = max(height, value.height + 1)
+        elif type(value) is list:
+            height = max(height, _height(value) + 1)
+    if height > MAX_DEPTH:
+        raise _Refused
+    data.height = height
     return data
 
 
-def _refused_value(data: Any) -> bool:
-    """Whether the parsed document nests deeper than ``MAX_DEPTH`` or holds a control character (written as an
-    escape such as ``\\u0000``), walked without recursion."""
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict | list):
-            if depth > MAX_DEPTH:
-                return True
-            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-            stack.extend((item, depth + 1) for item in items)
-        elif isinstance(value, str) and CONTROL.search(value):
+#: a control character written as an escape (\u0000); it is one if an even number of backslashes precede it
+_ESCAPED_CONTROL = re.compile(r"\\u00(?:0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])", re.IGNORECASE)
+
+
+def _escaped_control(text: str) -> bool:
+    for match in _ESCAPED_CONTROL.finditer(text):
+        start = before = match.start()
+        while before and text[before - 1] == "\\":  # the backslashes just before it
+            before -= 1
+        if (start - before) % 2 == 0:
             return True
     return False
 
@@ -611,7 +644,10 @@ def _locate_json(path: Path, text: str) -> NoReturn:
     decoder.parse_string = string  # type: ignore[attr-defined]
     decoder.object_pairs_hook = list  # keep the pairs, to find a key given twice
     decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
-    decoder.decode(text)
+    try:
+        decoder.decode(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{path}, line {exc.lineno}, column {exc.colno}: malformed JSON: {exc.msg}") from None
     raise LoadError(_("%(path)s: cannot be read as a data file") % {"path": path})
 
 
@@ -622,8 +658,8 @@ def _parse_json(path: Path, text: str) -> Any:
         raise LoadError(f"{path}, line {exc.lineno}, column {exc.colno}: malformed JSON: {exc.msg}") from None
     except (_Refused, RecursionError):
         _locate_json(path, text)
-    if _refused_value(data):
-        _locate_json(path, text)
+    if _height(data) > MAX_DEPTH or _escaped_control(text):
+        _locate_json(path, text)  # which names the line
     return data
 
 
