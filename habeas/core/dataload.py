@@ -542,6 +542,7 @@ class _Mapping(dict[str, Any]):
     """A JSON mapping and its height: how many mappings and lists it holds nested, itself included."""
 
     __slots__ = ("height",)
+    height: int
 
 
 def _height(value: Any) -> int:
