@@ -269,7 +269,7 @@ def page_database(dbs: Databases, protection: Protection, on: bool) -> tuple[Any
     dbs.use(name)
     with protection.mode(on):
         team = Team.objects.get()
-        records_load(path=DATA_FILE, team=team)
+        records_load(path=DATA_FILE, user=get_user_model().objects.get(username=SUPERUSER), team=team)
         findings_evaluate(profile_name="kz")
         person = persons_named("Dmitri Tian", exact=True).get()
         check_stored(on, "registry_person", "label", person.pk)
@@ -415,6 +415,8 @@ def import_file(folder: Path, persons: int) -> Path:
 
 
 def import_once(dbs: Databases, protection: Protection, path: Path, on: bool, label: str) -> tuple[float, float, Any]:
+    from django.contrib.auth import get_user_model
+
     from habeas.accounts.models import Team
     from habeas.core.dataload import records_load
     from habeas.registry.models import Person
@@ -426,7 +428,7 @@ def import_once(dbs: Databases, protection: Protection, path: Path, on: bool, la
             team = Team.objects.get()
             before = audit_count()
             start, cpu = time.perf_counter(), time.process_time()
-            summary = records_load(path=path, team=team)
+            summary = records_load(path=path, user=get_user_model().objects.get(username=SUPERUSER), team=team)
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
             written = audit_count() - before
             last = Person.objects.order_by("-pk").first()

@@ -77,9 +77,9 @@ def world(db):
     outsider (a researcher of team B)."""
     gazetteer_seed(country="KZ")
     team_a, team_b = Team.objects.create(name="A"), Team.objects.create(name="B")
-    records_load(path=DATA_FILE, team=team_a)
     model = get_user_model()
     users = {"superuser": model.objects.create_superuser("superuser", "", PASSWORD)}
+    records_load(path=DATA_FILE, user=users["superuser"], team=team_a)  # the file adds a shared locality
     for name, team, role in [
         ("owner", team_a, Role.ADMINISTRATOR),
         ("member", team_a, Role.RESEARCHER),

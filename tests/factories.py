@@ -49,3 +49,16 @@ def superuser(username: str = "admin") -> Any:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_superuser(username, "", "a-long-test-password")
+
+
+def demo_loaded(team: Any = None) -> Any:
+    """The demo's records loaded into ``team`` (a new team "Demo" if none) as an instance administrator, who
+    alone may add the locality the file holds (an existing superuser, or a new one named "loader")."""
+    from django.contrib.auth import get_user_model
+
+    from habeas.accounts.models import Team
+    from habeas.core.dataload import records_load
+    from habeas.demo import DATA_FILE
+
+    user = get_user_model().objects.filter(is_superuser=True, is_active=True).first() or superuser("loader")
+    return records_load(path=DATA_FILE, user=user, team=team or Team.objects.create(name="Demo"))

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from habeas.cli.identity import add_user_argument
 from habeas.core.errors import CommandError
 
 SETTINGS = "habeas.config.settings"
@@ -45,9 +46,17 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     setup_django()
+    from habeas.accounts.models import Team
+    from habeas.cli.identity import cli_user
     from habeas.core.dataload import records_load
 
-    summary = records_load(path=Path(args.file))
+    user = cli_user(args)
+    team = None
+    if args.team:
+        team = Team.objects.filter(name=args.team).first()
+        if team is None:
+            raise CommandError(f"there is no team {args.team!r}")
+    summary = records_load(path=Path(args.file), user=user, team=team)
     print(f"Loaded {sum(summary.counts.values())} records and {summary.citations} citations from {args.file}.")
     return 0
 
@@ -137,9 +146,9 @@ def build_demo_database(target: Path) -> None:
         gazetteer_seed(country="KZ")
         print("Loading the records of the 2013 briefing…", flush=True)
         team = Team.objects.create(name="Kazakhstan 2013", organisation="Demo")
-        summary = records_load(path=DATA_FILE, team=team)
         user = get_user_model().objects.create_superuser(DEMO_USER, "", DEMO_PASSWORD)
         Membership.objects.create(user=user, team=team, role=Role.ADMINISTRATOR)
+        summary = records_load(path=DATA_FILE, user=user, team=team)
         print("Checking the records against the standards (profile: Kazakhstan)…", flush=True)
         evaluation = findings_evaluate(profile_name="kz")
         print("Linking three illustrative lists of detainees (synthetic names) and estimating their total…", flush=True)
@@ -257,8 +266,12 @@ def parser() -> argparse.ArgumentParser:
     worker_cmd.add_argument("--batch", action="store_true", help="run what is queued, then stop")
     worker_cmd.set_defaults(func=cmd_worker)
 
-    load = sub.add_parser("load", help="load records and their citations from a YAML or JSON data file")
+    load = sub.add_parser(
+        "load", help="load records and their citations from a YAML or JSON data file, as a user into a team"
+    )
     load.add_argument("file")
+    load.add_argument("--team", metavar="NAME", help="the team the records go to (default: the user's one team)")
+    add_user_argument(load)
     load.set_defaults(func=cmd_load)
 
     gazetteer = sub.add_parser("gazetteer", help="add a country's cities to the gazetteer")

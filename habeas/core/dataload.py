@@ -1,7 +1,7 @@
 """Load documented records, each with its citations, from a YAML or JSON data file.
 
-The file holds a mapping with ``default_source`` (the key of a source record in the file) and
-``records``, a list of entries::
+The file holds a mapping with ``version`` (the format's version, 1 if left out), ``default_source`` (the key of
+a source record in the file) and ``records``, a list of entries::
 
     - model: registry.person          # app_label.model
       key: roza-tuletaeva              # optional; other entries refer to this record by it
@@ -16,6 +16,11 @@ Fuzzy dates are written at their precision: ``2011-12-16T14:00`` (exact), ``2011
 ``2011-12`` (month), ``2011`` (year), ``~2011`` (about 2011); the precision field is set from it.
 
 Loading is all or nothing: any error rolls back everything and names the file, line and field.
+
+A file holds only the records of the domain (see ``loadable``), written as a named user into one of their teams:
+users, teams, memberships, audit events, keys, jobs and findings are never read from a file. A file is
+untrusted input: its size, the depth of its nesting, YAML aliases (which expand a small file into a huge
+document), repeated keys and control characters are refused before anything is built from it.
 """
 
 from __future__ import annotations
@@ -34,15 +39,38 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
+from habeas.accounts.models import WRITING_ROLES, Team
 from habeas.accounts.services import audit_record
+from habeas.core.access import can_write_in, roles_of
 from habeas.core.dates import Precision
 from habeas.core.errors import LoadError
-from habeas.core.models import PRECISION_SUFFIX
+from habeas.core.models import PRECISION_SUFFIX, Record
 from habeas.evidence.models import Citation, Source
 from habeas.reports.search import search_index
 
+#: the version of the data-file format this Habeas writes and reads; a file without ``version`` is of version 1
+FORMAT_VERSION = 1
+#: what each version of the format renamed, so that files of earlier versions still load: version → {old name:
+#: new name}, a name being a model's label ("registry.person") or a field's ("registry.person.label"). A file of
+#: version v has the renames of every version after v applied, in order, to its models, fields and citations.
+RENAMED: dict[int, dict[str, str]] = {}
+
+#: the largest data file read (bytes): the demo's is 0.1 MB, a national import of 100,000 people about 40 MB
+MAX_BYTES = 64 * 1024 * 1024
+#: the deepest nesting of mappings and lists: a record is at depth 3 and its deepest value (a citation, a list
+#: of references) at 6; 20 leaves room for any record while refusing files made to exhaust the parser's stack
+MAX_DEPTH = 20
+#: characters no text of a record holds (tab, line feed and carriage return are allowed): C0 and C1 controls
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: apps whose records are made by their own commands, never from a data file (lists, linkage, estimates)
+NOT_FROM_FILES = {"counting"}
+#: reference data every team shares: only an instance administrator adds it
+SHARED = {"registry.locality"}
+
 ENTRY_KEYS = {"model", "key", "fields", "cite"}
+TOP_KEYS = {"version", "default_source", "records"}
 CITE_KEYS = {"source", "field", "section", "page", "paragraph", "note"}
 DATE_PATTERN = re.compile(
     r"^(?P<approx>~)?(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})(?:T(?P<hour>\d{2}):(?P<minute>\d{2}))?)?)?$"
@@ -57,13 +85,60 @@ class _Located(dict[str, Any]):
 
 
 class _LocatingLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping."""
+    """A YAML loader that remembers the line of every mapping, and refuses aliases, nesting deeper than
+    ``MAX_DEPTH``, a key given twice in a mapping and control characters in a value."""
+
+    path = Path()
+    depth = 0
+
+    def refuse(self, mark: yaml.Mark, problem: str) -> NoReturn:
+        raise LoadError(f"{self.path}, line {mark.line + 1}: {problem}")
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):  # expanded later, it can make gigabytes of a small file
+            self.refuse(
+                self.peek_event().start_mark,
+                _("a YAML alias (*name): write the value out in full, aliases are not allowed in data files"),
+            )
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                self.refuse(
+                    self.peek_event().start_mark,
+                    _("nested deeper than %(depth)s mappings and lists, the most a data file may hold")
+                    % {"depth": MAX_DEPTH},
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_scalar(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        value = super().construct_scalar(node)
+        if isinstance(value, str) and CONTROL.search(value):
+            self.refuse(node.start_mark, _control(value))
+        return value
+
+
+def _control(text: str) -> str:
+    char = CONTROL.search(text)
+    code = ord(char.group()) if char else 0
+    return _("a control character (U+%(code)04X), which no record holds") % {"code": code}
+
+
+def _twice(key: str) -> str:
+    return _("the key %(key)s is given twice in this mapping: a record's field has one value") % {"key": repr(key)}
 
 
 def _construct_located(loader: _LocatingLoader, node: yaml.MappingNode) -> Iterator[_Located]:
     data = _Located()
     data.line = node.start_mark.line + 1
     yield data
+    seen: set[str] = set()
+    for key_node, _value in node.value:
+        key = str(loader.construct_object(key_node))
+        if key in seen:
+            loader.refuse(key_node.start_mark, _twice(key))
+        seen.add(key)
     data.update({str(k): v for k, v in loader.construct_mapping(node).items()})
 
 
@@ -118,11 +193,13 @@ def parse_fuzzy(text: str, *, with_time: bool) -> tuple[dt.date | dt.datetime, s
 
 
 class _Loader:
-    def __init__(self, path: Path, text: str, data: Any, team: Any = None) -> None:
+    def __init__(self, path: Path, text: str, data: Any, team: Team, user: Any) -> None:
         self.path = path
         self.text = text
         self.data = data
         self.team = team
+        self.user = user
+        self.version = FORMAT_VERSION
         self.objects: dict[str, models.Model] = {}
         self.created: list[models.Model] = []  # every record the load wrote, for the search index
         self.counts: dict[str, int] = {}
@@ -144,9 +221,23 @@ class _Loader:
     def run(self) -> LoadSummary:
         if not isinstance(self.data, dict) or not isinstance(self.data.get("records"), list):
             raise LoadError(f"{self.path}: expected a mapping with a list under 'records'")
-        unknown = set(self.data) - {"default_source", "records"}
+        unknown = set(self.data) - TOP_KEYS
         if unknown:
             raise LoadError(f"{self.path}: unknown top-level entry {sorted(unknown)[0]!r}")
+        self.version = self.data.get("version", 1)
+        if not isinstance(self.version, int) or isinstance(self.version, bool) or self.version < 1:
+            raise LoadError(
+                _("%(path)s: the version of the format must be a whole number, such as %(version)s")
+                % {"path": self.path, "version": FORMAT_VERSION}
+            )
+        if self.version > FORMAT_VERSION:
+            raise LoadError(
+                _(
+                    "%(path)s: the file is of format version %(version)s, but this Habeas reads versions up to "
+                    "%(latest)s: load it with a newer Habeas"
+                )
+                % {"path": self.path, "version": self.version, "latest": FORMAT_VERSION}
+            )
         default_source = self.data.get("default_source")
         for index, entry in enumerate(self.data["records"], start=1):
             if not isinstance(entry, dict):
@@ -179,18 +270,36 @@ class _Loader:
         unknown = set(entry) - ENTRY_KEYS
         if unknown:
             raise ValueError(f"unknown entry {sorted(unknown)[0]!r}; an entry has model, key, fields and cite")
+        label = self.renamed(str(entry.get("model", "")))
         try:
-            model = apps.get_model(str(entry.get("model", "")))
+            model = apps.get_model(label)
         except (LookupError, ValueError):
             raise ValueError(f"unknown model {entry.get('model')!r}") from None
+        if not loadable(model):
+            raise ValueError(
+                _(
+                    "%(model)s cannot be loaded from a data file: users, teams, audit events, keys and jobs are "
+                    "managed by administrators, and a data file holds documented records only"
+                )
+                % {"model": repr(model._meta.label_lower)}
+            )
+        if model._meta.label_lower in SHARED and not (self.user.is_superuser and self.user.is_active):
+            raise ValueError(
+                _(
+                    "%(model)s is shared by every team: only an instance administrator may add one (a locality of "
+                    "the gazetteer is named geonames:<id>)"
+                )
+                % {"model": repr(model._meta.label_lower)}
+            )
         key = entry.get("key")
         if key is not None and key in self.objects:
             raise ValueError(f"the key {key!r} is used twice")
         fields = entry.get("fields") or {}
         if not isinstance(fields, dict):
             raise ValueError("'fields' must be a mapping")
+        fields = {self.renamed(f"{label}.{name}").rpartition(".")[2]: value for name, value in fields.items()}
         instance = model()
-        if self.team is not None and any(f.name == "team" for f in model._meta.fields):
+        if any(f.name == "team" for f in model._meta.fields):
             instance.team = self.team
         if key is not None and "key" not in fields and any(f.name == "key" for f in model._meta.fields):
             instance.key = key  # e.g. a source's stable key
@@ -213,6 +322,12 @@ class _Loader:
         label = model._meta.label_lower
         self.counts[label] = self.counts.get(label, 0) + 1
 
+    def renamed(self, name: str) -> str:
+        """A model's or field's name in the current format (see ``RENAMED``), from the file's version."""
+        for version in range(self.version + 1, FORMAT_VERSION + 1):
+            name = RENAMED.get(version, {}).get(name, name)
+        return name
+
     def set_field(
         self,
         instance: models.Model,
@@ -227,6 +342,8 @@ class _Loader:
             raise ValueError(f"unknown field {name!r} for {model._meta.label_lower}") from None
         if field.auto_created or (not field.editable and not field.many_to_many):
             raise ValueError(f"field {name!r} cannot be set")
+        if name == "team":
+            raise ValueError(_("field 'team' cannot be set: the records go to the team the load is made into"))
         if field.many_to_many:
             if not isinstance(value, list):
                 raise ValueError(f"field {name!r}: expected a list of references")
@@ -283,16 +400,18 @@ class _Loader:
         if source_key is None:
             raise ValueError("a citation needs a source (or a default_source for the file)")
         source = self.objects.get(str(source_key))
-        if source is None:
-            source = Source.objects.filter(key=source_key).first()
+        if source is None:  # a source of the team already stored; another team's is not known here
+            source = Source.objects.filter(key=str(source_key), team=self.team).first()
         if not isinstance(source, Source):
             raise ValueError(f"citation: {source_key!r} is not a source")
         citation = Citation(
             source=source,
             content_type=ContentType.objects.get_for_model(instance),
             object_id=instance.pk,
-            **{k: str(v) for k, v in cite.items() if k != "source"},
+            **{k: str(v) for k, v in cite.items() if k not in ("source", "field")},
         )
+        if "field" in cite:
+            citation.field = self.renamed(f"{instance._meta.label_lower}.{cite['field']}").rpartition(".")[2]
         self.check(citation)
         self.batch.append((*at, citation))
         self.citations += 1
@@ -383,53 +502,256 @@ def _json_record_lines(text: str) -> list[int]:
     return lines
 
 
+def _line_of(text: str | bytes, position: int) -> int:
+    return (text.count("\n", 0, position) if isinstance(text, str) else text.count(b"\n", 0, position)) + 1
+
+
 def _read_text(path: Path) -> str:
+    """The file's text, refused if it is larger than ``MAX_BYTES``, not UTF-8 or holds a control character."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise LoadError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise LoadError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise LoadError(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_BYTES:
+        raise LoadError(
+            _("%(path)s: larger than %(limit)s MB, the largest data file read: split it into several files")
+            % {"path": path, "limit": MAX_BYTES // (1024 * 1024)}
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            _("%(path)s, line %(line)s: not UTF-8 text (byte %(byte)s)")
+            % {"path": path, "line": _line_of(data, exc.start), "byte": exc.start + 1}
+        ) from None
+    control = CONTROL.search(text)
+    if control:
+        raise LoadError(f"{path}, line {_line_of(text, control.start())}: {_control(control.group())}")
+    return text
+
+
+class _Refused(Exception):
+    """A key given twice in a JSON mapping, or nesting deeper than ``MAX_DEPTH``, found by the quick pass;
+    ``_locate_json`` finds its line."""
+
+
+class _Mapping(dict[str, Any]):
+    """A JSON mapping and its height: how many mappings and lists it holds nested, itself included."""
+
+    __slots__ = ("height",)
+    height: int
+
+
+def _height(value: Any) -> int:
+    """How deep mappings and lists nest in ``value``: a mapping's height is known already (``_unique_pairs``
+    made it), so only lists within lists are walked, without recursion."""
+    if isinstance(value, _Mapping):
+        return value.height
+    if not isinstance(value, list):
+        return 0
+    height, stack = 0, [(value, 1)]
+    while stack:
+        items, level = stack.pop()
+        height = max(height, level)
+        for item in items:
+            if isinstance(item, list):
+                stack.append((item, level + 1))
+            elif isinstance(item, _Mapping):
+                height = max(height, level + item.height)
+    return height
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> _Mapping:
+    """A JSON mapping, refused if a key is given twice or if it nests deeper than ``MAX_DEPTH``."""
+    data = _Mapping(pairs)
+    if len(data) != len(pairs):
+        raise _Refused
+    height = 1
+    for value in data.values():
+        if type(value) is _Mapping:
+            height = max(height, value.height + 1)
+        elif type(value) is list:
+            height = max(height, _height(value) + 1)
+    if height > MAX_DEPTH:
+        raise _Refused
+    data.height = height
+    return data
+
+
+#: a control character written as an escape (\u0000); it is one if an even number of backslashes precede it
+_ESCAPED_CONTROL = re.compile(r"\\u00(?:0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])", re.IGNORECASE)
+
+
+def _escaped_control(text: str) -> bool:
+    for match in _ESCAPED_CONTROL.finditer(text):
+        start = before = match.start()
+        while before and text[before - 1] == "\\":  # the backslashes just before it
+            before -= 1
+        if (start - before) % 2 == 0:
+            return True
+    return False
+
+
+_JSON_OBJECT = json.decoder.JSONObject  # type: ignore[attr-defined]  # the pure-Python parts of the JSON reader
+
+
+def _locate_json(path: Path, text: str) -> NoReturn:
+    """Read the document again with Python's own JSON scanner, which says where it is, to name the line of what
+    the quick pass refused: nesting deeper than ``MAX_DEPTH``, a key given twice, a control character."""
+    decoder = json.JSONDecoder()
+    depth = 0
+
+    def refuse(position: int, problem: str) -> NoReturn:
+        raise LoadError(f"{path}, line {_line_of(text, position)}: {problem}")
+
+    def nested(parse: Callable[..., tuple[Any, int]]) -> Callable[..., tuple[Any, int]]:
+        def parse_nested(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
+            nonlocal depth
+            depth += 1
+            try:
+                if depth > MAX_DEPTH:
+                    refuse(
+                        s_and_end[1],
+                        _("nested deeper than %(depth)s mappings and lists, the most a data file may hold")
+                        % {"depth": MAX_DEPTH},
+                    )
+                value, end = parse(s_and_end, *args)
+            finally:
+                depth -= 1
+            if isinstance(value, list) and parse is _JSON_OBJECT:  # the pairs of a mapping
+                seen: set[str] = set()
+                for key, _value in value:
+                    if key in seen:
+                        refuse(s_and_end[1], _twice(key) + _(" (the mapping that begins on this line)"))
+                    if CONTROL.search(key):
+                        refuse(s_and_end[1], _control(key))
+                    seen.add(key)
+                value = dict(value)
+            return value, end
+
+        return parse_nested
+
+    def string(document: str, end: int, strict: bool = True) -> tuple[str, int]:
+        value, after = json.decoder.scanstring(document, end, strict)  # type: ignore[attr-defined]
+        if CONTROL.search(value):
+            refuse(end, _control(value))
+        return value, after
+
+    decoder.parse_object = nested(_JSON_OBJECT)  # type: ignore[attr-defined]
+    decoder.parse_array = nested(json.decoder.JSONArray)  # type: ignore[attr-defined]
+    decoder.parse_string = string  # type: ignore[attr-defined]
+    decoder.object_pairs_hook = list  # keep the pairs, to find a key given twice
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    try:
+        decoder.decode(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{path}, line {exc.lineno}, column {exc.colno}: malformed JSON: {exc.msg}") from None
+    raise LoadError(_("%(path)s: cannot be read as a data file") % {"path": path})
+
+
+def _parse_json(path: Path, text: str) -> Any:
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_pairs)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{path}, line {exc.lineno}, column {exc.colno}: malformed JSON: {exc.msg}") from None
+    except (_Refused, RecursionError):
+        _locate_json(path, text)
+    if _height(data) > MAX_DEPTH or _escaped_control(text):
+        _locate_json(path, text)  # which names the line
+    return data
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
+    try:
+        loader = _LocatingLoader(text)
+        loader.path = path
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise LoadError(f"{path}{where}: malformed YAML: {exc.problem}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as U+FFFE
+        raise LoadError(
+            f"{path}, line {_line_of(text, exc.position)}: malformed YAML: character U+{exc.character:04X}"
+            if isinstance(exc.character, int)
+            else f"{path}: malformed YAML: {exc}"
+        ) from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise LoadError(f"{path}: malformed YAML: {exc}") from None
 
 
 def _parse(path: Path, text: str) -> Any:
     suffix = path.suffix.lower()
     if suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LoadError(f"{path}, line {exc.lineno}, column {exc.colno}: malformed JSON: {exc.msg}") from None
+        return _parse_json(path, text)
     if suffix not in (".yaml", ".yml"):
         raise LoadError(f"{path}: expected a .yaml, .yml or .json file")
-    try:
-        return yaml.load(text, Loader=_LocatingLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise LoadError(f"{path}{where}: malformed YAML: {exc.problem}") from None
+    return _parse_yaml(path, text)
 
 
 def read_data_file(path: Path) -> Any:
     return _parse(path, _read_text(path))
 
 
-def records_load(*, path: Path, team: Any = None) -> LoadSummary:
-    """Load every record of a data file in one transaction: all of them, or none. With ``team``, the records
-    belong to that team."""
+def loadable(model: type[models.Model]) -> bool:
+    """Whether a data file may hold records of this model: the documented records (every model deriving from
+    ``Record``), the parts of a record that are deleted with it (a person's names, an allegation's
+    perpetrators), sources, and the shared localities (``SHARED``, for instance administrators only)."""
+    if model._meta.app_label in NOT_FROM_FILES:
+        return False
+    if issubclass(model, Record) or model is Source or model._meta.label_lower in SHARED:
+        return True
+    return any(
+        isinstance(field, models.ForeignKey)
+        and not field.null
+        and field.remote_field.on_delete is models.CASCADE
+        and issubclass(field.related_model, Record)  # type: ignore[arg-type]
+        for field in model._meta.fields
+    )
+
+
+def load_team(*, user: Any, team: Team | None) -> Team:
+    """The team a load by ``user`` writes into: ``team``, if the user may write in it, or else the one team the
+    user writes in."""
+    if not getattr(user, "is_active", False):
+        raise LoadError(_("the account %(user)s is inactive: it may not add records") % {"user": user})
+    if team is None:
+        writing = [pk for pk, role in roles_of(user).items() if role in WRITING_ROLES]
+        if len(writing) != 1:
+            raise LoadError(
+                _("%(user)s writes in several teams: say which one with --team NAME") % {"user": user}
+                if writing
+                else _("%(user)s is not a writing member of any team: say which team with --team NAME") % {"user": user}
+            )
+        return Team.objects.get(pk=writing[0])
+    if not can_write_in(user, team.pk):
+        raise LoadError(
+            _("%(user)s may not add records to the team %(team)s") % {"user": user, "team": repr(team.name)}
+        )
+    return team
+
+
+def records_load(*, path: Path, user: Any, team: Team | None = None) -> LoadSummary:
+    """Load every record of a data file in one transaction, as ``user`` into ``team`` (or the one team the user
+    writes in): all of them, or none. Only documented records are read (``loadable``); each is validated as
+    ``full_clean()`` does, and the load is one audit event of the user's."""
+    team = load_team(user=user, team=team)
     text = _read_text(path)
-    loader = _Loader(path, text, _parse(path, text), team)
+    loader = _Loader(path, text, _parse(path, text), team, user)
     try:
         with transaction.atomic():
             summary = loader.run()
             search_index(loader.created)
             audit_record(
                 action="import",
+                actor=user,
                 target_type="file",
                 target_id=str(path)[-64:],
                 summary=f"loaded {path.name}",
-                details={"counts": summary.counts, "citations": summary.citations},
+                details={"team": team.pk, "counts": summary.counts, "citations": summary.citations},
             )
     except IntegrityError as error:
         loader.explain(error)  # now that the load is rolled back

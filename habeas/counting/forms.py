@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from habeas.accounts.models import WRITING_ROLES
 from habeas.core.access import can_analyse, identities_hidden_from, roles_of, visible
 from habeas.counting.models import ReviewPair, SourceList
-from habeas.counting.reading import ReadError, Sheet, read_list
 from habeas.counting.selectors import STRATA_COLUMNS, list_name, lists_visible
-from habeas.counting.services import FIELDS, problem_words
+from habeas.counting.services import FIELDS
 from habeas.evidence.models import Document, Source
 from habeas.evidence.services import MB, clean_name, media_type_of
 
@@ -175,11 +174,10 @@ def guess_mapping(header: tuple[str, ...]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class UploadedList:
-    """A list's file as uploaded and read: its bytes, its cleaned name and what was read of it."""
+    """A list's file as uploaded: its bytes and its cleaned name (the worker reads it)."""
 
     content: bytes
     name: str
-    sheet: Sheet
 
 
 class SourceChoice(forms.ModelChoiceField):
@@ -188,8 +186,8 @@ class SourceChoice(forms.ModelChoiceField):
 
 
 class ListUploadForm(forms.Form):
-    """A list's file and what the import keeps about it; the file is read here (every problem that stops it
-    being read is named) and checked row by row by the import."""
+    """A list's file and what the import keeps about it. The file's size and kind are checked here; it is read
+    by the worker (``tasks.read_list_upload``), never in a web process, and checked row by row by the import."""
 
     file = forms.FileField(
         label=_("file"),
@@ -255,13 +253,7 @@ class ListUploadForm(forms.Form):
         if "file" not in data:
             return data
         content, name = data["file"]
-        try:
-            sheet = read_list(content, name=name, declared=data.get("encoding") or None)
-        except ReadError as exc:
-            problems = [problem_words(problem) for problem in exc.problems]
-            self.add_error("file", forms.ValidationError([_("The file cannot be read:"), *problems], code="read"))
-            return data
-        data["file"] = UploadedList(content=content, name=name, sheet=sheet)
+        data["file"] = UploadedList(content=content, name=name)
         return data
 
 

@@ -8,6 +8,11 @@ wrong decoding swaps case inside words: "кЕНЖЕБАЕВ"). A file whose rows
 pasted together from several sources) is refused, naming the rows, rather than half of it read as gibberish.
 
 Nothing here touches the database: the result is a header and the rows' cells as text, or the problems found.
+
+A list's file is untrusted input. It is read within limits (``MAX_ROWS``, ``MAX_COLUMNS``, ``MAX_SECONDS``; for a
+workbook ``MAX_UNPACKED``), each refused with one problem naming the file and the limit before the limit is
+passed; a workbook's XML is parsed by defusedxml (openpyxl uses it when installed), which refuses entities, and a
+CSV file whose quote is never closed is refused with the line the quote opens on.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import datetime as dt
 import io
 import math
 import re
+import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Final
@@ -35,7 +42,19 @@ def _(text: str) -> str:
 CSV: Final = "csv"
 XLSX: Final = "xlsx"
 LEGACY: Final = ("cp1251", "koi8_r")
+DELIMITERS: Final = ",;\t"
 ENCODING_NAMES: Final = {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp1251": "Windows-1251", "koi8_r": "KOI8-R"}
+
+#: the most rows (the header included) and columns a list's file may have: a national list is some tens of
+#: thousands of people, described in a few tens of columns
+MAX_ROWS: Final = 500_000
+MAX_COLUMNS: Final = 200
+#: the most rows without any cell one after another in a workbook (a stray cell far below the list)
+MAX_GAP: Final = 1000
+#: the most a workbook may unpack to (bytes): 100,000 rows of ten columns are about 30 MB of XML
+MAX_UNPACKED: Final = 200 * 1024 * 1024
+#: the longest a file may take to read (seconds); 500,000 rows of a workbook take about a minute
+MAX_SECONDS: Final = 180
 
 # How often each letter occurs in Russian text, in percent (the usual published table; Kazakh names written in
 # Russian letters follow it closely enough to tell a right decoding from a wrong one).
@@ -83,6 +102,34 @@ class ReadError(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("; ".join(map(str, problems)))
+
+
+class _Limits:
+    """The limits of reading one file: each check refuses with one problem naming the file and the limit."""
+
+    def __init__(self, name: str) -> None:
+        self.name = f"“{name}”" if name else _("the file")
+        self.deadline = time.monotonic() + MAX_SECONDS
+
+    def refuse(self, problem: str) -> ReadError:
+        return ReadError([Problem(0, "", problem)])
+
+    def row(self, number: int, cells: int) -> None:
+        if number > MAX_ROWS:
+            raise self.refuse(
+                _("%(name)s has more than %(limit)s rows, the most a list may have: split it into several lists")
+                % {"name": self.name, "limit": f"{MAX_ROWS:,}"}
+            )
+        if cells > MAX_COLUMNS:
+            raise self.refuse(
+                _("%(name)s has %(cells)s columns in row %(row)s; a list may have at most %(limit)s")
+                % {"name": self.name, "row": f"{number:,}", "cells": f"{cells:,}", "limit": MAX_COLUMNS}
+            )
+        if number % 1000 == 0 and time.monotonic() > self.deadline:
+            raise self.refuse(
+                _("reading %(name)s took longer than %(limit)s seconds, the most allowed: split it into several lists")
+                % {"name": self.name, "limit": MAX_SECONDS}
+            )
 
 
 def legacy_score(text: str) -> float:
@@ -242,20 +289,36 @@ def _tabulate(file_format: str, encoding: str, raw_rows: list[tuple[int, list[st
     return Sheet(file_format, encoding, header, tuple(rows))
 
 
-def read_csv(data: bytes, declared: str | None = None) -> Sheet:
+def read_csv(data: bytes, declared: str | None = None, *, name: str = "") -> Sheet:
+    limits = _Limits(name)
     text, encoding = decode(data, declared)
     first = text.split("\n", 1)[0]
+    limits.row(1, max(first.count(d) for d in DELIMITERS) + 1)  # before sniffing, which a wide line slows
     try:
-        delimiter = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
+        delimiter = csv.Sniffer().sniff(first, delimiters=DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     raw_rows: list[tuple[int, list[str]]] = []
+    line = 1  # the line the row being read begins on
     try:
         for cells in reader:
             raw_rows.append((len(raw_rows) + 1, cells))
+            limits.row(len(raw_rows), len(cells))
+            line = reader.line_num + 1
     except csv.Error as exc:
-        raise ReadError([Problem(len(raw_rows) + 2, "", _("not CSV (%(error)s)") % {"error": exc})]) from None
+        if str(exc) == "unexpected end of data":  # within quotes: the quote opened in this row is never closed
+            raise ReadError(
+                [
+                    Problem(
+                        0,
+                        "",
+                        _('line %(line)s of %(name)s: a quote (") opens a cell that is never closed')
+                        % {"name": limits.name, "line": f"{line:,}"},
+                    )
+                ]
+            ) from None
+        raise ReadError([Problem(len(raw_rows) + 1, "", _("not CSV (%(error)s)") % {"error": exc})]) from None
     return _tabulate(CSV, encoding, raw_rows)
 
 
@@ -272,24 +335,57 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(data: bytes) -> Sheet:
-    import zipfile
-
+def read_xlsx(data: bytes, *, name: str = "") -> Sheet:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl.utils import get_column_letter
 
+    limits = _Limits(name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())  # what reading yields at most
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ReadError([Problem(0, "", _("not an XLSX workbook (%(error)s)") % {"error": exc})]) from None
+    if unpacked > MAX_UNPACKED:
+        raise limits.refuse(
+            _("%(name)s unpacks to %(size)s MB, more than the %(limit)s MB a list's workbook may hold")
+            % {"name": limits.name, "size": f"{unpacked // (1024 * 1024):,}", "limit": MAX_UNPACKED // (1024 * 1024)}
+        )
+    raw_rows = []
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        try:
+            sheet = workbook.worksheets[0]
+            rows, columns = sheet.max_row or 0, sheet.max_column or 0  # the size the sheet declares
+            if rows > MAX_ROWS or columns > MAX_COLUMNS:
+                raise limits.refuse(
+                    _("%(name)s reaches cell %(cell)s; a list may have at most %(rows)s rows and %(columns)s columns")
+                    % {
+                        "name": limits.name,
+                        "cell": f"{get_column_letter(columns)}{rows}",
+                        "rows": f"{MAX_ROWS:,}",
+                        "columns": MAX_COLUMNS,
+                    }
+                )
+            sheet.reset_dimensions()  # and the rows are counted as read, in case it declares less than it holds
+            gap = 0  # rows without a cell since the last with one
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                limits.row(number, len(values))
+                gap = 0 if values else gap + 1
+                if gap > MAX_GAP:
+                    raise limits.refuse(
+                        _(
+                            "%(name)s has more than %(limit)s empty rows one after another, from row %(row)s: delete "
+                            "the cells below the list"
+                        )
+                        % {"name": limits.name, "limit": f"{MAX_GAP:,}", "row": f"{number - gap + 1:,}"}
+                    )
+                raw_rows.append((number, [cell_text(v) for v in values]))
+        finally:
+            workbook.close()
+    except ReadError:
+        raise
+    except Exception as exc:  # whatever the workbook's XML makes the parser raise: entities, bad markup, …
         raise ReadError([Problem(0, "", _("not an XLSX workbook (%(error)s)") % {"error": exc})]) from None
-    try:
-        sheet = workbook.worksheets[0]
-        raw_rows = [
-            (number, [cell_text(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
     while raw_rows and not any(c.strip() for c in raw_rows[0][1]):  # blank rows above the header
         raw_rows.pop(0)
     if raw_rows:  # a workbook's header may carry empty cells at its end
@@ -304,9 +400,9 @@ def read_list(data: bytes, *, name: str = "", declared: str | None = None) -> Sh
     """Read a list's file: a workbook (judged by its content) or CSV text."""
     suffix = PurePath(name).suffix.lower()
     if data.startswith(b"PK\x03\x04"):
-        return read_xlsx(data)
+        return read_xlsx(data, name=name)
     if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ReadError([Problem(0, "", _("an old Excel (.xls) workbook: save it as XLSX or CSV"))])
     if not data.strip():
         raise ReadError([Problem(0, "", _("the file is empty"))])
-    return read_csv(data, declared)
+    return read_csv(data, declared, name=name)

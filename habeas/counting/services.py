@@ -415,6 +415,13 @@ class ListUpload:
     event: str
     stratum: str
     content: bytes
+    #: what the worker read of the file (``list_upload_read``): its format, encoding, header, number of rows and
+    #: first rows, shown beside the mapping form; None until it has read it
+    sheet: dict[str, Any] | None = None
+
+
+#: how many of a file's first rows the mapping form shows
+PREVIEW_ROWS: Final = 5
 
 
 def list_uploads_dir() -> Path:
@@ -475,10 +482,44 @@ def list_upload_store(
         "event": event,
         "stratum": stratum,
     }
+    _upload_seal(token, user, header, content, replace=False)
+    return token
+
+
+def _upload_seal(token: str, user: Any, header: dict[str, Any], content: bytes, *, replace: bool) -> None:
     plain = json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n" + content
     sealed = crypto.seal_bytes(plain, aad=_upload_aad(token, user.pk)).encode("ascii")
-    file_write(_upload_path(token), sealed, replace=False)  # whole or not at all, readable by this user only
-    return token
+    file_write(_upload_path(token), sealed, replace=replace)  # whole or not at all, readable by this user only
+
+
+def list_upload_read(*, token: str, user: Any) -> ListUpload:
+    """Read the user's upload (in the worker, within the limits of ``habeas.counting.reading``) and keep what the
+    mapping form shows of it beside it, sealed as the file is. ``ListImportError`` names every problem that
+    stops the file being read; ``ListUploadMissing`` if there is no such upload."""
+    upload = list_upload_get(token=token, user=user)
+    try:
+        sheet = read_list(upload.content, name=upload.name, declared=upload.encoding or None)
+    except ReadError as exc:
+        raise ListImportError(upload.name, exc.problems) from None
+    summary = {
+        "file_format": sheet.file_format,
+        "encoding": sheet.encoding,
+        "header": list(sheet.header),
+        "rows": len(sheet.rows),
+        "preview": [[number, list(cells)] for number, cells in sheet.rows[:PREVIEW_ROWS]],
+    }
+    header = {
+        "name": upload.name,
+        "source": upload.source_id,
+        "team": upload.team_id,
+        "title": upload.title,
+        "encoding": upload.encoding,
+        "event": upload.event,
+        "stratum": upload.stratum,
+        "sheet": summary,
+    }
+    _upload_seal(token, user, header, upload.content, replace=True)
+    return dataclasses.replace(upload, sheet=summary)
 
 
 def list_upload_get(*, token: str, user: Any) -> ListUpload:
@@ -502,6 +543,7 @@ def list_upload_get(*, token: str, user: Any) -> ListUpload:
         event=header["event"],
         stratum=header["stratum"],
         content=content,
+        sheet=header.get("sheet"),
     )
 
 

@@ -21,6 +21,7 @@ from habeas.counting.services import (
     list_import,
     list_upload_delete,
     list_upload_get,
+    list_upload_read,
     problem_words,
 )
 from habeas.evidence.models import Source
@@ -76,6 +77,37 @@ def refusal(error: ListImportError) -> str:
     return "\n".join([first, *map(problem_words, error.problems)])
 
 
+def _upload_gone() -> JobFailed:
+    return JobFailed(
+        _(
+            "The uploaded file is no longer kept (it is removed when its import ends, or after a day "
+            "if the import is not started): upload it again."
+        )
+    )
+
+
+@task()
+def read_list_upload(*, job_id: int, token: str) -> None:
+    """Read a list uploaded from the web (kept encrypted under ``token``), here in the worker and never in a web
+    process, within the limits of ``habeas.counting.reading``; the job then leads to the form that maps its
+    columns. A file that cannot be read is refused with every problem, and removed."""
+
+    def work(progress: Progress) -> str:
+        user = _starter(job_id)
+        progress(0, 1, _("reading the file"))
+        try:
+            list_upload_read(token=token, user=user)
+        except ListUploadMissing:
+            raise _upload_gone() from None
+        except ListImportError as exc:
+            list_upload_delete(token=token)
+            raise JobFailed(refusal(exc)) from None
+        progress(1, 1, _("done"))
+        return reverse("list_import_map", args=[token])
+
+    job_run(job_id, work)
+
+
 @task()
 def import_list(*, job_id: int, token: str, mapping: dict[str, str]) -> None:
     """Import a list uploaded from the web (kept encrypted under ``token``) with the columns mapped to fields;
@@ -87,12 +119,7 @@ def import_list(*, job_id: int, token: str, mapping: dict[str, str]) -> None:
             try:
                 upload = list_upload_get(token=token, user=user)
             except ListUploadMissing:
-                raise JobFailed(
-                    _(
-                        "The uploaded file is no longer kept (it is removed when its import ends, or after a day "
-                        "if the import is not started): upload it again."
-                    )
-                ) from None
+                raise _upload_gone() from None
             progress(0, 1, _("checking every row, then storing the list"))
             try:
                 list_import(

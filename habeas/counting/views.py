@@ -29,7 +29,7 @@ from habeas.core.web import member_required, render_page
 from habeas.counting import charts, tasks
 from habeas.counting.forms import DecisionForm, EstimateForm, LinkForm, ListMappingForm, ListUploadForm
 from habeas.counting.models import EstimateRun, LinkageRun, ReviewPair
-from habeas.counting.reading import encoding_name, read_list
+from habeas.counting.reading import encoding_name
 from habeas.counting.selectors import (
     estimate_get_for_user,
     estimates_visible,
@@ -424,9 +424,10 @@ class InMemoryUpload(FileUploadHandler):
 @csrf_exempt  # only so that the upload handler can be set before the form is read: checked just below
 @member_required
 def list_import_start(request: HttpRequest) -> HttpResponseBase:
-    """Importing a list, step 1: the file (read at once: a file that cannot be read is refused with every
-    problem), its source and what the import keeps about it. The file is then kept encrypted until its import
-    ends, and step 2 asks which column holds which field."""
+    """Importing a list, step 1: the file, its source and what the import keeps about it. The file is kept
+    encrypted until its import ends and read by the worker, never here (a file made to take a reader down then
+    takes down no web process): the job's page names every problem that stops it being read, or leads to step 2,
+    which asks which column holds which field."""
     limit = int(settings.HABEAS_MAX_UPLOAD_MB) * 1024 * 1024
     request.upload_handlers = [InMemoryUpload(request, limit)]
     return _list_import_start(request)
@@ -449,7 +450,14 @@ def _list_import_start(request: HttpRequest) -> HttpResponseBase:
             event=data["event"],
             stratum=data["stratum"],
         )
-        return redirect("list_import_map", token=token)
+        job = job_start(
+            kind="import",
+            title=_("Reading a list of the source %(source)s") % {"source": data["source"].key},
+            user=user,
+            task=tasks.read_list_upload,
+            token=token,
+        )
+        return redirect("job_detail", pk=job.pk)
     context = {"title": _("Import a list"), "form": form}
     return render_page(request, "counting/list_import.html", context, status=400 if form.errors else 200)
 
@@ -465,8 +473,10 @@ def list_import_map(request: HttpRequest, token: str) -> HttpResponseBase:
         upload = list_upload_get(token=token, user=user)
     except ListUploadMissing:
         raise Http404(_("No such upload: it was imported, refused, or kept too long. Upload the file again.")) from None
-    sheet = read_list(upload.content, name=upload.name, declared=upload.encoding or None)
-    form = ListMappingForm(request.POST or None, header=sheet.header)
+    sheet = upload.sheet
+    if sheet is None:  # the worker has not read it yet: its job's page leads here once it has
+        raise Http404(_("The file has not been read yet: wait for its job to end."))
+    form = ListMappingForm(request.POST or None, header=tuple(sheet["header"]))
     source_key = Source.objects.filter(pk=upload.source_id).values_list("key", flat=True).first()
     if request.method == "POST" and form.is_valid():
         job = job_start(
@@ -483,8 +493,9 @@ def list_import_map(request: HttpRequest, token: str) -> HttpResponseBase:
         "form": form,
         "upload": upload,
         "source_key": source_key,
-        "sheet": sheet,
-        "encoding": encoding_name(sheet.encoding),
-        "preview": sheet.rows[:5],
+        "header": sheet["header"],
+        "row_count": sheet["rows"],
+        "encoding": encoding_name(sheet["encoding"]),
+        "preview": sheet["preview"],
     }
     return render_page(request, "counting/list_import_map.html", context, status=400 if form.errors else 200)

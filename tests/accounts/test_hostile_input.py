@@ -80,12 +80,10 @@ def test_every_text_field_of_every_record_keeps_a_payload_as_text_and_shows_it_e
     from django.db import IntegrityError, models, transaction
 
     from habeas.accounts.models import Team
-    from habeas.core.dataload import records_load
-    from habeas.demo import DATA_FILE
     from habeas.registry.services import gazetteer_seed
 
     gazetteer_seed(country="KZ")
-    records_load(path=DATA_FILE, team=Team.objects.create(name="A"))
+    factories.demo_loaded(Team.objects.create(name="A"))
     client.force_login(factories.superuser())
     payload = f"{SCRIPT} {SQL}"
     checked = []

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from habeas.core.dataload import records_load
-from habeas.demo import DATA_FILE
 from habeas.registry.services import gazetteer_seed
 from habeas.standards.services import findings_evaluate
 from tests.conftest import PASSWORD
+from tests.factories import demo_loaded
 
 CHROMIUM = os.environ.get("HABEAS_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -55,7 +54,7 @@ def demo(transactional_db, django_user_model) -> dict[str, object]:
 
     gazetteer_seed(country="KZ")
     team = Team.objects.create(name="Monitors")
-    records_load(path=DATA_FILE, team=team)
+    demo_loaded(team)
     findings_evaluate(profile_name="kz")
     user = django_user_model.objects.create_user("researcher", "", PASSWORD, is_staff=True)
     Membership.objects.create(user=user, team=team, role=Role.RESEARCHER)

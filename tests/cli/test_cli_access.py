@@ -165,6 +165,7 @@ def test_an_analyst_sees_the_findings_pseudonymised(world):
 ACTS_AS_USER = {
     "check": "prints findings about records (this file)",
     "export": "writes records, redacted (tests/reports/test_export_cli.py)",
+    "load": "adds records to a team the user writes in (tests/cli/test_load.py)",
     "lists import": "adds a team's list (tests/counting/test_cli_lists.py)",
     "lists link": "reads a team's lists (tests/counting/test_cli_lists.py)",
     "lists review": "prints names side by side (tests/counting/test_cli_lists.py)",
@@ -175,7 +176,6 @@ SYSTEM_COMMANDS = {
     "demo": "builds its own database and prints counts only",
     "serve": "starts the web server, where every page checks its user",
     "worker": "runs the jobs users started from pages that checked their access",
-    "load": "an operator's import of a data file into the team the file names",
     "gazetteer": "public place names",
     "synth": "synthetic records",
     "audit verify": "prints only whether the chain is intact and where it breaks",

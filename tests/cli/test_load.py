@@ -11,6 +11,8 @@ import pytest
 from tests.cli.conftest import cli_env, run_habeas
 
 TABLES = [
+    "auth_user",
+    "accounts_auditevent",
     "registry_person",
     "evidence_citation",
     "custody_custodyepisode",
@@ -32,9 +34,9 @@ def row_counts(path: Path) -> dict[str, int]:
         return {t: connection.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
 
 
-def load(database: Path, data_file: Path) -> tuple[int, str]:
+def load(database: Path, data_file: Path, *options: str) -> tuple[int, str]:
     env = cli_env(database.parent, DATABASE_URL=f"sqlite:///{database}")
-    result = run_habeas("load", str(data_file), env=env)
+    result = run_habeas("load", str(data_file), *(options or ("--user", "demo")), env=env)
     return result.returncode, result.stdout + result.stderr
 
 
@@ -48,6 +50,17 @@ BAD_FILES = {
         "    fields: {label: X, nmae: Y}\n"
         "    cite: {section: S}\n",
         "line 3: record 1 (registry.person): unknown field 'nmae'",
+    ),
+    "nul.yaml": (
+        "default_source: amnesty-2013\nrecords:\n  - model: registry.person\n    fields: {label: A\x00B}\n",
+        "line 4: a control character (U+0000), which no record holds",
+    ),
+    "deep.json": ('{"records": ' + "[" * 50_000 + "]" * 50_000 + "}", "line 1: nested deeper than 20"),
+    "laughs.yaml": (
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        + "".join(f"{x}: &{x} [{','.join(['*' + y] * 9)}]\n" for x, y in zip("bcdefghi", "abcdefgh", strict=True))
+        + "records: *i\n",
+        "line 2: a YAML alias (*name)",
     ),
     "second_record_bad.yaml": (
         "default_source: amnesty-2013\nrecords:\n  - model: registry.person\n    fields: {label: Fine}\n"
@@ -94,3 +107,46 @@ def test_a_good_file_is_loaded(database, tmp_path):
     assert "Loaded 1 records and 1 citations" in output
     after = row_counts(database)
     assert after["registry_person"] == before["registry_person"] + 1
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        ("auth.user", "{username: backdoor, is_superuser: true, is_staff: true, password: x}"),
+        ("accounts.auditevent", "{seq: 999, action: login, summary: forged}"),
+    ],
+)
+def test_a_file_naming_an_account_or_an_audit_event_is_refused_by_name(database, tmp_path, model, fields):
+    path = tmp_path / "backdoor.yaml"
+    path.write_text(
+        f"default_source: amnesty-2013\nrecords:\n  - model: {model}\n    fields: {fields}\n    cite: {{section: S}}\n",
+        encoding="utf-8",
+    )
+    before = row_counts(database)
+    code, output = load(database, path)
+    assert code == 1
+    assert (
+        f"habeas: error: {path}, line 3: record 1 ({model}): '{model}' cannot be loaded from a data file: users, "
+        "teams, audit events, keys and jobs are managed by administrators"
+    ) in output
+    assert "Traceback" not in output
+    assert row_counts(database) == before
+
+
+def test_the_user_is_named_and_the_team_must_be_theirs(database, tmp_path):
+    path = tmp_path / "good.yaml"
+    path.write_text(
+        "default_source: amnesty-2013\nrecords:\n  - model: registry.person\n    fields: {label: New person}\n"
+        "    cite: {section: Impunity}\n",
+        encoding="utf-8",
+    )
+    before = row_counts(database)
+    code, output = load(database, path, "--team", "Kazakhstan 2013")
+    assert code == 2
+    assert "say who you are: --user NAME or HABEAS_USER" in output
+    code, output = load(database, path, "--user", "demo", "--team", "Nobody's")
+    assert code == 1
+    assert 'there is no team "Nobody\'s"' in output
+    assert row_counts(database) == before
+    code, output = load(database, path, "--user", "demo", "--team", "Kazakhstan 2013")
+    assert code == 0, output

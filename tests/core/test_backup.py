@@ -27,10 +27,8 @@ from habeas.accounts.models import AuditEvent, Membership, Role, Team
 from habeas.accounts.services import audit_record, audit_verify
 from habeas.core import backup, crypto
 from habeas.core.backup import BackupError, backup_restore, backup_write, instance_nonempty_table
-from habeas.core.dataload import records_load
 from habeas.core.fields import NameDigestsField
 from habeas.core.keys import keys_usage
-from habeas.demo import DATA_FILE
 from habeas.evidence.models import Citation, Document, Source
 from habeas.evidence.services import document_add, document_content, document_path, documents_dir
 from habeas.registry.models import Person
@@ -41,6 +39,7 @@ from habeas.standards.services import findings_evaluate
 from tests.cli.conftest import cli_env, run_habeas
 from tests.conftest import seed_methods
 from tests.evidence.pdfs import make_pdf
+from tests.factories import demo_loaded
 from tests.protected import leaks, protected_texts
 
 pytestmark = pytest.mark.django_db(transaction=True)  # a restore needs an empty database, so tests flush it
@@ -132,7 +131,7 @@ def briefing(key_file, admin_user):
     authenticator, a group and permissions, and a few audit events."""
     gazetteer_seed(country="KZ")
     team = Team.objects.create(name="Kazakhstan 2013")
-    records_load(path=DATA_FILE, team=team)
+    demo_loaded(team)
     findings_evaluate(profile_name="kz")
     source = Source.objects.filter(team=team).first() or Source.objects.first()
     assert source is not None

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 
-from habeas.accounts.models import Team
+from habeas.accounts.models import Membership, Role, Team
 from habeas.core import dataload
 from habeas.core.dataload import parse_fuzzy, records_load
 from habeas.core.errors import LoadError
@@ -27,6 +29,18 @@ records:
     fields: {title: A briefing, kind: document}
     cite: {section: Cover}
 """
+
+
+@pytest.fixture(autouse=True)
+def researcher() -> Any:
+    """The user the tests load as: a researcher of the team "Research", the one team they write in."""
+    user = get_user_model().objects.create_user("researcher", "", "a-long-test-password")
+    Membership.objects.create(user=user, team=Team.objects.create(name="Research"), role=Role.RESEARCHER)
+    return user
+
+
+def load(*, path: Path, team: Team | None = None) -> dataload.LoadSummary:
+    return records_load(path=path, user=get_user_model().objects.get(username="researcher"), team=team)
 
 
 def write(tmp_path: Path, body: str, name: str = "data.yaml") -> Path:
@@ -48,7 +62,7 @@ def test_it_loads_records_with_their_citations_and_date_precision(tmp_path):
             cite: {section: A case}
         """,
     )
-    summary = records_load(path=path)
+    summary = load(path=path)
     assert summary.counts == {"evidence.source": 1, "registry.person": 1, "custody.custodyepisode": 1}
     person = persons_named("Someone").get()
     assert person.date_text("born_on") == "about 1961"
@@ -71,7 +85,7 @@ def test_a_failure_anywhere_leaves_nothing_loaded(tmp_path):
         """,
     )
     with pytest.raises(LoadError, match=r"line 10: record 3 \(registry.group\): field 'size'"):
-        records_load(path=path)
+        load(path=path)
     assert not Person.objects.exists()
     assert not Source.objects.exists()
 
@@ -86,50 +100,50 @@ def test_an_unknown_field_is_named_with_its_line(tmp_path):
         """,
     )
     with pytest.raises(LoadError, match=r"data.yaml, line 7: .*unknown field 'lable' for registry.person"):
-        records_load(path=path)
+        load(path=path)
 
 
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(LoadError, match=r"nothing.yaml: no such file"):
-        records_load(path=tmp_path / "nothing.yaml")
+        load(path=tmp_path / "nothing.yaml")
 
 
 def test_malformed_json_is_reported_with_line_and_column(tmp_path):
     path = tmp_path / "data.json"
     path.write_text('{"records": [\n  {"model": "registry.person",}\n]}', encoding="utf-8")
     with pytest.raises(LoadError, match=r"data.json, line 2, column 31: malformed JSON"):
-        records_load(path=path)
+        load(path=path)
 
 
 def test_malformed_yaml_is_reported_with_line_and_column(tmp_path):
     path = tmp_path / "data.yaml"
     path.write_text("records:\n  - model: [unclosed\n", encoding="utf-8")
     with pytest.raises(LoadError, match=r"data.yaml, line 3, column 1: malformed YAML"):
-        records_load(path=path)
+        load(path=path)
 
 
 def test_a_record_without_a_citation_is_refused(tmp_path):
     path = write(tmp_path, "  - model: registry.person\n    fields: {label: Uncited}\n")
     with pytest.raises(LoadError, match="every record needs at least one citation"):
-        records_load(path=path)
+        load(path=path)
 
 
 def test_a_citation_needs_a_locator(tmp_path):
     path = write(tmp_path, "  - model: registry.person\n    fields: {label: X}\n    cite: {note: somewhere}\n")
     with pytest.raises(LoadError, match="a citation needs a locator"):
-        records_load(path=path)
+        load(path=path)
 
 
 def test_a_citation_of_a_field_the_record_lacks_is_refused(tmp_path):
     path = write(tmp_path, "  - model: registry.person\n    fields: {label: X}\n    cite: {section: A, field: shoe}\n")
     with pytest.raises(LoadError, match="has no field named 'shoe'"):
-        records_load(path=path)
+        load(path=path)
 
 
 def test_a_reference_to_an_unknown_key_is_refused(tmp_path):
     path = write(tmp_path, "  - model: custody.custodyepisode\n    fields: {person: nobody}\n    cite: {section: A}\n")
     with pytest.raises(LoadError, match="'nobody' does not name an earlier record"):
-        records_load(path=path)
+        load(path=path)
 
 
 def test_a_reference_to_a_record_of_the_wrong_kind_is_refused(tmp_path):
@@ -138,13 +152,13 @@ def test_a_reference_to_a_record_of_the_wrong_kind_is_refused(tmp_path):
         "  - model: custody.custodyepisode\n    fields: {person: briefing}\n    cite: {section: A}\n",
     )
     with pytest.raises(LoadError, match="'briefing' is a source, not a person"):
-        records_load(path=path)
+        load(path=path)
 
 
 def test_an_unknown_model_is_refused(tmp_path):
     path = write(tmp_path, "  - model: registry.unicorn\n    fields: {}\n    cite: {section: A}\n")
     with pytest.raises(LoadError, match=r"unknown model 'registry\.unicorn'"):
-        records_load(path=path)
+        load(path=path)
 
 
 @pytest.mark.parametrize(
@@ -170,8 +184,8 @@ def test_a_date_that_cannot_be_read_is_refused(text):
 def test_a_file_in_another_encoding_is_named(tmp_path):
     path = tmp_path / "data.yaml"
     path.write_bytes("records:\n  - model: registry.person\n    fields: {label: Кенжебаев}\n".encode("cp1251"))
-    with pytest.raises(LoadError, match=r"data.yaml: not UTF-8 text \(byte \d+\)"):
-        records_load(path=path)
+    with pytest.raises(LoadError, match=r"data.yaml, line 3: not UTF-8 text \(byte \d+\)"):
+        load(path=path)
     assert not Person.objects.exists()
 
 
@@ -194,7 +208,7 @@ def test_a_check_constraint_only_the_database_applies_is_named(tmp_path):
     with pytest.raises(
         LoadError, match=r"data.yaml, line 10: record 3 \(registry.group\): give a size, or say the number is unknown$"
     ):
-        records_load(path=path)
+        load(path=path)
     assert not Person.objects.exists()
 
 
@@ -202,7 +216,7 @@ def test_a_check_constraint_only_the_database_applies_is_named(tmp_path):
 def test_a_refused_citation_is_named_outside_any_transaction(tmp_path):
     path = write(tmp_path, "  - model: registry.person\n    fields: {label: X}\n    cite: {note: somewhere}\n")
     with pytest.raises(LoadError, match=r"line 7: record 2 \(registry.person\): a citation needs a locator"):
-        records_load(path=path)
+        load(path=path)
     assert not Person.objects.exists()
     assert not Source.objects.exists()
 
@@ -215,7 +229,7 @@ def test_the_first_bad_citation_is_named_across_batches(tmp_path, monkeypatch):
     records += "  - model: registry.person\n    fields: {label: Q}\n    cite: {page: ''}\n"  # record 6, line 19
     records += "  - model: registry.person\n    fields: {label: R}\n    cite: {section: S, field: shoe}\n"
     with pytest.raises(LoadError, match=r"line 19: record 6 \(registry.person\): a citation needs a locator"):
-        records_load(path=write(tmp_path, records))
+        load(path=write(tmp_path, records))
 
 
 def test_records_written_in_several_batches_keep_their_citations(tmp_path, monkeypatch):
@@ -224,7 +238,7 @@ def test_records_written_in_several_batches_keep_their_citations(tmp_path, monke
     records = "".join(
         f"  - model: registry.person\n    fields: {{label: {n}}}\n    cite: {{section: {n}}}\n" for n in names
     )
-    summary = records_load(path=write(tmp_path, records))
+    summary = load(path=write(tmp_path, records))
     assert summary.citations == Citation.objects.count() == 6
     assert [c.section for c in persons_named("Erlan").get().citations.all()] == ["Erlan"]
 
@@ -236,7 +250,7 @@ def test_a_team_that_does_not_exist_is_named(tmp_path):
         match=r"line 3: record 1 \(evidence.source 'briefing'\): field 'team': "
         r"team instance with id 12345 is not a valid choice",
     ):
-        records_load(path=path, team=Team(pk=12345, name="Ghost"))
+        records_load(path=path, user=get_user_model().objects.create_superuser("root"), team=Team(pk=12345))
 
 
 JSON_RECORDS = """\
@@ -275,12 +289,12 @@ def test_an_error_in_a_json_file_is_named_with_its_line(tmp_path, third, expecte
     path = tmp_path / "data.json"
     path.write_text(JSON_RECORDS % third, encoding="utf-8")
     with pytest.raises(LoadError, match=expected):
-        records_load(path=path)
+        load(path=path)
 
 
 def test_a_json_file_is_loaded(tmp_path):
     path = tmp_path / "data.json"
     path.write_text(JSON_RECORDS % '{"model": "registry.person", "fields": {"label": "Other"}, "cite": {"page": 3}}')
-    summary = records_load(path=path)
+    summary = load(path=path)
     assert summary.counts == {"evidence.source": 1, "registry.person": 2}
     assert persons_named("Someone").get().notes == '[not] {a} "record"'

@@ -14,12 +14,11 @@ from django.db import connection
 
 from habeas.accounts.models import Team
 from habeas.accounts.services import audit_record
-from habeas.core.dataload import records_load
-from habeas.demo import DATA_FILE
 from habeas.registry.models import Person
 from habeas.registry.selectors import persons_named
 from habeas.registry.services import gazetteer_seed
 from habeas.standards.services import findings_evaluate
+from tests.factories import demo_loaded
 from tests.protected import leaks, protected_texts
 
 pytestmark = pytest.mark.django_db(transaction=True)  # committed, so that pg_dump's own connection sees it
@@ -34,7 +33,7 @@ def test_a_dump_of_the_database_holds_no_protected_name_or_testimony_in_clear():
     if connection.vendor != "postgresql":
         pytest.skip("pg_dump is for PostgreSQL; the SQLite file is checked by tests/cli/test_protected_at_rest.py")
     gazetteer_seed(country="KZ")
-    records_load(path=DATA_FILE, team=Team.objects.create(name="A"))
+    demo_loaded(Team.objects.create(name="A"))
     findings_evaluate(profile_name="kz")
     tian = persons_named("Dmitri Tian", exact=True).get()
     audit_record(  # what the admin records when a protected field changes: its old and new values

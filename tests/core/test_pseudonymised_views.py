@@ -10,14 +10,13 @@ from django.urls import reverse
 from habeas.accounts.models import Membership, Role, Team
 from habeas.cases.models import Allegation
 from habeas.core.crypto import pseudonym
-from habeas.core.dataload import records_load
 from habeas.custody.models import RestrictiveMeasure
-from habeas.demo import DATA_FILE
 from habeas.monitoring.models import Recommendation
 from habeas.registry.models import Person
 from habeas.registry.selectors import persons_named
 from habeas.registry.services import gazetteer_seed
 from habeas.standards.services import findings_evaluate
+from tests.factories import demo_loaded
 from tests.protected import leaks, protected_texts
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +27,7 @@ PASSWORD = "a-long-test-password"
 def world():
     gazetteer_seed(country="KZ")
     team = Team.objects.create(name="A")
-    records_load(path=DATA_FILE, team=team)
+    demo_loaded(team)
     findings_evaluate(profile_name="kz")  # findings are shown on records' pages, and their subjects name people
     users = {}
     for name, role, identities in [

@@ -14,12 +14,11 @@ from django.utils import timezone
 from habeas.accounts.models import Membership, Role, Team
 from habeas.accounts.reauth import SESSION_KEY
 from habeas.cases.models import Event
-from habeas.core.dataload import records_load
 from habeas.custody.models import CustodyEpisode
-from habeas.demo import DATA_FILE
 from habeas.registry.models import PersonName
 from habeas.registry.selectors import persons_named
 from habeas.registry.services import gazetteer_seed
+from tests.factories import demo_loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def world():
     gazetteer_seed(country="KZ")
     team_a, team_b = Team.objects.create(name="A"), Team.objects.create(name="B")
-    records_load(path=DATA_FILE, team=team_a)
+    demo_loaded(team_a)
     users = {}
     for name, team, role in [("owner", team_a, Role.ADMINISTRATOR), ("outsider", team_b, Role.ADMINISTRATOR)]:
         users[name] = get_user_model().objects.create_user(name, "", "a-long-test-password", is_staff=True)

@@ -160,17 +160,19 @@ def build_run(team: Any, *, estimate: bool = True) -> Any:
 
 
 def member_upload() -> str:
-    """The token of a small list that the member of team A uploaded and has not imported yet."""
+    """The token of a small list that the member of team A uploaded and the worker read, not imported yet."""
     from django.contrib.auth import get_user_model
 
-    from habeas.counting.services import list_upload_store
+    from habeas.counting.services import list_upload_read, list_upload_store
     from habeas.evidence.models import Source
 
     source = Source.objects.filter(team__name="A").order_by("pk").first()
     assert source is not None
     content = "Фамилия,Имя\r\nТян,Дмитрий\r\n".encode()
     user = get_user_model().objects.get(username="member")
-    return list_upload_store(content=content, name="list.csv", source=source, user=user)
+    token = list_upload_store(content=content, name="list.csv", source=source, user=user)
+    list_upload_read(token=token, user=user)  # as the job started by the upload does
+    return token
 
 
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {

@@ -1,6 +1,7 @@
-"""Importing a list from the web, as a job of the worker: the file (step 1) kept encrypted until its import ends,
-its columns mapped to fields (step 2, guessed from the columns' names, beside the first rows), then the worker
-imports it; a list with bad rows fails with every problem named on the job's page, and nothing is stored."""
+"""Importing a list from the web, as jobs of the worker: the file (step 1) kept encrypted until its import ends
+and read by the worker, its columns mapped to fields (step 2, guessed from the columns' names, beside the first
+rows), then the worker imports it; a file that cannot be read, or a list with bad rows, fails with every problem
+named on the job's page, and nothing is stored."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from habeas.accounts.models import AuditEvent, Team
@@ -60,10 +62,26 @@ def uploads() -> list[Path]:
 
 
 def upload(client, chosen, content: bytes | None, name: str = "реестр.csv", **fields):
+    """Step 1; a file accepted is read by the worker, and the answer is then the job's."""
     data = {"source": chosen.pk, "title": "", "encoding": "", "event": "", "stratum": "", **fields}
     if content is not None:
         data["file"] = SimpleUploadedFile(name, content)
-    return client.post(reverse("list_import_start"), data)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("list_import_start"), data)
+    if response.status_code == 302 and response["Location"].startswith("/jobs/"):
+        run_worker()
+    return response
+
+
+def mapping_url(response) -> str:
+    """The address of step 2 that the job reading the file leads to."""
+    job = Job.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert job.status == Job.Status.DONE, job.error
+    return job.result_url
+
+
+def token_of(response) -> str:
+    return mapping_url(response).rstrip("/").rsplit("/", 1)[1]
 
 
 def selected(html: str, field: str) -> str:
@@ -97,8 +115,11 @@ def test_a_cyrillic_list_is_uploaded_mapped_and_imported_by_the_worker(
     content = csv_bytes(HEADER_RU, ROWS, encoding="cp1251", delimiter=";")
     response = upload(client, register, content, title="Official register, 2012", event="Zhanaozen", stratum="west")
     assert response.status_code == 302, response.content.decode()
-    token = response["Location"].rstrip("/").rsplit("/", 1)[1]
-    assert response["Location"] == reverse("list_import_map", args=[token])
+    reading = Job.objects.get()
+    assert response["Location"] == reverse("job_detail", args=[reading.pk])
+    token = token_of(response)
+    assert reading.result_url == reverse("list_import_map", args=[token])
+    assert reverse("list_import_map", args=[token]) in client.get(response["Location"]).content.decode()
 
     # the upload is kept encrypted: no name, in any encoding, nor the file's name, on disk
     (stored,) = uploads()
@@ -110,7 +131,7 @@ def test_a_cyrillic_list_is_uploaded_mapped_and_imported_by_the_worker(
             assert text.encode(encoding) not in raw, (text, encoding)
 
     # step 2: the columns guessed from their Russian names, the first rows shown as read (Windows-1251)
-    html = client.get(response["Location"]).content.decode()
+    html = client.get(mapping_url(response)).content.decode()
     guessed = {field: selected(html, field) for field in ("record_id", "surname", "given_name", "patronymic")}
     assert guessed == {"record_id": "№", "surname": "Фамилия", "given_name": "Имя", "patronymic": "Отчество"}
     assert (selected(html, "sex"), selected(html, "born_on"), selected(html, "region")) == (
@@ -124,7 +145,7 @@ def test_a_cyrillic_list_is_uploaded_mapped_and_imported_by_the_worker(
     mapping = form_choices(html)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("list_import_map", args=[token]), mapping)
-    job = Job.objects.get(kind="import")
+    job = Job.objects.exclude(pk=reading.pk).get(kind="import")
     assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
     assert "waiting for the worker" in client.get(response["Location"]).content.decode()
     assert not SourceList.objects.exists()  # the worker imports it
@@ -167,8 +188,8 @@ def test_a_list_with_bad_rows_fails_and_its_job_page_names_every_problem(
     ]
     client.force_login(world["member"])
     response = upload(client, register, csv_bytes(HEADER_EN, rows), name="lawyers.csv")
-    token = response["Location"].rstrip("/").rsplit("/", 1)[1]
-    html = client.get(response["Location"]).content.decode()
+    token = token_of(response)
+    html = client.get(mapping_url(response)).content.decode()
     mapping = form_choices(html)
     assert (mapping["surname"], mapping["given_name"], mapping["born_on"], mapping["record_id"]) == (
         "Surname",
@@ -180,8 +201,8 @@ def test_a_list_with_bad_rows_fails_and_its_job_page_names_every_problem(
         response = client.post(reverse("list_import_map", args=[token]), mapping)
     run_worker()
 
-    job = Job.objects.get(kind="import")
-    assert job.status == Job.Status.FAILED and not job.error.startswith("ListImportError")
+    job = Job.objects.get(kind="import", status=Job.Status.FAILED)
+    assert not job.error.startswith("ListImportError")
     page = client.get(response["Location"]).content.decode()
     assert "It failed: The list was not imported and nothing of it was stored." in page
     assert "Correct these 3 problems in the file" in page
@@ -215,14 +236,14 @@ def test_the_worker_tells_the_problems_in_the_language_of_the_page_that_started_
     client.force_login(world["member"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     response = upload(client, register, csv_bytes(HEADER_EN, rows), name="lawyers.csv")
-    html = client.get(response["Location"]).content.decode()
+    html = client.get(mapping_url(response)).content.decode()
     mapping = form_choices(html)
-    token = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    token = token_of(response)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("list_import_map", args=[token]), mapping)
     run_worker()  # the worker's own language is English
 
-    assert Job.objects.get(kind="import").language == "ru"
+    assert {job.language for job in Job.objects.all()} == {"ru"}
     page = client.get(response["Location"]).content.decode()
     assert "Список не импортирован, из него ничего не сохранено." in page
     problems = job_problems(page)
@@ -243,8 +264,6 @@ def test_bad_input_in_the_forms_is_refused_field_by_field(client, world, media, 
         (b"%PDF-1.4 a report", "list.pdf", {}, "file", "is not a CSV or XLSX file"),
         (good + b"x" * (1024 * 1024), "big.csv", {}, "file", "larger than 1 MB, the largest allowed"),
         (b"", "empty.csv", {}, "file", "The submitted file is empty."),
-        (b"a,b\r\n1,2,3\r\n", "cells.csv", {}, "file", "row 2: the row has 3 cells but the header only 2"),
-        (b"\xd0\xcf\x11\xe0old", "old.xls", {}, "file", "an old Excel (.xls) workbook"),
         (good, "reg.csv", {"source": ""}, "source", "Choose the source of the list."),
         (good, "reg.csv", {"encoding": "latin-1"}, "encoding", "Select a valid choice."),
     ]
@@ -255,16 +274,28 @@ def test_bad_input_in_the_forms_is_refused_field_by_field(client, world, media, 
         errors = html[html.index(f'id="field-{field}"') :].split("</div>")[0]
         assert message in errors, (name, message, errors)
         assert 'value="Typed title"' in html and 'value="west"' in html  # what was typed is kept
-    assert uploads() == []
+    assert uploads() == [] and not Job.objects.exists()
 
-    # a file declared Windows-1251 but written in UTF-8 ("И" is D0 98, and 98 is no letter in Windows-1251)
-    response = upload(client, register, good, encoding="cp1251")
-    html = response.content.decode()
-    assert response.status_code == 400 and "The file cannot be read:" in html
-    assert "row 1: not Windows-1251 text (byte 0x98 at position" in html
+    # files that cannot be read: refused by the worker, every problem named on the job's page, nothing kept
+    unreadable = [
+        (b"a,b\r\n1,2,3\r\n", "cells.csv", {}, "row 2: the row has 3 cells but the header only 2"),
+        (b"\xd0\xcf\x11\xe0old", "old.xls", {}, "an old Excel (.xls) workbook"),
+        # declared Windows-1251 but written in UTF-8 ("И" is D0 98, and 98 is no letter in Windows-1251)
+        (good, "reg.csv", {"encoding": "cp1251"}, "row 1: not Windows-1251 text (byte 0x98 at position"),
+    ]
+    for content, name, extra, message in unreadable:
+        response = upload(client, register, content, name=name, **extra)
+        job = Job.objects.latest("pk")
+        assert response["Location"] == reverse("job_detail", args=[job.pk])
+        assert job.status == Job.Status.FAILED
+        page = client.get(response["Location"]).content.decode()
+        assert "The list was not imported and nothing of it was stored." in page
+        assert any(problem.startswith(message) or message in problem for problem in job_problems(page)), page
+        assert uploads() == []
+    Job.objects.all().delete()
 
     # step 2: a column chosen twice, and no column for a name
-    token = upload(client, register, good)["Location"].rstrip("/").rsplit("/", 1)[1]
+    token = token_of(upload(client, register, good))
     url = reverse("list_import_map", args=[token])
     response = client.post(url, {"surname": "Фамилия", "given_name": "Имя", "region": "Фамилия", "sex": "Nope"})
     assert response.status_code == 400
@@ -275,13 +306,13 @@ def test_bad_input_in_the_forms_is_refused_field_by_field(client, world, media, 
     response = client.post(url, {"region": "Регион", "born_on": "Дата рождения"})
     assert response.status_code == 400
     assert "Choose the column of the surname or of the given name: every row needs a name." in response.content.decode()
-    assert not Job.objects.exists() and len(uploads()) == 1
+    assert Job.objects.get().result_url == url and len(uploads()) == 1  # only the job that read the file
 
 
 def test_only_those_who_may_write_import_and_only_into_their_teams_sources(client, world, media, register):
     content = csv_bytes(HEADER_RU, ROWS)
     client.force_login(world["member"])
-    token = upload(client, register, content)["Location"].rstrip("/").rsplit("/", 1)[1]
+    token = token_of(upload(client, register, content))
     mapping = {"surname": "Фамилия"}
     for persona in ("analyst", "analyst_named", "readonly"):
         client.force_login(world[persona])
@@ -300,7 +331,7 @@ def test_only_those_who_may_write_import_and_only_into_their_teams_sources(clien
         assert client.get(f"{START}{bad}/").status_code == 404
     client.logout()
     assert client.get(START).status_code == 302 and upload(client, register, content).status_code == 302
-    assert not Job.objects.exists() and len(uploads()) == 1
+    assert Job.objects.count() == 1 and len(uploads()) == 1  # only the member's upload, and the job that read it
 
 
 def test_an_upload_opens_only_for_its_user_and_is_swept_after_a_day(world, media, register):
@@ -348,7 +379,7 @@ def test_columns_are_guessed_from_their_usual_names():
 def test_a_workbook_is_read_and_its_columns_guessed(client, world, media, register):
     client.force_login(world["member"])
     response = upload(client, register, xlsx_bytes(HEADER_RU, ROWS), name="families.xlsx", encoding="cp1251")
-    html = client.get(response["Location"]).content.decode()
+    html = client.get(mapping_url(response)).content.decode()
     assert selected(html, "surname") == "Фамилия" and "Тулетаева" in html and "Windows-1251" not in html
 
 
@@ -363,7 +394,7 @@ def test_the_import_pages_make_a_bounded_number_of_queries(client, world, media,
 
     client.force_login(world["member"])
     assert_queries_bounded(client, START, more_sources)
-    token = upload(client, register, csv_bytes(HEADER_RU, ROWS))["Location"].rstrip("/").rsplit("/", 1)[1]
+    token = token_of(upload(client, register, csv_bytes(HEADER_RU, ROWS)))
     assert_queries_bounded(client, reverse("list_import_map", args=[token]), more_sources)
 
 

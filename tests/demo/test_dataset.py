@@ -10,12 +10,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from habeas.cases.models import Allegation, Claim, Proceeding, Reparation, Statement, Verdict
-from habeas.core.dataload import records_load
 from habeas.custody.models import CustodyEpisode, FamilyContact, Notification, RestrictiveMeasure, Transfer
 from habeas.demo import DATA_FILE
 from habeas.evidence.models import Citation
 from habeas.registry.selectors import persons_named
 from habeas.registry.services import gazetteer_seed
+from tests.factories import demo_loaded
 
 pytestmark = pytest.mark.django_db
 NAMED = [
@@ -37,7 +37,7 @@ def loaded(django_db_setup, django_db_blocker):
     """Load the dataset once and take a snapshot of what the tests read."""
     with django_db_blocker.unblock(), transaction.atomic():
         gazetteer_seed(country="KZ")
-        summary = records_load(path=DATA_FILE)
+        summary = demo_loaded()
         cited = {(c.content_type_id, c.object_id) for c in Citation.objects.all()}
         uncited = []
         for label in DOMAIN_APPS:

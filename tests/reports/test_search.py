@@ -16,9 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from habeas.accounts.models import Membership, Role, Team
 from habeas.core import crypto
-from habeas.core.dataload import records_load
 from habeas.core.keys import keys_rotate
-from habeas.demo import DATA_FILE
 from habeas.evidence.models import Source
 from habeas.evidence.services import document_add
 from habeas.registry.models import Person, PersonName, Place
@@ -27,6 +25,7 @@ from habeas.reports.models import SearchEntry
 from habeas.reports.search import KINDS, search, search_index, search_reindex
 from tests.conftest import PASSWORD
 from tests.evidence.pdfs import make_pdf
+from tests.factories import demo_loaded
 from tests.pages import assert_queries_bounded
 from tests.protected import leaks, protected_texts
 
@@ -185,7 +184,7 @@ def test_a_dump_of_the_postgresql_index_holds_no_name_in_clear(django_user_model
         pytest.skip("pg_dump is for PostgreSQL; the SQLite file is checked in the test above")
     gazetteer_seed(country="KZ")
     team = Team.objects.create(name="A")
-    records_load(path=DATA_FILE, team=team)
+    demo_loaded(team)
     source = Source.objects.create(key="names", title="names", kind="document", team=team)
     user = django_user_model.objects.create_user("member", "", "a-long-test-password")
     upload(source, "Дмитрий Тян and Roza Tuletaeva".encode(), "names.txt", user)

@@ -7,11 +7,10 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
-from habeas.core.dataload import records_load
-from habeas.demo import DATA_FILE
 from habeas.registry.services import gazetteer_seed
 from habeas.standards.selectors import findings_for_report
 from habeas.standards.services import findings_evaluate
+from tests.factories import demo_loaded
 
 AS_OF = dt.datetime(2013, 7, 1, tzinfo=dt.UTC)  # the briefing's publication
 pytestmark = pytest.mark.django_db  # so that pytest-django sets up the test database for the module fixture
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.django_db  # so that pytest-django sets up the test dat
 def findings(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         gazetteer_seed(country="KZ")
-        records_load(path=DATA_FILE)
+        demo_loaded()
         findings_evaluate(profile_name="kz", now=AS_OF)
         rows = findings_for_report("kz")
         transaction.set_rollback(True)

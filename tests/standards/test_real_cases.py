@@ -32,6 +32,7 @@ from typing import Any
 import pytest
 import yaml
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from habeas.accounts.models import Team
@@ -39,6 +40,7 @@ from habeas.core.dataload import records_load
 from habeas.standards.models import Finding
 from habeas.standards.rules import CATALOGUE
 from habeas.standards.services import findings_evaluate
+from tests import factories
 
 CASES = Path(__file__).with_name("cases")
 COUNTED = {"breach", "possible", "alleged"}
@@ -154,7 +156,8 @@ def load(path: Path) -> tuple[Team, dict[str, tuple[str, int]]]:
         for label in labels
     }
     team = Team.objects.create(name=f"case {path.stem}")
-    records_load(path=path, team=team)
+    user = get_user_model().objects.filter(is_superuser=True, is_active=True).first() or factories.superuser("loader")
+    records_load(path=path, user=user, team=team)
     written = {
         label: list(
             apps.get_model(label).objects.filter(pk__gt=before[label]).order_by("pk").values_list("pk", flat=True)
