@@ -600,6 +600,7 @@ class Charge(Record):
     defendant_group = models.ForeignKey(
         Group, verbose_name=_("defendants (group)"), null=True, blank=True, on_delete=models.PROTECT
     )
+
     class Qualification(models.TextChoices):
         TORTURE = "torture", _("torture")
         ILL_TREATMENT = "ill_treatment", _("cruel, inhuman or degrading treatment")
@@ -857,7 +858,6 @@ class Reparation(Record):
         return f"{self.get_kind_display()}{amount} ({self.get_status_display()})"
 
 
-
 class TortureClaimRuling(Record):
     """How a court handled a claim of torture or ill-treatment raised before it: whether it examined the claim, and
     whether it excluded or relied on the evidence said to have been obtained by it."""
@@ -891,9 +891,7 @@ class TortureClaimRuling(Record):
         blank=True,
         help_text=_("'no' when the court dismissed or ignored it without having it checked"),
     )
-    referred_for_investigation = models.BooleanField(
-        _("referred for investigation"), null=True, blank=True
-    )
+    referred_for_investigation = models.BooleanField(_("referred for investigation"), null=True, blank=True)
     evidence_excluded = models.BooleanField(_("the contested evidence was excluded"), null=True, blank=True)
     evidence_relied_on = models.BooleanField(_("the court relied on the contested evidence"), null=True, blank=True)
     decided_on, decided_on_precision = fuzzy_date(_("decided"))

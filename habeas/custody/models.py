@@ -489,9 +489,7 @@ class MedicalExamination(Record):
         return f"{self.get_kind_display()} examination of {self.custody.person}"
 
 
-def _certainly_before(
-    first: object, first_precision: str, second: object, second_precision: str
-) -> bool:
+def _certainly_before(first: object, first_precision: str, second: object, second_precision: str) -> bool:
     """Whether every moment the first fuzzy date allows comes before every moment the second allows: a death
     dated by day is not before an apprehension timed on that same day."""
     if first is None or second is None:
@@ -521,7 +519,10 @@ class CustodyStage(Record):
     )
     basis = models.CharField(_("legal basis"), max_length=12, choices=Basis.choices)
     legal_provision = models.CharField(
-        _("provision invoked"), max_length=200, blank=True, help_text=_("e.g. Code of Administrative Offences, art. 434")
+        _("provision invoked"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Code of Administrative Offences, art. 434"),
     )
     ordered_by = models.ForeignKey(
         Organisation,
@@ -589,7 +590,9 @@ class Death(Record):
         related_name="deaths",
     )
     autopsy = models.BooleanField(_("autopsy performed"), null=True, blank=True)
-    autopsy_independent = models.BooleanField(_("autopsy independent of the detaining authority"), null=True, blank=True)
+    autopsy_independent = models.BooleanField(
+        _("autopsy independent of the detaining authority"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("death in custody")
@@ -615,7 +618,9 @@ class Death(Record):
         custody = self.custody if self.custody_id else None
         if custody is None:
             return
-        if _certainly_before(self.died_at, self.died_at_precision, custody.apprehended_at, custody.apprehended_at_precision):
+        if _certainly_before(
+            self.died_at, self.died_at_precision, custody.apprehended_at, custody.apprehended_at_precision
+        ):
             raise ValidationError(
                 {
                     "died_at": f"died ({self.date_text('died_at')}) must not be before the apprehension "
@@ -650,7 +655,9 @@ class DeathCause(Record):
         "evidence.Source", verbose_name=_("source"), on_delete=models.PROTECT, related_name="death_causes"
     )
     stated_by = models.CharField(
-        _("stated by"), max_length=200, help_text=_("who gives this account, e.g. the prison administration, the family")
+        _("stated by"),
+        max_length=200,
+        help_text=_("who gives this account, e.g. the prison administration, the family"),
     )
     by_authorities = models.BooleanField(_("the authorities' account"), default=False)
     kind = models.CharField(_("cause"), max_length=12, choices=Kind.choices)

@@ -30,8 +30,55 @@ class Instrument(models.TextChoices):
 #: states that are or were members of the Council of Europe, the only states that may be party to the ECHR
 #: (Russia ceased to be a party on 16 September 2022)
 COUNCIL_OF_EUROPE = frozenset(
-    "AD AL AM AT AZ BA BE BG CH CY CZ DE DK EE ES FI FR GB GE GR HR HU IE IS IT LI LT LU LV MC MD ME MK MT NL NO PL "
-    "PT RO RS RU SE SI SK SM TR UA".split()
+    [
+        "AD",
+        "AL",
+        "AM",
+        "AT",
+        "AZ",
+        "BA",
+        "BE",
+        "BG",
+        "CH",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GB",
+        "GE",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IS",
+        "IT",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MC",
+        "MD",
+        "ME",
+        "MK",
+        "MT",
+        "NL",
+        "NO",
+        "PL",
+        "PT",
+        "RO",
+        "RS",
+        "RU",
+        "SE",
+        "SI",
+        "SK",
+        "SM",
+        "TR",
+        "UA",
+    ]
 )
 OPEN_TO: dict[str, frozenset[str]] = {Instrument.ECHR: COUNCIL_OF_EUROPE}
 
@@ -143,3 +190,27 @@ class Parties:
         if on is None:
             return True
         return start <= on and (end is None or on < end)
+
+
+def ratification_record(*, user: Any, **fields: Any) -> Ratification:
+    """Add or correct one state's participation in an instrument (administrators only: the table decides where
+    every treaty rule applies). Refused, naming the field: a date in the future, an instrument not open to the
+    state."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+
+    from habeas.accounts.services import audit_record
+
+    if not (getattr(user, "is_superuser", False) and user.is_active):
+        raise PermissionDenied("only administrators may change the table of ratifications")
+    with transaction.atomic():
+        row = Ratification.objects.filter(
+            state=str(fields.get("state", "")).upper(), instrument=fields.get("instrument")
+        ).first()
+        row = row or Ratification()
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.full_clean()
+        row.save()
+        audit_record(action="update", actor=user, target=row, summary=str(row), details={"changed": sorted(fields)})
+    return row
