@@ -7,10 +7,11 @@ dates are the profile's) and Habeas's indicators — apply wherever and whenever
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from habeas.standards.engine import LegalForce, Profile, Rule
 from habeas.standards.facts import Base
+from habeas.standards.gather_new import countries
+from habeas.standards.selectors import Context
 from habeas.standards.treaties import Instrument, Parties
 
 #: a rule's instrument (as its ``instrument`` reads) → the treaty in the ratification table
@@ -35,25 +36,24 @@ def treaty_of(rule: Rule) -> str | None:
     return TREATY_OF_INSTRUMENT.get(rule.instrument)
 
 
-@dataclass
 class Applicability:
-    """The ratification table and the countries of places, read once for a check."""
+    """The ratification table and the countries of places and agencies, read once for a check."""
 
-    profile: Profile
-    parties: Parties = field(default_factory=Parties.read)
-    countries: object = None  # gather_new.Countries, built on first need
+    def __init__(self, profile: Profile, ctx: Context) -> None:
+        self.profile = profile
+        self.ctx = ctx
+        self.parties = Parties.read()
+        self.states: dict[tuple[int | None, int | None], str] = {}
 
     def state_of(self, facts: Base) -> str:
         country = getattr(facts, "country", "")
         if country:
             return str(country)
-        if self.countries is None:
-            from habeas.standards.gather_new import Countries
-            from habeas.standards.selectors import Context
-
-            self.countries = Countries(Context())
-        found = self.countries.of(place=facts.place_id, org=facts.organisation_id)  # type: ignore[attr-defined]
-        return found or self.profile.jurisdiction.upper()
+        key = (facts.place_id, facts.organisation_id)
+        if key not in self.states:
+            found = countries(self.ctx).of(place=facts.place_id, org=facts.organisation_id)
+            self.states[key] = found or self.profile.jurisdiction.upper()
+        return self.states[key]
 
     def applies(self, rule: Rule, facts: Base) -> bool:
         treaty = treaty_of(rule)

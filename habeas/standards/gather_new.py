@@ -122,12 +122,21 @@ class Countries:
         return self.of_place(place) or self.locality.get(locality or 0, "").upper() or self.org.get(org or 0, "")
 
 
+def countries(ctx: Context) -> Countries:
+    """The countries of one check's places and organisations, read once for all its selectors."""
+    found = getattr(ctx, "countries", None)
+    if found is None:
+        found = Countries(ctx)
+        ctx.countries = found  # type: ignore[attr-defined]
+    return found
+
+
 def _label(model: type[Model], code: str, field: str = "kind") -> str:
     return str(dict(model._meta.get_field(field).choices or [])[code]) if code else ""  # type: ignore[arg-type]
 
 
 def deaths_in_custody(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[DeathInCustodyFacts]:
-    countries = Countries(ctx)
+    where = countries(ctx)
     rows = list(
         Death.objects.filter(_in("id", ids)).values(
             "id",
@@ -178,7 +187,7 @@ def deaths_in_custody(ctx: Context, ids: Iterable[int] | None = None) -> Iterato
             refs=tuple(refs),
             place_id=place,
             organisation_id=r["custody__apprehended_by_id"],
-            country=countries.of(place=place, locality=r["locality_id"], org=r["custody__apprehended_by_id"]),
+            country=where.of(place=place, locality=r["locality_id"], org=r["custody__apprehended_by_id"]),
             died=died,
             place=ctx.places[place]["name"] if place else "",
             causes=tuple(causes.get(r["id"], ())),
@@ -189,7 +198,7 @@ def deaths_in_custody(ctx: Context, ids: Iterable[int] | None = None) -> Iterato
 
 
 def safeguards(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[SafeguardFacts]:
-    countries = Countries(ctx)
+    where = countries(ctx)
     stated = (
         CustodyEpisode.objects.filter(_in("id", ids))
         .exclude(
@@ -239,7 +248,7 @@ def safeguards(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[Safeg
             on=_day(apprehended),
             place_id=place,
             organisation_id=r["apprehended_by_id"],
-            country=countries.of(place=place, locality=r["apprehended_in_id"], org=r["apprehended_by_id"]),
+            country=where.of(place=place, locality=r["apprehended_in_id"], org=r["apprehended_by_id"]),
             apprehended=apprehended,
             registered=r["registered"],
             reasons_told=r["reasons_told"],
@@ -252,7 +261,7 @@ def safeguards(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[Safeg
 
 
 def intimidations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[IntimidationFacts]:
-    countries = Countries(ctx)
+    where = countries(ctx)
     for r in Intimidation.objects.filter(_in("id", ids)).values(
         "id",
         "target__label",
@@ -286,8 +295,8 @@ def intimidations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[In
             refs=(ref(Complaint, r["complaint_id"]),) if r["complaint_id"] else (),
             place_id=place,
             organisation_id=r["by_organisation_id"],
-            country=countries.of(place=place, org=r["by_organisation_id"])
-            or countries.of(locality=r["target__home_locality_id"]),
+            country=where.of(place=place, org=r["by_organisation_id"])
+            or where.of(locality=r["target__home_locality_id"]),
             role=_label(Intimidation, r["role"], "role"),
             kind=_label(Intimidation, r["kind"]),
             forum=r["forum"],
@@ -301,7 +310,7 @@ def intimidations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[In
 
 
 def court_claims(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[CourtClaimFacts]:
-    countries = Countries(ctx)
+    where = countries(ctx)
     for r in TortureClaimRuling.objects.filter(_in("id", ids)).values(
         "id",
         "proceeding_id",
@@ -328,7 +337,7 @@ def court_claims(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[Cou
             on=_day(decided or raised),
             refs=(ref(Proceeding, r["proceeding_id"]),),
             organisation_id=r["proceeding__court_id"],
-            country=countries.of(locality=r["proceeding__locality_id"], org=r["proceeding__court_id"]),
+            country=where.of(locality=r["proceeding__locality_id"], org=r["proceeding__court_id"]),
             court=ctx.org_name(r["proceeding__court_id"]),
             raised=raised,
             decided=decided,
@@ -345,7 +354,7 @@ CONVICTIONS = ("convicted", "dismissed", "reduced", "increased")
 def penalties(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[PenaltyFacts]:
     """Verdicts convicting a defendant charged for acts alleged as torture or ill-treatment, or charged with
     torture itself."""
-    countries = Countries(ctx)
+    where = countries(ctx)
     charged: dict[tuple[int, int], list[tuple[str, str, str, bool]]] = defaultdict(list)
     for proceeding, defendant, qualification, article, offence, allegation_kind in (
         Charge.objects.filter(defendant__isnull=False)
@@ -381,7 +390,7 @@ def penalties(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[Penalt
             subject=r["defendant__label"],
             on=_day(decided),
             organisation_id=r["proceeding__court_id"],
-            country=countries.of(locality=r["proceeding__locality_id"], org=r["proceeding__court_id"]),
+            country=where.of(locality=r["proceeding__locality_id"], org=r["proceeding__court_id"]),
             decided=decided,
             charges=tuple(charged[(r["proceeding_id"], r["defendant_id"])]),
             sentences=tuple(sentences.get(r["id"], ())),
@@ -390,7 +399,7 @@ def penalties(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[Penalt
 
 def redress(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[RedressFacts]:
     """Reparation refused (or stated as never given) for an allegation, with what established the ill-treatment."""
-    countries = Countries(ctx)
+    where = countries(ctx)
     rows = list(
         Reparation.objects.filter(_in("id", ids))
         .filter(status=Reparation.Status.DENIED, allegation__isnull=False)
@@ -443,7 +452,7 @@ def redress(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[RedressF
             refs=(ref(Allegation, r["allegation_id"]),),
             place_id=r["allegation__place_id"],
             organisation_id=r["ordered_by_id"],
-            country=countries.of(place=r["allegation__place_id"], locality=r["allegation__locality_id"]),
+            country=where.of(place=r["allegation__place_id"], locality=r["allegation__locality_id"]),
             kind=_label(Reparation, r["kind"]),
             refused=refused,
             convicted=convicted.get(r["allegation_id"]),

@@ -77,7 +77,7 @@ def evaluate(
     ids). Pure reads. ``progress(done, total, what)`` is told of each kind of record in turn, out of the kinds
     plus one (storing the findings)."""
     ctx = selectors.Context()
-    applicable = Applicability(profile)  # a treaty's rules: only in its states parties, while in force
+    applicable = Applicability(profile, ctx)  # a treaty's rules: only in its states parties, while in force
     # Between two dates where some parameter changes, the same parameters apply: cache them per interval.
     boundaries = sorted(
         {d for versions in profile.parameters.values() for v in versions for d in (v.valid_from, v.valid_until) if d}
