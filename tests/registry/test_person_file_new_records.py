@@ -55,9 +55,9 @@ def test_the_file_shows_a_death_with_each_sources_cause_the_stages_safeguards_re
     html = client.get(reverse("person_detail", args=[person.pk])).content.decode()
 
     assert "Died in custody" in html and "16 December 2011" in html
-    assert "cause, as the police states it" in html and "illness or natural causes" in html
-    assert "cause, as the family states it" in html and "violence by officials" in html
+    assert "Cause, as the police states it" in html and "illness or natural causes" in html
+    assert "Cause, as the family states it" in html and "violence by officials" in html
     assert "Held under: administrative detention" in html and "art. 434" in html
-    assert "asked for a lawyer" in html and "given access to a lawyer" in html
+    assert "Asked for a lawyer" in html and "Given access to a lawyer" in html
     assert "Intimidation or reprisal: threats" in html and "the Committee against Torture" in html
-    assert "Torture claim before the court" in html and "the court examined the claim" in html
+    assert "Torture claim before the court" in html and "The court examined the claim" in html
