@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import F, Model
 
 from habeas.cases.models import (
     Charge,
@@ -423,15 +423,19 @@ def redress(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[RedressF
     convicted: dict[int, When] = {}
     upheld: dict[int, When] = {}
     for chunk in chunked(allegations):
-        for allegation, proceeding, defendant in Charge.objects.filter(allegation_id__in=chunk).values_list(
-            "allegation_id", "proceeding_id", "defendant_id"
+        # a verdict convicting, in the proceeding of a charge for the acts alleged, the official so charged
+        for allegation, decided, precision in (
+            Verdict.objects.filter(
+                outcome__in=CONVICTIONS,
+                proceeding__charges__allegation_id__in=chunk,
+                proceeding__charges__defendant_id=F("defendant_id"),
+            )
+            .order_by("decided_on")
+            .values_list("proceeding__charges__allegation_id", "decided_on", "decided_on_precision")
         ):
-            for decided, precision in Verdict.objects.filter(
-                proceeding_id=proceeding, defendant_id=defendant, outcome__in=CONVICTIONS
-            ).values_list("decided_on", "decided_on_precision"):
-                found = when(decided, precision)
-                if found is not None:
-                    convicted.setdefault(allegation, found)
+            found = when(decided, precision)
+            if found is not None:
+                convicted.setdefault(allegation, found)
         for allegation, decided, precision in Complaint.objects.filter(
             allegation_id__in=chunk, outcome=Complaint.Outcome.UPHELD
         ).values_list("allegation_id", "decided_on", "decided_on_precision"):
