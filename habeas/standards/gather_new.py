@@ -132,7 +132,7 @@ def countries(ctx: Context) -> Countries:
 
 
 def _label(model: type[Model], code: str, field: str = "kind") -> str:
-    return str(dict(model._meta.get_field(field).choices or [])[code]) if code else ""  # type: ignore[arg-type]
+    return str(dict(getattr(model._meta.get_field(field), "choices", None) or [])[code]) if code else ""
 
 
 def deaths_in_custody(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[DeathInCustodyFacts]:
@@ -163,12 +163,12 @@ def deaths_in_custody(ctx: Context, ids: Iterable[int] | None = None) -> Iterato
         ):
             causes[death].append((by, _label(DeathCause, kind), official))
     for chunk in chunked(r["custody_id"] for r in rows if r["place_id"] is None):
-        for custody, place in (
+        for custody, held in (
             Placement.objects.filter(custody_id__in=chunk)
             .order_by("started_on", "pk")
             .values_list("custody_id", "place_id")
         ):
-            last_place[custody] = place
+            last_place[custody] = held
     for r in rows:
         place = r["place_id"] or last_place.get(r["custody_id"])
         died = when(r["died_at"], r["died_at_precision"])
@@ -233,12 +233,12 @@ def safeguards(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[Safeg
             "custody_id", "basis", "started_at", "started_at_precision"
         ):
             stages[custody].append((basis, when(start, precision)))
-        for custody, place in (
+        for custody, held in (
             Placement.objects.filter(custody_id__in=chunk)
             .order_by("-started_on", "-pk")
             .values_list("custody_id", "place_id")
         ):
-            first_place[custody] = place
+            first_place[custody] = held
     for r in rows:
         apprehended = when(r["apprehended_at"], r["apprehended_at_precision"])
         place = first_place.get(r["id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
-from habeas.core.wording import listed, say
+from habeas.core.wording import Part, listed, say
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
 from habeas.standards.gather_new import DeathInCustodyFacts
 from habeas.standards.rules._common import label, outcome, when
@@ -45,7 +45,7 @@ def explained(facts: DeathInCustodyFacts, params: Params) -> Outcome | None:
     discharged its burden of explanation)."""
     if facts.died is None:
         return None
-    official_violence = [by for by, kind, authorities in facts.causes if authorities and kind == VIOLENT[0]]
+    official_violence: list[Part] = [by for by, kind, authorities in facts.causes if authorities and kind == VIOLENT[0]]
     if official_violence:
         return outcome(
             Status.BREACH,
