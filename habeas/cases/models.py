@@ -851,6 +851,11 @@ class Reparation(Record):
                 name="cases_reparation_unpaid_has_no_payment_date",
                 violation_error_message="an unpaid reparation has no payment date",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="denied") | Q(paid_on__isnull=True, amount_paid__isnull=True),
+                name="cases_reparation_denied_has_no_payment",
+                violation_error_message="a reparation refused or never given has no payment date or amount paid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -101,3 +101,12 @@ def test_a_figure_in_aggregate_needs_a_period_and_a_scope():
             period_from_precision="year",
         )
     assert list(AggregateFigure.objects.order_by("value").values_list("value", flat=True)) == [3, 4, 30]
+
+
+def test_a_reparation_refused_has_no_payment():
+    from habeas.cases.models import Reparation
+
+    with pytest.raises(ValidationError, match="refused or never given has no payment"):
+        factories.saved(
+            Reparation(beneficiary=factories.person(), kind="moral", status="denied", paid_on=dt.date(2014, 1, 1))
+        )

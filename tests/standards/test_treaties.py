@@ -83,3 +83,13 @@ def test_treaty_rules_need_their_treaty_and_soft_law_applies_everywhere():
     assert treaty_of(CATALOGUE["ICCPR-09-2-REASONS-AT-ARREST"]) == "ICCPR"
     assert treaty_of(CATALOGUE["BOP-17-18-ACCESS-TO-LAWYER"]) is None
     assert treaty_of(CATALOGUE["MANDELA-44-PROLONGED-SOLITARY"]) is None
+
+
+def test_seeding_again_adds_what_is_missing_and_keeps_an_administrators_correction():
+    from habeas.standards.treaties import ratifications_seed
+
+    Ratification.objects.filter(state="KZ", instrument="OPCAT").update(source="corrected by an administrator")
+    Ratification.objects.filter(state="UA", instrument="CAT").delete()
+    assert ratifications_seed() == 1
+    assert Ratification.objects.get(state="KZ", instrument="OPCAT").source == "corrected by an administrator"
+    assert Ratification.objects.get(state="UA", instrument="CAT").in_force_on == dt.date(1987, 6, 26)
