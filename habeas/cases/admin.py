@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.contrib import admin
 
 from habeas.cases.models import (
+    AggregateFigure,
     Allegation,
     Charge,
     Claim,
     Complaint,
     Disclosure,
     Event,
+    Intimidation,
     Investigation,
     InvestigationStep,
     Method,
@@ -17,6 +19,7 @@ from habeas.cases.models import (
     Reparation,
     Sentence,
     Statement,
+    TortureClaimRuling,
     Verdict,
 )
 from habeas.core.admin import AuditedAdmin, CitationInline, FindingInline, RecordAdmin, RolePermissions
@@ -204,3 +207,27 @@ class InvestigationStepAdmin(RecordAdmin):
     list_filter = ["kind", "done"]
     search_fields = ["=id"]
     autocomplete_fields = ["investigation"]
+
+
+@admin.register(Intimidation)
+class IntimidationAdmin(RecordAdmin):
+    list_display = ["target", "role", "kind", "forum", "happened_on", "established"]
+    list_filter = ["role", "kind", "forum", "established"]
+    search_fields = ["=id"]
+    autocomplete_fields = ["target", "by_organisation", "by_person", "complaint", "allegation", "visit"]
+
+
+@admin.register(TortureClaimRuling)
+class TortureClaimRulingAdmin(RecordAdmin):
+    list_display = ["proceeding", "raised_on", "examined", "evidence_excluded", "evidence_relied_on"]
+    list_filter = ["examined", "evidence_excluded", "evidence_relied_on"]
+    search_fields = ["=id"]
+    autocomplete_fields = ["proceeding", "allegation", "statement", "raised_by"]
+
+
+@admin.register(AggregateFigure)
+class AggregateFigureAdmin(RecordAdmin):
+    list_display = ["measure", "value", "period_from", "period_until", "authority", "source"]
+    list_filter = ["measure"]
+    search_fields = ["measure_as_stated"]
+    autocomplete_fields = ["authority", "locality", "source"]

@@ -606,8 +606,35 @@ class Charge(Record):
     defendant_group = models.ForeignKey(
         Group, verbose_name=_("defendants (group)"), null=True, blank=True, on_delete=models.PROTECT
     )
+
+    class Qualification(models.TextChoices):
+        TORTURE = "torture", _("torture")
+        ILL_TREATMENT = "ill_treatment", _("cruel, inhuman or degrading treatment")
+        ABUSE_OF_OFFICE = "abuse", _("abuse of office or power")
+        EXCESS_OF_POWER = "excess", _("excess of authority or power")
+        NEGLIGENCE = "negligence", _("negligence")
+        BODILY_HARM = "harm", _("bodily harm, assault or battery")
+        HOMICIDE = "homicide", _("homicide or manslaughter")
+        OTHER = "other", _("other")
+
     offence = models.CharField(_("offence"), max_length=300)
     article = models.CharField(_("article of the code"), max_length=100, blank=True)
+    qualification = models.CharField(
+        _("legal qualification"),
+        max_length=14,
+        choices=Qualification.choices,
+        blank=True,
+        help_text=_("how the charge qualifies the acts, e.g. torture (art. 146) or abuse of office"),
+    )
+    allegation = models.ForeignKey(
+        Allegation,
+        verbose_name=_("for the acts alleged in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="charges",
+        help_text=_("when an official is charged for the ill-treatment alleged"),
+    )
     charged_on, charged_on_precision = fuzzy_date(_("charged"))
 
     class Meta:
@@ -684,6 +711,10 @@ class Sentence(Record):
         help_text=_("for a group sentenced to a range of terms"),
     )
     regime = models.CharField(_("regime"), max_length=100, blank=True)
+    fine_amount = models.DecimalField(
+        _("fine"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("ISO 4217 code, e.g. KZT"))
     release_due_on, release_due_on_precision = fuzzy_date(_("release due"))
 
     class Meta:
@@ -699,6 +730,11 @@ class Sentence(Record):
                 condition=~Q(kind="life") | Q(months__isnull=True),
                 name="cases_sentence_life_has_no_term",
                 violation_error_message="a life sentence has no term in months",
+            ),
+            models.CheckConstraint(
+                condition=Q(fine_amount__isnull=True) | ~Q(currency=""),
+                name="cases_sentence_fine_has_currency",
+                violation_error_message="a fine needs its currency",
             ),
         ]
 
@@ -729,6 +765,7 @@ class Reparation(Record):
         UNPAID = "unpaid", _("not paid")
         PARTLY = "partly", _("partly paid")
         PAID = "paid", _("paid")
+        DENIED = "denied", _("refused, or none given")
         UNKNOWN = "unknown", _("not known")
 
     allegation = models.ForeignKey(
@@ -820,11 +857,245 @@ class Reparation(Record):
                 name="cases_reparation_unpaid_has_no_payment_date",
                 violation_error_message="an unpaid reparation has no payment date",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="denied") | Q(paid_on__isnull=True, amount_paid__isnull=True),
+                name="cases_reparation_denied_has_no_payment",
+                violation_error_message="a reparation refused or never given has no payment date or amount paid",
+            ),
         ]
 
     def __str__(self) -> str:
         amount = f" {self.amount:,.0f} {self.currency}" if self.amount is not None else ""
         return f"{self.get_kind_display()}{amount} ({self.get_status_display()})"
+
+
+class TortureClaimRuling(Record):
+    """How a court handled a claim of torture or ill-treatment raised before it: whether it examined the claim, and
+    whether it excluded or relied on the evidence said to have been obtained by it."""
+
+    proceeding = models.ForeignKey(
+        Proceeding, verbose_name=_("proceeding"), on_delete=models.CASCADE, related_name="torture_claim_rulings"
+    )
+    allegation = models.ForeignKey(
+        Allegation,
+        verbose_name=_("allegation raised"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="court_rulings",
+    )
+    statement = models.ForeignKey(
+        Statement,
+        verbose_name=_("statement said to be coerced"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="court_rulings",
+    )
+    raised_by = models.ForeignKey(
+        Person, verbose_name=_("raised by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_on, raised_on_precision = fuzzy_date(_("raised"))
+    examined = models.BooleanField(
+        _("the court examined the claim"),
+        null=True,
+        blank=True,
+        help_text=_("'no' when the court dismissed or ignored it without having it checked"),
+    )
+    referred_for_investigation = models.BooleanField(_("referred for investigation"), null=True, blank=True)
+    evidence_excluded = models.BooleanField(_("the contested evidence was excluded"), null=True, blank=True)
+    evidence_relied_on = models.BooleanField(_("the court relied on the contested evidence"), null=True, blank=True)
+    decided_on, decided_on_precision = fuzzy_date(_("decided"))
+    reasons = EncryptedTextField(_("the court's reasons"), blank=True)
+
+    date_order = (("decided_on", "raised_on"),)
+
+    class Meta:
+        verbose_name = _("court's handling of a torture claim")
+        verbose_name_plural = _("courts' handling of torture claims")
+        constraints = [
+            not_before("decided_on", "raised_on"),
+            models.CheckConstraint(
+                condition=~Q(evidence_excluded=True, evidence_relied_on=True),
+                name="cases_ruling_excluded_or_relied_on",
+                violation_error_message="the contested evidence cannot be both excluded and relied on",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"torture claim before {self.proceeding}"
+
+
+class Intimidation(Record):
+    """Intimidation of, or reprisal against, a complainant, witness, relative or lawyer: who, by whom, when, what,
+    and in connection with which complaint, communication or monitoring visit."""
+
+    class Role(models.TextChoices):
+        COMPLAINANT = "complainant", _("complainant or alleged victim")
+        WITNESS = "witness", _("witness")
+        RELATIVE = "relative", _("relative")
+        LAWYER = "lawyer", _("lawyer")
+        INTERVIEWEE = "interviewee", _("person who spoke to monitors")
+        OTHER = "other", _("other")
+
+    class Kind(models.TextChoices):
+        THREATS = "threats", _("threats")
+        VIOLENCE = "violence", _("violence")
+        DETENTION = "detention", _("detention or arrest")
+        CHARGES = "charges", _("criminal or administrative charges, e.g. false denunciation")
+        PRESSURE_WITHDRAW = "withdraw", _("pressure to withdraw a complaint or communication")
+        SANCTION = "sanction", _("disciplinary sanction, transfer or loss of privileges")
+        SURVEILLANCE = "surveillance", _("surveillance, searches or summons")
+        OTHER = "other", _("other")
+
+    class Forum(models.TextChoices):
+        DOMESTIC = "domestic", _("a national authority or court")
+        CAT = "cat", _("the Committee against Torture")
+        HRC = "hrc", _("the Human Rights Committee")
+        ECTHR = "ecthr", _("the European Court of Human Rights")
+        MONITORS = "monitors", _("monitors or a preventive mechanism")
+        OTHER_INTERNATIONAL = "intl", _("another international body")
+
+    target = models.ForeignKey(
+        Person, verbose_name=_("person targeted"), on_delete=models.PROTECT, related_name="intimidations_suffered"
+    )
+    role = models.CharField(_("targeted as"), max_length=12, choices=Role.choices)
+    kind = models.CharField(_("what was done"), max_length=12, choices=Kind.choices)
+    by_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("by (agency)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intimidations",
+    )
+    by_person = models.ForeignKey(
+        Person, verbose_name=_("by (person)"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by_officials = models.BooleanField(
+        _("by officials or with their consent"), null=True, blank=True, help_text=_("empty when no source says")
+    )
+    happened_on, happened_on_precision = fuzzy_date(_("happened"))
+    description = EncryptedTextField(_("what happened"), blank=True)
+    forum = models.CharField(_("in connection with a complaint to"), max_length=10, choices=Forum.choices)
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("complaint"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intimidations",
+    )
+    allegation = models.ForeignKey(
+        Allegation,
+        verbose_name=_("allegation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intimidations",
+    )
+    visit = models.ForeignKey(
+        "monitoring.Visit",
+        verbose_name=_("monitoring visit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reprisals",
+    )
+    communication = models.CharField(
+        _("communication number"), max_length=60, blank=True, help_text=_("e.g. CAT/C/… or application no. …")
+    )
+    established = models.BooleanField(
+        _("found established"),
+        null=True,
+        blank=True,
+        help_text=_("a court, the authorities or an international body found that it happened"),
+    )
+    complaint_withdrawn = models.BooleanField(_("the complaint was withdrawn after it"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("intimidation or reprisal")
+        verbose_name_plural = _("intimidation and reprisals")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(forum="monitors") | Q(visit__isnull=False) | Q(role="interviewee"),
+                name="cases_intimidation_monitors_have_visit",
+                violation_error_message="a reprisal for speaking to monitors needs the visit or 'person who spoke to "
+                "monitors'",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.target}"
+
+
+class AggregateFigure(Record):
+    """A figure in aggregate for a period and an authority, as one source states it: 30 complaints received,
+    4 criminal cases opened, 3 officials fined. Sources disagree, so each figure stands alone."""
+
+    class Measure(models.TextChoices):
+        COMPLAINTS = "complaints", _("complaints of torture or ill-treatment received")
+        COMPLAINTS_REFUSED = "refused", _("complaints refused or dismissed")
+        CHECKS = "checks", _("preliminary checks")
+        CASES_OPENED = "cases", _("criminal cases opened")
+        CASES_CLOSED = "closed", _("criminal cases closed without charges")
+        CASES_TO_COURT = "to_court", _("cases sent to court")
+        CONVICTED = "convicted", _("officials convicted")
+        IMPRISONED = "imprisoned", _("officials sentenced to imprisonment")
+        SUSPENDED = "suspended", _("officials given suspended sentences")
+        FINED = "fined", _("officials fined")
+        ACQUITTED = "acquitted", _("officials acquitted")
+        DISCIPLINED = "disciplined", _("officials disciplined")
+        DEATHS = "deaths", _("deaths in custody")
+        COMPENSATED = "compensated", _("victims compensated")
+        OTHER = "other", _("other")
+
+    measure = models.CharField(_("what is counted"), max_length=12, choices=Measure.choices)
+    measure_as_stated = models.CharField(_("as the source words it"), max_length=300, blank=True)
+    value = models.PositiveIntegerField(_("number"))
+    qualifier = models.CharField(
+        _("number is"), max_length=10, choices=Group.Qualifier.choices, default=Group.Qualifier.EXACT
+    )
+    period_from, period_from_precision = fuzzy_date(_("period from"))
+    period_until, period_until_precision = fuzzy_date(_("period until"))
+    authority = models.ForeignKey(
+        Organisation,
+        verbose_name=_("authority"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="aggregate_figures",
+        help_text=_("the authority whose work is counted"),
+    )
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("country or region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    source = models.ForeignKey(
+        "evidence.Source", verbose_name=_("source"), on_delete=models.PROTECT, related_name="aggregate_figures"
+    )
+
+    date_order = (("period_until", "period_from"),)
+
+    class Meta:
+        verbose_name = _("figure in aggregate")
+        verbose_name_plural = _("figures in aggregate")
+        ordering = ["period_from", "measure"]
+        constraints = [
+            not_before("period_until", "period_from"),
+            models.CheckConstraint(
+                condition=Q(period_from__isnull=False) | Q(period_until__isnull=False),
+                name="cases_aggregatefigure_has_period",
+                violation_error_message="a figure in aggregate needs its period: give period from or period until",
+            ),
+            models.CheckConstraint(
+                condition=Q(authority__isnull=False) | Q(locality__isnull=False),
+                name="cases_aggregatefigure_has_scope",
+                violation_error_message="a figure in aggregate needs the authority or the country or region it covers",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.get_measure_display()} ({self.authority or self.locality})"
 
 
 class IntakeDraft(models.Model):

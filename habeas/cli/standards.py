@@ -98,6 +98,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from habeas.standards.services import profile_get
 
     profile = profile_get(args.profile)
+    from habeas.standards.applicability import treaty_of
     from habeas.standards.rules import CATALOGUE
 
     params = profile.params()
@@ -113,10 +114,12 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 "verified": rule.verified,
                 "title": rule.title,
                 "standard": rule.citation,
+                # a treaty's rules apply only in its states parties, from its entry into force for each of them
+                "applies": f"states party to {treaty}, while in force" if (treaty := treaty_of(rule)) else "everywhere",
                 "parameters": {p: {"value": params[p], "citation": params.cited(p).citation} for p in rule.parameters},
             }
         )
-    write(rows, ["rule", "severity", "legal_force", "verified", "parameters", "title"], args.format)
+    write(rows, ["rule", "severity", "legal_force", "verified", "applies", "parameters", "title"], args.format)
     return 0
 
 

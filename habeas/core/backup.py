@@ -87,7 +87,7 @@ SKIPPED = {
 #: tables the migrations fill in every new instance: content types and permissions are matched by their natural
 #: keys (app label and model; content type and code name) rather than by id; the rest are replaced by the
 #: archive's rows
-MIGRATION_DATA = ("contenttypes.contenttype", "auth.permission", "cases.method")
+MIGRATION_DATA = ("contenttypes.contenttype", "auth.permission", "cases.method", "standards.ratification")
 
 Progress = Callable[[str], None]
 

@@ -5,6 +5,9 @@ from django.contrib import admin
 from habeas.core.admin import CitationInline, FindingInline, RecordAdmin, RolePermissions
 from habeas.custody.models import (
     CustodyEpisode,
+    CustodyStage,
+    Death,
+    DeathCause,
     Extension,
     FamilyContact,
     FamilyNews,
@@ -117,3 +120,27 @@ class FamilyNewsAdmin(RecordAdmin):
     search_fields = ["=id"]
     name_search = ["custody__person", "relative"]
     autocomplete_fields = ["custody", "relative"]
+
+
+@admin.register(CustodyStage)
+class CustodyStageAdmin(RecordAdmin):
+    list_display = ["custody", "basis", "started_at", "ended_at"]
+    list_filter = ["basis"]
+    search_fields = ["=id"]
+    autocomplete_fields = ["custody", "ordered_by"]
+
+
+@admin.register(Death)
+class DeathAdmin(RecordAdmin):
+    list_display = ["custody", "died_at", "place", "investigated"]
+    list_filter = ["investigated", "autopsy"]
+    search_fields = ["=id"]
+    autocomplete_fields = ["custody", "place", "locality", "investigation"]
+
+
+@admin.register(DeathCause)
+class DeathCauseAdmin(RecordAdmin):
+    list_display = ["death", "kind", "stated_by", "by_authorities", "source"]
+    list_filter = ["kind", "by_authorities"]
+    search_fields = ["=id"]
+    autocomplete_fields = ["death", "source"]

@@ -3,13 +3,15 @@ were under, what contact they had with their family and whether the family was t
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from habeas.core.dates import interval
 from habeas.core.fields import EncryptedTextField
-from habeas.core.models import Record, fuzzy_date, not_before, not_negative
+from habeas.core.models import Record, _as_datetime, fuzzy_date, not_before, not_negative
 from habeas.core.wording import Words, count, render, say
 from habeas.registry.models import Locality, Organisation, Person, Place
 
@@ -54,11 +56,25 @@ class CustodyEpisode(Record):
     released_at, released_at_precision = fuzzy_date(_("released"), with_time=True)
     release_reason = models.CharField(_("reason for release"), max_length=200, blank=True)
     incommunicado = models.BooleanField(_("held incommunicado"), null=True, blank=True)
+    # Safeguards at apprehension. Each "yes/no" is empty unless a source says; "no" only when a source says so.
+    registered = models.BooleanField(_("detention registered"), null=True, blank=True)
+    reasons_told = models.BooleanField(_("told the reasons for the arrest"), null=True, blank=True)
+    reasons_told_at, reasons_told_at_precision = fuzzy_date(_("told the reasons"), with_time=True)
+    lawyer_requested = models.BooleanField(_("asked for a lawyer"), null=True, blank=True)
+    lawyer_requested_at, lawyer_requested_at_precision = fuzzy_date(_("asked for a lawyer on"), with_time=True)
+    lawyer_granted = models.BooleanField(_("given access to a lawyer"), null=True, blank=True)
+    lawyer_granted_at, lawyer_granted_at_precision = fuzzy_date(_("first saw a lawyer"), with_time=True)
+    doctor_requested = models.BooleanField(_("asked for a doctor"), null=True, blank=True)
+    doctor_examined = models.BooleanField(_("examined by a doctor"), null=True, blank=True)
+    doctor_examined_at, doctor_examined_at_precision = fuzzy_date(_("examined by a doctor on"), with_time=True)
 
     date_order = (
         ("registered_at", "apprehended_at"),
         ("first_judge_at", "apprehended_at"),
         ("released_at", "apprehended_at"),
+        ("reasons_told_at", "apprehended_at"),
+        ("lawyer_granted_at", "apprehended_at"),
+        ("doctor_examined_at", "apprehended_at"),
     )
 
     class Meta:
@@ -69,6 +85,21 @@ class CustodyEpisode(Record):
             not_before("registered_at", "apprehended_at", with_time=True),
             not_before("first_judge_at", "apprehended_at", with_time=True),
             not_before("released_at", "apprehended_at", with_time=True),
+            models.CheckConstraint(
+                condition=~Q(reasons_told=False) | Q(reasons_told_at__isnull=True),
+                name="custody_episode_reasons_date_needs_told",
+                violation_error_message="a date the reasons were told needs 'told the reasons' not to be no",
+            ),
+            models.CheckConstraint(
+                condition=~Q(lawyer_granted=False) | Q(lawyer_granted_at__isnull=True),
+                name="custody_episode_lawyer_date_needs_granted",
+                violation_error_message="a date of first access to a lawyer needs 'given access' not to be no",
+            ),
+            models.CheckConstraint(
+                condition=~Q(doctor_examined=False) | Q(doctor_examined_at__isnull=True),
+                name="custody_episode_doctor_date_needs_examined",
+                violation_error_message="a date of examination needs 'examined by a doctor' not to be no",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -456,3 +487,192 @@ class MedicalExamination(Record):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} examination of {self.custody.person}"
+
+
+def _certainly_before(first: object, first_precision: str, second: object, second_precision: str) -> bool:
+    """Whether every moment the first fuzzy date allows comes before every moment the second allows: a death
+    dated by day is not before an apprehension timed on that same day."""
+    if first is None or second is None:
+        return False
+    first_hi = interval(first, first_precision)[1]  # type: ignore[arg-type]
+    second_lo = interval(second, second_precision)[0]  # type: ignore[arg-type]
+    return _as_datetime(first_hi) < _as_datetime(second_lo)
+
+
+class CustodyStage(Record):
+    """One stage of a custody episode under one legal basis: an administrative detention, then detention as a
+    suspect, then remand in custody, each with its own dates and the order that authorised it."""
+
+    class Basis(models.TextChoices):
+        NONE = "none", _("no legal basis: unacknowledged or unrecorded detention")
+        INVITATION = "invitation", _("'invited' or brought in for a talk, not recorded as a detention")
+        ADMINISTRATIVE = "admin", _("administrative detention")
+        SUSPECT = "suspect", _("detention as a criminal suspect")
+        REMAND = "remand", _("remand in custody (pre-trial detention)")
+        HOUSE_ARREST = "house", _("house arrest")
+        SENTENCE = "sentence", _("serving a sentence")
+        PSYCHIATRIC = "psychiatric", _("compulsory psychiatric placement")
+        OTHER = "other", _("other")
+
+    custody = models.ForeignKey(
+        CustodyEpisode, verbose_name=_("custody episode"), on_delete=models.CASCADE, related_name="stages"
+    )
+    basis = models.CharField(_("legal basis"), max_length=12, choices=Basis.choices)
+    legal_provision = models.CharField(
+        _("provision invoked"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Code of Administrative Offences, art. 434"),
+    )
+    ordered_by = models.ForeignKey(
+        Organisation,
+        verbose_name=_("ordered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="custody_stages_ordered",
+    )
+    started_at, started_at_precision = fuzzy_date(_("from"), with_time=True)
+    ended_at, ended_at_precision = fuzzy_date(_("until"), with_time=True)
+
+    date_order = (("ended_at", "started_at"),)
+
+    class Meta:
+        verbose_name = _("stage of custody")
+        verbose_name_plural = _("stages of custody")
+        ordering = ["custody", "started_at", "pk"]
+        constraints = [not_before("ended_at", "started_at", with_time=True)]
+
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()}: {self.custody.person}"
+
+    def clean(self) -> None:
+        super().clean()
+        custody = self.custody if self.custody_id else None
+        if custody is not None and _certainly_before(
+            self.started_at, self.started_at_precision, custody.apprehended_at, custody.apprehended_at_precision
+        ):
+            raise ValidationError(
+                {
+                    "started_at": f"from ({self.date_text('started_at')}) must not be before the apprehension "
+                    f"({custody.date_text('apprehended_at')})"
+                }
+            )
+
+
+class Death(Record):
+    """A custody that ended in death: when and where the person died. What caused it is kept as each source
+    states it, side by side (``DeathCause``)."""
+
+    custody = models.OneToOneField(
+        CustodyEpisode, verbose_name=_("custody episode"), on_delete=models.CASCADE, related_name="death"
+    )
+    died_at, died_at_precision = fuzzy_date(_("died"), with_time=True)
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), null=True, blank=True, on_delete=models.PROTECT, related_name="deaths"
+    )
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    circumstances = EncryptedTextField(_("circumstances"), blank=True)
+    investigated = models.BooleanField(
+        _("an investigation was opened"),
+        null=True,
+        blank=True,
+        help_text=_("empty when no source says; 'no' only when a source says none was opened"),
+    )
+    investigation = models.ForeignKey(
+        "cases.Investigation",
+        verbose_name=_("investigation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deaths",
+    )
+    autopsy = models.BooleanField(_("autopsy performed"), null=True, blank=True)
+    autopsy_independent = models.BooleanField(
+        _("autopsy independent of the detaining authority"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("death in custody")
+        verbose_name_plural = _("deaths in custody")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(investigated=False) | Q(investigation__isnull=True),
+                name="custody_death_investigation_needs_investigated",
+                violation_error_message="an investigation is linked, so 'an investigation was opened' cannot be no",
+            ),
+            models.CheckConstraint(
+                condition=~Q(autopsy=False) | Q(autopsy_independent__isnull=True),
+                name="custody_death_independence_needs_autopsy",
+                violation_error_message="no autopsy was performed, so its independence cannot be stated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"death of {self.custody.person} ({self.date_text('died_at')})"
+
+    def clean(self) -> None:
+        super().clean()
+        custody = self.custody if self.custody_id else None
+        if custody is None:
+            return
+        if _certainly_before(
+            self.died_at, self.died_at_precision, custody.apprehended_at, custody.apprehended_at_precision
+        ):
+            raise ValidationError(
+                {
+                    "died_at": f"died ({self.date_text('died_at')}) must not be before the apprehension "
+                    f"({custody.date_text('apprehended_at')})"
+                }
+            )
+        if _certainly_before(custody.released_at, custody.released_at_precision, self.died_at, self.died_at_precision):
+            raise ValidationError(
+                {
+                    "died_at": f"died ({self.date_text('died_at')}) after the release "
+                    f"({custody.date_text('released_at')}): not a death in custody"
+                }
+            )
+
+
+class DeathCause(Record):
+    """The cause of a death in custody as one source states it: the authorities' account, a forensic report, the
+    family's, a court's. Accounts are never merged."""
+
+    class Kind(models.TextChoices):
+        ILLNESS = "illness", _("illness or natural causes")
+        SUICIDE = "suicide", _("suicide")
+        VIOLENCE_OFFICIALS = "officials", _("violence by officials")
+        VIOLENCE_DETAINEES = "detainees", _("violence by other detainees")
+        NEGLECT = "neglect", _("lack of medical care or neglect")
+        ACCIDENT = "accident", _("accident")
+        FORCE = "force", _("use of force or firearms")
+        UNDETERMINED = "undetermined", _("undetermined")
+
+    death = models.ForeignKey(Death, verbose_name=_("death"), on_delete=models.CASCADE, related_name="causes")
+    source = models.ForeignKey(
+        "evidence.Source", verbose_name=_("source"), on_delete=models.PROTECT, related_name="death_causes"
+    )
+    stated_by = models.CharField(
+        _("stated by"),
+        max_length=200,
+        help_text=_("who gives this account, e.g. the prison administration, the family"),
+    )
+    by_authorities = models.BooleanField(_("the authorities' account"), default=False)
+    kind = models.CharField(_("cause"), max_length=12, choices=Kind.choices)
+    cause_as_stated = EncryptedTextField(_("cause as stated"), blank=True)
+
+    class Meta:
+        verbose_name = _("cause of death as stated")
+        verbose_name_plural = _("causes of death as stated")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["death", "source", "stated_by"],
+                name="custody_deathcause_one_account_per_source",
+                violation_error_message="this source's account by the same party is already recorded",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.stated_by})"

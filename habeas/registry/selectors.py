@@ -171,6 +171,10 @@ def person_file(person: Person, user: Any, *, kind: str = "all") -> PersonFile:
         "charges": Q(defendant=person),
         "verdicts": Q(defendant=person),
         "reparations": Q(beneficiary=person) | Q(allegation__in=alleged),
+        "stages": in_custody,
+        "deaths": in_custody,
+        "intimidations": Q(target=person),
+        "rulings": Q(proceeding__in=tried) | Q(allegation__in=alleged),
     }
     ties = sorted(
         Relationship.objects.filter(Q(person=person) | Q(relative=person)).select_related("person", "relative"),

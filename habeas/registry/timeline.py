@@ -28,6 +28,7 @@ from habeas.cases.models import (
     Charge,
     Complaint,
     Disclosure,
+    Intimidation,
     Investigation,
     InvestigationStep,
     Perpetrator,
@@ -35,12 +36,16 @@ from habeas.cases.models import (
     Reparation,
     Sentence,
     Statement,
+    TortureClaimRuling,
     Verdict,
 )
 from habeas.core import access
 from habeas.core.identity import hides_identity
 from habeas.custody.models import (
     CustodyEpisode,
+    CustodyStage,
+    Death,
+    DeathCause,
     Extension,
     FamilyContact,
     FamilyNews,
@@ -252,7 +257,13 @@ def episodes(reader: Reader, rows: Iterable[CustodyEpisode], *, named: bool = Fa
         ("first_judge_at", _("Brought before a judge")),
         ("released_at", _("Released")),
     ]
-    facts = ("status", "apprehended_in", "apprehended_by", "incommunicado")
+    facts = (
+        "status",
+        "apprehended_in",
+        "apprehended_by",
+        "incommunicado",
+        *SAFEGUARD_FACTS,
+    )
     for episode in rows:
         who = reader.name(episode.person) if named else ""
         person = episode.person if named else None
@@ -264,6 +275,98 @@ def episodes(reader: Reader, rows: Iterable[CustodyEpisode], *, named: bool = Fa
             yield reader.entry(
                 episode, (name,), CUSTODY, label, facts=chosen, title=who, person=person, main=index == 0
             )
+
+
+#: the safeguards at apprehension shown with a custody episode, when a source states them
+SAFEGUARD_FACTS = (
+    "registered",
+    "reasons_told",
+    "reasons_told_at",
+    "lawyer_requested",
+    "lawyer_requested_at",
+    "lawyer_granted",
+    "lawyer_granted_at",
+    "doctor_requested",
+    "doctor_examined",
+    "doctor_examined_at",
+)
+
+
+def stages(reader: Reader, rows: Iterable[CustodyStage]) -> Iterator[Entry]:
+    for stage in rows:
+        yield reader.entry(
+            stage,
+            ("started_at",),
+            CUSTODY,
+            _("Held under: %(basis)s") % {"basis": stage.get_basis_display()},
+            facts=("legal_provision", "ordered_by", "ended_at"),
+        )
+
+
+def deaths(reader: Reader, rows: Iterable[Death]) -> Iterator[Entry]:
+    """A custody that ended in death, with the cause as each source states it, side by side."""
+    for death in rows:
+        accounts = [
+            (
+                _("cause, as %(who)s states it") % {"who": cause.stated_by},
+                f"{cause.get_kind_display()}: {cause.cause_as_stated}"
+                if cause.cause_as_stated and reader.shown(death)
+                else cause.get_kind_display(),
+            )
+            for cause in death.causes.all()
+        ]
+        yield reader.entry(
+            death,
+            ("died_at",),
+            CUSTODY,
+            _("Died in custody"),
+            title=death.place.name if death.place else "",
+            facts=("locality", "investigated", "investigation", "autopsy", "autopsy_independent"),
+            text=("circumstances",),
+            more=accounts,
+        )
+
+
+def intimidations(reader: Reader, rows: Iterable[Intimidation]) -> Iterator[Entry]:
+    for intimidation in rows:
+        yield reader.entry(
+            intimidation,
+            ("happened_on",),
+            ACCOUNTABILITY,
+            _("Intimidation or reprisal: %(kind)s") % {"kind": intimidation.get_kind_display()},
+            title=reader.name(intimidation.target),
+            facts=(
+                "role",
+                "by_organisation",
+                "by_person",
+                "by_officials",
+                "forum",
+                "communication",
+                "established",
+                "complaint_withdrawn",
+            ),
+            text=("description",),
+        )
+
+
+def rulings(reader: Reader, rows: Iterable[TortureClaimRuling]) -> Iterator[Entry]:
+    for ruling in rows:
+        yield reader.entry(
+            ruling,
+            ("raised_on", "decided_on"),
+            ACCOUNTABILITY,
+            _("Torture claim before the court"),
+            title=reader.name(ruling.proceeding),
+            facts=(
+                "raised_by",
+                "examined",
+                "referred_for_investigation",
+                "evidence_excluded",
+                "evidence_relied_on",
+                "decided_on",
+            ),
+            text=("reasons",),
+        )
 
 
 def transfers(reader: Reader, rows: Iterable[Transfer]) -> Iterator[Entry]:
@@ -643,6 +746,8 @@ SECTIONS: dict[str, tuple[str, type[Model]]] = {
     "notifications": (CUSTODY, Notification),
     "news": (CUSTODY, FamilyNews),
     "examinations": (CUSTODY, MedicalExamination),
+    "stages": (CUSTODY, CustodyStage),
+    "deaths": (CUSTODY, Death),
     "allegations": (ACCOUNTABILITY, Allegation),
     "statements": (ACCOUNTABILITY, Statement),
     "complaints": (ACCOUNTABILITY, Complaint),
@@ -651,6 +756,8 @@ SECTIONS: dict[str, tuple[str, type[Model]]] = {
     "charges": (ACCOUNTABILITY, Charge),
     "verdicts": (ACCOUNTABILITY, Verdict),
     "reparations": (ACCOUNTABILITY, Reparation),
+    "intimidations": (ACCOUNTABILITY, Intimidation),
+    "rulings": (ACCOUNTABILITY, TortureClaimRuling),
 }
 
 
@@ -709,6 +816,13 @@ def gather(reader: Reader, kind: str, filters: dict[str, Q], *, named: bool = Fa
         out += family_news(reader, in_order(rows("news", FamilyNews).select_related("relative")))
     if "examinations" in wanted:
         out += examinations(reader, in_order(rows("examinations", MedicalExamination)))
+    if "stages" in wanted:
+        out += stages(reader, in_order(rows("stages", CustodyStage).select_related("ordered_by")))
+    if "deaths" in wanted:
+        death_rows = rows("deaths", Death).select_related("place", "locality", "investigation")
+        out += deaths(
+            reader, in_order(death_rows.prefetch_related(Prefetch("causes", queryset=see(DeathCause).order_by("pk"))))
+        )
     if "allegations" in wanted:
         disclosures = see(Disclosure).select_related("proceeding", "recipient").order_by("disclosed_on", "pk")
         perpetrators = Perpetrator.objects.select_related("person", "organisation").order_by("pk")
@@ -758,6 +872,11 @@ def gather(reader: Reader, kind: str, filters: dict[str, Q], *, named: bool = Fa
             "beneficiary", "payer", "payer_organisation", "ordered_by"
         )
         out += reparations(reader, in_order(reparation_rows))
+    if "intimidations" in wanted:
+        intimidation_rows = rows("intimidations", Intimidation).select_related("target", "by_organisation", "by_person")
+        out += intimidations(reader, in_order(intimidation_rows))
+    if "rulings" in wanted:
+        out += rulings(reader, in_order(rows("rulings", TortureClaimRuling).select_related("proceeding", "raised_by")))
     return out
 
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from habeas.core.admin import AuditedAdmin, SuperuserOnly
-from habeas.standards.models import Finding
+from habeas.standards.models import Finding, Ratification
 
 
 @admin.register(Finding)
@@ -63,3 +63,12 @@ class FindingAdmin(SuperuserOnly, AuditedAdmin):
             obj.reviewed_by = request.user if request.user.is_authenticated else None
             obj.reviewed_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Ratification)
+class RatificationAdmin(SuperuserOnly, AuditedAdmin):
+    """The table of ratifications decides where every treaty rule applies: superusers edit it."""
+
+    list_display = ["state", "instrument", "in_force_on", "ceased_on", "source"]
+    list_filter = ["instrument", "state"]
+    search_fields = ["state"]

@@ -126,3 +126,6 @@ class Finding(models.Model):
         return render(self.wording)
 
     summary_shown.short_description = _("summary")  # type: ignore[attr-defined]
+
+
+from habeas.standards.treaties import Ratification  # noqa: E402,F401  (a model of this app, kept with its data)

@@ -882,6 +882,9 @@ SUBJECTS: dict[str, tuple[Callable[..., Iterator[Any]], tuple[type[Model], ...]]
     "death": (deaths, (Person,)),
     "information": (information_requests, (InformationRequest,)),
 }
+from habeas.standards import gather_new  # noqa: E402  (it reads this module's helpers)
+
+SUBJECTS.update(gather_new.SUBJECTS)  # deaths in custody, safeguards, intimidation, courts, penalties, redress
 
 
 def citations_of(refs: Iterable[f.Ref]) -> dict[f.Ref, list[dict[str, str]]]:

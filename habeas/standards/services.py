@@ -22,6 +22,7 @@ from habeas.accounts.services import audit_record
 from habeas.core import pagecache
 from habeas.core.jobs import Progress
 from habeas.standards import selectors
+from habeas.standards.applicability import Applicability
 from habeas.standards.engine import PROFILE_DIR, Outcome, Params, Profile, Rule, StandardsError, load_profile
 from habeas.standards.facts import Base, Ref
 from habeas.standards.models import Finding
@@ -76,6 +77,7 @@ def evaluate(
     ids). Pure reads. ``progress(done, total, what)`` is told of each kind of record in turn, out of the kinds
     plus one (storing the findings)."""
     ctx = selectors.Context()
+    applicable = Applicability(profile, ctx)  # a treaty's rules: only in its states parties, while in force
     # Between two dates where some parameter changes, the same parameters apply: cache them per interval.
     boundaries = sorted(
         {d for versions in profile.parameters.values() for v in versions for d in (v.valid_from, v.valid_until) if d}
@@ -103,6 +105,8 @@ def evaluate(
                     params_on[period] = profile.params(on, as_of=now)
                 params = params_on[period]
                 for rule in subject_rules:
+                    if not applicable.applies(rule, facts):
+                        continue
                     found = rule.evaluate(facts, params)
                     if found is not None:
                         results.append(Result(rule, facts, found, params))

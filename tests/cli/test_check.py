@@ -87,3 +87,5 @@ def test_rules_lists_the_catalogue_with_cited_parameters(env):
     solitary = rules["KZ-PEC-SOLITARY-1M-PROSECUTOR"]["parameters"]["P_KZ_SOLITARY_D"]
     assert solitary["value"] == 30 and "General Prosecutor's Office" in solitary["citation"]
     assert rules["MANDELA-44-PROLONGED-SOLITARY"]["parameters"]["P_PROLONGED_SOLITARY_D"]["value"] == 15
+    assert rules["OPCAT-21-NO-REPRISALS"]["applies"] == "states party to OPCAT, while in force"
+    assert rules["MANDELA-44-PROLONGED-SOLITARY"]["applies"] == "everywhere"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.utils.translation import gettext
 
 from habeas.standards.engine import Rule, StandardsError
-from habeas.standards.rules import accountability, detention, monitoring
+from habeas.standards.rules import accountability, detention, life, monitoring, redress, reprisals, safeguards
 
 CATALOGUE: dict[str, Rule] = {
-    rule.code: rule for module in (detention, accountability, monitoring) for rule in module.RULES
+    rule.code: rule
+    for module in (detention, accountability, monitoring, life, safeguards, reprisals, redress)
+    for rule in module.RULES
 }
 
 

@@ -1,0 +1,116 @@
+"""Writes of the custody app for what happens at apprehension and after: the safeguards given or refused, the
+stages of one custody under their legal bases, and a custody that ends in death with each source's account of the
+cause. Each validates with ``full_clean`` and is audited in its transaction (``habeas.core.records``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from habeas.core.dates import Precision
+from habeas.core.records import record_add, record_change
+from habeas.custody.models import CustodyEpisode, CustodyStage, Death, DeathCause
+
+#: the safeguards at apprehension a source may state
+SAFEGUARDS = (
+    "registered",
+    "reasons_told",
+    "reasons_told_at",
+    "reasons_told_at_precision",
+    "lawyer_requested",
+    "lawyer_requested_at",
+    "lawyer_requested_at_precision",
+    "lawyer_granted",
+    "lawyer_granted_at",
+    "lawyer_granted_at_precision",
+    "doctor_requested",
+    "doctor_examined",
+    "doctor_examined_at",
+    "doctor_examined_at_precision",
+)
+
+
+def safeguards_record(*, user: Any, custody: CustodyEpisode, **values: Any) -> CustodyEpisode:
+    """Record what a source states of the safeguards at apprehension (``SAFEGUARDS``)."""
+    unknown = sorted(set(values) - set(SAFEGUARDS))
+    if unknown:
+        raise TypeError(f"not a safeguard: {unknown[0]}")
+    return record_change(user=user, record=custody, **values)
+
+
+def custody_stage_add(
+    *,
+    user: Any,
+    custody: CustodyEpisode,
+    basis: str,
+    started_at: dt.datetime | None,
+    started_at_precision: str = Precision.EXACT,
+    ended_at: dt.datetime | None = None,
+    ended_at_precision: str = Precision.EXACT,
+    legal_provision: str = "",
+    ordered_by: Any = None,
+) -> CustodyStage:
+    stage = CustodyStage(
+        custody=custody,
+        basis=basis,
+        started_at=started_at,
+        started_at_precision=started_at_precision,
+        ended_at=ended_at,
+        ended_at_precision=ended_at_precision,
+        legal_provision=legal_provision.strip(),
+        ordered_by=ordered_by,
+    )
+    return record_add(user=user, record=stage, belongs_to=custody)
+
+
+def death_record(
+    *,
+    user: Any,
+    custody: CustodyEpisode,
+    died_at: dt.datetime | None,
+    died_at_precision: str = Precision.EXACT,
+    place: Any = None,
+    locality: Any = None,
+    circumstances: str = "",
+    investigated: bool | None = None,
+    investigation: Any = None,
+    autopsy: bool | None = None,
+    autopsy_independent: bool | None = None,
+) -> Death:
+    """Record that a custody ended in death. A death before the apprehension (every moment the dates allow) is
+    refused, naming the field; a death dated by day on the day of a timed apprehension is not before it."""
+    death = Death(
+        custody=custody,
+        died_at=died_at,
+        died_at_precision=died_at_precision,
+        place=place,
+        locality=locality,
+        circumstances=circumstances.strip(),
+        investigated=investigated,
+        investigation=investigation,
+        autopsy=autopsy,
+        autopsy_independent=autopsy_independent,
+    )
+    return record_add(user=user, record=death, belongs_to=custody)
+
+
+def death_cause_add(
+    *,
+    user: Any,
+    death: Death,
+    source: Any,
+    stated_by: str,
+    kind: str,
+    cause_as_stated: str = "",
+    by_authorities: bool = False,
+) -> DeathCause:
+    """Add one source's account of the cause of a death; accounts are kept side by side, never merged."""
+    cause = DeathCause(
+        death=death,
+        source=source,
+        stated_by=stated_by.strip(),
+        kind=kind,
+        cause_as_stated=cause_as_stated.strip(),
+        by_authorities=by_authorities,
+    )
+    return record_add(user=user, record=cause, belongs_to=death)
