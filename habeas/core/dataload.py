@@ -66,8 +66,9 @@ MAX_DEPTH = 20
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: apps whose records are made by their own commands, never from a data file (lists, linkage, estimates)
 NOT_FROM_FILES = {"counting"}
-#: reference data every team shares: only an instance administrator adds it
-SHARED = {"registry.locality"}
+#: reference data every team shares: only an instance administrator adds it (a locality, a state's ratification of
+#: a treaty)
+SHARED = {"registry.locality", "standards.ratification"}
 
 ENTRY_KEYS = {"model", "key", "fields", "cite"}
 TOP_KEYS = {"version", "default_source", "records"}

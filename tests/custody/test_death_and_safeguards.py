@@ -9,6 +9,7 @@ import textwrap
 import pytest
 from django.core.exceptions import ValidationError
 
+from habeas.accounts.models import Team
 from habeas.cases.models import Event, Investigation
 from habeas.core.dataload import records_load
 from habeas.core.errors import LoadError
@@ -124,7 +125,7 @@ def test_a_data_file_with_a_death_before_the_arrest_names_file_line_and_field_an
         encoding="utf-8",
     )
     with pytest.raises(LoadError) as caught:
-        records_load(path=path)
+        records_load(path=path, user=factories.superuser("loader"), team=Team.objects.create(name="T"))
     message = str(caught.value)
     assert "death.yaml, line 15" in message
     assert "field 'died_at'" in message

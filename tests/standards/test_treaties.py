@@ -9,6 +9,7 @@ import textwrap
 import pytest
 from django.core.exceptions import ValidationError
 
+from habeas.accounts.models import Team
 from habeas.core.dataload import records_load
 from habeas.core.errors import LoadError
 from habeas.standards.applicability import treaty_of
@@ -62,7 +63,7 @@ def test_a_data_file_with_a_ratification_in_the_future_names_file_line_and_field
         encoding="utf-8",
     )
     with pytest.raises(LoadError) as caught:
-        records_load(path=path)
+        records_load(path=path, user=factories.superuser("loader"), team=Team.objects.create(name="T"))
     assert "treaty.yaml, line 7" in str(caught.value)
     assert "field 'in_force_on'" in str(caught.value)
 
