@@ -9,6 +9,8 @@ Variables:
 - ``HABEAS_DEBUG``: ``1``/``true``/``yes`` or ``0``/``false``/``no`` (default off).
 - ``HABEAS_ALLOWED_HOSTS``: comma-separated host names (default ``localhost,127.0.0.1``).
 - ``HABEAS_REAUTH_MINUTES``: how long a confirmed password counts before deletions and exports (default 10).
+- ``HABEAS_JOB_HEARTBEAT_SECONDS``, ``HABEAS_JOB_STALLED_SECONDS``: how often the worker says a job still runs
+  (default 10), and after how long without a word a running job counts as stopped (default 60).
 """
 
 from __future__ import annotations
@@ -139,6 +141,10 @@ CACHES = {
 # Long operations (checks, linkage, estimates) run as tasks, queued in the database and run by `habeas worker`
 # (which `habeas serve` and `habeas demo` start beside the web server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker writes a running job's heartbeat this often; a running job not heard from for the second figure has
+# lost its worker and may be started again (it exceeds SQLite's busy timeout of 20 s, which a beat may wait out).
+HABEAS_JOB_HEARTBEAT_SECONDS = env_int("HABEAS_JOB_HEARTBEAT_SECONDS", 10, minimum=1)
+HABEAS_JOB_STALLED_SECONDS = env_int("HABEAS_JOB_STALLED_SECONDS", 60, minimum=2)
 
 # Two-factor login: a TOTP code for every user with an authenticator; for everyone when this is on.
 HABEAS_REQUIRE_2FA = env_flag("HABEAS_REQUIRE_2FA")
