@@ -125,6 +125,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = data_dir() / "media"
+# An upload too large to keep in memory is spooled encrypted in the data folder, never in clear in the system's
+# temporary folder (habeas/core/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "habeas.core.uploads.SealedFileUploadHandler",
+]
+FILE_UPLOAD_TEMP_DIR = str(data_dir() / "uploads")
 
 # "default": the dashboard's counts (no names). "pages": the rendered files of persons, groups and places, which
 # hold names in clear, so they stay in the memory of the server process that made them: never point this alias
