@@ -211,7 +211,9 @@ def serve(*, host: str, port: int, workers: int) -> int:
     command = [gunicorn, "habeas.config.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers)]
     worker_command = [sys.executable, "-m", "habeas.cli.main", "worker"]
     worker = subprocess.Popen(worker_command)
-    server = subprocess.Popen([*command, "--access-logfile", "-"])
+    from habeas.core.requestlog import GUNICORN_ACCESS_LOG_FORMAT
+
+    server = subprocess.Popen([*command, "--access-logfile", "-", "--access-logformat", GUNICORN_ACCESS_LOG_FORMAT])
     # stopped by a service manager or a script (SIGTERM) as by Ctrl+C: the server and the worker stop too
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

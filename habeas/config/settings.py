@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "habeas.core.requestlog.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -73,6 +74,25 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Logs hold no name: no query string (searches and filters), no request body, no error message; an unexpected
+# error (500) is logged with the id its page shows (habeas/core/requestlog.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request": {"()": "habeas.core.requestlog.RequestFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "habeas.core.requestlog.NoDataFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s] %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": "plain"}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
 
 ROOT_URLCONF = "habeas.config.urls"
 LOGIN_URL = "admin:login"
@@ -125,13 +145,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = data_dir() / "media"
-# An upload too large to keep in memory is spooled encrypted in the data folder, never in clear in the system's
-# temporary folder (habeas/core/uploads.py).
+# An upload too large to keep in memory is spooled encrypted (in FILE_UPLOAD_TEMP_DIR if set, else the data
+# folder's "uploads"), never in clear in the system's temporary folder (habeas/core/uploads.py).
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "habeas.core.uploads.SealedFileUploadHandler",
 ]
-FILE_UPLOAD_TEMP_DIR = str(data_dir() / "uploads")
 
 # "default": the dashboard's counts (no names). "pages": the rendered files of persons, groups and places, which
 # hold names in clear, so they stay in the memory of the server process that made them: never point this alias

@@ -6,6 +6,8 @@ from django.urls import include, path
 from habeas.accounts.reauth import reauth
 from habeas.core.views import job_detail, job_start_again
 
+handler500 = "habeas.core.views.server_error"
+
 urlpatterns = [
     path("", include("habeas.reports.urls")),
     path("", include("habeas.registry.urls")),

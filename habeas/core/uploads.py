@@ -1,8 +1,8 @@
 """Uploads larger than Django keeps in memory (``FILE_UPLOAD_MAX_MEMORY_SIZE``, 2.5 MB) are spooled encrypted,
 never in clear: each block is sealed (AES-256-GCM) as it arrives, with a key made for that upload and held only
-in the server's memory, into a file of ``FILE_UPLOAD_TEMP_DIR`` (the data folder's ``uploads``) that has no name
-in the folder (it disappears when closed, or when the process ends however it ends). The view reads the upload
-as any other, decrypted block by block; a file altered on disk is refused."""
+in the server's memory, into a file of ``FILE_UPLOAD_TEMP_DIR`` (if set; else the data folder's ``uploads``)
+that has no name in the folder (it disappears when closed, or when the process ends however it ends). The view
+reads the upload as any other, decrypted block by block; a file altered on disk is refused."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+
+from habeas.config.env import data_dir
 
 BLOCK = 64 * 1024  # plaintext bytes per sealed block (the last one shorter)
 _LENGTH = struct.Struct(">I")
@@ -35,9 +37,9 @@ class _SealedSpool:
     plain bytes."""
 
     def __init__(self) -> None:
-        folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
+        folder = Path(settings.FILE_UPLOAD_TEMP_DIR or data_dir() / "uploads")
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.handle: IO[bytes] = tempfile.TemporaryFile(dir=folder)
+        self.handle: IO[bytes] = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed with the upload)
         self.aead = AESGCM(AESGCM.generate_key(bit_length=256))
         self.offsets: list[int] = []  # where each sealed block starts in the file
         self.pending = bytearray()

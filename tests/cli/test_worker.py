@@ -161,9 +161,7 @@ def test_serve_starts_again_a_worker_that_exited(instance, tmp_path):
         first = the_worker(server.pid)
         assert first is not None
         os.kill(first, signal.SIGKILL)
-        wait_until(
-            lambda: the_worker(server.pid) not in (None, first), seconds=30, what="serve to start a new worker"
-        )
+        wait_until(lambda: the_worker(server.pid) not in (None, first), seconds=30, what="serve to start a new worker")
         assert server.poll() is None
     finally:
         stop(server)

@@ -5,7 +5,6 @@ and nothing of the upload is left in the temporary folder."""
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import time
 import uuid
@@ -31,7 +30,7 @@ def spooled(folder: Path) -> dict[str, bytes]:
     found = {str(p): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     for fd in Path("/proc/self/fd").iterdir():
         try:
-            target = os.readlink(fd)
+            target = str(fd.readlink())
             if target.startswith(str(folder)):
                 found[target] = fd.read_bytes()
         except OSError:
