@@ -1,9 +1,11 @@
 """The worker as it runs beside the server, on a SQLite database file: a job whose worker was killed is seen as
 failed after the heartbeat timeout and runs to its end once started again; the worker starts again by itself
-after a database error; ``habeas serve`` starts again a worker that exited."""
+after a database error; ``habeas serve`` starts again a worker that exited, and its access log holds no query
+string (searches and filters hold names) nor referrer."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import secrets
 import signal
@@ -12,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -144,12 +146,15 @@ def the_worker(pid: int) -> int | None:
     return next((child for child, line in children(pid).items() if line.endswith("habeas.cli.main worker ")), None)
 
 
-def test_serve_starts_again_a_worker_that_exited(instance, tmp_path):
+@pytest.fixture(scope="module")
+def served(instance, tmp_path_factory) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
+    """``habeas serve`` of the instance on a free port, and the file of what it writes (its access log too)."""
     env, _ = instance
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with (tmp_path / "serve.log").open("wb") as out:
+    with log.open("wb") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "habeas.cli.main", "serve", "--port", str(port), "--workers", "1"],
             env=env,
@@ -157,12 +162,37 @@ def test_serve_starts_again_a_worker_that_exited(instance, tmp_path):
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_until(lambda: the_worker(server.pid) is not None, seconds=120, what="serve to start its worker")
-        first = the_worker(server.pid)
-        assert first is not None
-        os.kill(first, signal.SIGKILL)
-        wait_until(lambda: the_worker(server.pid) not in (None, first), seconds=30, what="serve to start a new worker")
-        assert server.poll() is None
+        yield server, port, log
     finally:
         stop(server)
-    assert "the worker stopped (exit code -9); starting it again" in (tmp_path / "serve.log").read_text()
+
+
+def test_serve_starts_again_a_worker_that_exited(served):
+    server, _, log = served
+    wait_until(lambda: the_worker(server.pid) is not None, seconds=120, what="serve to start its worker")
+    first = the_worker(server.pid)
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    wait_until(lambda: the_worker(server.pid) not in (None, first), seconds=30, what="serve to start a new worker")
+    assert server.poll() is None
+    assert "the worker stopped (exit code -9); starting it again" in log.read_text()
+
+
+def test_serves_access_log_has_no_query_string_nor_referrer(served):
+    _, port, log = served
+
+    def answered() -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    wait_until(answered, seconds=120, what="the server to answer")
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    referrer = f"http://127.0.0.1:{port}/people/?name=Dmitry+Tyan"
+    connection.request("GET", "/search/?q=Roza+Tuletaeva", headers={"Referer": referrer})
+    assert connection.getresponse().status == 302  # to log in
+    wait_until(lambda: '"GET /search/ HTTP/1.1" 302' in log.read_text(), seconds=30, what="the access log")
+    written = log.read_text()
+    assert "Roza" not in written and "Tyan" not in written and "q=" not in written

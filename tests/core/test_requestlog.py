@@ -13,7 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path
 
-from habeas.config.urls import handler500, urlpatterns as real_urlpatterns
+from habeas.config.urls import handler500
+from habeas.config.urls import urlpatterns as real_urlpatterns
 
 pytestmark = pytest.mark.django_db
 
