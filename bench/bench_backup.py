@@ -7,7 +7,7 @@ Usage (the database must hold ``habeas synth --scale … --team Monitors``):
         .venv/bin/python bench/bench_backup.py [--clients 5] [--before 30] [--after 15] [--workers 2]
 
 It starts ``habeas serve`` on a free loopback port (the pages of ``bench_pages.py``: person, place, dashboard,
-search, each read recording its audit event), lets the clients run ``--before`` seconds, then runs ``habeas
+search, each read recording its audit event), lets the clients (once all logged in) run ``--before`` seconds, then runs ``habeas
 backup`` to a new archive beside the database, and goes on ``--after`` seconds after it ends. Each request
 counts in the phase in which it started. It prints, per phase, the number of requests, median, 95th and 99th
 percentile and worst latency in milliseconds and the responses other than 200, the backup's duration, and
@@ -53,10 +53,12 @@ def main() -> int:
     phase = ["before"]
     stop = threading.Event()
     lock = threading.Lock()
+    logged_in = threading.Barrier(args.clients + 1)
 
     def work(number: int) -> None:
         client = Client(port)
         client.log_in()
+        logged_in.wait()
         rng = random.Random(number)
         kinds = list(urls)
         i = number
@@ -90,6 +92,7 @@ def main() -> int:
         threads = [threading.Thread(target=work, args=(n,)) for n in range(args.clients)]
         for thread in threads:
             thread.start()
+        logged_in.wait()
         time.sleep(args.before)
         archive = Path(os.environ["HABEAS_DATA_DIR"]) / f"bench-{int(time.time())}.habeas"
         phase[0] = "during"
