@@ -7,10 +7,10 @@ Usage (the database must hold ``habeas synth --scale … --team Monitors``):
         .venv/bin/python bench/bench_backup.py [--clients 5] [--before 30] [--after 15] [--workers 2]
 
 It starts ``habeas serve`` on a free loopback port (the pages of ``bench_pages.py``: person, place, dashboard,
-search, each read recording its audit event), lets the clients (once all logged in) run ``--before`` seconds, then runs ``habeas
-backup`` to a new archive beside the database, and goes on ``--after`` seconds after it ends. Each request
-counts in the phase in which it started. It prints, per phase, the number of requests, median, 95th and 99th
-percentile and worst latency in milliseconds and the responses other than 200, the backup's duration, and
+search, each read recording its audit event), lets the clients (once all logged in) run ``--before`` seconds,
+then runs ``habeas backup`` to a new archive beside the database, and goes on ``--after`` seconds after it ends.
+Each request counts in the phase in which it started. It prints, per phase, the number of requests, median, 95th
+and 99th percentile and worst latency in milliseconds and the responses other than 200, the backup's duration, and
 whether the task worker stopped (``habeas serve`` starts it again and says so).
 """
 
