@@ -357,7 +357,7 @@ def _snapshot() -> Iterator[str]:
     token = secrets.token_hex(8)
     name = str(connection.settings_dict["NAME"])
     snapshot: Path | None = None
-    if connection.is_in_memory_db():  # the test suite's database
+    if name == ":memory:" or "mode=memory" in name:  # the test suite's database
         target_name = f"file:habeas-snapshot-{token}?mode=memory&cache=shared"
     else:
         snapshot = Path(name).with_name(f".{Path(name).name}.snapshot-{token}")
