@@ -210,20 +210,41 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return serve(host="127.0.0.1", port=args.port, workers=2)
 
 
+#: how often ``habeas serve`` looks whether its worker is still running, and how long the worker waits before
+#: starting again after a database error
+WORKER_CHECK_SECONDS = 2
+WORKER_PAUSE_SECONDS = 5
+
+
 def serve(*, host: str, port: int, workers: int) -> int:
-    """Run the production server (gunicorn) and, beside it, the task worker; stop both together."""
+    """Run the production server (gunicorn) and, beside it, the task worker, started again whenever it exits;
+    stop both together."""
     setup_django()
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     command = [gunicorn, "habeas.config.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers)]
-    worker = subprocess.Popen([sys.executable, "-m", "habeas.cli.main", "worker"])
-    server = subprocess.Popen([*command, "--access-logfile", "-"])
+    worker_command = [sys.executable, "-m", "habeas.cli.main", "worker"]
+    worker = subprocess.Popen(worker_command)
+    from habeas.core.requestlog import GUNICORN_ACCESS_LOG_FORMAT
+
+    server = subprocess.Popen([*command, "--access-logfile", "-", "--access-logformat", GUNICORN_ACCESS_LOG_FORMAT])
     # stopped by a service manager or a script (SIGTERM) as by Ctrl+C: the server and the worker stop too
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        return server.wait()
+        while True:
+            try:
+                return server.wait(timeout=WORKER_CHECK_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
+            if worker.poll() is not None:
+                print(
+                    f"habeas serve: the worker stopped (exit code {worker.returncode}); starting it again",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                worker = subprocess.Popen(worker_command)
     except KeyboardInterrupt:
         return 0
     finally:
@@ -234,12 +255,26 @@ def serve(*, host: str, port: int, workers: int) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """Run the queued long operations (checks, linkage, estimates) one after another."""
+    """Run the queued long operations (checks, linkage, estimates) one after another. After a database error
+    (such as "database is locked" for longer than the busy timeout) the worker starts again by itself."""
     setup_django()
-    from django.core.management import call_command
+    import time
 
-    call_command("db_worker", interval=1, batch=args.batch, reload=False, verbosity=1)
-    return 0
+    from django.core.management import call_command
+    from django.db import DatabaseError, connections
+
+    while True:
+        try:
+            call_command("db_worker", interval=1, batch=args.batch, reload=False, verbosity=1)
+            return 0
+        except DatabaseError as exc:
+            print(
+                f"habeas worker: the database answered an error ({exc}); starting again in {WORKER_PAUSE_SECONDS} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            connections.close_all()
+            time.sleep(WORKER_PAUSE_SECONDS)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

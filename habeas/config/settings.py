@@ -9,6 +9,8 @@ Variables:
 - ``HABEAS_DEBUG``: ``1``/``true``/``yes`` or ``0``/``false``/``no`` (default off).
 - ``HABEAS_ALLOWED_HOSTS``: comma-separated host names (default ``localhost,127.0.0.1``).
 - ``HABEAS_REAUTH_MINUTES``: how long a confirmed password counts before deletions and exports (default 10).
+- ``HABEAS_JOB_HEARTBEAT_SECONDS``, ``HABEAS_JOB_STALLED_SECONDS``: how often the worker says a job still runs
+  (default 10), and after how long without a word a running job counts as stopped (default 60).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "habeas.core.requestlog.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -71,6 +74,25 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Logs hold no name: no query string (searches and filters), no request body, no error message; an unexpected
+# error (500) is logged with the id its page shows (habeas/core/requestlog.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request": {"()": "habeas.core.requestlog.RequestFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "habeas.core.requestlog.NoDataFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s] %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": "plain"}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
 
 ROOT_URLCONF = "habeas.config.urls"
 LOGIN_URL = "admin:login"
@@ -123,6 +145,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = data_dir() / "media"
+# An upload too large to keep in memory is spooled encrypted (in FILE_UPLOAD_TEMP_DIR if set, else the data
+# folder's "uploads"), never in clear in the system's temporary folder (habeas/core/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "habeas.core.uploads.SealedFileUploadHandler",
+]
 
 # "default": the dashboard's counts (no names). "pages": the rendered files of persons, groups and places, which
 # hold names in clear, so they stay in the memory of the server process that made them: never point this alias
@@ -139,6 +167,10 @@ CACHES = {
 # Long operations (checks, linkage, estimates) run as tasks, queued in the database and run by `habeas worker`
 # (which `habeas serve` and `habeas demo` start beside the web server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker writes a running job's heartbeat this often; a running job not heard from for the second figure has
+# lost its worker and may be started again (it exceeds SQLite's busy timeout of 20 s, which a beat may wait out).
+HABEAS_JOB_HEARTBEAT_SECONDS = env_int("HABEAS_JOB_HEARTBEAT_SECONDS", 10, minimum=1)
+HABEAS_JOB_STALLED_SECONDS = env_int("HABEAS_JOB_STALLED_SECONDS", 60, minimum=2)
 
 # Two-factor login: a TOTP code for every user with an authenticator; for everyone when this is on.
 HABEAS_REQUIRE_2FA = env_flag("HABEAS_REQUIRE_2FA")

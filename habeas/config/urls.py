@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from habeas.accounts.reauth import reauth
-from habeas.core.views import job_detail
+from habeas.core.views import job_detail, job_start_again
+
+handler500 = "habeas.core.views.server_error"
 
 urlpatterns = [
     path("", include("habeas.reports.urls")),
@@ -15,6 +17,7 @@ urlpatterns = [
     path("", include("habeas.counting.urls")),
     path("", include("habeas.standards.urls")),
     path("jobs/<int:pk>/", job_detail, name="job_detail"),
+    path("jobs/<int:pk>/again/", job_start_again, name="job_start_again"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("reauth/", reauth, name="reauth"),

@@ -35,10 +35,12 @@ import importlib.metadata
 import json
 import os
 import secrets
+import sqlite3
 import struct
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -51,7 +53,7 @@ from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
@@ -324,7 +326,82 @@ def _snapshot_begin() -> None:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
 
-def _dump_table(writer: _SealedWriter, model: type[models.Model]) -> tuple[int, str]:
+#: SQLite's online backup copies the database this many pages at a time; between two steps writers go on (one
+#: waiting stops the next step from starting, which then waits ``SNAPSHOT_PAUSE`` seconds and tries again)
+SNAPSHOT_PAGES = 1024
+SNAPSHOT_PAUSE = 0.05
+#: a write by another connection makes the copy start again; after this many, the rest is copied in one step
+#: (writers wait for it, a few seconds, within SQLite's busy timeout)
+SNAPSHOT_RESTARTS = 3
+
+
+class _Restarted(Exception):
+    pass
+
+
+@contextmanager
+def _snapshot() -> Iterator[str]:
+    """One consistent, read-only view of the whole database while the archive is written: the alias of the
+    connection to read it through.
+
+    PostgreSQL: a repeatable-read transaction, which neither readers nor writers wait for. SQLite: a transaction
+    would hold the database's lock for the whole dump (more than a minute for a national database, during
+    which every write waits, then fails with "database is locked"); instead SQLite's online backup API copies
+    the database in steps to a snapshot beside it (the same encrypted fields, readable by the same user only),
+    the archive is read from the snapshot, and the snapshot is deleted."""
+    if connection.vendor != "sqlite":
+        with transaction.atomic():
+            _snapshot_begin()
+            yield DEFAULT_DB_ALIAS
+        return
+    token = secrets.token_hex(8)
+    name = str(connection.settings_dict["NAME"])
+    snapshot: Path | None = None
+    if name == ":memory:" or "mode=memory" in name:  # the test suite's database
+        target_name = f"file:habeas-snapshot-{token}?mode=memory&cache=shared"
+    else:
+        snapshot = Path(name).with_name(f".{Path(name).name}.snapshot-{token}")
+        os.close(os.open(snapshot, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        target_name = str(snapshot)
+    alias = f"backup_snapshot_{token}"
+    target = sqlite3.connect(target_name, uri=True)  # kept open: an in-memory snapshot lives while it is
+    reader = None
+    try:
+        connection.ensure_connection()
+        _copy(connection.connection, target)
+        source = connections[DEFAULT_DB_ALIAS]
+        reader = type(source)({**source.settings_dict, "NAME": target_name}, alias)
+        connections[alias] = reader
+        yield alias
+    finally:
+        if reader is not None:
+            reader.close()
+            del connections[alias]
+        target.close()
+        if snapshot is not None:
+            for leftover in (snapshot, snapshot.with_name(snapshot.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+
+
+def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    """Copy the SQLite database in steps of ``SNAPSHOT_PAGES`` pages (see ``_snapshot``)."""
+    restarts, last = 0, -1
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        nonlocal restarts, last
+        if remaining > last >= 0:  # another connection wrote: the copy starts again
+            restarts += 1
+            if restarts > SNAPSHOT_RESTARTS:
+                raise _Restarted
+        last = remaining
+
+    try:
+        source.backup(target, pages=SNAPSHOT_PAGES, progress=progress, sleep=SNAPSHOT_PAUSE)
+    except _Restarted:
+        source.backup(target, sleep=SNAPSHOT_PAUSE)
+
+
+def _dump_table(writer: _SealedWriter, model: type[models.Model], using: str) -> tuple[int, str]:
     """Write a table's rows in frames of at most ``ROWS_PER_FRAME`` rows (one empty frame for an empty table).
     Returns the number of rows and the SHA-256 of the frames' bodies."""
     names = [f.attname for f in _fields(model)]
@@ -339,7 +416,7 @@ def _dump_table(writer: _SealedWriter, model: type[models.Model]) -> tuple[int, 
         writer.write(_frame(b"T", header, body))
         batch.clear()
 
-    for row in model._base_manager.order_by("pk").values_list(*names).iterator(chunk_size=ROWS_PER_FRAME):
+    for row in model._base_manager.using(using).order_by("pk").values_list(*names).iterator(chunk_size=ROWS_PER_FRAME):
         batch.append([_encode(value) for value in row])
         count += 1
         if len(batch) >= ROWS_PER_FRAME:
@@ -371,18 +448,17 @@ def backup_write(*, path: Path, passphrase: str, progress: Progress | None = Non
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
             writer = _SealedWriter(out, passphrase)
-            with transaction.atomic():
-                _snapshot_begin()
+            with _snapshot() as using:
                 for model in _models():
                     label = model._meta.label_lower
-                    count, digest = _dump_table(writer, model)
+                    count, digest = _dump_table(writer, model, using)
                     rows[label] = count
                     tables[label] = {"table": model._meta.db_table, "rows": count, "sha256": digest}
                     if count:
                         say(f"{model._meta.verbose_name_plural}: {count:,} rows")
-                hashes = Document.objects.order_by("sha256").values_list("sha256", flat=True).distinct()
+                hashes = Document.objects.using(using).order_by("sha256").values_list("sha256", flat=True).distinct()
                 for number, sha256 in enumerate(hashes.iterator(), start=1):
-                    document = Document.objects.filter(sha256=sha256).order_by("pk").first()
+                    document = Document.objects.using(using).filter(sha256=sha256).order_by("pk").first()
                     assert document is not None
                     try:
                         content = document_content(document)
@@ -394,7 +470,8 @@ def backup_write(*, path: Path, passphrase: str, progress: Progress | None = Non
                         say(f"documents: {number:,}")
                 say(f"documents: {len(documents):,} files")
                 migrations = defaultdict(list)
-                for app, name in MigrationRecorder.Migration.objects.values_list("app", "name").order_by("app", "id"):
+                recorded = MigrationRecorder.Migration.objects.using(using).values_list("app", "name")
+                for app, name in recorded.order_by("app", "id"):
                     migrations[app].append(name)
             manifest = {
                 "format": "habeas-backup",

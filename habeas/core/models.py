@@ -184,6 +184,9 @@ class Job(models.Model):
     error = EncryptedTextField(_("why it failed"), blank=True)
     #: the language of its starter's page: the worker writes the progress and the problems in it
     language = models.CharField(_("language"), max_length=10, blank=True)
+    #: written by the worker every few seconds while it runs the job: a running job whose heartbeat is old has
+    #: lost its worker (see ``habeas.core.jobs.job_stalled``)
+    heartbeat_at = models.DateTimeField(_("last heard from the worker"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("job")
