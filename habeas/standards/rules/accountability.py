@@ -383,12 +383,8 @@ def unpaid_reparation(facts: ReparationFacts, params: Params) -> Outcome | None:
     )
 
 
-#: how a complaint's outcome is worded once decided, by the outcome its record gives
-DECIDED = {
-    "dismissed": gettext_noop("dismissed %(time)s after it was lodged"),
-    "forwarded": gettext_noop("forwarded for investigation %(time)s after it was lodged"),
-    "upheld": gettext_noop("upheld %(time)s after it was lodged"),
-}
+#: the outcomes of a complaint that was examined and decided
+DECIDED = {"dismissed", "forwarded", "upheld"}
 
 
 def complaint_examined(facts: ComplaintFacts, params: Params) -> Outcome | None:
@@ -422,7 +418,16 @@ def complaint_examined(facts: ComplaintFacts, params: Params) -> Outcome | None:
     until = params.until()
     if facts.decided is not None:
         span = span_days(facts.lodged, facts.decided)
-        state = say(DECIDED.get(facts.outcome, "decided %(time)s after it was lodged"), time=amount(*span, "days"))
+        state = say(
+            "dismissed %(time)s after it was lodged"
+            if facts.outcome == "dismissed"
+            else "forwarded for investigation %(time)s after it was lodged"
+            if facts.outcome == "forwarded"
+            else "upheld %(time)s after it was lodged"
+            if facts.outcome == "upheld"
+            else "decided %(time)s after it was lodged",
+            time=amount(*span, "days"),
+        )
     elif facts.outcome in ("pending", "no_answer"):
         span = span_days(facts.lodged, until)
         state = say(
