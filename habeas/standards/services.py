@@ -150,13 +150,13 @@ def evaluate(
     return results
 
 
-def as_known(results: list[Result], now: dt.datetime) -> list[Result]:
+def as_known(results: list[Result], now: dt.datetime, latest: dict[Ref, When]) -> list[Result]:
     """The results judged as of the date each record's facts are known up to: its latest dated source, or the
     date its facts were last reviewed, whichever is later — unless it (or a record whose facts it used) is
     under active monitoring, or nothing dates it: then the day of the check. A result found at the check's date
-    is judged again at that earlier date (a delay only shortens), and dropped if nothing is found there."""
+    is judged again at that earlier date (a delay only shortens), and dropped if nothing is found there.
+    ``latest``: the date of the latest dated source of each record (``selectors.sources_of``)."""
     refs = {r.facts.record for r in results} | {ref for r in results for ref in r.facts.refs}
-    latest = selectors.sources_of(refs)[1]
     active, reviewed = selectors.follows_of(refs)
     today = When.day_of(now)
     out = []
@@ -379,10 +379,9 @@ class Row:
     fingerprint: str
 
 
-def _rows(results: list[Result]) -> list[Row]:
+def _rows(results: list[Result], sources: dict[Ref, list[dict[str, str]]]) -> list[Row]:
     """The findings the results make: one per record and failure (``folded``), with its sources and team."""
     groups = folded(results)
-    sources = selectors.citations_of({r.facts.record for r in results} | {ref for r in results for ref in r.facts.refs})
     teams = selectors.teams_of({r.facts.record for r in results})
     # What many findings share is built once: the parameters of the rules in one period.
     shared: dict[tuple[tuple[str, int], ...], tuple[dict[str, Any], str]] = {}
@@ -443,11 +442,14 @@ def _checked(
 ) -> tuple[Profile, list[Rule], list[Row]]:
     profile = profile_get(profile_name)
     rules = _rules(profile, codes)
-    results = as_known(evaluate(profile, rules, now=now, records=records, progress=progress), now)
+    found = evaluate(profile, rules, now=now, records=records, progress=progress)
     steps = len({rule.subject for rule in rules}) + 1
     if progress:
-        progress(steps - 1, steps, str(_("storing %(count)d findings") % {"count": len(results)}))
-    return profile, rules, _rows(results)
+        progress(steps - 1, steps, str(_("storing %(count)d findings") % {"count": len(found)}))
+    sources, latest = selectors.sources_of(
+        {r.facts.record for r in found} | {ref for r in found for ref in r.facts.refs}
+    )
+    return profile, rules, _rows(as_known(found, now, latest), sources)
 
 
 def findings_preview(

@@ -56,9 +56,7 @@ def test_the_dashboard_counts_what_the_records_say(client, world):
 
     client.force_login(world["member"])
     page = client.get(reverse("dashboard")).content.decode()
-    open_findings = (
-        Finding.objects.filter(active=True).exclude(review=Finding.Review.DISMISSED).exclude(status="gap")
-    )
+    open_findings = Finding.objects.filter(active=True).exclude(review=Finding.Review.DISMISSED).exclude(status="gap")
     severe = open_findings.values_list("rule", flat=True)
     top_rule = max(set(severe), key=lambda rule: (list(severe).count(rule), rule))
     assert top_rule in page

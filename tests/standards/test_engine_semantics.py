@@ -181,7 +181,7 @@ def test_a_profile_value_that_does_not_say_whose_figure_it_is_is_refused(tmp_pat
     (tmp_path / "x.yaml").write_text(
         "parameters:\n  P_A:\n    - value: 7\n      citation: 'CAT art. 12'\n", encoding="utf-8"
     )
-    with pytest.raises(StandardsError, match="set_by.*working"):
+    with pytest.raises(StandardsError, match=r"set_by.*working"):
         load_profile("x", directory=tmp_path)
 
 
