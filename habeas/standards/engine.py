@@ -237,6 +237,7 @@ def load_profile(name: str, *, directory: Path = PROFILE_DIR, known_rules: Itera
             value = version["value"]
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
                 raise StandardsError(f"{where}: {value!r} is not a non-negative number")
+            valid_from, valid_until = _date(version.get("from"), where), _date(version.get("until"), where)
             set_by, working = str(version.get("set_by") or ""), str(version.get("working") or "")
             if bool(set_by) == bool(working):
                 raise StandardsError(
@@ -247,8 +248,8 @@ def load_profile(name: str, *, directory: Path = PROFILE_DIR, known_rules: Itera
                 ParameterVersion(
                     value=value,
                     citation=str(version["citation"]),
-                    valid_from=_date(version.get("from"), where),
-                    valid_until=_date(version.get("until"), where),
+                    valid_from=valid_from,
+                    valid_until=valid_until,
                     set_by=set_by,
                     working=working,
                 )

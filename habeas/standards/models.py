@@ -23,9 +23,6 @@ class Finding(models.Model):
         ALLEGED = "alleged", _("alleged violation")
         GAP = "gap", _("gap: no source says")
 
-    #: the statuses that are findings; a gap is a question for the researcher, listed apart
-    FINDINGS = (Status.BREACH, Status.POSSIBLE, Status.ALLEGED)
-
     class Severity(models.IntegerChoices):
         INFO = 0, _("info")
         LOW = 1, _("low")

@@ -35,7 +35,7 @@ from habeas.standards.engine import (
     load_profile,
 )
 from habeas.standards.facts import Base, Ref, When, moment
-from habeas.standards.models import Finding
+from habeas.standards.models import Finding, Follow
 from habeas.standards.rules import CATALOGUE, rules_by_code
 
 
@@ -569,6 +569,26 @@ def finding_review(
     finding.full_clean()
     finding.save()
     return finding
+
+
+@transaction.atomic
+def record_follow(*, record: Any, active: bool, reviewed_on: dt.date | None, actor: Any) -> Follow:
+    """Say whether a record is under active monitoring (its open situations then run to the day of the check)
+    and to which date its facts were last reviewed; then re-check it, so its findings say "as of" anew."""
+    content_type = ContentType.objects.get_for_model(record)
+    follow, _created = Follow.objects.get_or_create(content_type=content_type, object_id=record.pk)
+    follow.active, follow.reviewed_on = active, reviewed_on
+    follow.full_clean()
+    follow.save()
+    audit_record(
+        action="update",
+        actor=actor,
+        target=record,
+        summary="follow-up: " + ("under active monitoring" if active else "not actively monitored"),
+        details={"active": active, "reviewed_on": reviewed_on.isoformat() if reviewed_on else None},
+    )
+    findings_recheck(record=record)
+    return follow
 
 
 def findings_recheck(*, record: Any, now: dt.datetime | None = None) -> list[Evaluation]:

@@ -207,6 +207,17 @@ def test_a_record_under_active_monitoring_runs_to_the_day_of_the_check():
 
 
 @pytest.mark.django_db
+def test_following_a_record_re_checks_it_and_is_audited():
+    from habeas.accounts.models import AuditEvent
+
+    record = stated_allegation(raised=dt.date(2006, 1, 10), published=dt.date(2007, 5, 1))
+    services.findings_evaluate(profile_name="international", codes=list(PROMPT), now=CHECKED)
+    services.record_follow(record=record, active=True, reviewed_on=None, actor=None)
+    assert "as of 1 May 2007" not in Finding.objects.get(object_id=record.pk, topic="investigation-prompt").summary
+    assert AuditEvent.objects.filter(target_type="cases.allegation", target_id=str(record.pk)).exists()
+
+
+@pytest.mark.django_db
 def test_a_review_of_the_facts_moves_their_date_forward():
     record = stated_allegation(raised=dt.date(2006, 1, 10), published=dt.date(2007, 5, 1))
     Follow.objects.create(
