@@ -275,6 +275,28 @@ def test_no_external_inspection_recorded_is_not_a_mandela_83_breach():
     assert found.status == Status.GAP and "no source says when an external body last inspected" in found.summary
 
 
+def test_a_retraction_or_a_courts_silence_no_source_states_is_a_question():
+    from habeas.standards.facts import StatementFacts
+
+    retracted = StatementFacts(
+        record=("cases.statement", 1), subject="P", kind="confession", retracted=day(2012, 3, 1), coercion_alleged=True
+    )
+    assert judged("IMP-03-RETRACTED-CONFESSION-NOT-INVESTIGATED", retracted).status == Status.GAP
+    stated = StatementFacts(
+        record=("cases.statement", 1),
+        subject="P",
+        kind="confession",
+        retracted=day(2012, 3, 1),
+        coercion_alleged=True,
+        investigations=(never_opened(),),
+    )
+    assert judged("IMP-03-RETRACTED-CONFESSION-NOT-INVESTIGATED", stated).status == Status.BREACH
+    before_court = StatementFacts(
+        record=("cases.statement", 1), subject="P", kind="confession", coercion_alleged=True, used_in="the trial"
+    )
+    assert judged("CAT-15-EXCLUSIONARY-RULE", before_court).status == Status.GAP
+
+
 @pytest.mark.django_db
 def test_gaps_are_listed_apart_from_findings_on_the_dashboard(client):
     from habeas.reports import dashboard

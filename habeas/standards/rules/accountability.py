@@ -318,6 +318,21 @@ def retraction_not_investigated(facts: StatementFacts, params: Params) -> Outcom
             ),
             limit_days=limit,
         )
+    if not stated_none(facts.investigations):
+        return gap(
+            say(
+                "%(statement)s retracted (%(on)s) on the ground that it was obtained by torture or ill-treatment: no "
+                "source says whether that allegation was investigated",
+                statement=statement,
+                on=when(facts.retracted),
+            )
+            if facts.retracted
+            else say(
+                "%(statement)s retracted on the ground that it was obtained by torture or ill-treatment: no source "
+                "says whether that allegation was investigated",
+                statement=statement,
+            )
+        )
     return outcome(
         Status.BREACH,
         say(
@@ -338,14 +353,19 @@ def retraction_not_investigated(facts: StatementFacts, params: Params) -> Outcom
 def exclusionary_rule(facts: StatementFacts, params: Params) -> Outcome | None:
     if not (facts.used_in and facts.coercion_alleged) or facts.claims_examined is True:
         return None
-    refused = facts.claims_examined is False
+    if facts.claims_examined is None:
+        return gap(
+            say(
+                "%(statement)s said to be coerced was before the court in %(case)s: no source says whether the court "
+                "examined the claim",
+                statement=label(facts.kind),
+                case=facts.used_in,
+            )
+        )
     return outcome(
-        Status.BREACH if refused else Status.POSSIBLE,
+        Status.BREACH,
         say(
-            "%(statement)s said to be coerced was before the court in %(case)s, which did not examine the claim"
-            if refused
-            else "%(statement)s said to be coerced was before the court in %(case)s, which is not recorded to have "
-            "examined the claim",
+            "%(statement)s said to be coerced was before the court in %(case)s, which did not examine the claim",
             statement=label(facts.kind),
             case=facts.used_in,
         ),

@@ -19,7 +19,7 @@ from habeas.standards.facts import (
     span_days,
     span_hours,
 )
-from habeas.standards.rules._common import amount, days, hours, judge, label, limit_of, outcome, when
+from habeas.standards.rules._common import amount, days, gap, hours, judge, label, limit_of, outcome, when
 
 MANDELA = gettext_noop(
     "United Nations Standard Minimum Rules for the Treatment of Prisoners (Nelson Mandela Rules), A/RES/70/175"
@@ -363,9 +363,7 @@ def solitary_safeguards(facts: MeasureFacts, params: Params) -> Outcome | None:
     ]
     if not missing:
         return None
-    return outcome(
-        Status.POSSIBLE, say("%(measure)s: no record of %(missing)s", measure=_label(facts), missing=listed(missing))
-    )
+    return gap(say("%(measure)s: no source states %(missing)s", measure=_label(facts), missing=listed(missing)))
 
 
 def solitary_of_women_and_children(facts: MeasureFacts, params: Params) -> Outcome | None:
