@@ -132,6 +132,7 @@ class Allegation(Record):
 
     class Kind(models.TextChoices):
         TORTURE = "torture", _("torture or other ill-treatment")
+        ILL = "ill", _("cruel, inhuman or degrading treatment (not torture)")
         FORCE = "force", _("excessive or lethal use of force")
         THREATS = "threats", _("threats or intimidation")
 
@@ -346,8 +347,10 @@ class Complaint(Record):
     """A complaint of torture or ill-treatment lodged with an authority (including one made in court)."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", _("pending")
-        NOT_REGISTERED = "unregistered", _("not registered")
+        PENDING = "pending", _("pending: a source says it is still being examined")
+        NO_ANSWER = "no_answer", _("no answer: a source says none was given")
+        NOT_REGISTERED = "unregistered", _("refused registration")
+        REFUSED = "refused", _("refused without examination")
         FORWARDED = "forwarded", _("forwarded for investigation")
         DISMISSED = "dismissed", _("dismissed as unfounded")
         UPHELD = "upheld", _("upheld")

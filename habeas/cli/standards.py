@@ -63,29 +63,46 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     user = cli_user(args)  # before anything is evaluated or printed
     from habeas.standards.selectors import findings_for_report, findings_visible
-    from habeas.standards.services import findings_evaluate
+    from habeas.standards.services import findings_evaluate, findings_preview, profile_get
 
-    evaluation = findings_evaluate(profile_name=args.profile, codes=args.rule, now=_as_of(args.as_of))
-    rows = findings_visible(findings_for_report(evaluation.profile, args.rule, seen_by=user), user)
+    as_of = _as_of(args.as_of)
+    if as_of is None:
+        evaluation = findings_evaluate(profile_name=args.profile, codes=args.rule)
+        profile = evaluation.profile
+        rows = findings_visible(findings_for_report(profile, args.rule, seen_by=user), user)
+        stored = f"({evaluation.created} new, {evaluation.changed} changed, {evaluation.retired} no longer found)"
+    else:  # a what-if: computed and printed, the stored findings left as they are
+        profile = profile_get(args.profile).name
+        rows = findings_visible(findings_preview(profile_name=profile, codes=args.rule, now=as_of), user)
+        stored = f"as of {args.as_of}; nothing stored"
     records: dict[str, set[int]] = {}
     for row in rows:
         records.setdefault(row["record"]["type"], set()).add(row["record"]["id"])
     command = " ".join(
-        ["check", "--profile", evaluation.profile]
+        ["check", "--profile", profile]
         + [f"--rule {code}" for code in args.rule or []]
         + (["--as-of", args.as_of] if args.as_of else [])
         + ["--format", args.format]
     )
+    findings = [row for row in rows if row["status"] != "gap"]
+    gaps = [row for row in rows if row["status"] == "gap"]
     cli_read_record(
         user=user,
         command=command,
         records={label: sorted(ids) for label, ids in sorted(records.items())},
-        details={"findings": len(rows)},
+        details={"findings": len(findings), "gaps": len(gaps)},
     )
-    write(rows, ["rule", "status", "severity", "subject", "summary", "record"], args.format)
+    columns = ["rule", "status", "severity", "subject", "summary", "record"]
+    if args.format == "table":
+        write(findings, columns, args.format)
+        if gaps:
+            print(f"\nGaps: {len(gaps)} questions for the researcher (no source states the fact a rule needs)")
+            write(gaps, ["rule", "subject", "summary", "record"], args.format)
+    else:
+        write(rows, columns, args.format)  # a gap is a row whose status is "gap"
     print(
-        f"{len(rows)} findings under profile {evaluation.profile!r} that {user.get_username()} may see "
-        f"({evaluation.created} new, {evaluation.changed} changed, {evaluation.retired} no longer found).",
+        f"{len(findings)} findings under profile {profile!r} that {user.get_username()} may see, and {len(gaps)} "
+        f"gaps {stored}.",
         file=sys.stderr,
     )
     return 0
@@ -116,7 +133,16 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 "standard": rule.citation,
                 # a treaty's rules apply only in its states parties, from its entry into force for each of them
                 "applies": f"states party to {treaty}, while in force" if (treaty := treaty_of(rule)) else "everywhere",
-                "parameters": {p: {"value": params[p], "citation": params.cited(p).citation} for p in rule.parameters},
+                "parameters": {
+                    p: {
+                        "value": params[p],
+                        "kind": "working threshold" if params.cited(p).working else "set by the standard",
+                        "set_by": params.cited(p).set_by,
+                        "working": params.cited(p).working,
+                        "citation": params.cited(p).citation,
+                    }
+                    for p in rule.parameters
+                },
             }
         )
     write(rows, ["rule", "severity", "legal_force", "verified", "applies", "parameters", "title"], args.format)
@@ -128,7 +154,10 @@ def add_commands(sub: Any) -> None:
     check.add_argument("--profile", default="international", help="jurisdiction profile (international, kz)")
     check.add_argument("--rule", action="append", metavar="CODE", help="only this rule (repeatable)")
     check.add_argument("--format", choices=FORMATS, default="table")
-    check.add_argument("--as-of", help="the date to judge delays against (default: today)")
+    check.add_argument(
+        "--as-of",
+        help="what-if: judge delays as of this date (YYYY-MM-DD) and print the findings without storing them",
+    )
     add_user_argument(check)
     check.set_defaults(func=cmd_check)
 

@@ -25,7 +25,7 @@ from habeas.registry.models import Locality, Organisation, Person, Place, Relati
 from habeas.reports.dashboard import open_findings
 from habeas.standards.geo import geodesic_km
 from habeas.standards.models import Finding
-from habeas.standards.rules import standard_shown
+from habeas.standards.rules import standards_shown
 from habeas.standards.selectors import findings_visible
 
 #: the most rows of one kind a place's page lists (the rest are counted)
@@ -385,13 +385,14 @@ def _finding_row(finding: Finding) -> dict[str, Any]:
     """A finding as ``findings_visible`` takes it, with what the page prints."""
     return {
         "rule": finding.rule,
+        "rules": [c["rule"] for c in finding.standards] or [finding.rule],
         "status": finding.status,
         "severity": str(Finding.Severity(finding.severity).label),
         "severity_value": finding.severity,
         "record": {"type": f"{finding.content_type.app_label}.{finding.content_type.model}", "id": finding.object_id},
         "subject": finding.subject,
         "summary": finding.summary_shown(),
-        "standard": standard_shown(finding.rule, finding.standard),
+        "standard": standards_shown(finding.rule, finding.standard, finding.standards),
         "review": finding.review,
         "sources": finding.sources,
     }

@@ -59,7 +59,7 @@ from habeas.evidence.models import Citation, Source
 from habeas.registry.models import Group, Locality, Person, Place
 from habeas.standards.geo import geodesic_km
 from habeas.standards.models import Finding
-from habeas.standards.rules import standard_shown
+from habeas.standards.rules import standards_shown
 
 CUSTODY = "custody"
 ACCOUNTABILITY = "accountability"
@@ -692,6 +692,7 @@ def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[dict[st
     rows = [
         {
             "rule": finding.rule,
+            "rules": [c["rule"] for c in finding.standards] or [finding.rule],
             "profile": finding.profile,
             "status": finding.status,
             "severity": str(Finding.Severity(finding.severity).label),
@@ -702,7 +703,7 @@ def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[dict[st
             },
             "subject": finding.subject,
             "summary": finding.summary_shown(),
-            "standard": standard_shown(finding.rule, finding.standard),
+            "standard": standards_shown(finding.rule, finding.standard, finding.standards),
             "review": finding.review,
             "prevails": finding.prevails,
             "sources": finding.sources,

@@ -26,13 +26,10 @@ from habeas.core.pagecache import data_version
 from habeas.counting.models import EstimateRun
 from habeas.monitoring.models import Recommendation, RecommendationStatus
 from habeas.standards.models import Finding
-from habeas.standards.rules import CATALOGUE
 from habeas.standards.selectors import findings_seen
 
-#: the rules whose finding says that an investigation was not independent of the accused
-NOT_INDEPENDENT = tuple(
-    code for code, rule in CATALOGUE.items() if rule.topic == "independence" and rule.subject == "investigation"
-)
+#: the failure a finding on an investigation names when its investigators belonged to the accused agency
+NOT_INDEPENDENT = "independence"
 
 
 @dataclass(frozen=True)
@@ -43,8 +40,14 @@ class Stage:
 
 
 def open_findings(user: Any) -> QuerySet[Finding]:
-    """Current findings not dismissed by a reviewer, about records the user may see."""
-    return findings_seen(user).exclude(review=Finding.Review.DISMISSED)
+    """Current findings not dismissed by a reviewer, about records the user may see: one per record and failure
+    (a finding cites every standard the failure breaches), gaps apart."""
+    return findings_seen(user).exclude(review=Finding.Review.DISMISSED).exclude(status=Finding.Status.GAP)
+
+
+def open_gaps(user: Any) -> int:
+    """How many questions for the researcher stand open: facts a rule needs that no source states."""
+    return findings_seen(user).filter(status=Finding.Status.GAP).exclude(review=Finding.Review.DISMISSED).count()
 
 
 def findings_by_severity(user: Any) -> list[tuple[str, str, int]]:
@@ -68,7 +71,7 @@ def allegation_funnel(user: Any) -> list[Stage]:
     opened = Investigation.objects.filter(allegation=OuterRef("pk")).exclude(outcome=Investigation.Outcome.NONE_OPENED)
     dependent = Finding.objects.filter(
         active=True,
-        rule__in=NOT_INDEPENDENT,
+        topic=NOT_INDEPENDENT,
         content_type=ContentType.objects.get_for_model(Investigation),
     ).exclude(review=Finding.Review.DISMISSED)
     independent = opened.exclude(pk__in=dependent.values("object_id"))
@@ -134,6 +137,7 @@ class Counts:
     funnel: list[Stage]
     recommendations: list[tuple[str, str, int]]
     counted_at: dt.datetime
+    gaps: int = 0
 
 
 def dashboard_counts(user: Any) -> Counts:
@@ -153,6 +157,7 @@ def dashboard_counts(user: Any) -> Counts:
         funnel=allegation_funnel(user),
         recommendations=recommendations_by_status(user),
         counted_at=timezone.now(),
+        gaps=open_gaps(user),
     )
     cache.set(key, (version, counts), None)
     return counts

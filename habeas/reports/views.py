@@ -71,6 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "counted_today": timezone.localdate(counts.counted_at) == timezone.localdate(),
         "severity": severity,
         "rules": counts.rules,
+        "gaps": counts.gaps,
         "severity_chart": mark_safe(
             charts.bars(
                 [(label, n) for _, label, n in severity],

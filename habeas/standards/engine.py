@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from habeas.core.wording import Words, english
+from habeas.standards.facts import When
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 
@@ -33,8 +34,14 @@ class Severity(enum.IntEnum):
 
 
 class Status(enum.StrEnum):
+    """What a rule found. ``breach`` and ``possible`` judge facts against a limit; ``alleged`` is a violation a
+    source alleges, for a reviewer to confirm; ``gap`` is a fact the rule needs that no source states — a
+    question for the researcher, never a breach."""
+
     BREACH = "breach"
     POSSIBLE = "possible"
+    ALLEGED = "alleged"
+    GAP = "gap"
 
 
 class LegalForce(enum.StrEnum):
@@ -48,10 +55,13 @@ class LegalForce(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Cited:
-    """A value and where it comes from."""
+    """A value and where it comes from: the standard that sets it (``set_by``), or, for a working threshold
+    Habeas chose where the standard gives no figure, the reason (``working``)."""
 
     value: Any
     citation: str
+    set_by: str = ""
+    working: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,13 @@ class Params:
 
     profile: str
     values: dict[str, Cited]
-    as_of: dt.datetime = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)  # "now", for rules about delays
+    as_of: dt.datetime = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)  # the date of the check
+    known: When | None = None  # the date the record's facts are known up to, when before ``as_of``
+
+    def until(self) -> When:
+        """The date an open situation (no investigation yet, no answer yet) is measured to: the date the record's
+        facts are known up to (its latest source or review), else the day of the check."""
+        return self.known if self.known is not None else When.day_of(self.as_of)
 
     def __getitem__(self, name: str) -> Any:
         return self.cited(name).value
@@ -80,6 +96,7 @@ class Outcome:
     status: Status
     wording: Words
     facts: dict[str, Any] = field(default_factory=dict)
+    topic: str = ""  # the failure judged, when it is not the rule's own topic (a rule judging two failures)
 
     @property
     def summary(self) -> str:
@@ -99,12 +116,45 @@ class Rule:
     subject: str  # the kind of facts it reads: see selectors.SUBJECTS
     parameters: tuple[str, ...]
     evaluate: Callable[[Any, Params], Outcome | None]
-    topic: str = ""  # rules on one topic (national and international) are compared: the stricter prevails
+    #: rules judging the same failure (e.g. a missing investigation under CAT 12, the Istanbul Protocol and
+    #: Mandela 71(2)) share a topic: their outcomes on one record make one finding citing each standard
+    topic: str = ""
+    other_topics: tuple[str, ...] = ()  # failures its outcomes may judge besides its topic (``Outcome.topic``)
     jurisdiction: str = ""  # empty for international standards
+    #: the period its source was in force: facts dated (by ``dated``, else the facts' own date) outside it are
+    #: not judged by it
+    in_force_from: dt.date | None = None
+    in_force_until: dt.date | None = None
+    dated: Callable[[Any], When | None] | None = None  # facts → the date the in-force period is judged against
+
+    def applies(self, facts: Any) -> bool:
+        """Whether the rule's source was in force on the date of the facts it judges: certainly so, when the
+        date is uncertain; a rule with no period applies always."""
+        if self.in_force_from is None and self.in_force_until is None:
+            return True
+        if self.dated is not None:
+            moment = self.dated(facts)
+            if moment is None:
+                return False
+            lo, hi = moment.lo, moment.hi
+        elif facts.on is None:
+            return False
+        else:
+            lo = hi = facts.on
+        lo = lo.date() if isinstance(lo, dt.datetime) else lo
+        hi = hi.date() if isinstance(hi, dt.datetime) else hi
+        if self.in_force_from is not None and lo < self.in_force_from:
+            return False
+        return self.in_force_until is None or hi < self.in_force_until
 
     @property
     def citation(self) -> str:
         return f"{self.instrument}, {self.article}"
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The failures its findings are filed under."""
+        return (self.topic or self.code, *self.other_topics)
 
 
 @dataclass(frozen=True)
@@ -113,6 +163,8 @@ class ParameterVersion:
     citation: str
     valid_from: dt.date | None
     valid_until: dt.date | None
+    set_by: str = ""  # the standard that sets this figure
+    working: str = ""  # or why Habeas chose it where the standard sets none
 
 
 @dataclass(frozen=True)
@@ -136,7 +188,7 @@ class Profile:
                 if starts_ok and ends_ok:
                     chosen = version
             if chosen is not None:
-                values[name] = Cited(chosen.value, chosen.citation)
+                values[name] = Cited(chosen.value, chosen.citation, chosen.set_by, chosen.working)
         if as_of is None:
             return Params(profile=self.name, values=values)
         return Params(profile=self.name, values=values, as_of=as_of)
@@ -185,12 +237,21 @@ def load_profile(name: str, *, directory: Path = PROFILE_DIR, known_rules: Itera
             value = version["value"]
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
                 raise StandardsError(f"{where}: {value!r} is not a non-negative number")
+            valid_from, valid_until = _date(version.get("from"), where), _date(version.get("until"), where)
+            set_by, working = str(version.get("set_by") or ""), str(version.get("working") or "")
+            if bool(set_by) == bool(working):
+                raise StandardsError(
+                    f"{where}: say either which standard sets the figure ('set_by') or why Habeas chose it where "
+                    "the standard sets none ('working'), not both"
+                )
             parsed.append(
                 ParameterVersion(
                     value=value,
                     citation=str(version["citation"]),
-                    valid_from=_date(version.get("from"), where),
-                    valid_until=_date(version.get("until"), where),
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                    set_by=set_by,
+                    working=working,
                 )
             )
         parameters[str(pname)] = tuple(parsed)

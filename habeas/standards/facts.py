@@ -145,6 +145,9 @@ class InvestigationSummary:
 
 @dataclass(frozen=True)
 class AllegationFacts(Base):
+    kind: str = ""
+    kind_label: str = ""  # the kind as the form names it, in English
+    happened: When | None = None
     raised: When | None = None
     victim_places: tuple[int, ...] = ()
     perpetrator_postings: tuple[tuple[str, int, When | None, When | None], ...] = ()  # (name, place, from, until)
@@ -216,6 +219,7 @@ class ComplaintFacts(Base):
     lodged: When | None = None
     decided: When | None = None
     lodged_with: str = ""
+    outcome: str = ""  # the code of Complaint.Outcome
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ class Finding(models.Model):
     class Status(models.TextChoices):
         BREACH = "breach", _("breach")
         POSSIBLE = "possible", _("possible breach")
+        ALLEGED = "alleged", _("alleged violation")
+        GAP = "gap", _("gap: no source says")
 
     class Severity(models.IntegerChoices):
         INFO = 0, _("info")
@@ -34,7 +36,13 @@ class Finding(models.Model):
         DISMISSED = "dismissed", _("dismissed")
 
     profile = models.CharField(_("profile"), max_length=40)
-    rule = models.CharField(_("rule"), max_length=80, db_index=True)
+    rule = models.CharField(_("rule"), max_length=80, db_index=True, help_text=_("the first standard it cites"))
+    topic = models.CharField(
+        _("failure judged"),
+        max_length=80,
+        default="",
+        help_text=_("what failed; one finding per record and failure, citing every standard it breaches"),
+    )
     rule_version = models.PositiveIntegerField(_("rule version"))
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -46,13 +54,19 @@ class Finding(models.Model):
         _("summary"), default=dict, help_text=_("what the rule found, as words any language can render")
     )
     standard = models.TextField(_("standard"))
+    standards = models.JSONField(
+        _("standards cited"),
+        default=list,
+        blank=True,
+        help_text=_("every rule and standard the failure breaches, the strictest first"),
+    )
     facts = models.JSONField(_("facts used"), default=dict, blank=True)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     sources = EncryptedJSONField(_("sources"), default=list, blank=True)
     prevails = models.BooleanField(
         _("prevailing standard"),
         default=True,
-        help_text=_("false when a stricter rule on the same topic also found something on this record"),
+        help_text=_("kept from before one finding cited every standard it breaches: now always true"),
     )
     fingerprint = models.CharField(max_length=64)
     active = models.BooleanField(_("current"), default=True, help_text=_("false once re-evaluation no longer finds it"))
@@ -103,7 +117,7 @@ class Finding(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["profile", "rule", "content_type", "object_id"], name="standards_finding_unique"
+                fields=["profile", "topic", "content_type", "object_id"], name="standards_finding_topic_unique"
             ),
             models.CheckConstraint(
                 condition=Q(review="") | ~Q(review_reason=""),
@@ -126,6 +140,31 @@ class Finding(models.Model):
         return render(self.wording)
 
     summary_shown.short_description = _("summary")  # type: ignore[attr-defined]
+
+
+class Follow(models.Model):
+    """How current a record's facts are, beyond its sources: whether a team is actively monitoring it (its open
+    situations — no investigation yet, a detention not ended — are then measured to the day of the check), and
+    the date to which someone last reviewed its facts. A record with neither is known up to its latest
+    source."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    active = models.BooleanField(
+        _("under active monitoring"), default=False, help_text=_("open situations are measured to today")
+    )
+    reviewed_on = models.DateField(
+        _("facts reviewed up to"), null=True, blank=True, help_text=_("the date to which the facts were last checked")
+    )
+
+    class Meta:
+        verbose_name = _("follow-up of a record")
+        verbose_name_plural = _("follow-ups of records")
+        constraints = [models.UniqueConstraint(fields=["content_type", "object_id"], name="standards_follow_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} #{self.object_id}"
 
 
 from habeas.standards.treaties import Ratification  # noqa: E402,F401  (a model of this app, kept with its data)

@@ -474,6 +474,7 @@ def allegations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Al
             "place_id",
             "happened_on",
             "happened_on_precision",
+            "kind",
         )
     )
     allegation_ids = {r["id"] for r in rows}
@@ -524,6 +525,9 @@ def allegations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Al
             record=ref(Allegation, r["id"]),
             subject=r["victim__label"] or r["victim_group__label"] or "",
             place_id=r["place_id"],
+            kind=r["kind"],
+            kind_label=str(Allegation.Kind(r["kind"]).label),
+            happened=happened,
             raised=made[0][1] if made else happened,
             raised_in_court=in_court[0] if in_court else None,
             victim_places=tuple({r["place_id"], *held.get(r["custody_id"], ())} - {None}),
@@ -709,6 +713,7 @@ def complaints(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Com
         "lodged_on_precision",
         "decided_on",
         "decided_on_precision",
+        "outcome",
     ):
         yield f.ComplaintFacts(
             record=ref(Complaint, r["id"]),
@@ -722,6 +727,7 @@ def complaints(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Com
             lodged=when(r["lodged_on"], r["lodged_on_precision"]),
             decided=when(r["decided_on"], r["decided_on_precision"]),
             lodged_with=ctx.org_name(r["lodged_with_id"]),
+            outcome=r["outcome"],
         )
 
 
@@ -889,10 +895,17 @@ SUBJECTS.update(gather_new.SUBJECTS)  # deaths in custody, safeguards, intimidat
 
 def citations_of(refs: Iterable[f.Ref]) -> dict[f.Ref, list[dict[str, str]]]:
     """The sources cited for each record, with their locators."""
+    return sources_of(refs)[0]
+
+
+def sources_of(refs: Iterable[f.Ref]) -> tuple[dict[f.Ref, list[dict[str, str]]], dict[f.Ref, f.When]]:
+    """The sources cited for each record, with their locators; and the date of the latest of them that gives
+    one, the date the record's facts are known up to."""
     by_label: dict[str, set[int]] = defaultdict(set)
     for label, pk in refs:
         by_label[label].add(pk)
     out: dict[f.Ref, list[dict[str, str]]] = defaultdict(list)
+    latest: dict[f.Ref, f.When] = {}
     for label, pks in by_label.items():
         content_type = ContentType.objects.get_by_natural_key(*label.split("."))
         if not Citation.objects.filter(content_type=content_type).exists():
@@ -905,7 +918,8 @@ def citations_of(refs: Iterable[f.Ref]) -> dict[f.Ref, list[dict[str, str]]]:
             .order_by("pk")
         )
         for c in cited:
-            out[(label, c.object_id)].append(
+            key = (label, c.object_id)
+            out[key].append(
                 {
                     "source": c.source.title,
                     "key": c.source.key,
@@ -915,7 +929,34 @@ def citations_of(refs: Iterable[f.Ref]) -> dict[f.Ref, list[dict[str, str]]]:
                     "field": c.field,
                 }
             )
-    return out
+            published = when(c.source.published_on, c.source.published_on_precision)
+            if published and (key not in latest or f.moment(published.hi) > f.moment(latest[key].hi)):
+                latest[key] = published
+    return out, latest
+
+
+def follows_of(refs: Iterable[f.Ref]) -> tuple[set[f.Ref], dict[f.Ref, f.When]]:
+    """Of these records, those under active monitoring, and the date to which each reviewed one was reviewed."""
+    from habeas.standards.models import Follow
+
+    by_label: dict[str, set[int]] = defaultdict(set)
+    for label, pk in refs:
+        by_label[label].add(pk)
+    active: set[f.Ref] = set()
+    reviewed: dict[f.Ref, f.When] = {}
+    if not Follow.objects.exists():
+        return active, reviewed
+    for label, pks in by_label.items():
+        content_type = ContentType.objects.get_by_natural_key(*label.split("."))
+        for chunk in chunked(pks):
+            for pk, is_active, on in Follow.objects.filter(content_type=content_type, object_id__in=chunk).values_list(
+                "object_id", "active", "reviewed_on"
+            ):
+                if is_active:
+                    active.add((label, pk))
+                if on is not None:
+                    reviewed[(label, pk)] = f.When(on, on, on, "day")
+    return active, reviewed
 
 
 def teams_of(refs: Iterable[f.Ref]) -> dict[f.Ref, int | None]:
@@ -955,16 +996,19 @@ def findings_for_report(
 
     current = Finding.objects.filter(active=True) if seen_by is None else findings_seen(seen_by)
     rows = current.filter(profile=profile).select_related("content_type")
-    if codes is not None:
-        rows = rows.filter(rule__in=list(codes))
+    wanted = None if codes is None else set(codes)
     out = []
     # the subject is encrypted, so the database cannot sort by it
     ordered = sorted(rows, key=lambda f: (-f.severity, f.rule, f.subject, f.object_id))
     for finding in ordered:
+        cited = {s.get("rule") for s in finding.standards} | {finding.rule}
+        if wanted is not None and not wanted & cited:
+            continue
         out.append(
             {
                 "rule": finding.rule,
                 "rule_version": finding.rule_version,
+                "topic": finding.topic,
                 "status": finding.status,
                 "severity": str(Finding.Severity(finding.severity).label),
                 "record": {
@@ -974,6 +1018,7 @@ def findings_for_report(
                 "subject": finding.subject,
                 "summary": finding.summary,
                 "standard": finding.standard,
+                "standards": finding.standards,
                 "prevails": finding.prevails,
                 "review": finding.review or None,
                 "parameters": finding.parameters,

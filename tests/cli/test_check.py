@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 
 import pytest
 
@@ -28,11 +29,26 @@ def test_check_prints_findings_as_json_with_every_field(env):
     assert findings
     for finding in findings:
         assert {"rule", "status", "severity", "record", "subject", "summary", "standard", "sources"} <= finding.keys()
-        assert finding["status"] in ("breach", "possible")
+        assert finding["status"] in ("breach", "possible", "alleged", "gap")
         assert {"type", "id"} <= finding["record"].keys()
     atabek = [f for f in findings if f["rule"] == "MANDELA-44-PROLONGED-SOLITARY" and f["subject"] == "Aron Atabek"]
-    assert any("730 consecutive days; the limit is 15 days" in f["summary"] for f in atabek)
+    assert any(
+        "730 consecutive days; the limit set by Nelson Mandela Rules, rule 44 is 15 days" in f["summary"]
+        for f in atabek
+    )
     assert "findings under profile 'kz'" in result.stderr
+
+
+def test_a_what_if_check_prints_its_findings_and_stores_nothing(env):
+    database = env["DATABASE_URL"].removeprefix("sqlite:///")
+    stored = "select id, status, fingerprint, changed_at from standards_finding order by id"
+    with sqlite3.connect(database) as db:
+        before = db.execute(stored).fetchall()
+    result = run_habeas("check", "--user", DEMO_USER, "--profile", "kz", "--as-of", "2012-01-01", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "as of 2012-01-01; nothing stored" in result.stderr
+    with sqlite3.connect(database) as db:
+        assert db.execute(stored).fetchall() == before
 
 
 def test_check_can_run_one_rule_and_write_csv(env):
@@ -51,7 +67,7 @@ def test_check_can_run_one_rule_and_write_csv(env):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "rule,status,severity,subject,summary,record"
-    assert len(lines) == 2 and "Dmitri Tian" in lines[1]
+    assert len(lines) == 2 and "Dmitri Tian" in lines[1]  # one finding citing Mandela 68 and BOP 16
 
 
 @pytest.mark.parametrize(
@@ -86,6 +102,9 @@ def test_rules_lists_the_catalogue_with_cited_parameters(env):
     rules = {r["rule"]: r for r in json.loads(result.stdout)}
     solitary = rules["KZ-PEC-SOLITARY-1M-PROSECUTOR"]["parameters"]["P_KZ_SOLITARY_D"]
     assert solitary["value"] == 30 and "General Prosecutor's Office" in solitary["citation"]
-    assert rules["MANDELA-44-PROLONGED-SOLITARY"]["parameters"]["P_PROLONGED_SOLITARY_D"]["value"] == 15
+    prolonged = rules["MANDELA-44-PROLONGED-SOLITARY"]["parameters"]["P_PROLONGED_SOLITARY_D"]
+    assert prolonged["value"] == 15 and prolonged["kind"] == "set by the standard"
+    prompt = rules["CAT-12-PROMPT-IMPARTIAL-INVESTIGATION"]["parameters"]["P_INVESTIGATION_OPEN_D"]
+    assert prompt["kind"] == "working threshold" and "gives no number" in prompt["working"]
     assert rules["OPCAT-21-NO-REPRISALS"]["applies"] == "states party to OPCAT, while in force"
     assert rules["MANDELA-44-PROLONGED-SOLITARY"]["applies"] == "everywhere"

@@ -83,8 +83,9 @@ def world(demo_dir, tmp_path_factory) -> World:
 def printed_records(command: str, stdout: str) -> set[str]:
     if command.endswith("json"):
         return {f"{row['record']['type']}#{row['record']['id']}" for row in json.loads(stdout)}
-    lines = stdout.strip().splitlines()
-    assert lines[0].startswith("RULE")
+    findings, _, gaps = stdout.strip().partition("\n\nGaps: ")  # the gaps are listed after the findings
+    lines = findings.splitlines() + gaps.splitlines()[2:]  # below their heading and header
+    assert lines[0].startswith("RULE") and (not gaps or gaps.splitlines()[1].startswith("RULE"))
     found = {match.group(1) for line in lines[1:] if (match := TABLE_RECORD.search(line))}
     assert len(found) >= 1 and all(TABLE_RECORD.search(line) for line in lines[1:])
     return found

@@ -43,7 +43,7 @@ def test_the_record_page_shows_its_findings(client, finding):
     client.force_login(factories.superuser())
     page = client.get(reverse("admin:custody_restrictivemeasure_change", args=[measure.pk])).content.decode()
     assert "Findings against the standards" in page
-    assert "solitary confinement for 730 consecutive days; the limit is 15 days" in page
+    assert "730 consecutive days; the limit set by Nelson Mandela Rules, rule 44 is 15 days" in page
 
 
 @pytest.mark.parametrize(

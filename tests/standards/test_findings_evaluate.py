@@ -44,7 +44,9 @@ def test_a_finding_names_rule_record_facts_limit_and_standard():
     finding = Finding.objects.get()
     assert (finding.rule, finding.object_id, finding.status) == (RULE, long_one.pk, "breach")
     assert finding.subject == "Prisoner A"
-    assert finding.summary == "solitary confinement for 40 consecutive days; the limit is 15 days"
+    assert finding.summary == (
+        "solitary confinement for 40 consecutive days; the limit set by Nelson Mandela Rules, rule 44 is 15 days"
+    )
     assert finding.facts["limit_days"] == 15
     assert "Mandela Rules" in finding.standard and "rules 43(1)(b) and 44" in finding.standard
     assert finding.parameters["P_PROLONGED_SOLITARY_D"]["value"] == 15

@@ -140,3 +140,28 @@ def test_the_findings_of_a_record_already_deleted_are_retired():
     from habeas.standards.models import Finding
 
     assert dict(Finding.objects.values_list("object_id", "active")) == {kept.pk: True, deleted.pk: False}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_findings_stored_before_one_finding_per_failure_keep_their_rule_as_their_topic_until_the_next_check():
+    from tests import factories
+
+    place = factories.place("Arqalyk prison")
+    for rule in ("CAT-14-REDRESS", "IMP-05-REPARATION-UNPAID"):  # two findings on one failure, as stored before
+        stored_before(
+            "0007_retire_findings_of_deleted_records",
+            "registry.place",
+            rule=rule,
+            object_id=place.pk,
+            subject="Arqalyk prison",
+            wording={"m": "reparation unpaid"},
+            standard=rule,
+        )
+    migrate_to_latest()
+
+    from habeas.standards.models import Finding
+
+    assert sorted(Finding.objects.values_list("rule", "topic", "standards")) == [
+        ("CAT-14-REDRESS", "CAT-14-REDRESS", []),
+        ("IMP-05-REPARATION-UNPAID", "IMP-05-REPARATION-UNPAID", []),
+    ]

@@ -56,7 +56,7 @@ def test_a_profile_missing_a_parameter_a_rule_needs_is_named(tmp_path):
         tmp_path,
         "broken",
         "title: Broken\nrules: [MANDELA-44-PROLONGED-SOLITARY]\nparameters:\n"
-        "  P_SOLITARY_HOURS: [{value: 22, citation: Rule 44}]\n",
+        "  P_SOLITARY_HOURS: [{value: 22, citation: Rule 44, set_by: Rule 44}]\n",
     )
     with pytest.raises(
         StandardsError, match="rule MANDELA-44-PROLONGED-SOLITARY needs parameter P_PROLONGED_SOLITARY_D"
@@ -71,7 +71,9 @@ def test_a_profile_missing_a_parameter_a_rule_needs_is_named(tmp_path):
         ("[{value: -3, citation: Rule 44}]", "-3 is not a non-negative number"),
         ("[{value: 15}]", "missing 'citation'"),
         ("[{citation: Rule 44}]", "missing 'value'"),
-        ("[{value: 15, citation: Rule 44, from: 'soon'}]", "'soon' is not a date"),
+        ("[{value: 15, citation: Rule 44, set_by: Rule 44, from: 'soon'}]", "'soon' is not a date"),
+        ("[{value: 15, citation: Rule 44}]", "say either which standard sets the figure"),
+        ("[{value: 15, citation: Rule 44, set_by: Rule 44, working: why}]", "say either which standard sets"),
     ],
 )
 def test_a_malformed_parameter_value_is_named(tmp_path, entry, message):

@@ -266,14 +266,14 @@ def test_restraints_as_a_punishment_are_prohibited():
     assert status("MANDELA-43-RESTRAINTS-AS-SANCTION", solitary(None, None, kind="restraints")) is None
 
 
-def test_solitary_safeguards_breach_by_sentence_and_possible_when_undocumented():
+def test_solitary_safeguards_breach_by_sentence_and_are_a_gap_when_no_source_states_them():
     base = {"authorised_by_known": True, "reasons_given": True}
     assert status("MANDELA-45-SOLITARY-SAFEGUARDS", solitary(None, None, by_sentence=True, **base)) == Status.BREACH
     assert (
         status("MANDELA-45-SOLITARY-SAFEGUARDS", solitary(None, None, independent_review=False, **base))
         == Status.BREACH
     )
-    assert status("MANDELA-45-SOLITARY-SAFEGUARDS", solitary(None, None, **base)) == Status.POSSIBLE
+    assert status("MANDELA-45-SOLITARY-SAFEGUARDS", solitary(None, None, **base)) == Status.GAP
     assert status("MANDELA-45-SOLITARY-SAFEGUARDS", solitary(None, None, independent_review=True, **base)) is None
 
 

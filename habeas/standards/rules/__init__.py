@@ -28,3 +28,11 @@ def standard_shown(code: str, stored: str) -> str:
     if rule is None or rule.citation != stored:
         return stored
     return f"{gettext(rule.instrument)}, {gettext(rule.article)}"
+
+
+def standards_shown(code: str, stored: str, cited: list[dict[str, str]]) -> str:
+    """Every standard a finding cites (its ``standards``, the strictest first), in the reader's language while
+    each is still its rule's citation; a finding stored before it cited several gives its own."""
+    if not cited:
+        return standard_shown(code, stored)
+    return "; ".join(standard_shown(c["rule"], c["standard"]) for c in cited)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from habeas.core.wording import Words, count, date
-from habeas.standards.engine import Outcome, Status
+from habeas.core.wording import Words, count, date, say
+from habeas.standards.engine import Outcome, Params, Status
 from habeas.standards.facts import When
 
 
@@ -17,10 +17,11 @@ def judge(shortest: float, longest: float, limit: float) -> Status | None:
     return None
 
 
-def outcome(status: Status | None, wording: Words, **facts: object) -> Outcome | None:
+def outcome(status: Status | None, wording: Words, *, topic: str = "", **facts: object) -> Outcome | None:
+    """An outcome when there is a status; ``topic`` names the failure when it is not the rule's own."""
     if status is None:
         return None
-    return Outcome(status=status, wording=wording, facts=dict(facts))
+    return Outcome(status=status, wording=wording, facts=dict(facts), topic=topic)
 
 
 def amount(shortest: float, longest: float, unit: str) -> Words:
@@ -65,3 +66,19 @@ def label(text: str) -> Words | str:
     """A choice label the selectors supply in English: a message whose id is the label, so that it is shown as
     the form that records it names it."""
     return {"m": text} if text else ""
+
+
+def limit_of(params: Params, name: str, figure: Words) -> Words:
+    """A limit worded as whose it is: the standard's ("the limit set by Nelson Mandela Rules, rule 44 is 15
+    days"), or Habeas's working threshold with its reason where the standard sets no figure."""
+    cited = params.cited(name)
+    if cited.working:
+        return say(
+            "Habeas's working threshold is %(limit)s, since %(reason)s", limit=figure, reason=label(cited.working)
+        )
+    return say("the limit set by %(by)s is %(limit)s", by=label(cited.set_by), limit=figure)
+
+
+def gap(wording: Words, **facts: object) -> Outcome:
+    """A fact the rule needs that no source states: a question for the researcher, never a breach."""
+    return Outcome(status=Status.GAP, wording=wording, facts=dict(facts))

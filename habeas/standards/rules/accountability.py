@@ -4,6 +4,9 @@ impunity indicators that combine them."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from django.utils.translation import gettext_noop
 
 from habeas.core.wording import Part, say
@@ -21,7 +24,7 @@ from habeas.standards.facts import (
     moment,
     span_days,
 )
-from habeas.standards.rules._common import amount, days, hours, judge, label, outcome, when
+from habeas.standards.rules._common import amount, days, gap, hours, judge, label, limit_of, outcome, when
 
 CAT = gettext_noop("Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment")
 ISTANBUL = gettext_noop(
@@ -40,38 +43,71 @@ def first_opened(investigations: tuple[InvestigationSummary, ...]) -> When | Non
     return min(dates, key=lambda when: moment(when.lo)) if dates else None
 
 
-def promptness(trigger: When, investigations: tuple[InvestigationSummary, ...], params: Params) -> Outcome | None:
-    """No investigation opened within the limit after the allegation (possibly none at all, as of now)."""
-    limit = params["P_INVESTIGATION_OPEN_D"]
+def stated_none(investigations: tuple[InvestigationSummary, ...]) -> bool:
+    """Whether a source states that no investigation was opened (an investigation recorded as never opened)."""
+    return any(i.outcome == "never" for i in investigations)
+
+
+def promptness(
+    trigger: When,
+    investigations: tuple[InvestigationSummary, ...],
+    params: Params,
+    limit_name: str = "P_INVESTIGATION_OPEN_D",
+) -> Outcome | None:
+    """No investigation opened within the limit after the allegation. With none opened, a breach only when a
+    source states that none was (measured to the date the facts are known up to, and said "as of" it); with
+    no investigation recorded at all, a gap: no source says whether one was opened."""
+    in_hours = limit_name.endswith("_H")
+    limit = params[limit_name]
+    figure = hours(limit) if in_hours else days(limit)
+    scale = 24 if in_hours else 1
     first = first_opened(investigations)
     if opened(investigations) and first is None:
         return None  # an investigation exists but its date is unknown: nothing to compare
     if first is not None:
         span = span_days(trigger, first)
         return outcome(
-            judge(*span, limit),
+            judge(span[0] * scale, span[1] * scale, limit),
             say(
-                "investigation opened %(time)s after the allegation (%(on)s); the limit is %(limit)s",
+                "investigation opened %(time)s after the allegation (%(on)s); %(limit)s",
                 time=amount(*span, "days"),
                 on=when(trigger),
-                limit=days(limit),
+                limit=limit_of(params, limit_name, figure),
             ),
             days_shortest=span[0],
             days_longest=span[1],
-            limit_days=limit,
+            **{"limit_hours" if in_hours else "limit_days": limit},
         )
-    span = span_days(trigger, When.day_of(params.as_of))
+    until = params.until()
+    span = span_days(trigger, until)
+    status = judge(span[0] * scale, span[1] * scale, limit)
+    if status is None:
+        return None
+    if not stated_none(investigations):
+        return gap(
+            say(
+                "no source says whether an investigation was opened after the allegation (%(on)s); as of %(as_of)s "
+                "one was due: %(limit)s",
+                on=when(trigger),
+                as_of=when(until),
+                limit=limit_of(params, limit_name, figure),
+            ),
+            as_of=until.value,
+        )
     return outcome(
-        judge(*span, limit),
+        status,
         say(
-            "no investigation recorded since the allegation (%(on)s), %(time)s ago; the limit is %(limit)s",
-            on=when(trigger),
+            "no investigation opened as of %(as_of)s, as a source states: %(time)s after the allegation (%(on)s); "
+            "%(limit)s",
+            as_of=when(until),
             time=amount(*span, "days"),
-            limit=days(limit),
+            on=when(trigger),
+            limit=limit_of(params, limit_name, figure),
         ),
         days_shortest=span[0],
         days_longest=span[1],
-        limit_days=limit,
+        as_of=until.value,
+        **{"limit_hours" if in_hours else "limit_days": limit},
     )
 
 
@@ -102,6 +138,7 @@ def cat_12(facts: AllegationFacts, params: Params) -> Outcome | None:
                 perpetrators=_perpetrators(facts.perpetrators),
             ),
             investigating_body=dependent[0].body or None,
+            topic="independence",
         )
     trigger = facts.raised
     return promptness(trigger, facts.investigations, params) if trigger else None
@@ -115,20 +152,25 @@ def ip_prompt(facts: AllegationFacts, params: Params) -> Outcome | None:
     if late is not None:
         return late
     limit = params["P_INVESTIGATION_MAX_D"]
+    until = params.until()
     for item in opened(facts.investigations):
         if item.outcome == "open" and item.opened is not None:
-            span = span_days(item.opened, When.day_of(params.as_of))
-            return outcome(
-                judge(*span, limit),
+            span = span_days(item.opened, until)
+            status = judge(*span, limit)
+            if status is None:
+                return None
+            return Outcome(
+                status,
                 say(
-                    "investigation by %(body)s open for %(time)s without an outcome; the limit is %(limit)s",
+                    "investigation by %(body)s still open without an outcome as of %(as_of)s, %(time)s after it "
+                    "was opened; %(limit)s",
                     body=_body(item),
+                    as_of=when(until),
                     time=amount(*span, "days"),
-                    limit=days(limit),
+                    limit=limit_of(params, "P_INVESTIGATION_MAX_D", days(limit)),
                 ),
-                days_shortest=span[0],
-                days_longest=span[1],
-                limit_days=limit,
+                {"days_shortest": span[0], "days_longest": span[1], "as_of": until.value, "limit_days": limit},
+                topic="investigation-expeditious",
             )
     return None
 
@@ -141,42 +183,77 @@ def no_investigation(facts: AllegationFacts, params: Params) -> Outcome | None:
 
 
 def reported_in_custody(facts: AllegationFacts, params: Params) -> Outcome | None:
-    if not facts.in_custody:
+    if not facts.in_custody or facts.raised is None:
         return None
-    independent = [i for i in opened(facts.investigations) if not same_agency(i.body_chain, facts.perpetrator_chains)]
-    trigger = facts.raised
-    if independent or trigger is None:
+    found = opened(facts.investigations)
+    independent = [i for i in found if not same_agency(i.body_chain, facts.perpetrator_chains)]
+    if independent:
         return None
-    limit_hours = params["P_TORTURE_REPORT_H"]
-    span = span_days(trigger, When.day_of(params.as_of))
-    return outcome(
-        judge(span[0] * 24, span[1] * 24, limit_hours),
-        say(
-            "torture alleged by a person in custody (%(on)s) and no investigation by an authority independent of "
-            "the alleged perpetrators recorded; the limit is %(limit)s",
-            on=when(trigger),
-            limit=hours(limit_hours),
-        ),
-        limit_hours=limit_hours,
-    )
+    if found:
+        return Outcome(
+            Status.BREACH,
+            say(
+                "torture alleged by a person in custody (%(on)s) was investigated only by %(body)s, part of the same "
+                "agency as the alleged perpetrators (%(perpetrators)s), not by an independent authority",
+                on=when(facts.raised),
+                body=_body(found[0]),
+                perpetrators=_perpetrators(facts.perpetrators),
+            ),
+            {"investigating_body": found[0].body or None},
+            topic="independence",
+        )
+    return promptness(facts.raised, facts.investigations, params, "P_TORTURE_REPORT_H")
 
 
 def court_verification(facts: AllegationFacts, params: Params) -> Outcome | None:
-    if facts.raised_in_court is None:
+    raised = facts.raised_in_court
+    if raised is None:
         return None
     limit = params["P_COURT_REFERRAL_D"]
-    span = span_days(facts.raised_in_court, first_opened(facts.investigations) or When.day_of(params.as_of))
+    figure = limit_of(params, "P_COURT_REFERRAL_D", days(limit))
+    first = first_opened(facts.investigations)
+    if opened(facts.investigations) and first is None:
+        return None
+    if first is not None:
+        span = span_days(raised, first)
+        return outcome(
+            judge(*span, limit),
+            say(
+                "torture alleged in court (%(on)s); an investigation was opened %(time)s later; %(limit)s",
+                on=when(raised),
+                time=amount(*span, "days"),
+                limit=figure,
+            ),
+            days_shortest=span[0],
+            days_longest=span[1],
+            limit_days=limit,
+        )
+    until = params.until()
+    span = span_days(raised, until)
+    status = judge(*span, limit)
+    if status is None:
+        return None
+    if not stated_none(facts.investigations):
+        return gap(
+            say(
+                "torture alleged in court (%(on)s): no source says whether the court had the claim checked",
+                on=when(raised),
+            ),
+            as_of=until.value,
+        )
     return outcome(
-        judge(*span, limit),
+        status,
         say(
-            "torture alleged in court (%(on)s) and not referred for verification within %(limit)s (%(time)s "
-            "without an investigation)",
-            on=when(facts.raised_in_court),
-            limit=days(limit),
+            "torture alleged in court (%(on)s) and, as a source states, not investigated as of %(as_of)s, %(time)s "
+            "later; %(limit)s",
+            on=when(raised),
+            as_of=when(until),
             time=amount(*span, "days"),
+            limit=figure,
         ),
         days_shortest=span[0],
         days_longest=span[1],
+        as_of=until.value,
         limit_days=limit,
     )
 
@@ -233,14 +310,28 @@ def retraction_not_investigated(facts: StatementFacts, params: Params) -> Outcom
         return outcome(
             judge(*span, limit),
             say(
-                "%(statement)s retracted (%(on)s) alleging torture; investigation opened %(time)s later; the limit "
-                "is %(limit)s",
+                "%(statement)s retracted (%(on)s) alleging torture; investigation opened %(time)s later; %(limit)s",
                 statement=statement,
                 on=when(facts.retracted),
                 time=amount(*span, "days"),
-                limit=days(limit),
+                limit=limit_of(params, "P_RETRACTION_INVESTIGATION_D", days(limit)),
             ),
             limit_days=limit,
+        )
+    if not stated_none(facts.investigations):
+        return gap(
+            say(
+                "%(statement)s retracted (%(on)s) on the ground that it was obtained by torture or ill-treatment: no "
+                "source says whether that allegation was investigated",
+                statement=statement,
+                on=when(facts.retracted),
+            )
+            if facts.retracted
+            else say(
+                "%(statement)s retracted on the ground that it was obtained by torture or ill-treatment: no source "
+                "says whether that allegation was investigated",
+                statement=statement,
+            )
         )
     return outcome(
         Status.BREACH,
@@ -262,14 +353,19 @@ def retraction_not_investigated(facts: StatementFacts, params: Params) -> Outcom
 def exclusionary_rule(facts: StatementFacts, params: Params) -> Outcome | None:
     if not (facts.used_in and facts.coercion_alleged) or facts.claims_examined is True:
         return None
-    refused = facts.claims_examined is False
+    if facts.claims_examined is None:
+        return gap(
+            say(
+                "%(statement)s said to be coerced was before the court in %(case)s: no source says whether the court "
+                "examined the claim",
+                statement=label(facts.kind),
+                case=facts.used_in,
+            )
+        )
     return outcome(
-        Status.BREACH if refused else Status.POSSIBLE,
+        Status.BREACH,
         say(
-            "%(statement)s said to be coerced was before the court in %(case)s, which did not examine the claim"
-            if refused
-            else "%(statement)s said to be coerced was before the court in %(case)s, which is not recorded to have "
-            "examined the claim",
+            "%(statement)s said to be coerced was before the court in %(case)s, which did not examine the claim",
             statement=label(facts.kind),
             case=facts.used_in,
         ),
@@ -280,54 +376,116 @@ def unpaid_reparation(facts: ReparationFacts, params: Params) -> Outcome | None:
     if facts.status not in ("unpaid", "partly") or facts.ordered is None:
         return None
     limit = params["P_REPARATION_PAYMENT_D"]
-    as_of = facts.as_of or When.day_of(params.as_of)
+    as_of = facts.as_of or params.until()
     start, allowed = (facts.due, 0) if facts.due else (facts.ordered, limit)
     span = span_days(start, as_of)
+    due = (
+        say("payment was due %(due)s", due=when(facts.due))
+        if facts.due
+        else limit_of(params, "P_REPARATION_PAYMENT_D", days(limit))
+    )
     return outcome(
         judge(*span, allowed),
         say(
-            "%(kind)s of %(amount)s ordered %(ordered)s, still not paid as of %(as_of)s (%(time)s later); payment "
-            "is due within %(limit)s"
+            "%(kind)s of %(amount)s ordered %(ordered)s, still not paid as of %(as_of)s (%(time)s later); %(due)s"
             if facts.status == "unpaid"
             else "%(kind)s of %(amount)s ordered %(ordered)s, still only partly paid as of %(as_of)s (%(time)s "
-            "later); payment is due within %(limit)s",
+            "later); %(due)s",
             kind=label(facts.kind),
             amount=facts.amount,
             ordered=when(facts.ordered),
             as_of=when(as_of),
             time=amount(*span_days(facts.ordered, as_of), "days"),
-            limit=days(limit),
+            due=due,
         ),
+        as_of=as_of.value,
         limit_days=limit,
     )
 
 
+#: the outcomes of a complaint that was examined and decided
+DECIDED = {"dismissed", "forwarded", "upheld"}
+
+
 def complaint_examined(facts: ComplaintFacts, params: Params) -> Outcome | None:
+    """A complaint refused (not registered, or refused without examination) is a breach as a source states it;
+    a decided one is judged by the time it took; one pending or unanswered, to the date the facts are known up
+    to; one whose fate no source gives is a gap."""
     if facts.lodged is None:
         return None
+    body = facts.lodged_with
+    if facts.outcome in ("refused", "unregistered"):
+        return outcome(
+            Status.BREACH,
+            (
+                say(
+                    "complaint with %(body)s (%(on)s) refused registration: never examined",
+                    body=body,
+                    on=when(facts.lodged),
+                )
+                if body
+                else say("complaint (%(on)s) refused registration: never examined", on=when(facts.lodged))
+            )
+            if facts.outcome == "unregistered"
+            else (
+                say("complaint with %(body)s (%(on)s) refused without examination", body=body, on=when(facts.lodged))
+                if body
+                else say("complaint (%(on)s) refused without examination", on=when(facts.lodged))
+            ),
+            outcome=facts.outcome,
+        )
     limit = params["P_COMPLAINT_RESPONSE_D"]
-    end = facts.decided or When.day_of(params.as_of)
-    span = span_days(facts.lodged, end)
-    state = say(
-        "decided %(time)s after it was lodged" if facts.decided else "still undecided %(time)s after it was lodged",
-        time=amount(*span, "days"),
-    )
+    until = params.until()
+    if facts.decided is not None:
+        span = span_days(facts.lodged, facts.decided)
+        state = say(
+            "dismissed %(time)s after it was lodged"
+            if facts.outcome == "dismissed"
+            else "forwarded for investigation %(time)s after it was lodged"
+            if facts.outcome == "forwarded"
+            else "upheld %(time)s after it was lodged"
+            if facts.outcome == "upheld"
+            else "decided %(time)s after it was lodged",
+            time=amount(*span, "days"),
+        )
+    elif facts.outcome in ("pending", "no_answer"):
+        span = span_days(facts.lodged, until)
+        state = say(
+            "still pending as of %(as_of)s, %(time)s after it was lodged"
+            if facts.outcome == "pending"
+            else "not answered as of %(as_of)s, %(time)s after it was lodged",
+            as_of=when(until),
+            time=amount(*span, "days"),
+        )
+    elif facts.outcome in DECIDED:
+        return None  # decided, on a date no source gives: nothing to measure
+    else:
+        span = span_days(facts.lodged, until)
+        if judge(*span, limit) is None:
+            return None
+        return gap(
+            say(
+                "complaint with %(body)s (%(on)s): no source says whether or when it was answered",
+                body=body,
+                on=when(facts.lodged),
+            )
+            if body
+            else say("complaint (%(on)s): no source says whether or when it was answered", on=when(facts.lodged)),
+            as_of=until.value,
+        )
+    figure = limit_of(params, "P_COMPLAINT_RESPONSE_D", days(limit))
     return outcome(
         judge(*span, limit),
         say(
-            "complaint with %(body)s (%(on)s) %(state)s; the limit is %(limit)s",
-            body=facts.lodged_with,
+            "complaint with %(body)s (%(on)s) %(state)s; %(limit)s",
+            body=body,
             on=when(facts.lodged),
             state=state,
-            limit=days(limit),
+            limit=figure,
         )
-        if facts.lodged_with
-        else say(
-            "complaint (%(on)s) %(state)s; the limit is %(limit)s",
-            on=when(facts.lodged),
-            state=state,
-            limit=days(limit),
-        ),
+        if body
+        else say("complaint (%(on)s) %(state)s; %(limit)s", on=when(facts.lodged), state=state, limit=figure),
+        outcome=facts.outcome,
         limit_days=limit,
     )
 
@@ -360,27 +518,78 @@ def death_in_custody(facts: DeathFacts, params: Params) -> Outcome | None:
     if facts.died is None:
         return None
     limit = params["P_DEATH_REPORT_H"]
+    figure = limit_of(params, "P_DEATH_REPORT_H", hours(limit))
     independent = [i for i in opened(facts.investigations) if not same_agency(i.body_chain, (facts.authority_chain,))]
     first = first_opened(tuple(independent))
-    span = span_days(facts.died, first or When.day_of(params.as_of))
-    return outcome(
-        judge(span[0] * 24, span[1] * 24, limit),
-        say(
-            "died in custody (%(on)s); the first independent investigation opened %(time)s later; the limit is "
-            "%(limit)s",
-            on=when(facts.died),
-            time=amount(*span, "days"),
-            limit=hours(limit),
+    if first is not None:
+        span = span_days(facts.died, first)
+        return outcome(
+            judge(span[0] * 24, span[1] * 24, limit),
+            say(
+                "died in custody (%(on)s); the first independent investigation opened %(time)s later; %(limit)s",
+                on=when(facts.died),
+                time=amount(*span, "days"),
+                limit=figure,
+            ),
+            limit_hours=limit,
         )
-        if first
-        else say(
-            "died in custody (%(on)s); no investigation by an authority independent of the detaining agency "
-            "recorded; the limit is %(limit)s",
+    if independent:
+        return None  # an independent investigation, on a date no source gives
+    until = params.until()
+    span = span_days(facts.died, until)
+    status = judge(span[0] * 24, span[1] * 24, limit)
+    if status is None:
+        return None
+    if not (stated_none(facts.investigations) or opened(facts.investigations)):
+        return gap(
+            say(
+                "died in custody (%(on)s): no source says whether an independent authority investigated the death",
+                on=when(facts.died),
+            ),
+            as_of=until.value,
+        )
+    return outcome(
+        status,
+        say(
+            "died in custody (%(on)s); as of %(as_of)s no investigation by an authority independent of the "
+            "detaining agency, as the sources state; %(limit)s",
             on=when(facts.died),
-            limit=hours(limit),
+            as_of=when(until),
+            limit=figure,
         ),
+        as_of=until.value,
         limit_hours=limit,
     )
+
+
+#: the kinds of allegation that allege torture (possibly), and those that allege other ill-treatment only
+TORTURE_KINDS = {"torture"}
+ILL_TREATMENT_KINDS = {"ill", "force"}
+
+
+def alleged(kinds: set[str]) -> Callable[[AllegationFacts, Params], Outcome | None]:
+    """The act itself: an allegation of torture or ill-treatment is an alleged violation, for a reviewer to
+    confirm; the sources, not Habeas, make the allegation."""
+
+    def evaluate(facts: AllegationFacts, params: Params) -> Outcome | None:
+        if facts.kind not in kinds:
+            return None
+        return Outcome(
+            Status.ALLEGED,
+            say(
+                "%(kind)s alleged (%(on)s), as the sources state; a violation for a reviewer to confirm",
+                kind=label(facts.kind_label),
+                on=when(facts.happened),
+            )
+            if facts.happened
+            else say(
+                "%(kind)s alleged, as the sources state; a violation for a reviewer to confirm",
+                kind=label(facts.kind_label),
+            ),
+            {"kind": facts.kind},
+        )
+
+    return evaluate
 
 
 def implicated_staff(facts: AllegationFacts, params: Params) -> Outcome | None:
@@ -400,6 +609,34 @@ def implicated_staff(facts: AllegationFacts, params: Params) -> Outcome | None:
 
 
 RULES = [
+    Rule(
+        code="CAT-1-2-ALLEGED-TORTURE",
+        version=1,
+        title="Torture, or other ill-treatment, is alleged: an alleged violation for a reviewer to confirm",
+        instrument=CAT,
+        article=gettext_noop("arts. 1, 2 and 16; International Covenant on Civil and Political Rights, art. 7"),
+        legal_force=LegalForce.TREATY,
+        severity=Severity.CRITICAL,
+        verified="K",
+        subject="allegation",
+        parameters=(),
+        evaluate=alleged(TORTURE_KINDS),
+        topic="the-act",
+    ),
+    Rule(
+        code="CAT-16-ALLEGED-ILL-TREATMENT",
+        version=1,
+        title="Cruel, inhuman or degrading treatment is alleged: an alleged violation for a reviewer to confirm",
+        instrument=CAT,
+        article=gettext_noop("art. 16; International Covenant on Civil and Political Rights, art. 7"),
+        legal_force=LegalForce.TREATY,
+        severity=Severity.CRITICAL,
+        verified="K",
+        subject="allegation",
+        parameters=(),
+        evaluate=alleged(ILL_TREATMENT_KINDS),
+        topic="the-act",
+    ),
     Rule(
         code="CAT-13-RIGHT-TO-COMPLAIN",
         version=1,
@@ -464,6 +701,8 @@ RULES = [
         subject="allegation",
         parameters=("P_INVESTIGATION_OPEN_D",),
         evaluate=cat_12,
+        topic="investigation-prompt",
+        other_topics=("independence",),
     ),
     Rule(
         code="IP-PROMPT-INVESTIGATION",
@@ -477,6 +716,8 @@ RULES = [
         subject="allegation",
         parameters=("P_INVESTIGATION_OPEN_D", "P_INVESTIGATION_MAX_D"),
         evaluate=ip_prompt,
+        topic="investigation-prompt",
+        other_topics=("investigation-expeditious",),
     ),
     Rule(
         code="MANDELA-71-2-REPORT-TORTURE-WITHOUT-COMPLAINT",
@@ -490,6 +731,8 @@ RULES = [
         subject="allegation",
         parameters=("P_TORTURE_REPORT_H",),
         evaluate=reported_in_custody,
+        topic="investigation-prompt",
+        other_topics=("independence",),
     ),
     Rule(
         code="KZ-SC-NR7-2009-VERIFY-TORTURE-CLAIMS",
@@ -504,6 +747,8 @@ RULES = [
         parameters=("P_COURT_REFERRAL_D",),
         evaluate=court_verification,
         jurisdiction="KZ",
+        in_force_from=dt.date(2009, 12, 28),  # adopted that day: a court's handling before it is not judged by it
+        dated=lambda facts: facts.raised_in_court,
     ),
     Rule(
         code="IMP-01-NO-INVESTIGATION-WITHIN-N-DAYS",
@@ -517,6 +762,7 @@ RULES = [
         subject="allegation",
         parameters=("P_INVESTIGATION_OPEN_D",),
         evaluate=no_investigation,
+        topic="investigation-prompt",
     ),
     Rule(
         code="IP-INDEPENDENCE",

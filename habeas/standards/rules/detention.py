@@ -19,7 +19,7 @@ from habeas.standards.facts import (
     span_days,
     span_hours,
 )
-from habeas.standards.rules._common import amount, days, hours, judge, label, outcome, when
+from habeas.standards.rules._common import amount, days, gap, hours, judge, label, limit_of, outcome, when
 
 MANDELA = gettext_noop(
     "United Nations Standard Minimum Rules for the Treatment of Prisoners (Nelson Mandela Rules), A/RES/70/175"
@@ -70,10 +70,10 @@ def prolonged_solitary(facts: MeasureFacts, params: Params) -> Outcome | None:
     return outcome(
         judge(*span, limit),
         say(
-            "%(measure)s for %(time)s; the limit is %(limit)s",
+            "%(measure)s for %(time)s; %(limit)s",
             measure=_label(facts),
             time=amount(*span, "consecutive days"),
-            limit=days(limit),
+            limit=limit_of(params, "P_PROLONGED_SOLITARY_D", days(limit)),
         ),
         days_shortest=span[0],
         days_longest=span[1],
@@ -132,17 +132,16 @@ def national_solitary_limit(facts: MeasureFacts, params: Params) -> Outcome | No
         return None
     single, total = params["P_KZ_SOLITARY_D"], params["P_KZ_SOLITARY_MAX_D"]
     limit = total if facts.prosecutor_extension else single
+    name = "P_KZ_SOLITARY_MAX_D" if facts.prosecutor_extension else "P_KZ_SOLITARY_D"
     return outcome(
         judge(*span, limit),
         say(
-            "disciplinary %(measure)s for %(time)s with a prosecutor's approval of an extension; the national "
-            "limit is %(limit)s"
+            "disciplinary %(measure)s for %(time)s with a prosecutor's approval of an extension; %(limit)s"
             if facts.prosecutor_extension
-            else "disciplinary %(measure)s for %(time)s without a prosecutor's approval of an extension; the "
-            "national limit is %(limit)s",
+            else "disciplinary %(measure)s for %(time)s without a prosecutor's approval of an extension; %(limit)s",
             measure=_label(facts),
             time=amount(*span, "days"),
-            limit=days(limit),
+            limit=limit_of(params, name, days(limit)),
         ),
         days_shortest=span[0],
         days_longest=span[1],
@@ -160,9 +159,9 @@ def prompt_judge(limit_name: str) -> Callable[[CustodyFacts, Params], Outcome | 
             return outcome(
                 judge(*span, limit),
                 say(
-                    "brought before a judge %(time)s after apprehension; the limit is %(limit)s",
+                    "brought before a judge %(time)s after apprehension; %(limit)s",
                     time=amount(*span, "hours"),
-                    limit=hours(limit),
+                    limit=limit_of(params, limit_name, hours(limit)),
                 ),
                 hours_shortest=span[0],
                 hours_longest=span[1],
@@ -173,9 +172,9 @@ def prompt_judge(limit_name: str) -> Callable[[CustodyFacts, Params], Outcome | 
             return outcome(
                 judge(*span, limit),
                 say(
-                    "held %(time)s and released with no appearance before a judge recorded; the limit is %(limit)s",
+                    "held %(time)s and released with no appearance before a judge recorded; %(limit)s",
                     time=amount(*span, "hours"),
-                    limit=hours(limit),
+                    limit=limit_of(params, limit_name, hours(limit)),
                 ),
                 hours_shortest=span[0],
                 hours_longest=span[1],
@@ -279,10 +278,10 @@ def family_contact(facts: ContactFacts, params: Params) -> Outcome | None:
     return outcome(
         Status.BREACH,
         say(
-            "%(allowed)s: a gap of about %(gap)s; contact at regular intervals means gaps of at most %(limit)s",
+            "%(allowed)s: a gap of about %(gap)s between contacts; %(limit)s",
             allowed=allowed,
             gap=days(round(facts.every_days)),
-            limit=days(limit),
+            limit=limit_of(params, "P_FAMILY_CONTACT_GAP_D", days(limit)),
         ),
         every_days=facts.every_days,
         minutes=facts.minutes,
@@ -302,14 +301,13 @@ def notify(about: set[str], limit_name: str) -> Callable[[NotificationFacts, Par
         return outcome(
             judge(*span, limit),
             say(
-                "%(who)s learned of the %(about)s %(time)s after it (%(occurred)s → %(informed)s); the limit is "
-                "%(limit)s",
+                "%(who)s learned of the %(about)s %(time)s after it (%(occurred)s → %(informed)s); %(limit)s",
                 who=facts.party or say("the family"),
                 about=label(facts.about),
                 time=amount(span[0] / 24, span[1] / 24, "days"),
                 occurred=when(facts.occurred),
                 informed=when(facts.informed),
-                limit=hours(limit),
+                limit=limit_of(params, limit_name, hours(limit)),
             ),
             hours_shortest=span[0],
             hours_longest=span[1],
@@ -365,9 +363,7 @@ def solitary_safeguards(facts: MeasureFacts, params: Params) -> Outcome | None:
     ]
     if not missing:
         return None
-    return outcome(
-        Status.POSSIBLE, say("%(measure)s: no record of %(missing)s", measure=_label(facts), missing=listed(missing))
-    )
+    return gap(say("%(measure)s: no source states %(missing)s", measure=_label(facts), missing=listed(missing)))
 
 
 def solitary_of_women_and_children(facts: MeasureFacts, params: Params) -> Outcome | None:
@@ -409,10 +405,10 @@ def family_news(facts: FamilyNewsFacts, params: Params) -> Outcome | None:
     return outcome(
         judge(*span, limit),
         say(
-            "told of a relative's %(news)s %(time)s after the administration knew; the limit is %(limit)s",
+            "told of a relative's %(news)s %(time)s after the administration knew; %(limit)s",
             news=label(facts.kind),
             time=amount(span[0] / 24, span[1] / 24, "days"),
-            limit=hours(limit),
+            limit=limit_of(params, "P_BEREAVEMENT_NOTICE_H", hours(limit)),
         ),
         limit_hours=limit,
     )

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_noop
 
 from habeas.core.wording import Part, listed, say
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
-from habeas.standards.facts import InformationRequestFacts, PlaceFacts, VisitFacts, When, span_days
-from habeas.standards.rules._common import amount, days, judge, outcome, when
+from habeas.standards.facts import InformationRequestFacts, PlaceFacts, VisitFacts, span_days
+from habeas.standards.rules._common import amount, days, gap, judge, limit_of, outcome, when
 
 OPCAT = gettext_noop("Optional Protocol to the Convention against Torture")
 MANDELA = gettext_noop("Nelson Mandela Rules, A/RES/70/175")
@@ -67,22 +67,22 @@ def inspector_powers(facts: VisitFacts, params: Params) -> Outcome | None:
 
 def external_inspection(facts: PlaceFacts, params: Params) -> Outcome | None:
     limit = params["P_INSPECTION_GAP_D"]
-    now = When.day_of(params.as_of)
+    figure = limit_of(params, "P_INSPECTION_GAP_D", days(limit))
+    until = params.until()
     if facts.last_external_visit is None:
-        return outcome(
-            Status.BREACH,
-            say("no external inspection recorded; one is due every %(limit)s", limit=days(limit)),
-            limit_days=limit,
-        )
-    span = span_days(facts.last_external_visit, now)
+        # no visit recorded is not a place never visited: a question for the researcher
+        return gap(say("no source says when an external body last inspected the place; %(limit)s", limit=figure))
+    span = span_days(facts.last_external_visit, until)
     return outcome(
         judge(*span, limit),
         say(
-            "last external inspection %(on)s, %(ago)s ago; one is due every %(limit)s",
+            "last external inspection %(on)s, %(ago)s before %(as_of)s; %(limit)s",
             on=when(facts.last_external_visit),
             ago=amount(*span, "days"),
-            limit=days(limit),
+            as_of=when(until),
+            limit=figure,
         ),
+        as_of=until.value,
         limit_days=limit,
     )
 
@@ -100,18 +100,31 @@ def information_access(facts: InformationRequestFacts, params: Params) -> Outcom
     if facts.requested is None:
         return None
     limit = params["P_NPM_INFO_RESPONSE_D"]
-    end = facts.answered or When.day_of(params.as_of)
-    span = span_days(facts.requested, end)
+    figure = limit_of(params, "P_NPM_INFO_RESPONSE_D", days(limit))
+    if facts.answered:
+        span = span_days(facts.requested, facts.answered)
+        return outcome(
+            judge(*span, limit),
+            say(
+                "request for information (%(on)s) answered after %(time)s; %(limit)s",
+                on=when(facts.requested),
+                time=amount(*span, "days"),
+                limit=figure,
+            ),
+            limit_days=limit,
+        )
+    until = params.until()
+    span = span_days(facts.requested, until)
     return outcome(
         judge(*span, limit),
         say(
-            "request for information (%(on)s) answered after %(time)s; the limit is %(limit)s"
-            if facts.answered
-            else "request for information (%(on)s) still unanswered after %(time)s; the limit is %(limit)s",
+            "request for information (%(on)s) still unanswered as of %(as_of)s, %(time)s later; %(limit)s",
             on=when(facts.requested),
+            as_of=when(until),
             time=amount(*span, "days"),
-            limit=days(limit),
+            limit=figure,
         ),
+        as_of=until.value,
         limit_days=limit,
     )
 
