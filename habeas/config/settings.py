@@ -144,6 +144,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 HABEAS_REQUIRE_2FA = env_flag("HABEAS_REQUIRE_2FA")
 OTP_TOTP_ISSUER = "Habeas"
 
+# The signed checkpoint of the audit trail's end, outside the database it protects (habeas.accounts.checkpoint).
+HABEAS_AUDIT_CHECKPOINT = data_dir() / "audit-checkpoint.json"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
