@@ -82,3 +82,24 @@ def test_an_authenticator_added_during_a_session_is_asked_for_at_once(client):
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)  # e.g. the account is feared compromised
     assert client.get(reverse("dashboard")).status_code == 302
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_a_session_opened_before_an_authenticator_was_added_cannot_export(client):
+    user = factories.superuser("lawyer1")
+    assert log_in(client).status_code == 302
+    assert client.get(reverse("export")).status_code == 200
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    for response in (client.get(reverse("export")), client.post(reverse("export"), {"profile": "public"})):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+@pytest.mark.parametrize("page", ["export", "reauth", "search", "dashboard"])
+def test_a_session_opened_before_two_factor_was_required_is_asked_for_the_code_on_every_page(client, settings, page):
+    factories.superuser("lawyer1")
+    assert log_in(client).status_code == 302
+    settings.HABEAS_REQUIRE_2FA = True
+    response = client.get(reverse(page))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    assert client.get(reverse("admin:login")).status_code == 200  # where the code is asked for
