@@ -159,6 +159,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_flag("HABEAS_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # HSTS with secure cookies: a browser that once reached Habeas over HTTPS refuses plain HTTP to it for a
+    # year, so that a network in between cannot strip the encryption (sent on HTTPS answers only). Not for
+    # subdomains, which may be other services of the organisation.
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if SESSION_COOKIE_SECURE else 0
 
 # Content Security Policy (django-csp; Django 5.2 has none of its own): scripts and styles only from our
 # own static files, so an injected <script> or on…= attribute does not run. The admin needs no inline

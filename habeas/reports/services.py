@@ -101,7 +101,7 @@ def _zip(profile: Profile, tables: dict[str, list[dict[str, Value]]]) -> bytes:
         for label, rows in tables.items():
             columns = profile.models[label].columns
             text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\n")
+            writer = csv.writer(text, lineterminator="\r\n")  # RFC 4180: a line break within a cell is quoted
             writer.writerow([formula_safe(c) for c in columns])
             for row in rows:
                 writer.writerow([_cell(row.get(c)) for c in columns])

@@ -103,3 +103,13 @@ def test_a_session_opened_before_two_factor_was_required_is_asked_for_the_code_o
     response = client.get(reverse(page))
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
     assert client.get(reverse("admin:login")).status_code == 200  # where the code is asked for
+
+
+def test_the_qr_code_of_a_new_authenticator_is_shown(client):
+    factories.superuser("root")
+    assert log_in(client, username="root").status_code == 302
+    device = TOTPDevice.objects.create(user=factories.superuser("lawyer1"), name="phone", confirmed=False)
+    response = client.get(reverse("admin:otp_totp_totpdevice_qrcode", args=[device.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in response.content and len(response.content) > 1000

@@ -233,7 +233,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_written_as_text(
     for organisation, name in zip(organisations, typed, strict=True):
         Organisation.objects.filter(pk=organisation.pk).update(name=name)
     blob, _ = export(world["member"], profile, "csv")
-    rows = list(csv.DictReader(io.StringIO(unzip(blob)["registry.organisation.csv"])))
+    rows = list(csv.DictReader(io.StringIO(unzip(blob)["registry.organisation.csv"], newline="")))
     names = {row["name"] for row in rows}
     assert {f"'{name}" for name in typed} <= names
     assert not any(name.startswith(FORMULA_STARTS) for row in rows for name in row.values())
