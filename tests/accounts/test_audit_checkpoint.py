@@ -76,10 +76,13 @@ def test_the_checkpoint_never_goes_back(chain):
 
 
 def test_events_rolled_back_leave_the_checkpoint_alone(chain, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            audit_record(action="read", summary="never committed")
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        audit_record(action="read", summary="never committed")
+        raise RuntimeError
     assert callbacks == [] and checkpoint_read().seq == 5  # type: ignore[union-attr]
     assert audit_verify().intact
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from habeas.accounts.models import AuditEvent
-from habeas.registry.models import Person
 from habeas.core.spreadsheet import FORMULA_STARTS
+from habeas.registry.models import Person
 from habeas.reports.redaction import PROFILE_DIR, profile_read, profiles
 from habeas.reports.selectors import person_pseudonym
 from habeas.reports.services import ExportError
