@@ -99,6 +99,18 @@ def audit_record(
     return event
 
 
+def audit_search(*, actor: Any, where: str, query: str, **details: Any) -> AuditEvent:
+    """A look-up by name (a search box, a filter, an autocomplete): a read event saying where, with the words
+    looked for only in the event's encrypted details (as the search page records them), never in clear."""
+    return audit_record(
+        action="read",
+        actor=actor,
+        target_type="search",
+        summary="search",
+        details={"query": query, "where": where, **details},
+    )
+
+
 def _actor_label(actor: Any) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return "system" if actor is None else "anonymous"

@@ -30,6 +30,22 @@ def second_factor_required(user: Any) -> bool:
     return bool(getattr(settings, "HABEAS_REQUIRE_2FA", False) or has_authenticator(user))
 
 
+def code_failed(user: Any, *, reason: str) -> None:
+    """A wrong second-factor code is a failed login: audited against the account, and counted toward its
+    lock-out like a wrong password."""
+    from habeas.accounts.services import audit_record
+
+    username = user.get_username()
+    audit_record(
+        action="login_failed",
+        actor=user,
+        target_type="auth.user",
+        target_id=username[:64],
+        summary=f"failed login: {reason}",
+        details={"username": username, "reason": reason},
+    )
+
+
 class TwoFactorLoginForm(OTPAdminAuthenticationForm):
     """The password first; then, for users who have an authenticator (or for everyone, when required), the
     code it shows."""
@@ -44,7 +60,12 @@ class TwoFactorLoginForm(OTPAdminAuthenticationForm):
                     "administrator to set one up.",
                     code="no_device",
                 )
-            self.clean_otp(user)
+            try:
+                self.clean_otp(user)
+            except forms.ValidationError:
+                if self.cleaned_data.get("otp_token"):  # a code was given, and it was wrong
+                    code_failed(user, reason="wrong code at login")
+                raise
         return self.cleaned_data
 
 

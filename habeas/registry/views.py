@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts.services import audit_record
+from habeas.accounts.services import audit_record, audit_search
 from habeas.core import pagecache
 from habeas.core.web import member_required, render_page
 from habeas.registry import selectors
@@ -34,6 +34,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     may_filter = selectors.name_filter_allowed(request.user)
     name = request.GET.get("name", "").strip() if may_filter else ""
     page = _page(request, selectors.persons_listed(user=request.user, name=name))
+    if name:
+        audit_search(actor=request.user, where="people list", query=name, found=page.paginator.count)
     context = {"title": _("People"), "page": page, "name": name, "may_filter": may_filter}
     return render_page(request, "registry/person_list.html", context, partial="results")
 
