@@ -22,7 +22,7 @@ from habeas.accounts.checkpoint import (
     checkpoint_path,
     checkpoint_read,
 )
-from habeas.accounts.models import AuditEvent, AuditHead, Membership, Role, Team
+from habeas.accounts.models import AuditEvent, AuditHead, LoginFailure, Membership, Role, Team
 from habeas.core.crypto import KeyringError, head_signature, unseal
 
 GENESIS = "0" * 64
@@ -109,6 +109,37 @@ def audit_search(*, actor: Any, where: str, query: str, **details: Any) -> Audit
         summary="search",
         details={"query": query, "where": where, **details},
     )
+
+
+def login_failure_record(
+    *,
+    username: str,
+    address: str,
+    reason: str,
+    actor: Any = None,
+    refused: bool = False,
+    summary: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """A failed login (``reason``: a wrong password, a wrong code) or one refused because it came too soon
+    after failures (``refused``): an audit event against the account, and, unless refused, one more failure
+    for the lock-out to count by account and by (keyed) source address."""
+    from habeas.accounts.backends import WINDOW
+
+    with transaction.atomic():
+        now = timezone.now()
+        if not refused:
+            LoginFailure.objects.filter(at__lt=now - WINDOW).delete()  # counted no more
+            LoginFailure.objects.create(at=now, account=username[:150], address=address)
+        return audit_record(
+            action="login_failed",
+            actor=actor,
+            target_type="auth.user",  # the account, in clear, as the lock-out counts it
+            target_id=username[:64],
+            summary=summary or (f"login refused: {reason}" if refused else f"failed login: {reason}"),
+            details={"username": username, "reason": reason, "refused": refused, "address": address, **(details or {})},
+            now=now,
+        )
 
 
 def _actor_label(actor: Any) -> str:

@@ -13,6 +13,8 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django_otp import device_classes
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
+from habeas.accounts.backends import address_key, login_wait, wait_message
+
 
 @functools.cache
 def _device_models() -> tuple[type[Any], ...]:
@@ -30,19 +32,15 @@ def second_factor_required(user: Any) -> bool:
     return bool(getattr(settings, "HABEAS_REQUIRE_2FA", False) or has_authenticator(user))
 
 
-def code_failed(user: Any, *, reason: str) -> None:
-    """A wrong second-factor code is a failed login: audited against the account, and counted toward its
-    lock-out like a wrong password."""
-    from habeas.accounts.services import audit_record
+def code_failed(
+    user: Any, *, reason: str, address: str = "", summary: str = "", details: dict[str, Any] | None = None
+) -> None:
+    """A wrong password or second-factor code of a known user (at login, or confirming it is them): audited
+    against the account, and counted toward its lock-out."""
+    from habeas.accounts.services import login_failure_record
 
-    username = user.get_username()
-    audit_record(
-        action="login_failed",
-        actor=user,
-        target_type="auth.user",
-        target_id=username[:64],
-        summary=f"failed login: {reason}",
-        details={"username": username, "reason": reason},
+    login_failure_record(
+        username=user.get_username(), address=address, reason=reason, actor=user, summary=summary, details=details
     )
 
 
@@ -51,7 +49,13 @@ class TwoFactorLoginForm(OTPAdminAuthenticationForm):
     code it shows."""
 
     def clean(self) -> dict[str, Any]:
-        self.cleaned_data = AdminAuthenticationForm.clean(self)
+        try:
+            self.cleaned_data = AdminAuthenticationForm.clean(self)
+        except forms.ValidationError:
+            wait = login_wait(self.cleaned_data.get("username") or "", address_key(self.request))
+            if wait:  # the lock-out, rather than "wrong password"
+                raise forms.ValidationError(wait_message(wait), code="wait") from None
+            raise
         user = self.get_user()
         if user is not None and second_factor_required(user):
             if not has_authenticator(user):
@@ -64,7 +68,7 @@ class TwoFactorLoginForm(OTPAdminAuthenticationForm):
                 self.clean_otp(user)
             except forms.ValidationError:
                 if self.cleaned_data.get("otp_token"):  # a code was given, and it was wrong
-                    code_failed(user, reason="wrong code at login")
+                    code_failed(user, reason="wrong code at login", address=address_key(self.request))
                 raise
         return self.cleaned_data
 
