@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from habeas.accounts.models import LoginFailure, Membership, Role
 from habeas.core import crypto
@@ -71,11 +72,15 @@ def login_wait(username: str, address: str = "", *, now: dt.datetime | None = No
 def wait_message(wait: dt.timedelta) -> str:
     """What a person is told when they must wait before trying again."""
     seconds = max(1, round(wait.total_seconds()))
-    when = f"{seconds} seconds" if seconds < 90 else f"{round(seconds / 60)} minutes"
-    return (
-        f"Too many failed attempts to log in, to this account or from this network. Wait {when} and try again. "
-        "If you have forgotten your password, ask an administrator."
-    )
+    if seconds < 90:
+        when = ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    else:
+        minutes = round(seconds / 60)
+        when = ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    return gettext(
+        "Too many failed attempts to log in, to this account or from this network. Wait %(when)s and try "
+        "again. If you have forgotten your password, ask an administrator."
+    ) % {"when": when}
 
 
 class ThrottledModelBackend(ModelBackend):
