@@ -25,7 +25,7 @@ class SecondFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[attr-defined]
             and request.path_info not in self._open_paths()
             and second_factor_required(user)
         ):
