@@ -60,6 +60,13 @@ def _language_of_the_settings():
 
 
 @pytest.fixture(autouse=True)
+def _audit_checkpoint_of_the_test(settings, tmp_path_factory):
+    """Each test has its own checkpoint file of the audit trail, as each has its own database: a checkpoint
+    left by an earlier test would name events this test's trail never had."""
+    settings.HABEAS_AUDIT_CHECKPOINT = tmp_path_factory.mktemp("audit") / "audit-checkpoint.json"
+
+
+@pytest.fixture(autouse=True)
 def _data_of_the_migrations(request):
     """A transactional test (browser tests, restores…) flushes the database after it runs, which removes what
     data migrations put there: put it back before each such test, whichever ran before."""

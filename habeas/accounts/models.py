@@ -121,3 +121,19 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit trail head: event #{self.seq}"
+
+
+class LoginFailure(models.Model):
+    """A failed login (a wrong password or code), kept for a while so that the lock-out can count failures by
+    account and by source address (the audit trail records each one as an event too)."""
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    account = models.CharField(_("account"), max_length=150, db_index=True)  # the name as typed
+    address = models.CharField(_("source address (keyed hash)"), max_length=32, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+
+    def __str__(self) -> str:
+        return f"failed login of {self.account} at {self.at:%Y-%m-%d %H:%M}"

@@ -29,9 +29,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import devices_for_user
 
-from habeas.accounts.backends import locked_out
+from habeas.accounts.backends import login_wait, wait_message
 from habeas.accounts.services import audit_record
-from habeas.accounts.sites import has_authenticator
+from habeas.accounts.sites import code_failed, has_authenticator
 
 SESSION_KEY = "habeas_reauth_at"  # seconds since the epoch (UTC) of the last confirmed password
 
@@ -146,10 +146,9 @@ class ReauthForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         username = self.user.get_username()
-        if locked_out(username):
-            raise forms.ValidationError(
-                "Too many failed attempts: this account is locked for a while. Try again later.", code="locked"
-            )
+        wait = login_wait(username)
+        if wait:
+            raise forms.ValidationError(wait_message(wait), code="wait")
         password = cleaned.get("password")
         if password is None:
             return cleaned
@@ -166,15 +165,7 @@ class ReauthForm(forms.Form):
         return cleaned
 
     def _failed(self, reason: str) -> None:
-        username = self.user.get_username()
-        audit_record(
-            action="login_failed",
-            actor=self.user,
-            target_type="auth.user",  # the account, as failed logins name it, so that lock-out counts it
-            target_id=username[:64],
-            summary=f"failed re-authentication: {reason}",
-            details={"username": username, "reauth": True, "reason": reason},
-        )
+        code_failed(self.user, reason=reason, details={"reauth": True}, summary=f"failed re-authentication: {reason}")
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:

@@ -7,8 +7,9 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from habeas.accounts.backends import address_key, login_wait
 from habeas.accounts.reauth import reauth_mark
-from habeas.accounts.services import audit_record
+from habeas.accounts.services import audit_record, login_failure_record
 
 
 @receiver(user_logged_in)
@@ -25,6 +26,10 @@ def logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    username = str(credentials.get("username", ""))[:64]
-    # the account name is the event's target, in clear, so that lock-out can count failures per account
-    audit_record(action="login_failed", target_type="auth.user", target_id=username, summary="failed login")
+    """A wrong password, or an attempt refused because the account or the address must still wait (the
+    password was then not even looked at)."""
+    username = str(credentials.get("username", ""))[:150]
+    address = address_key(request)
+    refused = bool(login_wait(username, address))
+    reason = "too many failed attempts" if refused else "wrong password"
+    login_failure_record(username=username, address=address, reason=reason, refused=refused)

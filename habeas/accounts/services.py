@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -14,7 +15,14 @@ from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from habeas.accounts.models import AuditEvent, AuditHead, Membership, Role, Team
+from habeas.accounts.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    checkpoint_after_commit,
+    checkpoint_path,
+    checkpoint_read,
+)
+from habeas.accounts.models import AuditEvent, AuditHead, LoginFailure, Membership, Role, Team
 from habeas.core.crypto import KeyringError, head_signature, unseal
 
 GENESIS = "0" * 64
@@ -86,7 +94,52 @@ def audit_record(
         head.seq, head.hash = event.seq, event.hash
         head.signature = head_signature(head.seq, head.hash)
         head.save()
+        # the checkpoint outside the database, once the event is committed (nothing if it is rolled back)
+        transaction.on_commit(functools.partial(checkpoint_after_commit, event.seq), robust=True)
     return event
+
+
+def audit_search(*, actor: Any, where: str, query: str, **details: Any) -> AuditEvent:
+    """A look-up by name (a search box, a filter, an autocomplete): a read event saying where, with the words
+    looked for only in the event's encrypted details (as the search page records them), never in clear."""
+    return audit_record(
+        action="read",
+        actor=actor,
+        target_type="search",
+        summary="search",
+        details={"query": query, "where": where, **details},
+    )
+
+
+def login_failure_record(
+    *,
+    username: str,
+    address: str,
+    reason: str,
+    actor: Any = None,
+    refused: bool = False,
+    summary: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """A failed login (``reason``: a wrong password, a wrong code) or one refused because it came too soon
+    after failures (``refused``): an audit event against the account, and, unless refused, one more failure
+    for the lock-out to count by account and by (keyed) source address."""
+    from habeas.accounts.backends import WINDOW
+
+    with transaction.atomic():
+        now = timezone.now()
+        if not refused:
+            LoginFailure.objects.filter(at__lt=now - WINDOW).delete()  # counted no more
+            LoginFailure.objects.create(at=now, account=username[:150], address=address)
+        return audit_record(
+            action="login_failed",
+            actor=actor,
+            target_type="auth.user",  # the account, in clear, as the lock-out counts it
+            target_id=username[:64],
+            summary=summary or (f"login refused: {reason}" if refused else f"failed login: {reason}"),
+            details={"username": username, "reason": reason, "refused": refused, "address": address, **(details or {})},
+            now=now,
+        )
 
 
 def _actor_label(actor: Any) -> str:
@@ -99,15 +152,25 @@ def _actor_label(actor: Any) -> str:
 class ChainReport:
     events: int
     broken: str | None  # the first broken link, in words; None when the chain is intact
+    checkpoint: int | None = None  # the event the checkpoint file records, when intact
 
     @property
     def intact(self) -> bool:
         return self.broken is None
 
 
-def audit_verify() -> ChainReport:
-    """Walk the chain in order and name the first event that was altered, removed or moved."""
+def audit_verify(*, checkpoint: Checkpoint | None = None) -> ChainReport:
+    """Walk the chain in order and name the first event that was altered, removed or moved; then check that
+    the head row and the checkpoint file agree with where the chain ends (events cut off the end, the whole
+    trail deleted, an older head put back, a checkpoint forged or deleted). ``checkpoint``: compare with this
+    one rather than the file's (a restore, before its own checkpoint is written)."""
     expected_prev, expected_seq, count = GENESIS, 1, 0
+    hashes: dict[int, str] = {}  # the hash of the event the checkpoint names
+    try:  # read before the walk: a checkpoint never names an event the walk does not reach
+        kept: Checkpoint | CheckpointError | None = checkpoint or checkpoint_read()
+    except CheckpointError as exc:
+        kept = exc
+    wanted = kept.seq if isinstance(kept, Checkpoint) else None
     for event in _events():
         count += 1
         sealed_summary, sealed_details = event.sealed_summary, event.sealed_details  # type: ignore[attr-defined]
@@ -138,20 +201,59 @@ def audit_verify() -> ChainReport:
         if recomputed != event.hash:
             return ChainReport(count, f"event #{event.seq} was altered after it was recorded")
         expected_prev, expected_seq = event.hash, event.seq + 1
+        if event.seq == wanted:
+            hashes[event.seq] = event.hash
+    end = expected_seq - 1
     head = AuditHead.objects.filter(pk=1).first()
     if head is None:
-        return ChainReport(count, "the head of the chain is missing" if count else None)
-    if not hmac.compare_digest(head.signature, head_signature(head.seq, head.hash)):
+        if count:
+            return ChainReport(count, "the head of the chain is missing")
+    elif not hmac.compare_digest(head.signature, head_signature(head.seq, head.hash)):
         return ChainReport(
             count,
             "the head of the chain was altered (its signature does not match): the last events may have been removed",
         )
-    if (head.seq, head.hash) != (expected_seq - 1, expected_prev):
+    elif (head.seq, head.hash) != (end, expected_prev):
+        return ChainReport(
+            count, f"the chain ends at event #{end} but #{head.seq} were recorded: the last events were removed"
+        )
+    return _checkpoint_compare(count, kept, end=end, hashes=hashes)
+
+
+def _checkpoint_compare(
+    count: int, checkpoint: Checkpoint | CheckpointError | None, *, end: int, hashes: dict[int, str]
+) -> ChainReport:
+    """Compare the intact chain, which ends at event ``end``, with the checkpoint kept outside the database."""
+    if isinstance(checkpoint, CheckpointError):
+        return ChainReport(count, str(checkpoint))
+    if checkpoint is None:
+        if count:
+            return ChainReport(
+                count,
+                f"the checkpoint file {checkpoint_path()} is missing, but the trail holds {count:,} events: it was "
+                "deleted or moved (an instance upgraded from a version without checkpoints writes it with its next "
+                "event)",
+            )
+        return ChainReport(0, None)
+    if checkpoint.seq > end:
+        if end == 0:
+            return ChainReport(
+                count,
+                f"the trail was emptied: the checkpoint records {checkpoint.seq:,} events, and none is left "
+                "(the events and the head of the chain were deleted)",
+            )
+        # the head row agrees with the chain (checked above): an older head was put back with the events cut
         return ChainReport(
             count,
-            f"the chain ends at event #{expected_seq - 1} but #{head.seq} were recorded: the last events were removed",
+            "the trail was truncated and an older head of the chain put back (replayed): the last events were "
+            f"removed (the checkpoint records event #{checkpoint.seq}, the trail and its head end at #{end})",
         )
-    return ChainReport(count, None)
+    if checkpoint.seq and hashes.get(checkpoint.seq) != checkpoint.hash:
+        return ChainReport(
+            count,
+            f"event #{checkpoint.seq} is not the one the checkpoint records: the trail was rewritten up to it",
+        )
+    return ChainReport(count, None, checkpoint.seq)
 
 
 def _events() -> Iterator[AuditEvent]:

@@ -13,6 +13,8 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django_otp import device_classes
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
+from habeas.accounts.backends import address_key, login_wait, wait_message
+
 
 @functools.cache
 def _device_models() -> tuple[type[Any], ...]:
@@ -30,12 +32,30 @@ def second_factor_required(user: Any) -> bool:
     return bool(getattr(settings, "HABEAS_REQUIRE_2FA", False) or has_authenticator(user))
 
 
+def code_failed(
+    user: Any, *, reason: str, address: str = "", summary: str = "", details: dict[str, Any] | None = None
+) -> None:
+    """A wrong password or second-factor code of a known user (at login, or confirming it is them): audited
+    against the account, and counted toward its lock-out."""
+    from habeas.accounts.services import login_failure_record
+
+    login_failure_record(
+        username=user.get_username(), address=address, reason=reason, actor=user, summary=summary, details=details
+    )
+
+
 class TwoFactorLoginForm(OTPAdminAuthenticationForm):
     """The password first; then, for users who have an authenticator (or for everyone, when required), the
     code it shows."""
 
     def clean(self) -> dict[str, Any]:
-        self.cleaned_data = AdminAuthenticationForm.clean(self)
+        try:
+            self.cleaned_data = AdminAuthenticationForm.clean(self)
+        except forms.ValidationError:
+            wait = login_wait(self.cleaned_data.get("username") or "", address_key(self.request))
+            if wait:  # the lock-out, rather than "wrong password"
+                raise forms.ValidationError(wait_message(wait), code="wait") from None
+            raise
         user = self.get_user()
         if user is not None and second_factor_required(user):
             if not has_authenticator(user):
@@ -44,7 +64,12 @@ class TwoFactorLoginForm(OTPAdminAuthenticationForm):
                     "administrator to set one up.",
                     code="no_device",
                 )
-            self.clean_otp(user)
+            try:
+                self.clean_otp(user)
+            except forms.ValidationError:
+                if self.cleaned_data.get("otp_token"):  # a code was given, and it was wrong
+                    code_failed(user, reason="wrong code at login", address=address_key(self.request))
+                raise
         return self.cleaned_data
 
 

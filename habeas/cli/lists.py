@@ -11,6 +11,7 @@ from typing import Any
 
 from habeas.cli.identity import add_user_argument, cli_read_record, cli_user
 from habeas.core.errors import CommandError
+from habeas.core.spreadsheet import formula_safe
 
 _SIDE_BY_SIDE = (
     ("surname", "surname"),
@@ -234,7 +235,9 @@ def cmd_histories(args: argparse.Namespace) -> int:
     except StrataColumnError as exc:
         raise CommandError(str(exc)) from None
     text = io.StringIO()
-    histories.to_csv(text, index=False, lineterminator="\n")
+    as_text = histories.select_dtypes(include="object").columns  # list names and strata are typed by people
+    histories[as_text] = histories[as_text].map(lambda v: formula_safe(v) if isinstance(v, str) else v)
+    histories.rename(columns=lambda name: formula_safe(str(name))).to_csv(text, index=False, lineterminator="\n")
     if args.out:
         Path(args.out).write_text(text.getvalue(), encoding="utf-8")
         print(f"Wrote the capture histories of {len(histories):,} people to {args.out}.", file=sys.stderr)

@@ -98,7 +98,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     report = audit_verify()
     if report.intact:
-        print(f"The audit trail of {report.events:,} events is intact.")
+        kept = f"; its end agrees with the checkpoint file (event #{report.checkpoint})" if report.checkpoint else ""
+        print(f"The audit trail of {report.events:,} events is intact{kept}.")
         return 0
     print(f"habeas: the audit trail is broken: {report.broken}", file=sys.stderr)
     return 1

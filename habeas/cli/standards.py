@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from habeas.cli.identity import add_user_argument
+from habeas.core.spreadsheet import formula_safe
 
 FORMATS = ["table", "json", "csv"]
 
@@ -33,7 +34,7 @@ def write(rows: list[dict[str, Any]], columns: list[str], fmt: str) -> None:
     if fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(flat)
+        writer.writerows({c: formula_safe(text) for c, text in row.items()} for row in flat)
         return
     widths = {c: min(max([len(c)] + [len(r[c]) for r in flat]), 60) for c in columns}
     print("  ".join(c.upper().ljust(widths[c]) for c in columns))

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "habeas.accounts.middleware.SecondFactorMiddleware",
     "habeas.core.identity.PseudonymMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -176,6 +177,9 @@ HABEAS_JOB_STALLED_SECONDS = env_int("HABEAS_JOB_STALLED_SECONDS", 60, minimum=2
 HABEAS_REQUIRE_2FA = env_flag("HABEAS_REQUIRE_2FA")
 OTP_TOTP_ISSUER = "Habeas"
 
+# The signed checkpoint of the audit trail's end, outside the database it protects (habeas.accounts.checkpoint).
+HABEAS_AUDIT_CHECKPOINT = data_dir() / "audit-checkpoint.json"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -187,6 +191,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_flag("HABEAS_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # HSTS with secure cookies: a browser that once reached Habeas over HTTPS refuses plain HTTP to it for a
+    # year, so that a network in between cannot strip the encryption (sent on HTTPS answers only). Not for
+    # subdomains, which may be other services of the organisation.
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if SESSION_COOKIE_SECURE else 0
 
 # Content Security Policy (django-csp; Django 5.2 has none of its own): scripts and styles only from our
 # own static files, so an injected <script> or on…= attribute does not run. The admin needs no inline

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from habeas.accounts.reauth import ReauthBeforeDeletion, reauth_redirect, reauth_required
-from habeas.accounts.services import audit_record
+from habeas.accounts.services import audit_record, audit_search
 from habeas.core import access
 from habeas.core.fields import name_query, protected_fields
 from habeas.core.identity import hidden_teams
@@ -194,6 +194,11 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
             for field in names:
                 if (query := name_query(prefix + field, search_term)) is not None:
                     condition |= query
+        if self.name_search and search_term.strip():  # a look-up that may match names (search box, autocomplete)
+            where = "admin autocomplete" if request.path.endswith("/autocomplete/") else "admin search"
+            audit_search(
+                actor=request.user, where=where, query=search_term.strip()[:200], model=self.model._meta.label_lower
+            )
         if not condition:
             return found, duplicates
         return found | queryset.filter(condition), True

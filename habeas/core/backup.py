@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
+import functools
 import getpass
 import hashlib
 import hmac
@@ -58,7 +59,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
-from habeas.accounts.models import AuditHead
+from habeas.accounts.checkpoint import Checkpoint, CheckpointError, checkpoint_read, checkpoint_write
+from habeas.accounts.models import AuditEvent, AuditHead
 from habeas.accounts.services import audit_record, audit_verify
 from habeas.core import pagecache
 from habeas.core.crypto import head_signature
@@ -445,6 +447,10 @@ def backup_write(*, path: Path, passphrase: str, progress: Progress | None = Non
     tables: dict[str, dict[str, Any]] = {}
     documents: dict[str, int] = {}
     try:
+        checkpoint = checkpoint_read()  # before the snapshot, so that the snapshot holds the event it names
+    except CheckpointError as exc:
+        raise BackupError(f"{exc}. Run `habeas audit verify`; no archive was written") from None
+    try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
             writer = _SealedWriter(out, passphrase)
@@ -483,6 +489,7 @@ def backup_write(*, path: Path, passphrase: str, progress: Progress | None = Non
                 "documents": documents,
                 "skipped": SKIPPED,
                 "migrations": dict(migrations),
+                "audit_checkpoint": {"seq": checkpoint.seq, "hash": checkpoint.hash} if checkpoint else None,
             }
             writer.write(_frame(b"M", {}, json.dumps(manifest, ensure_ascii=False).encode("utf-8")))
             writer.close()
@@ -767,7 +774,7 @@ def backup_restore(
             for head in AuditHead.objects.filter(pk=1):
                 head.signature = head_signature(head.seq, head.hash)
                 head.save(update_fields=["signature"])
-            report = audit_verify()
+            report = audit_verify(checkpoint=_checkpoint_restore(manifest.get("audit_checkpoint")))
             if not report.intact:
                 raise BackupError(f"the restored audit trail is broken: {report.broken}; nothing was restored")
             audit_record(
@@ -797,6 +804,23 @@ def backup_restore(
         habeas_version=version,
         audit_events=report.events + 1,
     )
+
+
+def _checkpoint_restore(saved: dict[str, Any] | None) -> Checkpoint:
+    """Check the restored trail against the checkpoint the archive was made with, and (once the restore is
+    committed) make the restored end this instance's checkpoint, signed with its own key file: the archive
+    itself is authenticated by its passphrase, and a new instance's trail starts from the archive's."""
+    if saved is not None:
+        kept = AuditEvent.objects.filter(seq=saved["seq"]).values_list("hash", flat=True).first()
+        if kept != saved["hash"]:
+            raise BackupError(
+                f"the archive's audit trail does not reach its checkpoint (event #{saved['seq']}): events were "
+                "removed before the backup was made; nothing was restored"
+            )
+    head = AuditHead.objects.filter(pk=1).first()
+    restored = Checkpoint(head.seq, head.hash) if head else Checkpoint(0, "0" * 64)
+    transaction.on_commit(functools.partial(checkpoint_write, restored, replace=True))
+    return restored
 
 
 def _reset_sequences() -> None:

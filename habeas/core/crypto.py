@@ -234,6 +234,13 @@ def head_signature(seq: int, head_hash: str) -> str:
     return hmac.new(key, f"{seq}:{head_hash}".encode(), hashlib.sha256).hexdigest()
 
 
+def checkpoint_signature(seq: int, head_hash: str) -> str:
+    """The keyed signature of the audit trail's checkpoint file (``habeas.accounts.checkpoint``), under its
+    own key derived from the never-rotated pseudonym key, so that a head's signature is not a checkpoint's."""
+    key = _derive(keyring().pseudonym_key, b"habeas audit checkpoint")
+    return hmac.new(key, f"{seq}:{head_hash}".encode(), hashlib.sha256).hexdigest()
+
+
 def pseudonym(namespace: str, value: object, *, length: int = 10) -> str:
     """A stable pseudonym for a value (e.g. a person's id): the same in every export, meaningless without the
     key file."""

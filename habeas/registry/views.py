@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts.services import audit_record
+from habeas.accounts.services import audit_record, audit_search
 from habeas.core import pagecache
 from habeas.core.web import member_required, render_page
 from habeas.registry import selectors
@@ -37,6 +37,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     role = role if role in selectors.ROLES else ""
     page = _page(request, selectors.persons_listed(user=request.user, name=name, role=role))
+    if name:
+        audit_search(actor=request.user, where="people list", query=name, found=page.paginator.count)
     for person in page:
         person.roles = selectors.roles_of(person)  # type: ignore[attr-defined]
     roles = [(key, label) for key, (label, _condition) in selectors.ROLES.items()]

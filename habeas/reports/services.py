@@ -20,6 +20,7 @@ from django.db import transaction
 
 from habeas.accounts.services import audit_record
 from habeas.core.errors import CommandError
+from habeas.core.spreadsheet import formula_safe
 from habeas.reports.redaction import Profile, profile_load
 from habeas.reports.selectors import Value, export_rows
 
@@ -100,8 +101,8 @@ def _zip(profile: Profile, tables: dict[str, list[dict[str, Value]]]) -> bytes:
         for label, rows in tables.items():
             columns = profile.models[label].columns
             text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\n")
-            writer.writerow(columns)
+            writer = csv.writer(text, lineterminator="\r\n")  # RFC 4180: a line break within a cell is quoted
+            writer.writerow([formula_safe(c) for c in columns])
             for row in rows:
                 writer.writerow([_cell(row.get(c)) for c in columns])
             member = zipfile.ZipInfo(f"{label}.csv", date_time=ZIP_TIME)
@@ -112,10 +113,13 @@ def _zip(profile: Profile, tables: dict[str, list[dict[str, Value]]]) -> bytes:
 
 
 def _cell(value: Value) -> str:
+    """A value as a CSV cell: text never as a spreadsheet formula (numbers stay numbers)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "; ".join(value)
+        return formula_safe("; ".join(value))
+    if isinstance(value, str):
+        return formula_safe(value)
     return str(value)

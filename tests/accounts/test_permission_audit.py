@@ -135,9 +135,10 @@ def test_a_change_to_the_same_role_records_nothing(world):
     assert len(permission_events()) == 1
 
 
-def test_a_revocation_removes_the_membership_and_records_the_role_it_had(world):
+def test_a_revocation_removes_the_membership_and_records_the_role_it_had(world, django_capture_on_commit_callbacks):
     membership = membership_grant(team=world["team"], user=world["lawyer"], role=Role.LAWYER, actor=world["root"])
-    membership_revoke(membership=membership, actor=world["root"])
+    with django_capture_on_commit_callbacks(execute=True):  # the audit checkpoint is written on commit
+        membership_revoke(membership=membership, actor=world["root"])
     assert not Membership.objects.exists()
     event = permission_events()[-1]
     assert (event.details["user"], event.details["team"]) == ("lawyer1", "A")
@@ -303,9 +304,12 @@ def test_a_team_given_on_the_user_page_is_exactly_one_permission_event(root_clie
     assert (event.details["team"], event.details["new_role"]) == ("A", "analyst")
 
 
-def test_deleting_a_user_revokes_their_memberships_as_permission_events(root_client, world):
+def test_deleting_a_user_revokes_their_memberships_as_permission_events(
+    root_client, world, django_capture_on_commit_callbacks
+):
     membership_grant(team=world["team"], user=world["lawyer"], role=Role.LAWYER, actor=world["root"])
-    response = root_client.post(reverse("admin:auth_user_delete", args=[world["lawyer"].pk]), {"post": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):  # the audit checkpoint is written on commit
+        response = root_client.post(reverse("admin:auth_user_delete", args=[world["lawyer"].pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not get_user_model().objects.filter(username="lawyer1").exists()
     events = permission_events()

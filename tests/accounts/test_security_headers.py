@@ -3,6 +3,10 @@ headers, and pages that need nothing inline (no <script> without src, no on…= 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 import pytest
@@ -133,3 +137,31 @@ def test_the_scanner_finds_inline_script_handlers_and_styles():
     html = '<script>alert(1)</script><a href="javascript:x()">x</a><img src="x.png" onerror="x()"><p style="a">'
     assert len(inline_code(html)) == 4
     assert inline_code('<script src="/static/admin/js/core.js"></script>') == []
+
+
+def production_answer(tmp_path, *, secure_cookies: str) -> dict[str, str]:
+    """The headers of the login page over HTTPS, from the production settings (not the tests')."""
+    script = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "r = Client().get('/admin/login/', secure=True); print(json.dumps(dict(r.headers)))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HABEAS_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="habeas.config.settings",
+        HABEAS_DATA_DIR=str(tmp_path),
+        HABEAS_SECRET_KEY="a-production-secret-for-this-test-only-" + "x" * 20,
+        HABEAS_SECURE_COOKIES=secure_cookies,
+        HABEAS_ALLOWED_HOSTS="testserver",
+    )
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_with_secure_cookies_https_answers_tell_browsers_to_keep_to_https(tmp_path):
+    headers = production_answer(tmp_path, secure_cookies="1")
+    assert headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_without_secure_cookies_no_browser_is_told_to_keep_to_https(tmp_path):
+    assert "Strict-Transport-Security" not in production_answer(tmp_path, secure_cookies="0")

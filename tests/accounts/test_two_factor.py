@@ -82,3 +82,34 @@ def test_an_authenticator_added_during_a_session_is_asked_for_at_once(client):
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)  # e.g. the account is feared compromised
     assert client.get(reverse("dashboard")).status_code == 302
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_a_session_opened_before_an_authenticator_was_added_cannot_export(client):
+    user = factories.superuser("lawyer1")
+    assert log_in(client).status_code == 302
+    assert client.get(reverse("export")).status_code == 200
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    for response in (client.get(reverse("export")), client.post(reverse("export"), {"profile": "public"})):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+@pytest.mark.parametrize("page", ["export", "reauth", "search", "dashboard"])
+def test_a_session_opened_before_two_factor_was_required_is_asked_for_the_code_on_every_page(client, settings, page):
+    factories.superuser("lawyer1")
+    assert log_in(client).status_code == 302
+    settings.HABEAS_REQUIRE_2FA = True
+    response = client.get(reverse(page))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    assert client.get(reverse("admin:login")).status_code == 200  # where the code is asked for
+
+
+def test_the_qr_code_of_a_new_authenticator_is_shown(client):
+    factories.superuser("root")
+    assert log_in(client, username="root").status_code == 302
+    device = TOTPDevice.objects.create(user=factories.superuser("lawyer1"), name="phone", confirmed=False)
+    response = client.get(reverse("admin:otp_totp_totpdevice_qrcode", args=[device.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in response.content and len(response.content) > 1000

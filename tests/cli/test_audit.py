@@ -11,7 +11,8 @@ from tests.cli.conftest import cli_env, run_habeas
 def test_the_demo_audit_trail_verifies_and_a_tampered_copy_does_not(demo_dir, tmp_path):
     copy = tmp_path / "demo.sqlite3"
     shutil.copy(demo_dir / "demo.sqlite3", copy)
-    shutil.copy(demo_dir / "keys.json", tmp_path / "keys.json")  # the database and its key file
+    shutil.copy(demo_dir / "keys.json", tmp_path / "keys.json")  # the database, its key file and checkpoint
+    shutil.copy(demo_dir / "audit-checkpoint.json", tmp_path / "audit-checkpoint.json")
     env = cli_env(tmp_path, DATABASE_URL=f"sqlite:///{copy}")
     intact = run_habeas("audit", "verify", env=env)
     assert intact.returncode == 0, intact.stderr

@@ -49,11 +49,12 @@ def protected_values() -> dict[str, list[object]]:
     return out
 
 
-def test_rotation_re_encrypts_everything_and_retires_the_old_key(records, key_file):
+def test_rotation_re_encrypts_everything_and_retires_the_old_key(records, key_file, django_capture_on_commit_callbacks):
     old = crypto.keyring(fresh=True).current
     before = protected_values()
     assert set(keys_usage()) == {old}
-    rotation = keys_rotate(pause=0)
+    with django_capture_on_commit_callbacks(execute=True):  # the audit checkpoint is written on commit
+        rotation = keys_rotate(pause=0)
     assert rotation.retired and rotation.old_keys == [old] and rotation.values > 0
     ring = json.loads(key_file.read_text())
     assert list(ring["keys"]) == [rotation.new_key] and ring["current"] == rotation.new_key

