@@ -389,6 +389,7 @@ def _finding_row(finding: Finding) -> dict[str, Any]:
         "status": finding.status,
         "severity": str(Finding.Severity(finding.severity).label),
         "severity_value": finding.severity,
+        "level": Finding.Severity(finding.severity).name.lower(),  # a style, in any language
         "record": {"type": f"{finding.content_type.app_label}.{finding.content_type.model}", "id": finding.object_id},
         "subject": finding.subject,
         "summary": finding.summary_shown(),

@@ -697,6 +697,7 @@ def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[dict[st
             "status": finding.status,
             "severity": str(Finding.Severity(finding.severity).label),
             "severity_value": finding.severity,
+            "level": Finding.Severity(finding.severity).name.lower(),  # a style, in any language
             "record": {
                 "type": f"{finding.content_type.app_label}.{finding.content_type.model}",
                 "id": finding.object_id,

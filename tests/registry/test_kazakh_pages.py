@@ -13,6 +13,7 @@ from habeas.registry.models import Person, Place
 from habeas.standards.services import findings_evaluate
 
 pytestmark = pytest.mark.django_db
+SEVERITIES = {"info", "low", "medium", "high", "critical"}
 KAZAKH = re.compile(r"[әғқңөұүһі]", re.IGNORECASE)  # letters Kazakh has and Russian has not
 
 
@@ -64,3 +65,19 @@ def test_methods_of_torture_are_named_in_the_readers_language(client, world, set
         shown = [str(method) for method in methods]
     for method, name in zip(methods, shown, strict=True):
         assert name != method.name and name in page, method.name
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_severity_styles_do_not_depend_on_the_language(client, world, settings, language):
+    findings_evaluate(profile_name="kz")
+    client.force_login(world["member"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    team = Team.objects.get(name="A")
+    levels = set()
+    for pk in Place.objects.filter(team=team).values_list("pk", flat=True):
+        page = client.get(reverse("place_detail", args=[pk])).content.decode()
+        levels |= set(re.findall(r'<span class="badge (\w+)">', page))
+    for pk in Person.objects.filter(team=team).order_by("pk").values_list("pk", flat=True)[:40]:
+        page = client.get(reverse("person_detail", args=[pk])).content.decode()
+        levels |= set(re.findall(r'<span class="badge (\w+)">', page))
+    assert {"critical", "high"} & levels and levels <= {"breach", "possible", "alleged", "gap", *SEVERITIES}, levels
