@@ -171,3 +171,9 @@ def links_outside_team(obj: models.Model, team_id: int | None) -> dict[str, str]
         if linked != team_id:
             errors[field.name] = _("Choose a record of the same team as this one.")
     return errors
+
+
+def linkable(model: type[M], user: Any) -> models.QuerySet[M]:
+    """The records of ``model`` a new record of this user (which goes to ``default_team``) may point to: those
+    of that same team. A superuser who writes in no team links among records of no team."""
+    return writable(model, user).filter(team_id=default_team(user))

@@ -359,14 +359,12 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
             )
         form = MoveForm(request.POST if "team" in request.POST else None, teams=teams)
         if form.is_valid():
-            moved = 0
-            for record in queryset:
-                try:
-                    moved += len(record_move(record=record, team=form.cleaned_data["team"], user=user))
-                except (ValidationError, PermissionDenied) as refusal:
-                    self.message_user(request, f"{record}: {' '.join(_messages(refusal))}", messages.ERROR)
-            if moved:
-                self.message_user(request, _("%(count)d records moved.") % {"count": moved}, messages.SUCCESS)
+            try:
+                moved = record_move(records=list(queryset), team=form.cleaned_data["team"], user=user)
+            except (ValidationError, PermissionDenied) as refusal:
+                self.message_user(request, " ".join(_messages(refusal)), messages.ERROR)
+            else:
+                self.message_user(request, _("%(count)d records moved.") % {"count": len(moved)}, messages.SUCCESS)
             return None
         context = {
             **self.admin_site.each_context(request),

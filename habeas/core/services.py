@@ -121,33 +121,45 @@ def record_delete(*, record: models.Model, user: Any, parent: models.Model | Non
     record.delete()
 
 
-def _parts(record: models.Model) -> list[models.Model]:
-    """The records that are parts of this one (deleted with it: a person's names, a custody's placements),
-    and their parts in turn."""
-    found: list[models.Model] = []
-    for relation in record._meta.related_objects:
-        if relation.on_delete is not models.CASCADE or not access.owned(relation.related_model):
+#: the most records one move may take along
+MOVE_LIMIT = 5000
+
+
+def _moving(records: list[models.Model]) -> dict[tuple[str, Any], models.Model]:
+    """The records that move with these: each record's parts and the records of its team that point to it
+    (a person's names, custody episodes and allegations; an episode's placements), and theirs in turn."""
+    found: dict[tuple[str, Any], models.Model] = {}
+    queue = list(records)
+    while queue:
+        record = queue.pop()
+        key = (record._meta.label_lower, record.pk)
+        if key in found:
             continue
-        for part in relation.related_model._default_manager.filter(**{relation.field.name: record}):
-            found += [part, *_parts(part)]
+        found[key] = record
+        if len(found) > MOVE_LIMIT:
+            raise ValidationError(
+                _("More than %(limit)d records would move together: move fewer at a time.") % {"limit": MOVE_LIMIT}
+            )
+        for relation in record._meta.related_objects:
+            model = relation.related_model
+            if access.owned(model) and model is not Finding:  # findings follow their record (below)
+                linked = model._default_manager.filter(**{relation.field.name: record})
+                queue += list(linked.filter(team_id=record.team_id))  # type: ignore[attr-defined]
     return found
 
 
-def _links_in(record: models.Model, team_id: int, moving: set[tuple[str, Any]]) -> list[str]:
-    """What would point across teams once ``record`` is in ``team_id``: its own links, and the records of
-    other teams that link to it (beside those moving with it)."""
+def _crossing(record: models.Model, team_id: int, moving: dict[tuple[str, Any], models.Model]) -> list[str]:
+    """What ``record`` would point to in another team than ``team_id``, beside the records moving with it."""
     problems = []
     for name in access.links_outside_team(record, team_id):
         field = record._meta.get_field(name)
         if (field.related_model._meta.label_lower, getattr(record, field.attname)) not in moving:
-            problems.append(f"{record._meta.verbose_name} {record.pk}: {field.verbose_name}")
-    for relation in record._meta.related_objects:
-        model = relation.related_model
-        if getattr(relation, "on_delete", None) is models.CASCADE or not access.owned(model):
-            continue
-        for linked in model._default_manager.filter(**{relation.field.name: record}).exclude(team_id=team_id):
-            if (linked._meta.label_lower, linked.pk) not in moving:
-                problems.append(f"{model._meta.verbose_name} {linked.pk}")
+            problems.append(f"{record._meta.verbose_name} {record.pk} → {field.verbose_name}")
+    for field in record._meta.many_to_many:
+        if access.owned(field.related_model):
+            for linked in getattr(record, field.name).exclude(team_id=team_id):
+                if (linked._meta.label_lower, linked.pk) not in moving:
+                    problems.append(f"{record._meta.verbose_name} {record.pk} → {field.verbose_name}")
     return problems
 
 
@@ -160,35 +172,36 @@ def can_move(user: Any, record: models.Model, team: Team) -> bool:
 
 
 @transaction.atomic
-def record_move(*, record: models.Model, team: Team, user: Any) -> list[models.Model]:
-    """Move a record, with its parts, to another team: their findings go with them (their citations are
-    theirs already). Only an administrator of both teams may, and only when no record would then point
-    across teams (move those first, or unlink them). Returns what moved."""
-    if not access.owned(type(record)):
-        raise ValidationError(_("This kind of record belongs to no team."))
-    if not can_move(user, record, team):
-        raise PermissionDenied(_("Only an administrator of both teams may move a record between them."))
-    old_team = record.team_id  # type: ignore[attr-defined]
-    if old_team == team.pk:
-        raise ValidationError({"team": _("The record is in this team already.")})
-    moved = [record, *_parts(record)]
-    keys = {(r._meta.label_lower, r.pk) for r in moved}
-    problems = [problem for r in moved for problem in _links_in(r, team.pk, keys)]
+def record_move(*, records: list[models.Model], team: Team, user: Any) -> list[models.Model]:
+    """Move records to another team, with the records that go with them (``_moving``): their findings go with
+    them, as do their citations (which are theirs). Only an administrator of both teams may, and only when
+    none of them would then point to a record of another team (move that one along, or unlink it). The move is
+    audited, each record with its old and new team. Returns what moved."""
+    for record in records:
+        if not access.owned(type(record)):
+            raise ValidationError(_("This kind of record belongs to no team."))
+        if not can_move(user, record, team):
+            raise PermissionDenied(_("Only an administrator of both teams may move a record between them."))
+        if record.team_id == team.pk:  # type: ignore[attr-defined]
+            raise ValidationError({"team": _("The record is in this team already.")})
+    moving = _moving(records)
+    problems = [problem for record in moving.values() for problem in _crossing(record, team.pk, moving)]
     if problems:
         raise ValidationError(
-            _("Records of another team are linked with it; move or unlink them first: %(records)s")
+            _("Records of another team are linked with them; move those along or unlink them first: %(records)s")
             % {"records": "; ".join(problems[:10])}
         )
-    for part in moved:
-        type(part)._default_manager.filter(pk=part.pk).update(team_id=team.pk)
-        part.team_id = team.pk  # type: ignore[attr-defined]
-        Finding.objects.filter(content_type=ContentType.objects.get_for_model(part), object_id=part.pk).update(
-            team_id=team.pk
-        )
+    moved = list(moving.values())
+    for record in moved:
+        old_team = record.team_id  # type: ignore[attr-defined]
+        type(record)._default_manager.filter(pk=record.pk).update(team_id=team.pk)
+        record.team_id = team.pk  # type: ignore[attr-defined]
+        content_type = ContentType.objects.get_for_model(record)
+        Finding.objects.filter(content_type=content_type, object_id=record.pk).update(team_id=team.pk)
         audit_record(
             action="update",
             actor=user,
-            target=part,
+            target=record,
             summary=f"moved from team {old_team} to team {team.pk}",
             details={"team": {"old": old_team, "new": team.pk}},
         )

@@ -394,7 +394,11 @@ def finding_review(
     finding.full_clean()
     finding.save()
     audit_record(
-        action="update", actor=user, target=finding, summary=f"{finding.rule}: {decision or 'not reviewed'}", details={"review": decision}
+        action="update",
+        actor=user,
+        target=finding,
+        summary=f"{finding.rule}: {decision or 'not reviewed'}",
+        details={"review": decision},
     )
     return finding
 
