@@ -126,8 +126,8 @@ class RolePermissions:
             teams = access.writable_teams(request.user)
             kwargs["queryset"] = teams
             kwargs["required"] = True
-            if teams.count() == 1:
-                kwargs["empty_label"] = None
+            if len(only := list(teams[:2])) == 1:  # the user's only team: chosen already
+                kwargs["empty_label"], kwargs["initial"] = None, only[0].pk
         elif _owned(db_field.related_model):
             kwargs["queryset"] = access.writable(db_field.related_model, request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
