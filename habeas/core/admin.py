@@ -54,6 +54,11 @@ class SameTeamForm(forms.ModelForm):  # type: ignore[type-arg]
         super()._post_clean()
         if _owned(type(self.instance)) and self.instance.team_id is not None:
             _same_team_errors(self, self.instance.team_id)
+            if "team" not in self.fields:  # a team's uniqueness (a source's key) holds where the team is not shown
+                try:
+                    self.instance.validate_constraints(exclude=self._get_validation_exclusions() - {"team"})
+                except ValidationError as error:
+                    self._update_errors(error)
 
 
 class SameTeamFormSet:
@@ -126,8 +131,8 @@ class RolePermissions:
             teams = access.writable_teams(request.user)
             kwargs["queryset"] = teams
             kwargs["required"] = True
-            if len(only := list(teams[:2])) == 1:  # the user's only team: chosen already
-                kwargs["empty_label"], kwargs["initial"] = None, only[0].pk
+            if len(only := list(teams[:2])) == 1:  # the user's only team: chosen already (the service sets it)
+                kwargs["empty_label"], kwargs["initial"], kwargs["required"] = None, only[0].pk, False
         elif _owned(db_field.related_model):
             kwargs["queryset"] = access.writable(db_field.related_model, request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]

@@ -25,8 +25,9 @@ from habeas.standards.services import findings_recheck
 
 
 def _team_of(record: models.Model, parent: models.Model | None) -> int | None:
-    """The team a record (or, for a part without a team of its own, its parent record) belongs to."""
-    holder = record if access.owned(type(record)) else parent
+    """The team a record belongs to; for a part without a team of its own, its parent's (or, for a citation,
+    the cited record's)."""
+    holder = record if access.owned(type(record)) else parent or getattr(record, "record", None)
     return getattr(holder, "team_id", None)
 
 

@@ -59,7 +59,7 @@ def test_a_new_records_team_is_chosen_among_the_teams_the_user_writes_in(client,
     client.force_login(join(world["member"], "B", Role.READ_ONLY))
     field = client.get(reverse("admin:registry_organisation_add")).context["adminform"].form.fields["team"]
     assert [t.name for t in field.queryset] == ["A"]
-    assert field.required
+    assert field.initial == team("A").pk  # the only choice; a writer of several teams must choose
 
 
 @pytest.mark.parametrize("role_in_b", [None, Role.READ_ONLY, Role.ANALYST])
@@ -303,3 +303,14 @@ def test_an_analyst_without_identities_sees_no_finding_summary_on_a_records_page
     client.force_login(world["analyst_named"])
     page = client.get(url).content.decode()
     assert all(summary in page for summary in summaries)
+
+
+def test_a_source_key_changed_to_one_its_team_uses_is_refused_with_a_message(client, world):
+    first, second = Source.objects.filter(team=team("A")).order_by("pk")[:2]
+    client.force_login(world["member"])
+    url = reverse("admin:evidence_source_change", args=[second.pk])
+    response = client.post(url, {**form_data(client, url), "key": first.key})
+    assert response.status_code == 200
+    assert "Your team has a source with this key already." in response.content.decode()
+    second.refresh_from_db()
+    assert second.key != first.key
