@@ -157,17 +157,18 @@ def owned(model: Any) -> bool:
     return any(field.name == "team" for field in model._meta.fields)
 
 
-def links_outside_team(obj: models.Model, team_id: int | None) -> dict[str, str]:
+def links_outside_team(obj: models.Model, team_id: int | None) -> dict[str, Any]:
     """The fields of ``obj`` that point to a record of another team than ``team_id`` (the team the record
     belongs to), each with its message. A record of team A linked into team B's would show its name to B."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         if not field.is_relation or field.name == "team" or not owned(field.related_model):
             continue
         linked_id = getattr(obj, field.attname)
         if linked_id is None:
             continue
-        linked = field.related_model._default_manager.filter(pk=linked_id).values_list("team_id", flat=True).first()
+        related: Any = field.related_model
+        linked = related._default_manager.filter(pk=linked_id).values_list("team_id", flat=True).first()
         if linked != team_id:
             errors[field.name] = _("Choose a record of the same team as this one.")
     return errors

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,18 +48,18 @@ def _same_team_errors(form: Any, team_id: int | None) -> None:
             form.add_error(name, _("Choose records of the same team as this one."))
 
 
-class SameTeamForm(forms.ModelForm):  # type: ignore[type-arg]
+class SameTeamForm(forms.ModelForm):
     """A record's form: what it links to is of the record's team."""
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         if _owned(type(self.instance)) and self.instance.team_id is not None:
             _same_team_errors(self, self.instance.team_id)
             if "team" not in self.fields:  # a team's uniqueness (a source's key) holds where the team is not shown
                 try:
-                    self.instance.validate_constraints(exclude=self._get_validation_exclusions() - {"team"})
+                    self.instance.validate_constraints(exclude=self._get_validation_exclusions() - {"team"})  # type: ignore[attr-defined]
                 except ValidationError as error:
-                    self._update_errors(error)
+                    self._update_errors(error)  # type: ignore[attr-defined]
 
 
 class SameTeamFormSet:
@@ -149,12 +150,12 @@ class RolePermissions:
         return fields
 
     def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        base = kwargs.get("form", self.form)  # type: ignore[attr-defined]
+        base: Any = kwargs.get("form", self.form)  # type: ignore[attr-defined]
         kwargs["form"] = type(base.__name__, (SameTeamForm, base), {})
         return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
 
     def get_formset(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
-        base = kwargs.get("formset", self.formset)  # type: ignore[attr-defined]
+        base: Any = kwargs.get("formset", self.formset)  # type: ignore[attr-defined]
         kwargs["formset"] = type(base.__name__, (SameTeamFormSet, base), {})
         return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
 
@@ -377,7 +378,7 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
             "opts": self.model._meta,
             "form": form,
             "records": queryset,
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
         }
         return TemplateResponse(request, "admin/habeas_move_to_team.html", context)
 

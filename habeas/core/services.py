@@ -62,8 +62,8 @@ def record_create(
     if owned and parent is not None:
         record.team_id = parent.team_id  # type: ignore[attr-defined]
     elif owned and record.team_id is None:  # type: ignore[attr-defined]
-        teams = access.writable_team_ids(user)
-        if teams is not None and len(teams) == 1:
+        teams = list(access.writable_teams(user).values_list("pk", flat=True)[:2])
+        if len(teams) == 1:
             record.team_id = teams[0]  # type: ignore[attr-defined]
         else:
             raise ValidationError({"team": _("Choose the team this record belongs to.")})
@@ -142,7 +142,7 @@ def _moving(records: list[models.Model]) -> dict[tuple[str, Any], models.Model]:
                 _("More than %(limit)d records would move together: move fewer at a time.") % {"limit": MOVE_LIMIT}
             )
         for relation in record._meta.related_objects:
-            model = relation.related_model
+            model: Any = relation.related_model
             if access.owned(model) and model is not Finding:  # findings follow their record (below)
                 linked = model._default_manager.filter(**{relation.field.name: record})
                 queue += list(linked.filter(team_id=record.team_id))  # type: ignore[attr-defined]
@@ -153,14 +153,14 @@ def _crossing(record: models.Model, team_id: int, moving: dict[tuple[str, Any], 
     """What ``record`` would point to in another team than ``team_id``, beside the records moving with it."""
     problems = []
     for name in access.links_outside_team(record, team_id):
-        field = record._meta.get_field(name)
+        field: Any = record._meta.get_field(name)
         if (field.related_model._meta.label_lower, getattr(record, field.attname)) not in moving:
             problems.append(f"{record._meta.verbose_name} {record.pk} → {field.verbose_name}")
-    for field in record._meta.many_to_many:
-        if access.owned(field.related_model):
-            for linked in getattr(record, field.name).exclude(team_id=team_id):
+    for m2m in record._meta.many_to_many:
+        if access.owned(m2m.related_model):
+            for linked in getattr(record, m2m.name).exclude(team_id=team_id):
                 if (linked._meta.label_lower, linked.pk) not in moving:
-                    problems.append(f"{record._meta.verbose_name} {record.pk} → {field.verbose_name}")
+                    problems.append(f"{record._meta.verbose_name} {record.pk} → {m2m.verbose_name}")
     return problems
 
 
