@@ -306,7 +306,8 @@ def test_an_analyst_without_identities_sees_no_finding_summary_on_a_records_page
 
 
 def test_a_source_key_changed_to_one_its_team_uses_is_refused_with_a_message(client, world):
-    first, second = Source.objects.filter(team=team("A")).order_by("pk")[:2]
+    first = Source.objects.filter(team=team("A")).order_by("pk").first()
+    second = factories.saved(Source(key="a-second-report", title="A second report", kind="document", team=team("A")))
     client.force_login(world["member"])
     url = reverse("admin:evidence_source_change", args=[second.pk])
     response = client.post(url, {**form_data(client, url), "key": first.key})
