@@ -315,3 +315,44 @@ def test_a_source_key_changed_to_one_its_team_uses_is_refused_with_a_message(cli
     assert "Your team has a source with this key already." in response.content.decode()
     second.refresh_from_db()
     assert second.key != first.key
+
+
+# The workplace's forms and services ------------------------------------------------------------------------
+
+
+def test_a_visit_is_planned_only_at_places_of_a_team_the_user_writes_in(world):
+    from habeas.monitoring.forms import VisitPlanForm
+    from habeas.registry.models import Place
+
+    outsider = join(world["outsider"], "A", Role.READ_ONLY)
+    form = VisitPlanForm(data={"place": Place.objects.filter(team=team("A")).first().pk}, user=outsider)
+    assert not form.fields["place"].queryset.filter(team=team("A")).exists()
+    assert not form.is_valid() and "place" in form.errors
+
+
+def test_an_intake_offers_only_places_sources_and_units_of_the_team_its_records_go_to(world):
+    from habeas.cases.forms import PerpetratorForm, SourceForm, WhenForm
+
+    outsider = join(world["outsider"], "A", Role.RESEARCHER)  # writes in both; new records go to A
+    b = team("B")
+    factories.place("Prison of B", team=b, authority=factories.organisation("Service of B", "prison", team=b))
+    factories.saved(Source(key="b-report", title="B's report", kind="document", team=b))
+    offered = [
+        WhenForm(user=outsider).fields["place"].queryset,
+        SourceForm(user=outsider).fields["source"].queryset,
+        PerpetratorForm(user=outsider).fields["unit"].queryset,
+    ]
+    assert all(not choices.exclude(team=team("A")).exists() for choices in offered)
+    assert all(choices.exists() for choices in offered)
+
+
+def test_a_source_is_not_cited_for_a_record_of_another_team(world):
+    from django.core.exceptions import ValidationError
+
+    from habeas.evidence.services import citation_add
+
+    member = join(world["member"], "B", Role.RESEARCHER)
+    theirs = factories.saved(Source(key="b-report", title="B's report", kind="document", team=team("B")))
+    with pytest.raises(ValidationError, match="another team than the source"):
+        citation_add(source=theirs, record=tian(), user=member, page="3")
+    assert not Citation.objects.filter(source=theirs).exists()
