@@ -22,7 +22,7 @@ from habeas.cases.models import (
     TortureClaimRuling,
     Verdict,
 )
-from habeas.core.admin import AuditedAdmin, CitationInline, FindingInline, RecordAdmin, RolePermissions
+from habeas.core.admin import CitationInline, FindingInline, RecordAdmin, RolePermissions, SharedDataAdmin
 
 
 class ClaimInline(RolePermissions, admin.TabularInline[Claim, Event]):
@@ -50,7 +50,7 @@ class ClaimAdmin(RecordAdmin):
 
 
 @admin.register(Method)
-class MethodAdmin(AuditedAdmin):
+class MethodAdmin(SharedDataAdmin):
     list_display = ["name", "category", "code"]
     list_filter = ["category"]
     search_fields = ["name", "code"]

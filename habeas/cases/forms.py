@@ -18,7 +18,7 @@ from django_stubs_ext import StrOrPromise
 
 from habeas.cases.models import Allegation, Method
 from habeas.cases.selectors import custody_episodes_of, person_named_exactly, person_visible, persons_matching
-from habeas.core.access import visible
+from habeas.core.access import linkable
 from habeas.core.dates import Precision, describe, interval
 from habeas.custody.models import CustodyEpisode, MedicalExamination
 from habeas.evidence.models import Source
@@ -231,7 +231,7 @@ class WhenForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = visible(Place, self.user)  # type: ignore[attr-defined]
+        self.fields["place"].queryset = linkable(Place, self.user)  # type: ignore[attr-defined]
         episodes = custody_episodes_of(person=self.victim, user=self.user)
         self.fields["custody"].queryset = episodes  # type: ignore[attr-defined]
         if self.victim is None or not episodes.exists():
@@ -312,7 +312,7 @@ class PerpetratorForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = visible(Organisation, user)  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = linkable(Organisation, user)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -479,7 +479,7 @@ class SourceForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = visible(Source, self.user)  # type: ignore[attr-defined]
+        self.fields["source"].queryset = linkable(Source, self.user)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

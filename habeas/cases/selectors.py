@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from habeas.cases.models import IntakeDraft
-from habeas.core.access import visible
+from habeas.core.access import linkable
 from habeas.custody.models import CustodyEpisode
 from habeas.registry.models import Person
 from habeas.registry.selectors import persons_named
@@ -34,23 +34,24 @@ def intake_draft_get_for_user(*, user: Any, pk: Any) -> IntakeDraft:
 
 
 def persons_matching(*, text: str, user: Any) -> list[Person]:
-    """The people the user may see whose names hold the words of ``text`` in any script (for picking a victim)."""
-    return list(persons_named(text, among=visible(Person, user)).order_by("pk")[:MATCHES_SHOWN])
+    """The people whose names hold the words of ``text`` in any script, among those the user's new records may
+    name (for picking a victim: see ``access.linkable``)."""
+    return list(persons_named(text, among=linkable(Person, user)).order_by("pk")[:MATCHES_SHOWN])
 
 
 def person_visible(*, user: Any, pk: Any) -> Person | None:
     if pk in (None, ""):
         return None
     try:
-        return visible(Person, user).filter(pk=pk).first()
+        return linkable(Person, user).filter(pk=pk).first()
     except (ValueError, TypeError):
         return None
 
 
 def person_named_exactly(*, name: str, user: Any) -> Person | None:
-    """The one person the user may see with exactly this name, or None when there is none or several (a new
-    person is recorded then)."""
-    found = list(persons_named(name, exact=True, among=visible(Person, user))[:2])
+    """The one person the user's new records may name (``access.linkable``) with exactly this name, or None when
+    there is none or several (a new person is recorded then)."""
+    found = list(persons_named(name, exact=True, among=linkable(Person, user))[:2])
     return found[0] if len(found) == 1 else None
 
 
@@ -58,7 +59,9 @@ def custody_episodes_of(*, person: Person | None, user: Any) -> QuerySet[Custody
     if person is None:
         return CustodyEpisode.objects.none()
     # each episode's label names its person: one query for them all, not one per episode
-    return visible(CustodyEpisode, user).filter(person=person).select_related("person").order_by("apprehended_at", "pk")
+    return (
+        linkable(CustodyEpisode, user).filter(person=person).select_related("person").order_by("apprehended_at", "pk")
+    )
 
 
 def intake_victim(*, draft: IntakeDraft, user: Any) -> Person | None:

@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts.models import WRITING_ROLES, Membership, Role
+from habeas.accounts.models import WRITING_ROLES, Membership, Role, Team
 
 M = TypeVar("M", bound=models.Model)
 
@@ -127,3 +128,53 @@ def default_team(user: Any) -> int | None:
         if role in WRITING_ROLES:
             return team_id
     return None
+
+
+def writable_team_ids(user: Any) -> list[int] | None:
+    """The teams in which the user may add and change records; None for a superuser, who may write in all."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return None
+    return sorted(team_id for team_id, role in roles_of(user).items() if role in WRITING_ROLES)
+
+
+def writable_teams(user: Any) -> models.QuerySet[Team]:
+    """The teams a new record of this user may go to, by name."""
+    teams = writable_team_ids(user)
+    found = Team.objects.order_by("name")
+    return found if teams is None else found.filter(pk__in=teams)
+
+
+def writable(model: type[M], user: Any) -> models.QuerySet[M]:
+    """The records of ``model`` the user may change, and so link into their own records: a record of a team in
+    which they only read is not offered (its name would reach that team's records)."""
+    teams = writable_team_ids(user)
+    manager = model._default_manager
+    return manager.all() if teams is None else manager.filter(team_id__in=teams)
+
+
+def owned(model: Any) -> bool:
+    """Whether a team holds the records of ``model`` (shared reference data, as localities, has no team)."""
+    return any(field.name == "team" for field in model._meta.fields)
+
+
+def links_outside_team(obj: models.Model, team_id: int | None) -> dict[str, Any]:
+    """The fields of ``obj`` that point to a record of another team than ``team_id`` (the team the record
+    belongs to), each with its message. A record of team A linked into team B's would show its name to B."""
+    errors: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if not field.is_relation or field.name == "team" or not owned(field.related_model):
+            continue
+        linked_id = getattr(obj, field.attname)
+        if linked_id is None:
+            continue
+        related: Any = field.related_model
+        linked = related._default_manager.filter(pk=linked_id).values_list("team_id", flat=True).first()
+        if linked != team_id:
+            errors[field.name] = _("Choose a record of the same team as this one.")
+    return errors
+
+
+def linkable(model: type[M], user: Any) -> models.QuerySet[M]:
+    """The records of ``model`` a new record of this user (which goes to ``default_team``) may point to: those
+    of that same team. A superuser who writes in no team links among records of no team."""
+    return writable(model, user).filter(team_id=default_team(user))

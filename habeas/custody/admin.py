@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
 from habeas.core.admin import CitationInline, FindingInline, RecordAdmin, RolePermissions
@@ -17,6 +19,17 @@ from habeas.custody.models import (
     RestrictiveMeasure,
     Transfer,
 )
+from habeas.custody.services import custody_record_create, custody_record_update
+
+
+class CustodyAdmin(RecordAdmin):
+    """A custody record's page, written through the custody services."""
+
+    def write(self, request: Any, obj: Any, *, created: bool, parent: Any = None, changes: Any = None) -> None:
+        if created:
+            custody_record_create(record=obj, user=request.user, parent=parent)
+        else:
+            custody_record_update(record=obj, user=request.user, parent=parent, changes=changes)
 
 
 class PlacementInline(RolePermissions, admin.TabularInline[Placement, CustodyEpisode]):
@@ -34,7 +47,7 @@ class TransferInline(RolePermissions, admin.TabularInline[Transfer, CustodyEpiso
 
 
 @admin.register(CustodyEpisode)
-class CustodyEpisodeAdmin(RecordAdmin):
+class CustodyEpisodeAdmin(CustodyAdmin):
     list_display = ["person", "status", "apprehended_at", "released_at", "event"]
     list_filter = ["status", "event", "incommunicado"]
     search_fields = ["=id"]
@@ -44,7 +57,7 @@ class CustodyEpisodeAdmin(RecordAdmin):
 
 
 @admin.register(Placement)
-class PlacementAdmin(RecordAdmin):
+class PlacementAdmin(CustodyAdmin):
     list_display = ["custody", "place", "started_on", "ended_on"]
     list_filter = ["place__kind"]
     search_fields = ["place__name"]
@@ -53,7 +66,7 @@ class PlacementAdmin(RecordAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(RecordAdmin):
+class TransferAdmin(CustodyAdmin):
     list_display = ["custody", "from_place", "to_place", "departed_on"]
     search_fields = ["to_place__name", "from_place__name"]
     name_search = ["custody__person"]
@@ -68,7 +81,7 @@ class ExtensionInline(RolePermissions, admin.TabularInline[Extension, Restrictiv
 
 
 @admin.register(RestrictiveMeasure)
-class RestrictiveMeasureAdmin(RecordAdmin):
+class RestrictiveMeasureAdmin(CustodyAdmin):
     list_display = ["custody", "kind", "place", "started_on", "ended_on", "disciplinary"]
     list_filter = ["kind", "disciplinary", "place"]
     search_fields = ["name_used"]
@@ -78,7 +91,7 @@ class RestrictiveMeasureAdmin(RecordAdmin):
 
 
 @admin.register(FamilyContact)
-class FamilyContactAdmin(RecordAdmin):
+class FamilyContactAdmin(CustodyAdmin):
     list_display = ["custody", "relative", "kind", "frequency_text", "minutes", "supervised"]
     list_filter = ["kind", "supervised", "allowed"]
     search_fields = ["=id"]
@@ -87,7 +100,7 @@ class FamilyContactAdmin(RecordAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(RecordAdmin):
+class NotificationAdmin(CustodyAdmin):
     list_display = ["custody", "about", "party", "occurred_on", "informed_on"]
     list_filter = ["about", "by_authorities"]
     search_fields = ["=id"]
@@ -96,7 +109,7 @@ class NotificationAdmin(RecordAdmin):
 
 
 @admin.register(MedicalExamination)
-class MedicalExaminationAdmin(RecordAdmin):
+class MedicalExaminationAdmin(CustodyAdmin):
     list_display = ["custody", "kind", "performed", "performed_on", "examiner_independent"]
     list_filter = ["kind", "performed", "examiner_independent"]
     search_fields = ["examiner"]
@@ -105,7 +118,7 @@ class MedicalExaminationAdmin(RecordAdmin):
 
 
 @admin.register(Extension)
-class ExtensionAdmin(RecordAdmin):
+class ExtensionAdmin(CustodyAdmin):
     list_display = ["measure", "extended_on", "added_days", "approved_by", "prosecutor_approved"]
     list_filter = ["prosecutor_approved"]
     search_fields = ["=id"]
@@ -114,7 +127,7 @@ class ExtensionAdmin(RecordAdmin):
 
 
 @admin.register(FamilyNews)
-class FamilyNewsAdmin(RecordAdmin):
+class FamilyNewsAdmin(CustodyAdmin):
     list_display = ["custody", "kind", "relative", "known_on", "told_on", "leave_granted"]
     list_filter = ["kind", "leave_granted"]
     search_fields = ["=id"]

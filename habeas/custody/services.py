@@ -1,15 +1,61 @@
-"""Writes of the custody app for what happens at apprehension and after: the safeguards given or refused, the
-stages of one custody under their legal bases, and a custody that ends in death with each source's account of the
-cause. Each validates with ``full_clean`` and is audited in its transaction (``habeas.core.records``)."""
+"""Writes to custody records (episodes, placements, transfers, measures, contacts, notifications, the safeguards
+at apprehension, the stages of one custody under their legal bases, a custody that ends in death with each source's
+account of the cause): each
+through the shared checks of ``habeas.core.services`` — the writer's team, links within the team, validation,
+the audit event — and re-checked against the standards once committed, as every custody record feeds rules."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
+
 from habeas.core.dates import Precision
-from habeas.core.records import record_add, record_change
-from habeas.custody.models import CustodyEpisode, CustodyStage, Death, DeathCause
+from habeas.core.services import record_change, record_create, record_update
+from habeas.custody.models import (
+    CustodyEpisode,
+    CustodyStage,
+    Death,
+    DeathCause,
+    Extension,
+    FamilyContact,
+    FamilyNews,
+    MedicalExamination,
+    Notification,
+    Placement,
+    RestrictiveMeasure,
+    Transfer,
+)
+
+CustodyRecord = (
+    CustodyEpisode
+    | Placement
+    | Transfer
+    | RestrictiveMeasure
+    | Extension
+    | FamilyContact
+    | FamilyNews
+    | Notification
+    | MedicalExamination
+)
+
+
+@transaction.atomic
+def custody_record_create(*, record: CustodyRecord, user: Any, parent: Any = None) -> CustodyRecord:
+    """Store a new custody record (``parent``: the record on whose page it was added, whose team it joins)."""
+    record_create(record=record, user=user, parent=parent, recheck=True)
+    return record
+
+
+@transaction.atomic
+def custody_record_update(
+    *, record: CustodyRecord, user: Any, parent: Any = None, changes: dict[str, Any] | None = None
+) -> CustodyRecord:
+    """Store a change of a custody record; ``changes`` (old and new values) go into its audit event."""
+    record_update(record=record, user=user, parent=parent, changes=changes, recheck=True)
+    return record
+
 
 #: the safeguards at apprehension a source may state
 SAFEGUARDS = (
@@ -60,7 +106,7 @@ def custody_stage_add(
         legal_provision=legal_provision.strip(),
         ordered_by=ordered_by,
     )
-    return record_add(user=user, record=stage, belongs_to=custody)
+    return record_create(record=stage, user=user, parent=custody, recheck=True)
 
 
 def death_record(
@@ -91,7 +137,7 @@ def death_record(
         autopsy=autopsy,
         autopsy_independent=autopsy_independent,
     )
-    return record_add(user=user, record=death, belongs_to=custody)
+    return record_create(record=death, user=user, parent=custody, recheck=True)
 
 
 def death_cause_add(
@@ -113,4 +159,4 @@ def death_cause_add(
         cause_as_stated=cause_as_stated.strip(),
         by_authorities=by_authorities,
     )
-    return record_add(user=user, record=cause, belongs_to=death)
+    return record_create(record=cause, user=user, parent=death, recheck=True)

@@ -33,7 +33,6 @@ class Source(models.Model):
     key = models.SlugField(
         _("key"),
         max_length=80,
-        unique=True,
         help_text=_("a short stable name, never a person's name: it is stored and shown in clear"),
     )
     team = models.ForeignKey(
@@ -62,6 +61,20 @@ class Source(models.Model):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         ordering = ["key"]
+        # unique within a team: a key used by another team is not refused, which would tell that it exists
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "key"],
+                name="evidence_source_key_per_team",
+                violation_error_message=_("Your team has a source with this key already."),
+            ),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(team__isnull=True),
+                name="evidence_source_key_without_team",
+                violation_error_message=_("A source without a team has this key already."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return pseudonymous(self) if hides_identity(self) else self.title

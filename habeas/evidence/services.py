@@ -332,6 +332,10 @@ def citation_add(
 
     if not access.can_write(user, record):
         raise PermissionDenied("you may not change this record")
+    if access.owned(type(record)) and record.team_id != source.team_id:
+        raise ValidationError(
+            _("This record belongs to another team than the source: cite a source of the record's own team.")
+        )
     citation = Citation(
         source=source, record=record, page=page, section=section, paragraph=paragraph, note=note, field=field
     )

@@ -16,6 +16,7 @@ from habeas.core.dates import Precision
 from habeas.monitoring import selectors
 from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
 from habeas.monitoring.services import RecommendationDraft
+from habeas.registry.models import Organisation, Place
 
 FuzzyDate = tuple[dt.date | None, str]
 
@@ -179,8 +180,9 @@ class VisitPlanForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = selectors.places_for_user(user)  # type: ignore[attr-defined]
-        self.fields["body"].queryset = selectors.organisations_for_user(user)  # type: ignore[attr-defined]
+        # a new visit is written: only the places and bodies of the teams the user writes in
+        self.fields["place"].queryset = access.writable(Place, user).order_by("name")  # type: ignore[attr-defined]
+        self.fields["body"].queryset = access.writable(Organisation, user).order_by("name")  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -255,7 +257,7 @@ class RecommendationForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organisations = selectors.organisations_for_user(user)
+        organisations = access.writable(Organisation, user).order_by("name")  # a recommendation is written
         self.fields["issuer"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["addressee"].queryset = organisations  # type: ignore[attr-defined]
 

@@ -64,16 +64,22 @@ def _check_seen(user: Any, model: type[models.Model], obj: models.Model | None, 
 
 
 def _clean(obj: models.Model) -> None:
-    obj.full_clean(exclude=["team"])
+    errors: dict[str, Any] = {}
+    _clean_into(errors, obj)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _clean_into(errors: dict[str, Any], obj: models.Model, exclude: Sequence[str] = ("team",)) -> None:
-    """Validate ``obj`` (``full_clean``), adding its errors to ``errors`` for the fields that have none yet."""
+    """Validate ``obj`` (``full_clean``, and that what it links to is of its team: a place or organisation
+    of another team would show there), adding its errors to ``errors`` for the fields that have none yet."""
     try:
         obj.full_clean(exclude=list(exclude))
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, messages)
+    for field, message in access.links_outside_team(obj, getattr(obj, "team_id", None)).items():
+        errors.setdefault(field, [message])
 
 
 def _date_errors(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from habeas.core.admin import AuditedAdmin, CitationInline, FindingInline, RecordAdmin, RolePermissions
+from habeas.core.admin import CitationInline, FindingInline, RecordAdmin, RolePermissions, SharedDataAdmin
 from habeas.registry.models import (
     Disability,
     Group,
@@ -17,7 +17,7 @@ from habeas.registry.models import (
 
 
 @admin.register(Locality)
-class LocalityAdmin(AuditedAdmin):
+class LocalityAdmin(SharedDataAdmin):
     list_display = ["name", "kind", "parent", "country", "latitude", "longitude"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "local_names"]

@@ -4,10 +4,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils import timezone
 
 from habeas.core.admin import AuditedAdmin, SuperuserOnly
 from habeas.standards.models import Finding, Ratification
+from habeas.standards.services import finding_review
 
 
 @admin.register(Finding)
@@ -59,10 +59,8 @@ class FindingAdmin(SuperuserOnly, AuditedAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Finding, form: Any, change: bool) -> None:
-        if "review" in form.changed_data or "review_reason" in form.changed_data:
-            obj.reviewed_by = request.user if request.user.is_authenticated else None
-            obj.reviewed_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        # a decision, or one taken back, through the reviewers' service (audited)
+        finding_review(finding=obj, decision=obj.review, reason=obj.review_reason, user=request.user)
 
 
 @admin.register(Ratification)

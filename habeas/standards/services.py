@@ -563,13 +563,20 @@ def findings_evaluate(
 def finding_review(
     *, finding: Finding, decision: str, reason: str, user: Any, now: dt.datetime | None = None
 ) -> Finding:
-    """Confirm or dismiss a finding, with a reason."""
-    if decision not in (Finding.Review.CONFIRMED, Finding.Review.DISMISSED):
+    """Confirm or dismiss a finding, with a reason; or take a decision back (``decision`` "", no reason)."""
+    if decision not in Finding.Review.values:
         raise StandardsError(f"a review decision is 'confirmed' or 'dismissed', not {decision!r}")
     finding.review, finding.review_reason = decision, reason.strip()
-    finding.reviewed_by, finding.reviewed_at = user, now or timezone.now()
+    finding.reviewed_by, finding.reviewed_at = (user, now or timezone.now()) if decision else (None, None)
     finding.full_clean()
     finding.save()
+    audit_record(
+        action="update",
+        actor=user,
+        target=finding,
+        summary=f"{finding.rule}: {decision or 'not reviewed'}",
+        details={"review": decision},
+    )
     return finding
 
 

@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from habeas.core.admin import RolePermissions
+from habeas.core.admin import RolePermissions, SharedDataAdmin
 from tests.cases import pages as cases_pages
 from tests.conftest import PERSONAS, READERS
 from tests.core import pages as core_pages
@@ -70,14 +70,15 @@ def expected(persona: str, model: type | None, kind: str, has_object: bool) -> i
         return 403
     if kind == "changelist":
         return 200
+    shared = isinstance(model_admin, SharedDataAdmin)  # localities, methods: the instance administrators'
     if kind == "add":
-        return 200 if persona in WRITERS else 403
+        return 200 if persona in WRITERS and not shared else 403
     if owned and persona == "outsider":
         return 404
     if kind in ("change", "history"):
         return 200
     if kind == "delete":
-        return 200 if persona == "owner" else 403
+        return 200 if persona == "owner" and not shared else 403
     raise AssertionError(kind)
 
 
@@ -187,3 +188,111 @@ def test_a_write_the_role_may_not_make_is_refused(client, world, persona):
     assert response.status_code == (403 if persona == "readonly" else 404)
     person.refresh_from_db()
     assert person.label != "changed"
+
+
+# The admin's forms: a new record's team and every record it may link to are among those the user may write;
+# a POST naming another team's record is refused on that field. Users of two teams included.
+
+#: who writes in which team, beside the personas' own memberships: (persona, team, role) added
+TWO_TEAMS = {
+    "member+readonly of B": ("member", "B", "read_only"),
+    "member+analyst of B": ("member", "B", "analyst"),
+    "member+researcher of B": ("member", "B", "researcher"),
+    "outsider+readonly of A": ("outsider", "A", "read_only"),
+}
+
+
+def _owned(model: Any) -> bool:
+    return any(f.name == "team" for f in model._meta.fields)
+
+
+def _forms(user: Any) -> list[tuple[str, Any, Callable[[dict[str, Any]], Any]]]:
+    """Every add form of the admin the user may open, and the form of its inline rows: (name, an unbound form,
+    a function that binds such a form to data — an inline row in its formset, for a record of team B)."""
+    from django.test import RequestFactory
+
+    from habeas.accounts.models import Team
+
+    request = RequestFactory().get("/")
+    request.user = user
+    found: list[tuple[str, Any, Callable[[dict[str, Any]], Any]]] = []
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, RolePermissions) or not model_admin.has_add_permission(request):
+            continue
+        form_class = model_admin.get_form(request, None, change=False)
+        found.append((model._meta.label_lower, form_class(), lambda data, f=form_class: f(data=data)))
+        for inline in model_admin.get_inline_instances(request, None):
+            formset = inline.get_formset(request)
+
+            def row(data: dict[str, Any], formset: Any = formset, parent: Any = model) -> Any:
+                prefix = formset.get_default_prefix()
+                rows = {f"{prefix}-0-{k}": v for k, v in data.items() if k != "team"}
+                management = {f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0"}
+                bound = formset(data={**management, **rows}, instance=parent(team=Team.objects.get(name="B")))
+                bound.is_valid()
+                return bound.forms[0]
+
+            name = f"{model._meta.label_lower} / {inline.model._meta.label_lower}"
+            # a row's link to its record is the record itself, not a choice: the empty row leaves it out
+            found.append((name, formset(instance=model()).empty_form, row))
+    return found
+
+
+def _persona(world: Any, case: str) -> Any:
+    from habeas.accounts.models import Membership, Team
+
+    if case in TWO_TEAMS:
+        persona, team, role = TWO_TEAMS[case]
+        Membership.objects.create(user=world[persona], team=Team.objects.get(name=team), role=role)
+        return world[persona]
+    return world[case]
+
+
+@pytest.mark.parametrize("case", [*WRITERS, "superuser", *TWO_TEAMS])
+def test_every_admin_form_offers_only_the_teams_and_records_the_user_may_write(world, case):
+    from django import forms
+
+    from habeas.accounts.models import Team
+    from habeas.core.access import writable_team_ids
+
+    user = _persona(world, case)
+    writable = writable_team_ids(user)
+    teams = set(Team.objects.values_list("pk", flat=True)) if writable is None else set(writable)
+    offered = []
+    for name, form, _ in _forms(user):
+        for field_name, field in form.fields.items():
+            if not isinstance(field, forms.ModelChoiceField) or field_name == form._meta.model._meta.pk.name:
+                continue  # a row's own id is looked up among its record's rows only
+            if field_name == "team" and field.queryset.model is Team:
+                assert field.required or len(teams) == 1, name  # a writer of one team needs not choose it
+                offered.append(set(field.queryset.values_list("pk", flat=True)) == teams)
+            elif _owned(field.queryset.model):
+                assert not field.queryset.exclude(team_id__in=teams).exists(), f"{name}.{field_name}"
+    assert offered and all(offered)
+
+
+@pytest.mark.parametrize("case", ["outsider", "outsider+readonly of A", "member+researcher of B"])
+def test_every_admin_form_refuses_a_post_naming_a_record_of_another_team(world, case):
+    """Each form is given a team-B record with, in each of its choices of a record, one of team A: every such
+    choice has its error (not offered to one who may not write in A; of another team than the record's for a
+    writer of both)."""
+    from django import forms
+
+    from habeas.accounts.models import Team
+
+    user = _persona(world, case)
+    b = Team.objects.get(name="B")
+    checked = 0
+    for name, form, bind in _forms(user):
+        for field_name, field in form.fields.items():
+            model = field.queryset.model if isinstance(field, forms.ModelChoiceField) else None
+            if model is None or field_name in ("team", form._meta.model._meta.pk.name) or not _owned(model):
+                continue
+            theirs = model._default_manager.filter(team__name="A").order_by("pk").first()
+            if theirs is None:
+                continue
+            value = [theirs.pk] if isinstance(field, forms.ModelMultipleChoiceField) else theirs.pk
+            bound = bind({"team": b.pk, field_name: value})
+            assert field_name in bound.errors, f"{name}.{field_name} accepts team A's {model._meta.label_lower}"
+            checked += 1
+    assert checked > 20

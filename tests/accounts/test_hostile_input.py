@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from habeas.accounts.models import Team
 from habeas.registry.models import Person
 from tests import factories
 
@@ -22,9 +23,11 @@ SQL = "Robert'); DROP TABLE registry_person;--"
 @pytest.mark.parametrize("payload", [SCRIPT, SQL, 'Кенжебаев <b>bold</b> & "quotes"'])
 def test_payloads_are_stored_as_text_and_shown_escaped(client, payload):
     client.force_login(factories.superuser())
+    team = Team.objects.create(name="A")  # every new record belongs to a team
     response = client.post(
         reverse("admin:registry_person_add"),
         {
+            "team": team.pk,
             "label": payload,
             "sex": "",
             "born_on_precision": "day",

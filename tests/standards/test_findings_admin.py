@@ -18,8 +18,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def finding():
-    place = factories.place("Arqalyk prison", authority=factories.organisation("Prison service", "prison"))
-    episode = factories.custody(factories.person("Aron Atabek"))
+    team = Team.objects.create(name="Monitors")  # a record links only to records of its own team
+    service = factories.organisation("Prison service", "prison", team=team)
+    place = factories.place("Arqalyk prison", authority=service, team=team)
+    episode = factories.custody(factories.person("Aron Atabek", team=team), team=team)
     measure = factories.saved(
         RestrictiveMeasure(
             custody=episode,
@@ -27,7 +29,7 @@ def finding():
             kind="solitary",
             started_on=dt.date(2012, 11, 1),
             ended_on=dt.date(2014, 11, 1),
-            team=Team.objects.create(name="Monitors"),
+            team=team,
         )
     )
     findings_evaluate(
