@@ -112,8 +112,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render_page(request, "reports/dashboard.html", context)
 
 
-@require_POST
 @member_required
+@require_POST
 def clock_subscription(request: HttpRequest) -> HttpResponse:
     """Turn the live clock's e-mails about one of the user's teams on or off; another team answers 404."""
     try:

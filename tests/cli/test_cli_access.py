@@ -175,6 +175,7 @@ SYSTEM_COMMANDS = {
     "demo": "builds its own database and prints counts only",
     "serve": "starts the web server, where every page checks its user",
     "worker": "runs the jobs users started from pages that checked their access",
+    "clock": "e-mails members what needs attention in their own teams, naming no one",
     "load": "an operator's import of a data file into the team the file names",
     "gazetteer": "public place names",
     "synth": "synthetic records",
