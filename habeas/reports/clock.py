@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from habeas.accounts.models import Membership
 from habeas.cases.models import Complaint
 from habeas.core import access
 from habeas.core.dates import Precision, describe, interval
@@ -37,7 +38,7 @@ from habeas.custody.models import CustodyEpisode, Placement, RestrictiveMeasure
 from habeas.monitoring.models import Recommendation
 from habeas.monitoring.selectors import overdue, with_status
 from habeas.registry.models import Person, Place
-from habeas.standards.engine import Profile
+from habeas.standards.engine import Profile, StandardsError
 from habeas.standards.rules import CATALOGUE, standard_shown
 from habeas.standards.rules.detention import SOLITARY_KINDS
 from habeas.standards.services import profile_get, profile_names
@@ -129,6 +130,7 @@ def time_words(remaining: dt.timedelta, *, about: bool = False) -> Words:
         return count("exceeded by %(n)s hour", "exceeded by %(n)s hours", int(hours))
     days = int(hours // 24)
     if about:
+        days = max(days, 1)  # a date coarser than a day: "about 1 day" rather than "about 0 days"
         if left:
             return count("about %(n)s day left", "about %(n)s days left", days)
         return count("exceeded by about %(n)s day", "exceeded by about %(n)s days", days)
@@ -175,6 +177,8 @@ def limit_of(pairs: tuple[tuple[str, str], ...], country: str | None, on: dt.dat
         for code, parameter in pairs
         if code in profile.rules and parameter in params.values
     ]
+    if not limits:
+        raise StandardsError(f"profile {profile.name!r} applies none of the rules {', '.join(c for c, _ in pairs)}")
     return min(limits)
 
 
@@ -365,3 +369,8 @@ def clock_items(
     if shown is None:
         return Clock(items=items, total=len(items))
     return Clock(items=items[:shown], total=total)
+
+
+def clock_subscriptions(user: Any) -> QuerySet[Membership]:
+    """The user's memberships, each saying whether they asked for the e-mails about its team."""
+    return Membership.objects.filter(user=user).select_related("team").order_by("team__name")

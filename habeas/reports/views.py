@@ -21,7 +21,7 @@ from habeas.accounts.reauth import reauth_view
 from habeas.core import access, charts
 from habeas.core.web import member_required, render_page
 from habeas.reports import dashboard as dashboard_read
-from habeas.reports.clock import clock_items
+from habeas.reports.clock import clock_items, clock_subscriptions
 from habeas.reports.redaction import profile_load, profiles
 from habeas.reports.services import FORMATS, clock_subscribe, export_write
 from habeas.standards.services import profile_names
@@ -71,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "title": _("Dashboard"),
         "clock": clock_items(user, now=timezone.now()),
-        "subscriptions": Membership.objects.filter(user=user).select_related("team").order_by("team__name"),
+        "subscriptions": clock_subscriptions(user),
         "profiles": profile_names() if access.can_write(user) else [],
         "counted_at": counts.counted_at,
         "counted_today": timezone.localdate(counts.counted_at) == timezone.localdate(),

@@ -20,6 +20,7 @@ from habeas.monitoring.models import Recommendation, RecommendationStatus
 from habeas.reports.clock import clock_items, limit_of, time_words
 from habeas.reports.models import ClockNotice
 from habeas.reports.services import clock_notify
+from habeas.standards.engine import StandardsError
 from tests import factories
 from tests.conftest import PASSWORD
 from tests.pages import assert_queries_bounded
@@ -89,7 +90,7 @@ def test_the_limit_is_the_profiles_and_the_stricter_where_a_national_one_applies
     judge = (("ICCPR-09-3-PROMPT-JUDGE-48H", "P_JUDICIAL_APPEARANCE_H"), ("KZ-CPC-DETENTION-48H", "P_KZ_DETENTION_H"))
     assert limit_of(judge, "KZ", dt.date(2015, 1, 1)) == (48.0, "ICCPR-09-3-PROMPT-JUDGE-48H")
     # the national rule is not part of the international profile, which applies elsewhere
-    with pytest.raises(ValueError):
+    with pytest.raises(StandardsError, match="applies none of the rules KZ-CPC-DETENTION-48H"):
         limit_of((("KZ-CPC-DETENTION-48H", "P_KZ_DETENTION_H"),), "FR", dt.date(2020, 1, 1))
 
 
@@ -133,6 +134,8 @@ def test_time_is_said_in_hours_under_two_days_and_in_days_beyond_never_rounded_u
         "exceeded by 3 days",
         "2 days left",
     ]
+    about = [render(time_words(dt.timedelta(hours=h), about=True)) for h in (5, 30, -30, -80)]
+    assert about == ["about 1 day left", "about 1 day left", "exceeded by about 1 day", "exceeded by about 3 days"]
 
 
 def complaint(team: Team, days_ago: int, **fields: object) -> Complaint:
@@ -318,6 +321,17 @@ def test_a_member_turns_the_emails_about_their_team_on_and_off_from_the_dashboar
     assert client.post(url, {"team": teams["B"].pk, "notify": "1"}).status_code == 404  # not their team
     assert client.get(url).status_code == 405
     assert not Membership.objects.get(user=teams["outsider"]).notify_clock
+
+
+def test_habeas_clock_sends_the_emails_from_the_command_line(teams, capsys):
+    from habeas.cli.main import main
+
+    held(teams["A"], 0, apprehended_at=timezone.now() - dt.timedelta(hours=47))
+    opt_in(teams["member"])
+    assert main(["clock"]) == 0
+    assert main(["clock"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["The live clock sent 1 e-mail.", "The live clock sent 0 e-mails."]
+    assert len(mail.outbox) == 1
 
 
 def test_the_workers_round_sends_and_queues_the_next_one(teams):
