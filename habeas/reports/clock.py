@@ -37,7 +37,7 @@ from habeas.core.wording import Words, count, render, say
 from habeas.custody.models import CustodyEpisode, Placement, RestrictiveMeasure
 from habeas.monitoring.models import Recommendation
 from habeas.monitoring.selectors import overdue, with_status
-from habeas.registry.models import Person, Place
+from habeas.registry.models import Group, Person, Place
 from habeas.standards.engine import Profile, StandardsError
 from habeas.standards.rules import CATALOGUE, standard_shown
 from habeas.standards.rules.detention import SOLITARY_KINDS
@@ -74,7 +74,7 @@ class Item:
     now: dt.datetime
     limit: Words | None  # "48 hours"; None for a recommendation, whose due date is its own
     rule: str  # the code of the rule whose limit counts ("" for a recommendation)
-    person: Person | None  # whose (shown as a pseudonym to whoever may not see names)
+    whose: Person | Group | None  # shown as a pseudonym to whoever may not see names
     where: str  # the place or the authority
     url: str
 
@@ -229,7 +229,7 @@ def _custody_item(row: CustodyEpisode, now: dt.datetime) -> Item:
         now=now,
         limit=_amount(limit, "hours"),
         rule=rule,
-        person=row.person,
+        whose=row.person,
         where=row.held_in or (row.apprehended_in.name if row.apprehended_in else ""),  # type: ignore[attr-defined]
         url=reverse("person_detail", args=[row.person_id]),
     )
@@ -245,13 +245,13 @@ def _complaints(user: Any, person: Person | None, place: Place | None) -> QueryS
         rows = rows.filter(Q(allegation__victim=person) | Q(complainant=person))
     if place is not None:
         rows = rows.filter(allegation__place=place)
-    return rows.select_related("allegation__victim", "complainant", "lodged_with")
+    return rows.select_related("allegation__victim", "allegation__victim_group", "complainant", "lodged_with")
 
 
 def _complaint_item(row: Complaint, now: dt.datetime) -> Item:
     assert row.lodged_on is not None
     limit, rule = limit_of(COMPLAINT, row.lodged_with.country if row.lodged_with else "", row.lodged_on)
-    whose = row.allegation.victim or row.complainant
+    whose = row.allegation.victim or row.complainant or row.allegation.victim_group
     return Item(
         kind="complaint",
         record_id=row.pk,
@@ -261,13 +261,9 @@ def _complaint_item(row: Complaint, now: dt.datetime) -> Item:
         now=now,
         limit=_amount(limit, "days"),
         rule=rule,
-        person=whose,
+        whose=whose,
         where=row.lodged_with.name if row.lodged_with else "",
-        url=reverse("person_detail", args=[whose.pk])
-        if whose
-        else reverse("group_detail", args=[row.allegation.victim_group_id])
-        if row.allegation.victim_group_id
-        else "",
+        url=reverse(f"{whose._meta.model_name}_detail", args=[whose.pk]) if whose else "",
     )
 
 
@@ -292,7 +288,7 @@ def _recommendation_item(row: Recommendation, now: dt.datetime) -> Item:
         now=now,
         limit=None,
         rule="",
-        person=None,
+        whose=None,
         where=", ".join(str(x) for x in (row.addressee, row.visit.place if row.visit else None) if x),
         url=reverse("recommendation_detail", args=[row.pk]),
     )
@@ -335,7 +331,7 @@ def _solitary_item(row: RestrictiveMeasure, now: dt.datetime) -> Item:
         now=now,
         limit=_amount(limit, "days"),
         rule=rule,
-        person=row.custody.person,
+        whose=row.custody.person,
         where=row.place.name if row.place else "",
         url=reverse("person_detail", args=[row.custody.person_id]),
     )

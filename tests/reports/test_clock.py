@@ -17,6 +17,7 @@ from habeas.cases.models import Allegation, Complaint
 from habeas.core.wording import render
 from habeas.custody.models import CustodyEpisode, Placement, RestrictiveMeasure
 from habeas.monitoring.models import Recommendation, RecommendationStatus
+from habeas.registry.models import Group
 from habeas.reports.clock import clock_items, limit_of, time_words
 from habeas.reports.models import ClockNotice
 from habeas.reports.services import clock_notify
@@ -63,7 +64,7 @@ def test_a_custody_opened_47_hours_ago_has_1_hour_left(teams):
     assert (item.kind, item.record_id, item.time_text) == ("custody", custody.pk, "1 hour left")
     assert not item.exceeded and item.due == NOW + dt.timedelta(hours=1)
     assert item.limit_text == "48 hours" and "General Comment No. 35" in item.standard
-    assert str(item.person) == "Marat Test"
+    assert str(item.whose) == "Marat Test"
 
 
 def test_a_custody_opened_49_hours_ago_has_exceeded_by_1_hour(teams):
@@ -155,6 +156,14 @@ def test_a_complaint_unanswered_past_the_profiles_delay_is_listed_and_an_answere
     assert texts(teams["member"]) == [("complaint", "19 days left"), ("complaint", "exceeded by 36 hours")]
 
 
+def test_a_groups_complaint_names_the_group_and_links_to_its_file(teams):
+    group = factories.saved(Group(label="The 37 defendants", size=37, team=teams["A"]))
+    allegation = factories.saved(Allegation(victim_group=group, team=teams["A"], summary="beaten to confess"))
+    factories.saved(Complaint(allegation=allegation, team=teams["A"], lodged_on=dt.date(2026, 1, 2)))
+    [item] = clock_items(teams["member"], now=NOW).items
+    assert (str(item.whose), item.url) == ("The 37 defendants", reverse("group_detail", args=[group.pk]))
+
+
 def recommendation(team: Team, due: dt.date, *answers: str) -> Recommendation:
     body = factories.organisation("Ombudsman", kind="monitor", team=team)
     ministry = factories.organisation("Ministry of Justice", team=team)
@@ -179,7 +188,7 @@ def test_an_overdue_recommendation_is_listed_until_it_is_answered(teams):
     recommendation(teams["A"], dt.date(2026, 3, 20))  # not yet due
     [item] = clock_items(teams["member"], now=NOW).items
     assert item.kind == "recommendation" and item.time_text == "exceeded by 8 days"  # overdue from 2 March
-    assert item.where == "Ministry of Justice" and item.person is None
+    assert item.where == "Ministry of Justice" and item.whose is None
 
 
 def solitary(team: Team, days_ago: int, **fields: object) -> RestrictiveMeasure:
