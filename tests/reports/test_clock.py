@@ -357,3 +357,32 @@ def test_the_workers_round_sends_and_queues_the_next_one(teams):
     assert len(mail.outbox) == 1
     [waiting] = DBTaskResult.objects.filter(task_path=clock_round.module_path, status="READY")
     assert waiting.run_after > timezone.now() + dt.timedelta(minutes=4)
+
+
+def test_a_persons_and_a_places_file_make_as_many_queries_however_many_items_concern_them(client, teams):
+    custody = held(teams["A"], 0, apprehended_at=timezone.now() - dt.timedelta(hours=40))
+    prison = factories.place("Pretrial Centre", team=teams["A"])
+    factories.saved(Placement(custody=custody, place=prison, team=teams["A"], started_on=timezone.now().date()))
+    client.force_login(teams["member"])
+
+    def grow():
+        for hours in (30, 50, 70):
+            more = factories.custody(
+                custody.person,
+                team=teams["A"],
+                status=CustodyEpisode.Status.POLICE,
+                apprehended_at=timezone.now() - dt.timedelta(hours=hours),
+                apprehended_at_precision="exact",
+            )
+            factories.saved(Placement(custody=more, place=prison, team=teams["A"], started_on=timezone.now().date()))
+            solitary(teams["A"], hours).custody.placements.create(place=prison, team=teams["A"])
+
+    person_url = reverse("person_detail", args=[custody.person_id])
+    place_url = reverse("place_detail", args=[prison.pk])
+    grow()  # a file reads only the kinds of record it has: from here on, more of them make no more queries
+    client.get(person_url)  # the first read of a file also reads the content types once for the process
+    before = client.get(place_url).content.decode().count('class="clock-')
+    assert_queries_bounded(client, person_url, grow)
+    assert client.get(person_url).content.decode().count('class="clock-custody"') == 7
+    assert_queries_bounded(client, place_url, grow)
+    assert client.get(place_url).content.decode().count('class="clock-') == before + 12
