@@ -24,6 +24,10 @@ def clock_round() -> int:
         return clock_notify(now=now)
     finally:
         clock_schedule(after=now + dt.timedelta(minutes=CLOCK_MINUTES))
+        # the queue keeps every result: only the last day's rounds are kept, not 288 more rows a day for ever
+        DBTaskResult.objects.filter(
+            task_path=clock_round.module_path, status="SUCCESSFUL", finished_at__lt=now - dt.timedelta(days=1)
+        ).delete()
 
 
 def clock_schedule(*, after: dt.datetime | None = None) -> bool:

@@ -351,12 +351,21 @@ def test_the_workers_round_sends_and_queues_the_next_one(teams):
 
     held(teams["A"], 0, apprehended_at=timezone.now() - dt.timedelta(hours=47))
     opt_in(teams["member"])
+    old = clock_round.enqueue()  # a round of the day before yesterday, long finished
+    DBTaskResult.objects.filter(pk=old.id).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - dt.timedelta(days=2)
+    )
     assert clock_schedule() is True
     assert clock_schedule() is False  # one round waits at a time
     run_worker()
     assert len(mail.outbox) == 1
     [waiting] = DBTaskResult.objects.filter(task_path=clock_round.module_path, status="READY")
     assert waiting.run_after > timezone.now() + dt.timedelta(minutes=4)
+    assert set(DBTaskResult.objects.filter(task_path=clock_round.module_path).values_list("status", flat=True)) == {
+        "READY",
+        "SUCCESSFUL",
+    }
+    assert not DBTaskResult.objects.filter(pk=old.id).exists()
 
 
 def test_a_persons_and_a_places_file_make_as_many_queries_however_many_items_concern_them(client, teams):
