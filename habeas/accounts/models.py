@@ -53,6 +53,11 @@ class Membership(models.Model):
         default=False,
         help_text=_("for analysts: see the names of victims and witnesses rather than pseudonyms"),
     )
+    notify_clock = models.BooleanField(
+        _("e-mail me what needs attention"),
+        default=False,
+        help_text=_("an e-mail, once, for each deadline of this team's records that is running out or has run out"),
+    )
 
     class Meta:
         verbose_name = _("membership")

@@ -264,6 +264,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import DatabaseError, connections
 
+    from habeas.reports.tasks import clock_schedule
+
+    if not args.batch:
+        clock_schedule()  # the live clock's e-mails, every few minutes
     while True:
         try:
             call_command("db_worker", interval=1, batch=args.batch, reload=False, verbosity=1)
@@ -326,6 +330,7 @@ def parser() -> argparse.ArgumentParser:
     verify.set_defaults(func=cmd_audit)
 
     from habeas.cli.backup import add_commands as add_backup
+    from habeas.cli.clock import add_commands as add_clock
     from habeas.cli.counting import add_commands as add_counting
     from habeas.cli.keys import add_commands as add_keys
     from habeas.cli.lists import add_commands as add_lists
@@ -333,6 +338,7 @@ def parser() -> argparse.ArgumentParser:
     from habeas.cli.standards import add_commands as add_standards
 
     add_backup(sub)
+    add_clock(sub)
     add_counting(sub)
     add_keys(sub)
     add_lists(sub)

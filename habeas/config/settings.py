@@ -11,6 +11,9 @@ Variables:
 - ``HABEAS_REAUTH_MINUTES``: how long a confirmed password counts before deletions and exports (default 10).
 - ``HABEAS_JOB_HEARTBEAT_SECONDS``, ``HABEAS_JOB_STALLED_SECONDS``: how often the worker says a job still runs
   (default 10), and after how long without a word a running job counts as stopped (default 60).
+- ``EMAIL_HOST``, ``EMAIL_PORT``, ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``,
+  ``DEFAULT_FROM_EMAIL``: the mail server of the live clock's e-mails (default: localhost, port 25);
+  ``HABEAS_SITE_URL``: the address the e-mails link to (``https://habeas.example.org``).
 """
 
 from __future__ import annotations
@@ -215,3 +218,12 @@ CONTENT_SECURITY_POLICY = {
 # Deleting records and exporting them need a password (and TOTP code) confirmed this many minutes ago.
 HABEAS_REAUTH_MINUTES = env_int("HABEAS_REAUTH_MINUTES", 10, minimum=1)
 HABEAS_MAX_UPLOAD_MB = env_int("HABEAS_MAX_UPLOAD_MB", 50, minimum=1)  # the largest document a source may hold
+
+# E-mail (the live clock tells the members who asked to be told: habeas.reports.services.clock_notify)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "habeas@localhost")
+HABEAS_SITE_URL = os.environ.get("HABEAS_SITE_URL", "").rstrip("/")

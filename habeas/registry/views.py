@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts.services import audit_record, audit_search
@@ -18,6 +19,7 @@ from habeas.core.web import member_required, render_page
 from habeas.registry import selectors
 from habeas.registry.models import Group, Person
 from habeas.registry.timeline import KINDS
+from habeas.reports.clock import Clock, clock_items
 
 #: rows on a page of a list
 PAGE_SIZE = 50
@@ -46,7 +48,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "registry/person_list.html", context, partial="results")
 
 
-def _file_page(request: HttpRequest, obj: Person | Group, read: Callable[..., Any]) -> HttpResponse:
+def _file_page(
+    request: HttpRequest, obj: Person | Group, read: Callable[..., Any], clock: Clock | None = None
+) -> HttpResponse:
     """A person's or a group's file; the timeline alone for an htmx request (``?kind=`` chooses what it shows).
     Each view is a read of a protected record in the audit trail. The file is kept rendered for readers who may
     see the same, until a record changes (``habeas.core.pagecache``)."""
@@ -71,7 +75,7 @@ def _file_page(request: HttpRequest, obj: Person | Group, read: Callable[..., An
     main = pagecache.kept(request.user, name, (obj.pk, kind, part), rendered)
     if part:
         return HttpResponse(main)
-    return render_page(request, f"registry/{name}_detail.html", {"title": str(obj), "main": main})
+    return render_page(request, f"registry/{name}_detail.html", {"title": str(obj), "main": main, "clock": clock})
 
 
 @member_required
@@ -79,7 +83,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One person's file: the facts and the timeline of everything that concerns them, with the sources and the
     findings beside each item."""
     person = selectors.person_get_for_user(user=request.user, pk=pk)
-    return _file_page(request, person, selectors.person_file)
+    clock = None if getattr(request, "htmx", False) else clock_items(request.user, now=timezone.now(), person=person)
+    return _file_page(request, person, selectors.person_file, clock)
 
 
 @member_required

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from habeas.core.web import member_required, render_page
 from habeas.registry import maps
 from habeas.registry import place_selectors as read
 from habeas.registry.models import Locality, Organisation, Place
+from habeas.reports.clock import clock_items
 
 PER_PAGE = 25
 #: the stays listed beside the map (and drawn on it), per page of the table
@@ -112,7 +114,8 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render_to_string("registry/place_file.html", context)
 
     main = pagecache.kept(request.user, "place", (place.pk,), rendered)
-    return render_page(request, "registry/place_detail.html", {"title": place.name, "main": main})
+    clock = clock_items(request.user, now=timezone.now(), place=place)
+    return render_page(request, "registry/place_detail.html", {"title": place.name, "main": main, "clock": clock})
 
 
 @member_required

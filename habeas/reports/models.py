@@ -12,6 +12,7 @@ and documents (like the dashboard), and ``core`` holds no domain.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +52,26 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.object_id} ({'protected' if self.protected else 'clear'}, part {self.part})"
+
+
+class ClockNotice(models.Model):
+    """An e-mail of the live clock sent to a member (``habeas.reports.services.clock_notify``): one per item and
+    deadline, so that the next run does not send it again. It names the item by its kind and record only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="clock_notices"
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    record_id = models.PositiveBigIntegerField(_("record"))
+    due = models.DateTimeField(_("due"))
+    sent_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        verbose_name = _("e-mail of the live clock")
+        verbose_name_plural = _("e-mails of the live clock")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "record_id", "due"], name="reports_clock_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.record_id} due {self.due:%Y-%m-%d %H:%M} told to user {self.user_id}"

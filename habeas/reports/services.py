@@ -1,4 +1,5 @@
-"""Writes of redacted exports: the file, and its audit event in the same transaction.
+"""Writes of the reports: redacted exports (the file, and its audit event in the same transaction), and the
+live clock's e-mails (``clock_notify``).
 
 JSON is one document with a key per model. CSV is a zip archive holding one CSV file per model: an export
 is one file, so that it can be downloaded from the web, hashed once for the audit trail and handed on
@@ -9,6 +10,7 @@ same profile and the same key file (no timestamps inside), so two exports can be
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -16,11 +18,18 @@ import zipfile
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
+from habeas.accounts.models import Membership
 from habeas.accounts.services import audit_record
 from habeas.core.errors import CommandError
 from habeas.core.spreadsheet import formula_safe
+from habeas.reports.clock import Item, clock_items
+from habeas.reports.models import ClockNotice
 from habeas.reports.redaction import Profile, profile_load
 from habeas.reports.selectors import Value, export_rows
 
@@ -123,3 +132,78 @@ def _cell(value: Value) -> str:
     if isinstance(value, str):
         return formula_safe(value)
     return str(value)
+
+
+# The live clock's e-mails ----------------------------------------------------------------------------------
+
+
+def clock_notify(*, now: dt.datetime) -> int:
+    """E-mail each member who asked to be told (``Membership.notify_clock``) what needs attention now among their
+    team's records and has not been told to them yet: one e-mail per member with the new items, each item told
+    once for its deadline (``ClockNotice``). The e-mail names no one: it says what kind of item, by when, and
+    links to its page, where the reader sees what their role allows. Returns the number of e-mails sent."""
+    teams: dict[Any, set[int]] = {}
+    for membership in Membership.objects.filter(notify_clock=True, user__is_active=True).select_related("user"):
+        if membership.user.email:
+            teams.setdefault(membership.user, set()).add(membership.team_id)
+    sent = 0
+    for user, team_ids in teams.items():
+        told = set(ClockNotice.objects.filter(user=user).values_list("kind", "record_id", "due"))
+        items = clock_items(user, now=now, shown=None).items
+        new = [item for item in items if item.team_id in team_ids and (item.kind, item.record_id, item.due) not in told]
+        if not new:
+            continue
+        with transaction.atomic():  # a failed sending leaves nothing recorded: the next run tries again
+            for item in new:
+                notice = ClockNotice(user=user, kind=item.kind, record_id=item.record_id, due=item.due, sent_at=now)
+                notice.full_clean()
+                notice.save()
+            audit_record(
+                action="create",
+                target_type="reports.clocknotice",
+                target_id=str(user.pk),
+                summary=f"the live clock e-mailed {len(new)} item(s) to {user.get_username()}",
+                details={"items": [list(item.key) for item in new]},
+                now=now,
+            )
+            subject, body = _clock_mail(new)
+            send_mail(subject, body, None, [user.email])
+        sent += 1
+    return sent
+
+
+def clock_subscribe(*, user: Any, team_id: int, notify: bool) -> Membership:
+    """A member chooses whether to be e-mailed what needs attention among their team's records."""
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(user=user, team_id=team_id)
+        if membership.notify_clock != notify:
+            membership.notify_clock = notify
+            membership.full_clean()
+            membership.save(update_fields=["notify_clock"])
+            audit_record(
+                action="update",
+                actor=user,
+                target=membership,
+                summary=f"{user.get_username()} {'asked for' if notify else 'stopped'} the live clock's e-mails "
+                f"about {membership.team.name}",
+                details={"notify_clock": notify},
+            )
+    return membership
+
+
+def _clock_mail(items: list[Item]) -> tuple[str, str]:
+    """The subject and text of an e-mail of the live clock, in the site's language, with no names."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = ngettext(
+            "Habeas: %(n)s deadline needs attention", "Habeas: %(n)s deadlines need attention", len(items)
+        ) % {"n": len(items)}
+        lines = [gettext("These deadlines of your team's records are running out or have run out:"), ""]
+        for item in items:
+            lines.append(
+                gettext("%(what)s: %(time)s (due %(due)s)")
+                % {"what": item.what.capitalize(), "time": item.time_text, "due": item.due_text}
+            )
+            lines.append(f"  {settings.HABEAS_SITE_URL}{item.url}")
+        stop = gettext("You are told once for each deadline; to stop these e-mails, turn them off on the dashboard.")
+        lines += ["", stop]
+    return subject, "\n".join(lines) + "\n"

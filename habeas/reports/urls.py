@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from habeas.reports.views import dashboard, export
+from habeas.reports.views import clock_subscription, dashboard, export
 from habeas.reports.views_search import search
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("search/", search, name="search"),
     path("export/", export, name="export"),
+    path("clock/e-mail/", clock_subscription, name="clock_subscription"),
 ]

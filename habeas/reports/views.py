@@ -7,19 +7,23 @@ import io
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from habeas.accounts.models import Membership
 from habeas.accounts.reauth import reauth_view
 from habeas.core import access, charts
 from habeas.core.web import member_required, render_page
 from habeas.reports import dashboard as dashboard_read
+from habeas.reports.clock import clock_items, clock_subscriptions
 from habeas.reports.redaction import profile_load, profiles
-from habeas.reports.services import FORMATS, export_write
+from habeas.reports.services import FORMATS, clock_subscribe, export_write
 from habeas.standards.services import profile_names
 
 
@@ -66,6 +70,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     estimates = dashboard_read.latest_estimates(user)
     context = {
         "title": _("Dashboard"),
+        "clock": clock_items(user, now=timezone.now()),
+        "subscriptions": clock_subscriptions(user),
         "profiles": profile_names() if access.can_write(user) else [],
         "counted_at": counts.counted_at,
         "counted_today": timezone.localdate(counts.counted_at) == timezone.localdate(),
@@ -105,3 +111,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render_page(request, "reports/dashboard.html", context)
+
+
+@member_required
+@require_POST
+def clock_subscription(request: HttpRequest) -> HttpResponse:
+    """Turn the live clock's e-mails about one of the user's teams on or off; another team answers 404."""
+    try:
+        team_id = int(request.POST.get("team", ""))
+        clock_subscribe(user=request.user, team_id=team_id, notify=request.POST.get("notify") == "1")
+    except (ValueError, Membership.DoesNotExist):
+        raise Http404("no such team of yours") from None
+    return redirect(reverse("dashboard") + "#clock")

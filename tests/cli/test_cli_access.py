@@ -177,6 +177,7 @@ SYSTEM_COMMANDS = {
     "demo": "builds its own database and prints counts only",
     "serve": "starts the web server, where every page checks its user",
     "worker": "runs the jobs users started from pages that checked their access",
+    "clock": "e-mails members what needs attention in their own teams, naming no one",
     "gazetteer": "public place names",
     "synth": "synthetic records",
     "audit verify": "prints only whether the chain is intact and where it breaks",

@@ -23,6 +23,7 @@ WORDING_MODULES = [
     *sorted((ROOT / "standards" / "rules").glob("*.py")),
     ROOT / "standards" / "selectors.py",
     ROOT / "custody" / "models.py",
+    ROOT / "reports" / "clock.py",
 ]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tests.conftest import PERSONAS
 from tests.pages import MEMBER_PAGE
 
 PAGES: dict[str, dict[str, int]] = {
@@ -14,5 +15,7 @@ PAGES: dict[str, dict[str, int]] = {
     "export": MEMBER_PAGE,
     # search: each finds what they may see (the outsider finds nothing of team A)
     "search": MEMBER_PAGE,
+    # turning the live clock's e-mails on or off is a POST; a GET is refused as a method not allowed
+    "clock_subscription": {**MEMBER_PAGE, **dict.fromkeys(PERSONAS[1:], 405)},
 }
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}

@@ -1,0 +1,39 @@
+"""The live clock's e-mails as a periodic task of the worker: each round tells the members what is new
+(``clock_notify``) and queues the next round ``CLOCK_MINUTES`` later. ``habeas worker`` queues the first round
+when it starts (``clock_schedule``); ``habeas clock`` runs one round from a timer instead (cron, systemd)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from habeas.reports.services import clock_notify
+
+#: minutes between two rounds of the live clock's e-mails
+CLOCK_MINUTES = 5
+
+
+@task()
+def clock_round() -> int:
+    """Send what is new, then queue the next round; returns the number of e-mails sent."""
+    now = timezone.now()
+    try:
+        return clock_notify(now=now)
+    finally:
+        clock_schedule(after=now + dt.timedelta(minutes=CLOCK_MINUTES))
+        # the queue keeps every result: only the last day's rounds are kept, not 288 more rows a day for ever
+        DBTaskResult.objects.filter(
+            task_path=clock_round.module_path, status="SUCCESSFUL", finished_at__lt=now - dt.timedelta(days=1)
+        ).delete()
+
+
+def clock_schedule(*, after: dt.datetime | None = None) -> bool:
+    """Queue a round of the live clock (at ``after``, else now) unless one is already waiting. Returns whether one
+    was queued."""
+    if DBTaskResult.objects.filter(task_path=clock_round.module_path, status="READY").exists():
+        return False
+    (clock_round.using(run_after=after) if after else clock_round).enqueue()
+    return True
