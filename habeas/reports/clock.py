@@ -12,6 +12,11 @@ national and an international rule on the same thing, the stricter limit counts)
 - a solitary confinement still running (no end, the custody not over): Mandela rule 44's 15 days, and for a
   disciplinary one the national limit.
 
+Only records whose facts run to today are on the clock: those under active monitoring (``standards.Follow``), and
+those that no dated source or review bounds (a record entered as it happens). The others are known only up to their
+latest source — a complaint from a 2013 report may have been answered since — so the standards check measures them
+"as of" that date, and the clock leaves them out rather than count years no source covers.
+
 A clock starts at the first moment the start date allows (a custody apprehended "on 16 December 2011" is
 counted from midnight), so that the time left is never overstated; when a date is less precise than a day the
 times are "about". Nothing here reads the clock: ``now`` is given.
@@ -24,6 +29,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -35,10 +41,12 @@ from habeas.core import access
 from habeas.core.dates import Precision, describe, interval
 from habeas.core.wording import Words, count, render, say
 from habeas.custody.models import CustodyEpisode, Placement, RestrictiveMeasure
+from habeas.evidence.models import Citation
 from habeas.monitoring.models import Recommendation
 from habeas.monitoring.selectors import overdue, with_status
 from habeas.registry.models import Group, Person, Place
 from habeas.standards.engine import Profile, StandardsError
+from habeas.standards.models import Follow
 from habeas.standards.rules import CATALOGUE, standard_shown
 from habeas.standards.rules.detention import SOLITARY_KINDS
 from habeas.standards.services import profile_get, profile_names
@@ -201,9 +209,22 @@ def _amount(n: float, unit: str) -> Words:
 # The four clocks -------------------------------------------------------------------------------------------
 
 
+def _live(model: type[Any]) -> Q:
+    """Records of ``model`` whose facts run to today: under active monitoring, or bounded by no dated source and no
+    review."""
+    content_type = ContentType.objects.get_for_model(model)
+    follows = Follow.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
+    dated = Citation.objects.filter(
+        content_type=content_type, object_id=OuterRef("pk"), source__published_on__isnull=False
+    )
+    reviewed = follows.filter(reviewed_on__isnull=False)
+    return Q(Exists(follows.filter(active=True))) | (~Q(Exists(dated)) & ~Q(Exists(reviewed)))
+
+
 def _custody(user: Any, person: Person | None, place: Place | None) -> QuerySet[CustodyEpisode]:
     held = Placement.objects.filter(custody=OuterRef("pk"), ended_on__isnull=True).order_by("-started_on", "-pk")
     rows = access.visible(CustodyEpisode, user).filter(
+        _live(CustodyEpisode),
         apprehended_at__isnull=False,
         first_judge_at__isnull=True,
         released_at__isnull=True,
@@ -237,6 +258,7 @@ def _custody_item(row: CustodyEpisode, now: dt.datetime) -> Item:
 
 def _complaints(user: Any, person: Person | None, place: Place | None) -> QuerySet[Complaint]:
     rows = access.visible(Complaint, user).filter(
+        _live(Complaint),
         lodged_on__isnull=False,
         decided_on__isnull=True,
         outcome__in=[Complaint.Outcome.PENDING, Complaint.Outcome.UNKNOWN],
@@ -268,7 +290,7 @@ def _complaint_item(row: Complaint, now: dt.datetime) -> Item:
 
 
 def _recommendations(user: Any, person: Person | None, place: Place | None, now: dt.datetime) -> QuerySet[Any]:
-    rows = with_status(access.visible(Recommendation, user)).filter(overdue(now.date()))
+    rows = with_status(access.visible(Recommendation, user)).filter(_live(Recommendation), overdue(now.date()))
     if person is not None:
         rows = rows.none()  # a recommendation is addressed to an authority, not about one person
     if place is not None:
@@ -302,6 +324,7 @@ def _solitary(user: Any, person: Person | None, place: Place | None) -> QuerySet
     rows = (
         access.visible(RestrictiveMeasure, user)
         .filter(
+            _live(RestrictiveMeasure),
             is_solitary,
             started_on__isnull=False,
             ended_on__isnull=True,

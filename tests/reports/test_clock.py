@@ -395,3 +395,19 @@ def test_a_persons_and_a_places_file_make_as_many_queries_however_many_items_con
     assert client.get(person_url).content.decode().count('class="clock-custody"') == 7
     assert_queries_bounded(client, place_url, grow)
     assert client.get(place_url).content.decode().count('class="clock-') == before + 12
+
+
+def test_a_record_known_only_up_to_a_dated_source_is_not_on_the_clock_unless_it_is_followed(teams):
+    """A custody from a report of 2013 may have ended since: its facts run only to the report's date, so the clock
+    does not count the years after it — until someone follows the case."""
+    from habeas.evidence.models import Citation, Source
+    from habeas.standards.services import record_follow
+
+    custody = held(teams["A"], 24 * 400)
+    report = factories.saved(
+        Source(key="report", title="A report", kind="document", team=teams["A"], published_on=dt.date(2013, 7, 1))
+    )
+    factories.saved(Citation(source=report, record=custody, section="1"))
+    assert texts(teams["member"]) == []
+    record_follow(record=custody, active=True, reviewed_on=None, actor=teams["member"])
+    assert [kind for kind, _ in texts(teams["member"])] == ["custody"]
