@@ -13,7 +13,7 @@ from django.utils import translation
 
 from habeas.accounts.models import Membership, Role, Team
 from habeas.core.dataload import records_load
-from habeas.demo import DATA_FILE
+from habeas.demo import DATA_FILE, DEMO_PASSWORD, DEMO_USER
 from habeas.registry.services import gazetteer_seed
 
 PASSWORD = "a-long-test-password"
@@ -177,3 +177,12 @@ def world(_world_kept_open, db):
     model = get_user_model()
     users = {user.username: user for user in model.objects.filter(username__in=PERSONAS)}
     return {name: users[name] for name in PERSONAS if name in users}
+
+
+@pytest.fixture
+def demo_user(world):
+    """The world with the account that ``habeas demo`` makes: a superuser who administers the records' team
+    (for the command line's tests, run in the test's process on the test database)."""
+    user = get_user_model().objects.create_superuser(DEMO_USER, "", DEMO_PASSWORD)
+    Membership.objects.create(user=user, team=Team.objects.get(name="A"), role=Role.ADMINISTRATOR)
+    return user

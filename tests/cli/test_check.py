@@ -1,4 +1,5 @@
-"""`habeas check` and `habeas rules` from the command line."""
+"""`habeas check` and `habeas rules` from the command line: in the test's process on the demo records of the
+test database, and once in a subprocess on a copy of the demo database."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import shutil
 import pytest
 
 from habeas.demo import DEMO_USER
-from tests.cli.conftest import cli_env, run_habeas
+from tests.cli.conftest import cli_env, habeas, run_habeas
 
 
 @pytest.fixture
@@ -19,10 +20,8 @@ def env(demo_dir, tmp_path):
     return cli_env(tmp_path, DATABASE_URL=f"sqlite:///{copy}")
 
 
-def test_check_prints_findings_as_json_with_every_field(env):
-    result = run_habeas(
-        "check", "--user", DEMO_USER, "--profile", "kz", "--format", "json", "--as-of", "2013-07-01", env=env
-    )
+def test_check_prints_findings_as_json_with_every_field(demo_user):
+    result = habeas("check", "--user", DEMO_USER, "--profile", "kz", "--format", "json", "--as-of", "2013-07-01")
     assert result.returncode == 0, result.stderr
     findings = json.loads(result.stdout)
     assert findings
@@ -35,8 +34,8 @@ def test_check_prints_findings_as_json_with_every_field(env):
     assert "findings under profile 'kz'" in result.stderr
 
 
-def test_check_can_run_one_rule_and_write_csv(env):
-    result = run_habeas(
+def test_check_can_run_one_rule_and_write_csv(demo_user):
+    result = habeas(
         "check",
         "--user",
         DEMO_USER,
@@ -46,7 +45,6 @@ def test_check_can_run_one_rule_and_write_csv(env):
         "MANDELA-68-NOTIFY-FAMILY",
         "--format",
         "csv",
-        env=env,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
@@ -62,26 +60,28 @@ def test_check_can_run_one_rule_and_write_csv(env):
         (["--profile", "international", "--rule", "KZ-CPC-DETENTION-48H"], "is not part of profile"),
     ],
 )
-def test_check_names_a_bad_profile_or_rule(env, args, message):
-    result = run_habeas("check", "--user", DEMO_USER, *args, env=env)
+def test_check_names_a_bad_profile_or_rule(demo_user, args, message):
+    result = habeas("check", "--user", DEMO_USER, *args)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_check_needs_to_know_who_runs_it(env):
-    result = run_habeas("check", "--profile", "kz", env={k: v for k, v in env.items() if k != "HABEAS_USER"})
+def test_check_needs_to_know_who_runs_it(demo_user, monkeypatch):
+    monkeypatch.delenv("HABEAS_USER", raising=False)
+    result = habeas("check", "--profile", "kz")
     assert result.returncode == 2
     assert "say who you are: --user NAME or HABEAS_USER" in result.stderr and result.stdout == ""
 
 
 def test_check_takes_the_user_from_HABEAS_USER(env):
+    """The real entry point, in a subprocess, on a copy of the demo database."""
     result = run_habeas("check", "--profile", "kz", "--format", "csv", env={**env, "HABEAS_USER": DEMO_USER})
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("rule,status,severity,subject,summary,record")
 
 
-def test_rules_lists_the_catalogue_with_cited_parameters(env):
-    result = run_habeas("rules", "--profile", "kz", "--format", "json", env=env)
+def test_rules_lists_the_catalogue_with_cited_parameters(db):
+    result = habeas("rules", "--profile", "kz", "--format", "json")
     assert result.returncode == 0, result.stderr
     rules = {r["rule"]: r for r in json.loads(result.stdout)}
     solitary = rules["KZ-PEC-SOLITARY-1M-PROSECUTOR"]["parameters"]["P_KZ_SOLITARY_D"]
