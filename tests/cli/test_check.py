@@ -1,15 +1,15 @@
-"""`habeas check` and `habeas rules` from the command line."""
+"""`habeas check` and `habeas rules` from the command line: in the test's process on the demo records of the
+test database, and once in a subprocess on a copy of the demo database."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 
 import pytest
 
 from habeas.demo import DEMO_USER
-from tests.cli.conftest import cli_env, run_habeas
+from tests.cli.conftest import cli_env, habeas, run_habeas
 
 
 @pytest.fixture
@@ -20,10 +20,8 @@ def env(demo_dir, tmp_path):
     return cli_env(tmp_path, DATABASE_URL=f"sqlite:///{copy}")
 
 
-def test_check_prints_findings_as_json_with_every_field(env):
-    result = run_habeas(
-        "check", "--user", DEMO_USER, "--profile", "kz", "--format", "json", "--as-of", "2013-07-01", env=env
-    )
+def test_check_prints_findings_as_json_with_every_field(demo_user):
+    result = habeas("check", "--user", DEMO_USER, "--profile", "kz", "--format", "json", "--as-of", "2013-07-01")
     assert result.returncode == 0, result.stderr
     findings = json.loads(result.stdout)
     assert findings
@@ -39,20 +37,20 @@ def test_check_prints_findings_as_json_with_every_field(env):
     assert "findings under profile 'kz'" in result.stderr
 
 
-def test_a_what_if_check_prints_its_findings_and_stores_nothing(env):
-    database = env["DATABASE_URL"].removeprefix("sqlite:///")
-    stored = "select id, status, fingerprint, changed_at from standards_finding order by id"
-    with sqlite3.connect(database) as db:
-        before = db.execute(stored).fetchall()
-    result = run_habeas("check", "--user", DEMO_USER, "--profile", "kz", "--as-of", "2012-01-01", env=env)
+def test_a_what_if_check_prints_its_findings_and_stores_nothing(demo_user):
+    from habeas.standards.models import Finding
+
+    assert habeas("check", "--user", DEMO_USER, "--profile", "kz").returncode == 0
+    stored = list(Finding.objects.order_by("pk").values_list("pk", "status", "fingerprint", "changed_at"))
+    assert stored
+    result = habeas("check", "--user", DEMO_USER, "--profile", "kz", "--as-of", "2012-01-01")
     assert result.returncode == 0, result.stderr
     assert "as of 2012-01-01; nothing stored" in result.stderr
-    with sqlite3.connect(database) as db:
-        assert db.execute(stored).fetchall() == before
+    assert list(Finding.objects.order_by("pk").values_list("pk", "status", "fingerprint", "changed_at")) == stored
 
 
-def test_check_can_run_one_rule_and_write_csv(env):
-    result = run_habeas(
+def test_check_can_run_one_rule_and_write_csv(demo_user):
+    result = habeas(
         "check",
         "--user",
         DEMO_USER,
@@ -62,7 +60,6 @@ def test_check_can_run_one_rule_and_write_csv(env):
         "MANDELA-68-NOTIFY-FAMILY",
         "--format",
         "csv",
-        env=env,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
@@ -78,26 +75,28 @@ def test_check_can_run_one_rule_and_write_csv(env):
         (["--profile", "international", "--rule", "KZ-CPC-DETENTION-48H"], "is not part of profile"),
     ],
 )
-def test_check_names_a_bad_profile_or_rule(env, args, message):
-    result = run_habeas("check", "--user", DEMO_USER, *args, env=env)
+def test_check_names_a_bad_profile_or_rule(demo_user, args, message):
+    result = habeas("check", "--user", DEMO_USER, *args)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_check_needs_to_know_who_runs_it(env):
-    result = run_habeas("check", "--profile", "kz", env={k: v for k, v in env.items() if k != "HABEAS_USER"})
+def test_check_needs_to_know_who_runs_it(demo_user, monkeypatch):
+    monkeypatch.delenv("HABEAS_USER", raising=False)
+    result = habeas("check", "--profile", "kz")
     assert result.returncode == 2
     assert "say who you are: --user NAME or HABEAS_USER" in result.stderr and result.stdout == ""
 
 
 def test_check_takes_the_user_from_HABEAS_USER(env):
+    """The real entry point, in a subprocess, on a copy of the demo database."""
     result = run_habeas("check", "--profile", "kz", "--format", "csv", env={**env, "HABEAS_USER": DEMO_USER})
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("rule,status,severity,subject,summary,record")
 
 
-def test_rules_lists_the_catalogue_with_cited_parameters(env):
-    result = run_habeas("rules", "--profile", "kz", "--format", "json", env=env)
+def test_rules_lists_the_catalogue_with_cited_parameters(db):
+    result = habeas("rules", "--profile", "kz", "--format", "json")
     assert result.returncode == 0, result.stderr
     rules = {r["rule"]: r for r in json.loads(result.stdout)}
     solitary = rules["KZ-PEC-SOLITARY-1M-PROSECUTOR"]["parameters"]["P_KZ_SOLITARY_D"]

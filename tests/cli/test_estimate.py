@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.cli.conftest import cli_env, run_habeas
+from tests.cli.conftest import cli_env, habeas, run_habeas
 from tests.paths import MSE
 
 DATA = MSE
@@ -21,7 +21,7 @@ def test_json_output_has_every_field(tmp_path):
 
 
 def test_all_methods_side_by_side_show_their_disagreement(tmp_path):
-    result = run_habeas(
+    result = habeas(
         "estimate",
         str(DATA / "spina_bifida_my.csv"),
         "--method",
@@ -36,7 +36,6 @@ def test_all_methods_side_by_side_show_their_disagreement(tmp_path):
         "5",
         "--format",
         "json",
-        env=cli_env(tmp_path),
     )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
@@ -55,7 +54,7 @@ def test_all_methods_side_by_side_show_their_disagreement(tmp_path):
 def test_a_bad_file_is_named_by_row_and_column(tmp_path, text, message):
     path = tmp_path / "lists.csv"
     path.write_text(text, encoding="utf-8")
-    result = run_habeas("estimate", str(path), env=cli_env(tmp_path))
+    result = habeas("estimate", str(path))
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
 
@@ -82,7 +81,7 @@ def _strata_file(path):
 
 def test_strata_are_estimated_one_by_one_and_added_up(tmp_path):
     path = _strata_file(tmp_path / "strata.csv")
-    result = run_habeas("estimate", str(path), "--strata", "region", "--format", "json", env=cli_env(tmp_path))
+    result = habeas("estimate", str(path), "--strata", "region", "--format", "json")
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert [s["stratum"] for s in answer["strata"]] == ["easy", "hard"]
@@ -94,7 +93,7 @@ def test_strata_are_estimated_one_by_one_and_added_up(tmp_path):
 
 def test_the_strata_table_shows_each_stratum_the_total_and_the_unstratified_estimate(tmp_path):
     path = _strata_file(tmp_path / "strata.csv")
-    result = run_habeas("estimate", str(path), "--strata", "region", "--method", "dga", env=cli_env(tmp_path))
+    result = habeas("estimate", str(path), "--strata", "region", "--method", "dga")
     assert result.returncode == 0, result.stderr
     rows = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ")]
     assert rows == ["stratum", "easy", "hard", "total", "unstratified"]
@@ -102,6 +101,6 @@ def test_the_strata_table_shows_each_stratum_the_total_and_the_unstratified_esti
 
 
 def test_an_unknown_strata_column_is_named(tmp_path):
-    result = run_habeas("estimate", str(DATA / "kosovo.csv"), "--strata", "region", env=cli_env(tmp_path))
+    result = habeas("estimate", str(DATA / "kosovo.csv"), "--strata", "region")
     assert result.returncode == 1
     assert "no stratum column 'region'" in result.stderr and "Traceback" not in result.stderr

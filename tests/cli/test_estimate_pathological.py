@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.cli.conftest import cli_env, run_habeas
+from tests.cli.conftest import habeas
 from tests.paths import MSE
 
 SHORT = ("--seed", "1", "--chains", "2", "--burn-in", "300", "--samples", "100", "--thin", "2")
@@ -31,7 +31,7 @@ def _clean(result) -> None:
 def test_dga_on_two_lists_is_one_clear_error(tmp_path):
     path = tmp_path / "two.csv"
     path.write_text("A,B,count\n1,0,10\n0,1,5\n1,1,3\n", encoding="utf-8")
-    result = run_habeas("estimate", str(path), "--method", "dga", env=cli_env(tmp_path))
+    result = habeas("estimate", str(path), "--method", "dga")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"habeas: error: {path}: DGA averages over decomposable graphs on 3 to 5 lists; this table has 2 lists (A, B)"
@@ -39,9 +39,7 @@ def test_dga_on_two_lists_is_one_clear_error(tmp_path):
 
 
 def test_all_on_six_lists_shows_dga_refused_and_the_others_json(tmp_path):
-    result = run_habeas(
-        "estimate", str(MSE / "uk2013.csv"), "--method", "all", *SHORT, "--format", "json", env=cli_env(tmp_path)
-    )
+    result = habeas("estimate", str(MSE / "uk2013.csv"), "--method", "all", *SHORT, "--format", "json")
     assert result.returncode == 0, result.stderr
     _clean(result)
     answer = json.loads(result.stdout)
@@ -56,7 +54,7 @@ def test_all_on_six_lists_shows_dga_refused_and_the_others_json(tmp_path):
 
 
 def test_all_on_six_lists_table(tmp_path):
-    result = run_habeas("estimate", str(MSE / "uk2013.csv"), "--method", "all", *SHORT, env=cli_env(tmp_path))
+    result = habeas("estimate", str(MSE / "uk2013.csv"), "--method", "all", *SHORT)
     assert result.returncode == 0, result.stderr
     _clean(result)
     rows = _rows(result.stdout)
@@ -89,7 +87,7 @@ def test_no_number_is_printed_where_no_finite_estimate_exists(tmp_path, case):
     text, expected, said = CASES[case]
     path = tmp_path / "lists.csv"
     path.write_text(text, encoding="utf-8")
-    result = run_habeas("estimate", str(path), "--method", "all", *SHORT, env=cli_env(tmp_path))
+    result = habeas("estimate", str(path), "--method", "all", *SHORT)
     assert result.returncode == 0, result.stderr
     _clean(result)
     rows = _rows(result.stdout)
@@ -123,7 +121,7 @@ def test_no_number_is_printed_where_no_finite_estimate_exists(tmp_path, case):
 def test_a_bad_file_is_one_message_naming_the_file_row_and_column(tmp_path, content, args, message):
     path = tmp_path / "lists.csv"
     path.write_bytes(content)
-    result = run_habeas("estimate", str(path), *args, env=cli_env(tmp_path))
+    result = habeas("estimate", str(path), *args)
     assert result.returncode == 1
     assert result.stderr.startswith(f"habeas: error: {path}, {message}"), result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""

@@ -6,7 +6,7 @@ import csv
 import json
 
 from habeas.stats.linkage.synthetic import generate_lists
-from tests.cli.conftest import cli_env, run_habeas
+from tests.cli.conftest import habeas
 
 
 def write_lists(tmp_path):
@@ -18,9 +18,7 @@ def write_lists(tmp_path):
 
 def test_it_writes_clusters_and_a_summary(tmp_path):
     out = tmp_path / "clusters.csv"
-    result = run_habeas(
-        "link", str(write_lists(tmp_path)), "--out", str(out), "--format", "json", env=cli_env(tmp_path)
-    )
+    result = habeas("link", str(write_lists(tmp_path)), "--out", str(out), "--format", "json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     with out.open(encoding="utf-8") as handle:
@@ -32,7 +30,7 @@ def test_it_writes_clusters_and_a_summary(tmp_path):
 def test_a_missing_source_column_is_named(tmp_path):
     path = tmp_path / "one.csv"
     path.write_text("record_id,first_name,surname\nr1,Roza,Tuletaeva\n", encoding="utf-8")
-    result = run_habeas("link", str(path), env=cli_env(tmp_path))
+    result = habeas("link", str(path))
     assert result.returncode == 1
     assert "no 'source' column" in result.stderr and "Traceback" not in result.stderr
 
@@ -40,7 +38,7 @@ def test_a_missing_source_column_is_named(tmp_path):
 def test_an_unknown_setting_is_named(tmp_path):
     config = tmp_path / "link.yaml"
     config.write_text("match_treshold: 0.7\n", encoding="utf-8")
-    result = run_habeas("link", str(write_lists(tmp_path)), "--config", str(config), env=cli_env(tmp_path))
+    result = habeas("link", str(write_lists(tmp_path)), "--config", str(config))
     assert result.returncode == 1
     assert "unknown setting 'match_treshold'" in result.stderr
 
@@ -53,7 +51,7 @@ def test_lists_in_the_legacy_cyrillic_encodings_are_read(tmp_path):
         path = tmp_path / f"{source}.csv"
         path.write_bytes(rows.drop(columns=["source"]).to_csv(index=False).encode(encoding, errors="replace"))
         paths.append(str(path))
-    result = run_habeas("link", *paths, "--format", "json", env=cli_env(tmp_path))
+    result = habeas("link", *paths, "--format", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["records"] > 0
 
@@ -62,6 +60,6 @@ def test_a_list_mixing_encodings_is_refused_naming_the_rows(tmp_path):
     path = tmp_path / "mixed.csv"
     header = b"record_id,source,first_name,surname\n"
     path.write_bytes(header + "r1,a,Дмитрий,Тян\n".encode() + "r2,a,Олег,Евлоев\n".encode("cp1251"))
-    result = run_habeas("link", str(path), env=cli_env(tmp_path))
+    result = habeas("link", str(path))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "mixed encodings" in result.stderr and "row 3" in result.stderr

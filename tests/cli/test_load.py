@@ -1,4 +1,6 @@
-"""`habeas load`: bad input gets one clear error naming file and position; the database is untouched."""
+"""`habeas load`: bad input gets one clear error naming file and position; the database is untouched. Bad
+files are loaded in the test's process into the test database holding the demo records; a good one in a
+subprocess into a copy of the demo database."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
-from tests.cli.conftest import cli_env, run_habeas
+from tests.cli.conftest import cli_env, habeas, run_habeas
 
 TABLES = [
     "auth_user",
@@ -30,8 +33,18 @@ def database(demo_dir: Path, tmp_path: Path) -> Path:
 
 
 def row_counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as connection:
-        return {t: connection.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+    with sqlite3.connect(path) as database:
+        return {t: database.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+
+
+def database_row_counts() -> dict[str, int]:
+    """The row counts of the test database."""
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in TABLES:
+            cursor.execute(f"select count(*) from {table}")
+            counts[table] = cursor.fetchone()[0]
+        return counts
 
 
 def load(database: Path, data_file: Path, *options: str) -> tuple[int, str]:
@@ -72,25 +85,26 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
-def test_a_bad_file_is_refused_with_its_position_and_nothing_changes(database, tmp_path, name):
+def test_a_bad_file_is_refused_with_its_position_and_nothing_changes(world, tmp_path, name):
     text, expected = BAD_FILES[name]
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    before = row_counts(database)
-    code, output = load(database, path)
+    before = database_row_counts()
+    result = habeas("load", str(path))
+    code, output = result.returncode, result.stdout + result.stderr
     assert code == 1
     assert f"habeas: error: {path}" in output
     assert expected in output
     assert "Traceback" not in output
-    assert row_counts(database) == before
+    assert database_row_counts() == before
 
 
-def test_a_missing_file_is_named(database, tmp_path):
-    before = row_counts(database)
-    code, output = load(database, tmp_path / "absent.yaml")
-    assert code == 1
-    assert f"{tmp_path / 'absent.yaml'}: no such file" in output
-    assert row_counts(database) == before
+def test_a_missing_file_is_named(world, tmp_path):
+    before = database_row_counts()
+    result = habeas("load", str(tmp_path / "absent.yaml"))
+    assert result.returncode == 1
+    assert f"{tmp_path / 'absent.yaml'}: no such file" in result.stdout + result.stderr
+    assert database_row_counts() == before
 
 
 def test_a_good_file_is_loaded(database, tmp_path):

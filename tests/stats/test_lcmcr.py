@@ -90,6 +90,7 @@ def _long_reference(dataset: str) -> tuple[float, float]:
 
 
 @needs_data
+@pytest.mark.slow  # LCMCR's full run length on each data set: run in a step of its own by scripts/test
 @pytest.mark.parametrize(
     "dataset", ["kosovo", "hiv_rome", "lesbian_allegheny", "spina_bifida_my", "spina_bifida_conting", "artificial3"]
 )
@@ -103,6 +104,7 @@ def test_the_posterior_median_agrees_with_the_long_lcmcr_reference_within_monte_
 
 
 @needs_data
+@pytest.mark.slow  # 100,000 iterations on 8 lists
 def test_the_95_percent_interval_on_synth8_covers_the_true_population_of_130000() -> None:
     """synth8_100k: 8 lists, 255 patterns, 99,482 observed from a 3-class model with N = 130,000. Run
     length: 4 chains x (5,000 burn-in + 1,000 draws thinned by 20), 100,000 iterations in all; the upper

@@ -47,6 +47,7 @@ def _febrl_records(frame: pd.DataFrame, source: str) -> pd.DataFrame:
 FEBRL_TRUE_PAIRS = {"febrl1": 500, "febrl2": 1934, "febrl3": 6538, "febrl4": 5000}
 
 
+@pytest.mark.slow  # the FEBRL sets in full: run in a step of its own by scripts/test
 @pytest.mark.parametrize("dataset", ["febrl1", "febrl2", "febrl3", "febrl4"])
 def test_febrl_pairwise_f1(dataset: str) -> None:
     """FEBRL1 (1,000 records, deduplication, 500 true pairs), FEBRL2 (5,000 records, 1,934 true pairs),

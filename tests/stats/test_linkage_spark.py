@@ -11,6 +11,7 @@ from habeas.stats.linkage import LinkageConfig, evaluate_clusters, link
 from habeas.stats.linkage.synthetic import generate_lists
 
 pytestmark = [
+    pytest.mark.slow,  # a local Spark session: run in a step of its own by scripts/test
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas"),
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
 ]
