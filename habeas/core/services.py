@@ -9,7 +9,7 @@ A record never points to another team's record (their names would show to the wr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +22,8 @@ from habeas.core import access
 from habeas.reports.search import search_index, search_index_remove
 from habeas.standards.models import Finding
 from habeas.standards.services import findings_recheck
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _team_of(record: models.Model, parent: models.Model | None) -> int | None:
@@ -52,9 +54,7 @@ def _followed(record: models.Model, recheck: bool) -> None:
 
 
 @transaction.atomic
-def record_create(
-    *, record: models.Model, user: Any, parent: models.Model | None = None, recheck: bool = False
-) -> models.Model:
+def record_create(*, record: M, user: Any, parent: models.Model | None = None, recheck: bool = False) -> M:
     """Store a new record. Its team is the parent's (for a part of a record), the one chosen, or the user's
     only team they write in; a user who writes in several teams chooses, and one who writes in none may not
     create."""
@@ -79,12 +79,12 @@ def record_create(
 @transaction.atomic
 def record_update(
     *,
-    record: models.Model,
+    record: M,
     user: Any,
     parent: models.Model | None = None,
     changes: dict[str, Any] | None = None,
     recheck: bool = False,
-) -> models.Model:
+) -> M:
     """Store a change of a record; ``changes`` (old and new values) go into the audit event. The team stays
     as it was stored (see ``record_move``)."""
     model = type(record)
@@ -103,7 +103,7 @@ def record_update(
     return record
 
 
-def record_change(*, user: Any, record: models.Model, **values: Any) -> models.Model:
+def record_change(*, user: Any, record: M, **values: Any) -> M:
     """Set some fields of a stored record and store the change (``record_update``, re-checked once committed); the
     object is restored when the change is refused."""
     before = {name: getattr(record, name) for name in values}

@@ -42,7 +42,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if name:
         audit_search(actor=request.user, where="people list", query=name, found=page.paginator.count)
     for person in page:
-        person.roles = selectors.roles_of(person)  # type: ignore[attr-defined]
+        person.roles = selectors.roles_of(person)
     roles = [(key, label) for key, (label, _condition) in selectors.ROLES.items()]
     context = {"title": _("People"), "page": page, "name": name, "role": role, "roles": roles, "may_filter": may_filter}
     return render_page(request, "registry/person_list.html", context, partial="results")
