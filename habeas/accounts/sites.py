@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django_otp import device_classes
-from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.admin import OTPAdminAuthenticationForm
 
 from habeas.accounts.backends import address_key, login_wait, wait_message
 
@@ -77,7 +77,7 @@ class HabeasAdminSite(AdminSite):
     site_header = site_title = "Habeas"
     index_title = "Records"
     login_form = TwoFactorLoginForm
-    login_template = OTPAdminSite.login_template
+    login_template = "accounts/login.html"  # the code field says it is only for users with an authenticator
 
     def has_permission(self, request: Any) -> bool:
         if not super().has_permission(request):

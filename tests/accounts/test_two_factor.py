@@ -113,3 +113,10 @@ def test_the_qr_code_of_a_new_authenticator_is_shown(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
     assert b"<svg" in response.content and len(response.content) > 1000
+
+
+@pytest.mark.parametrize("language,hint", [("en", "Only if your account has an authenticator"), ("ru", "Только если")])
+def test_the_login_page_says_the_code_is_only_for_users_with_an_authenticator(client, settings, language, hint):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get("/admin/login/").content.decode()
+    assert hint in page and 'id="id_otp_token"' in page and "OTP Token" not in page
