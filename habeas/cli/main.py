@@ -208,7 +208,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     print(f"Serving on http://127.0.0.1:{args.port}/ — press Ctrl+C to stop.", flush=True)
-    return serve(host="127.0.0.1", port=args.port, workers=2)
+    return serve(host="127.0.0.1", port=args.port, workers=2, access_log=False)  # a line per start and error only
 
 
 #: how often ``habeas serve`` looks whether its worker is still running, and how long the worker waits before
@@ -217,9 +217,10 @@ WORKER_CHECK_SECONDS = 2
 WORKER_PAUSE_SECONDS = 5
 
 
-def serve(*, host: str, port: int, workers: int) -> int:
+def serve(*, host: str, port: int, workers: int, access_log: bool = True) -> int:
     """Run the production server (gunicorn) and, beside it, the task worker, started again whenever it exits;
-    stop both together."""
+    stop both together. Without ``access_log`` (the demo) the terminal shows starts and errors, not every
+    request."""
     setup_django()
     from django.core.management import call_command
 
@@ -230,7 +231,8 @@ def serve(*, host: str, port: int, workers: int) -> int:
     worker = subprocess.Popen(worker_command)
     from habeas.core.requestlog import GUNICORN_ACCESS_LOG_FORMAT
 
-    server = subprocess.Popen([*command, "--access-logfile", "-", "--access-logformat", GUNICORN_ACCESS_LOG_FORMAT])
+    logging = ["--access-logfile", "-", "--access-logformat", GUNICORN_ACCESS_LOG_FORMAT] if access_log else []
+    server = subprocess.Popen([*command, *logging])
     # stopped by a service manager or a script (SIGTERM) as by Ctrl+C: the server and the worker stop too
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

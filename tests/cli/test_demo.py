@@ -97,6 +97,8 @@ def test_it_serves_the_admin_with_the_briefings_records(demo_dir):
         server.terminate()
         server.wait(timeout=60)
         assert group_ends(server.pid), "gunicorn or the worker outlived `habeas demo`"
+        shown = server.stdout.read().decode() if server.stdout else ""
+        assert "Serving on" in shown and "GET /admin/" not in shown  # a line per start and error, not per request
     finally:
         if not group_ends(server.pid, seconds=0):
             os.killpg(server.pid, signal.SIGKILL)
