@@ -289,14 +289,6 @@ def test_the_scores_are_reported_per_case(scores):
     assert [s.slug for s in scores] == [p.stem for p in case_files()]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="today's engine asserts 14 false findings on the 6 cases (measured 2026-12-07): breaches inferred "
-    "from missing records (Mandela 83 at every police station, 'no investigation' where the source does not say, "
-    "a forensic examination 'not recorded'), a complaint that led to a criminal case reported undecided; the lead "
-    "removes this mark when the engine work of issue 17 lands",
-)
 def test_no_finding_on_the_real_cases_is_false(scores):
     assert [line for s in scores for line in s.false] == []
 
@@ -304,10 +296,10 @@ def test_no_finding_on_the_real_cases_is_false(scores):
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="today's engine finds 3 of the 16 violations the authors found (19%, measured 2026-12-07): it has no "
-    "finding for the ill-treatment itself, none for deaths in custody, redress not given or intimidation, and "
-    "the facts those need are still comments (# NEEDS) in the case files; the lead removes this mark when the "
-    "engine work of issue 17 lands",
+    reason="the engine finds 11 of the 16 violations the authors found (69%, measured 2026-12-07 with "
+    "`pytest tests/standards/test_real_cases.py -rA`), with no false finding: Ahmadov's unpunished perpetrators "
+    "and lack of redress, Gerasimov's redress and Mikheyev's investigation and remedy rest on facts the passages "
+    "read do not give (see docs/methodology.md, Real cases)",
 )
 def test_at_least_80_percent_of_the_violations_their_authors_found_are_found(scores):
     expected = sum(len(s.expected) for s in scores)
