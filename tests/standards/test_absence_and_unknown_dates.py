@@ -116,3 +116,21 @@ def test_a_forensic_step_recorded_as_not_taken_makes_the_dismissal_a_breach():
 def test_a_dismissal_no_source_says_anything_forensic_about_is_a_gap():
     dismissed_allegation()
     assert forensic_findings() == ["gap"]
+
+
+def test_threats_linked_to_no_complaint_are_a_question_for_the_article_on_complainants():
+    from habeas.standards.gather_new import IntimidationFacts
+
+    warned = IntimidationFacts(
+        record=("cases.intimidation", 1),
+        subject="P",
+        country="TJ",
+        forum="domestic",
+        role="complainant or alleged victim",
+        kind="threats",
+        by_officials=True,
+        by="district police",
+    )
+    assert judged("CAT-13-PROTECTION-OF-COMPLAINANTS", warned) == Status.GAP
+    complained = IntimidationFacts(**{**warned.__dict__, "complaint": True})
+    assert judged("CAT-13-PROTECTION-OF-COMPLAINANTS", complained) == Status.POSSIBLE
