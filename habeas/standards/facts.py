@@ -140,7 +140,7 @@ class InvestigationSummary:
     outcome: str
     body: str
     body_chain: tuple[int, ...]  # the body and the organisations above it
-    forensic_done: bool
+    forensic_done: bool | None  # a forensic medical examination done; None when no source says
 
 
 @dataclass(frozen=True)

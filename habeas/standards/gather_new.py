@@ -60,6 +60,7 @@ class IntimidationFacts(Base):
     established: bool | None = None
     withdrawn: bool | None = None
     communication: str = ""
+    complaint: bool = False  # linked to the complaint it is said to answer
 
 
 @dataclass(frozen=True)
@@ -306,6 +307,7 @@ def intimidations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[In
             established=r["established"],
             withdrawn=r["complaint_withdrawn"],
             communication=r["communication"],
+            complaint=r["complaint_id"] is not None,
         )
 
 

@@ -398,15 +398,31 @@ def notifications(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.
         )
 
 
-def _forensic(investigation_ids: Iterable[int]) -> set[int]:
-    """The investigations in which a forensic medical examination was done."""
-    done: set[int] = set()
-    for chunk in chunked(investigation_ids):
-        done.update(
-            InvestigationStep.objects.filter(investigation_id__in=chunk, kind="forensic", done=True).values_list(
-                "investigation_id", flat=True
-            )
-        )
+def _forensic(rows: list[dict[str, Any]]) -> dict[int, bool]:
+    """Whether a forensic medical examination was done in each investigation, as a source states it: a forensic
+    step taken (True) or recorded as not taken (False), or a forensic examination of the victim recorded in the
+    custody the allegation is about, performed (True) or not (False). An investigation no source speaks of is
+    left out: not known."""
+    done: dict[int, bool] = {}
+    for chunk in chunked(r["id"] for r in rows):
+        for investigation, taken in InvestigationStep.objects.filter(
+            investigation_id__in=chunk, kind="forensic"
+        ).values_list("investigation_id", "done"):
+            done[investigation] = done.get(investigation, False) or taken
+    custody_of = {
+        r["id"]: custody
+        for r in rows
+        if (custody := r.get("allegation__custody_id") or r.get("complaint__allegation__custody_id")) is not None
+    }
+    examined: dict[int, bool] = {}
+    for chunk in chunked(set(custody_of.values())):
+        for custody, performed in MedicalExamination.objects.filter(custody_id__in=chunk, kind="forensic").values_list(
+            "custody_id", "performed"
+        ):
+            examined[custody] = examined.get(custody, False) or performed
+    for investigation, custody in custody_of.items():
+        if custody in examined and not done.get(investigation):
+            done[investigation] = examined[custody]
     return done
 
 
@@ -418,18 +434,28 @@ def _investigations(ctx: Context, allegation_ids: set[int]) -> dict[int, list[f.
         rows: list[dict[str, Any]] = [
             dict(r)
             for r in Investigation.objects.filter(Q(allegation_id__in=chunk) | Q(complaint_id__in=list(by_complaint)))
-            .values("id", "allegation_id", "complaint_id", "body_id", "opened_on", "opened_on_precision", "outcome")
+            .values(
+                "id",
+                "allegation_id",
+                "complaint_id",
+                "body_id",
+                "opened_on",
+                "opened_on_precision",
+                "outcome",
+                "allegation__custody_id",
+                "complaint__allegation__custody_id",
+            )
             .distinct()
         ]
-        forensic = _forensic(r["id"] for r in rows)
+        forensic = _forensic(rows)
         for r in rows:
-            summary = summarise(ctx, r, r["id"] in forensic)
+            summary = summarise(ctx, r, forensic.get(r["id"]))
             for allegation_id in {r["allegation_id"], by_complaint.get(r["complaint_id"])} - {None}:
                 out[allegation_id].append(summary)
     return out
 
 
-def summarise(ctx: Context, row: dict[str, Any], forensic_done: bool) -> f.InvestigationSummary:
+def summarise(ctx: Context, row: dict[str, Any], forensic_done: bool | None) -> f.InvestigationSummary:
     return f.InvestigationSummary(
         record=ref(Investigation, row["id"]),
         opened=when(row["opened_on"], row["opened_on_precision"]),
@@ -546,6 +572,8 @@ def investigations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f
             "id",
             "allegation_id",
             "complaint__allegation_id",
+            "allegation__custody_id",
+            "complaint__allegation__custody_id",
             "body_id",
             "assigned_by_id",
             "opened_on",
@@ -560,7 +588,7 @@ def investigations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f
             "complaint__allegation__victim_group__label",
         )
     ]
-    forensic = _forensic(r["id"] for r in rows)
+    forensic = _forensic(rows)
     about = {r["allegation_id"] or r["complaint__allegation_id"] for r in rows} - {None}
     perpetrators = _perpetrators(ctx, about)
     for r in rows:
@@ -578,7 +606,7 @@ def investigations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f
             subject=victim or r["subject"],
             refs=(ref(Allegation, allegation_id),) if allegation_id else (),
             organisation_id=r["body_id"],
-            summary=summarise(ctx, r, r["id"] in forensic),
+            summary=summarise(ctx, r, forensic.get(r["id"])),
             perpetrator_chains=tuple(chains),
             perpetrators=", ".join(names),
             assigned_by=ctx.org_name(r["assigned_by_id"]),

@@ -282,13 +282,25 @@ def independence(facts: InvestigationFacts, params: Params) -> Outcome | None:
 
 
 def dismissed_without_forensics(facts: InvestigationFacts, params: Params) -> Outcome | None:
+    """Dismissed with a forensic examination a source says was not done (breach); or with none a source speaks of
+    (a gap: the absence of a record is not the absence of the examination)."""
     item = facts.summary
     if item is None or item.outcome != "no_case" or item.forensic_done:
         return None
+    if item.forensic_done is None:
+        return gap(
+            say(
+                "the allegation was dismissed by %(body)s: no source says whether a forensic medical examination "
+                "was done",
+                body=_body(item),
+            ),
+            investigating_body=item.body or None,
+        )
     return outcome(
         Status.BREACH,
         say(
-            "the allegation was dismissed by %(body)s with no forensic medical examination recorded",
+            "the allegation was dismissed by %(body)s without the forensic medical examination a source says was "
+            "not done",
             body=_body(item),
         ),
         investigating_body=item.body or None,
@@ -501,14 +513,14 @@ def examination_record(facts: ExaminationFacts, params: Params) -> Outcome | Non
         )
     if facts.examiner and facts.findings:
         return None
-    return outcome(
-        Status.BREACH,
+    return gap(
         say(
-            "%(kind)s medical examination recorded without the examiner or the results"
+            "%(kind)s medical examination: no source says who examined the person or what was found, nor whether "
+            "it was recorded"
             if not (facts.examiner or facts.findings)
-            else "%(kind)s medical examination recorded without the examiner"
+            else "%(kind)s medical examination: no source says who examined the person, nor whether it was recorded"
             if not facts.examiner
-            else "%(kind)s medical examination recorded without the results",
+            else "%(kind)s medical examination: no source says what was found, nor whether it was recorded",
             kind=kind,
         ),
     )

@@ -19,21 +19,24 @@ IMPUTABLE = (*VIOLENT, "violence by other detainees", "lack of medical care or n
 NOT_ESTABLISHED = ("never", "no_case", "suspended")
 
 
+def _died(facts: DeathInCustodyFacts) -> Part:
+    """When the person died; a death in custody whose date no source gives is judged all the same."""
+    return when(facts.died) if facts.died else say("date unknown")
+
+
 def investigated(facts: DeathInCustodyFacts, params: Params) -> Outcome | None:
     """A source states that no investigation was opened, or the one opened was conducted by the detaining agency."""
-    if facts.died is None:
-        return None
     if facts.investigated is False or facts.investigation_outcome == "never":
         return outcome(
             Status.BREACH,
-            say("died in custody (%(on)s); a source states that no investigation was opened", on=when(facts.died)),
+            say("died in custody (%(on)s); a source states that no investigation was opened", on=_died(facts)),
         )
     if facts.investigation_independent is False:
         return outcome(
             Status.BREACH,
             say(
                 "died in custody (%(on)s); the death was investigated by the agency that held the person",
-                on=when(facts.died),
+                on=_died(facts),
             ),
         )
     return None
@@ -43,8 +46,6 @@ def explained(facts: DeathInCustodyFacts, params: Params) -> Outcome | None:
     """The authorities' own account attributes the death to officials' violence (breach); or a source attributes it
     to violence, force or neglect and no investigation has established the cause (possible: the state has not
     discharged its burden of explanation)."""
-    if facts.died is None:
-        return None
     official_violence: list[Part] = [by for by, kind, authorities in facts.causes if authorities and kind == VIOLENT[0]]
     if official_violence:
         return outcome(
@@ -52,7 +53,7 @@ def explained(facts: DeathInCustodyFacts, params: Params) -> Outcome | None:
             say(
                 "died in custody (%(on)s); the authorities' own account (%(by)s) attributes the death to violence by "
                 "officials",
-                on=when(facts.died),
+                on=_died(facts),
                 by=listed(official_violence),
             ),
         )
@@ -66,7 +67,7 @@ def explained(facts: DeathInCustodyFacts, params: Params) -> Outcome | None:
         say(
             "died in custody (%(on)s); %(accounts)s, against the authorities' account (%(official)s), and no "
             "investigation has established the cause; the state must explain a death in its custody",
-            on=when(facts.died),
+            on=_died(facts),
             accounts=listed([say("%(by)s: %(cause)s", by=by, cause=label(kind)) for by, kind in imputed]),
             official=listed([say("%(by)s: %(cause)s", by=by, cause=label(kind)) for by, kind in official]),
         )
@@ -74,7 +75,7 @@ def explained(facts: DeathInCustodyFacts, params: Params) -> Outcome | None:
         else say(
             "died in custody (%(on)s); %(accounts)s, the authorities have given no account of the cause, and no "
             "investigation has established it; the state must explain a death in its custody",
-            on=when(facts.died),
+            on=_died(facts),
             accounts=listed([say("%(by)s: %(cause)s", by=by, cause=label(kind)) for by, kind in imputed]),
         ),
     )

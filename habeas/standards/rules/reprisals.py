@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 from habeas.core.wording import say
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
 from habeas.standards.gather_new import IntimidationFacts
-from habeas.standards.rules._common import label, outcome, when
+from habeas.standards.rules._common import gap, label, outcome, when
 
 CAT = gettext_noop("Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment")
 OPCAT = gettext_noop("Optional Protocol to the Convention against Torture")
@@ -20,15 +20,28 @@ OP_ICCPR = gettext_noop("Optional Protocol to the International Covenant on Civi
 
 #: forum of the complaint → the rule that protects it
 DOMESTIC, MONITORS, CAT_COMMITTEE, HUMAN_RIGHTS_COMMITTEE = "domestic", "monitors", "cat", "hrc"
+#: the role of a witness, protected for the evidence given whether or not a complaint is recorded
+WITNESS = "witness"
 
 
 def reprisal(forum: str) -> Callable[[IntimidationFacts, Params], Outcome | None]:
     def evaluate(facts: IntimidationFacts, params: Params) -> Outcome | None:
         if facts.forum != forum or not facts.by_officials:
             return None
-        status = Status.BREACH if facts.established else Status.POSSIBLE
         on = when(facts.happened) if facts.happened else say("date unknown")
         what = label(facts.kind)
+        if forum == DOMESTIC and not facts.complaint and facts.role != WITNESS:
+            # art. 13 protects "as a consequence of his complaint or any evidence given"
+            return gap(
+                say(
+                    "%(what)s against a %(role)s by %(by)s (%(on)s): no source links it to a complaint",
+                    what=what,
+                    role=label(facts.role),
+                    by=facts.by or say("officials"),
+                    on=on,
+                )
+            )
+        status = Status.BREACH if facts.established else Status.POSSIBLE
         if facts.established:
             words = say(
                 "%(what)s against a %(role)s by %(by)s (%(on)s), found established",
