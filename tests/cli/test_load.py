@@ -90,7 +90,7 @@ def test_a_bad_file_is_refused_with_its_position_and_nothing_changes(world, tmp_
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     before = database_row_counts()
-    result = habeas("load", str(path))
+    result = habeas("load", str(path), "--user", "member")
     code, output = result.returncode, result.stdout + result.stderr
     assert code == 1
     assert f"habeas: error: {path}" in output
@@ -101,7 +101,7 @@ def test_a_bad_file_is_refused_with_its_position_and_nothing_changes(world, tmp_
 
 def test_a_missing_file_is_named(world, tmp_path):
     before = database_row_counts()
-    result = habeas("load", str(tmp_path / "absent.yaml"))
+    result = habeas("load", str(tmp_path / "absent.yaml"), "--user", "member")
     assert result.returncode == 1
     assert f"{tmp_path / 'absent.yaml'}: no such file" in result.stdout + result.stderr
     assert database_row_counts() == before

@@ -1,4 +1,5 @@
-"""The core's pages in the access matrix: a job's progress, and starting a check (see tests/pages.py)."""
+"""The core's pages in the access matrix: a job's progress, starting it again, and starting a check (see
+tests/pages.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ PAGES: dict[str, dict[str, int]] = {
     "job_detail": {**dict.fromkeys(PERSONAS, 404), "anonymous": 302, "superuser": 200, "member": 200},
     # starting a check is a POST; a GET is refused as a method not allowed
     "check_start": {**MEMBER_PAGE, **dict.fromkeys(PERSONAS[1:], 405)},
+    # starting a stopped job again is a POST (tests/core/test_job_stalled.py); a GET is refused for everyone
+    "job_start_again": dict.fromkeys(PERSONAS, 405),
 }
 
 
@@ -25,4 +28,4 @@ def _members_job() -> dict[str, Any]:
     return {"pk": job.pk}
 
 
-URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {"job_detail": _members_job}
+URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {"job_detail": _members_job, "job_start_again": _members_job}
