@@ -88,9 +88,10 @@ class RolePermissions:
     def has_view_permission(self, request: Any, obj: Any = None) -> bool:
         if not self.has_module_permission(request):
             return False
-        return (
-            obj is None or not _owned(self.model) or access.visible(self.model, request.user).filter(pk=obj.pk).exists()
-        )
+        if obj is None:
+            return True
+        model = type(obj)  # for an inline, the record it belongs to (not a row of the inline's own model)
+        return not _owned(model) or access.visible(model, request.user).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return access.can_write(request.user)
