@@ -46,9 +46,11 @@ def run_worker() -> None:
         call_command("db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0)
 
 
-def seed_methods() -> None:
-    """What the data migration of the methods of torture puts in every new database."""
+def seed_migration_data() -> None:
+    """What the data migrations put in every new database: the methods of torture, and which states are party to
+    which treaty (without it no treaty rule applies anywhere)."""
     importlib.import_module("habeas.cases.migrations.0003_methods").add_methods(apps, None)
+    importlib.import_module("habeas.standards.migrations.0008_ratification").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +77,7 @@ def _data_of_the_migrations(request):
     transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
     if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
-        seed_methods()
+        seed_migration_data()
 
 
 def world_build() -> None:

@@ -37,7 +37,7 @@ from habeas.registry.services import gazetteer_seed
 from habeas.standards.models import Finding
 from habeas.standards.services import findings_evaluate
 from tests.cli.conftest import cli_env, run_habeas
-from tests.conftest import seed_methods
+from tests.conftest import seed_migration_data
 from tests.evidence.pdfs import make_pdf
 from tests.factories import demo_loaded
 from tests.protected import leaks, protected_texts
@@ -81,7 +81,7 @@ def new_instance(settings, tmp_path: Path) -> Path:
     for config in reversed(list(apps.get_app_configs())):  # another order, so other ids
         create_contenttypes(config, verbosity=0)
         create_permissions(config, verbosity=0)
-    seed_methods()
+    seed_migration_data()
     settings.HABEAS_KEY_FILE = tmp_path / "new-instance-keys.json"
     crypto.keys_init(settings.HABEAS_KEY_FILE)
     assert instance_nonempty_table() is None
