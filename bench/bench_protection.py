@@ -260,8 +260,8 @@ def page_database(dbs: Databases, protection: Protection, on: bool) -> tuple[Any
     from django.test import Client
 
     from habeas.accounts.models import Team
-    from habeas.core.dataload import records_load
     from habeas.demo import DATA_FILE
+    from habeas.ops.dataload import records_load
     from habeas.registry.selectors import persons_named
     from habeas.standards.services import findings_evaluate
 
@@ -418,7 +418,7 @@ def import_once(dbs: Databases, protection: Protection, path: Path, on: bool, la
     from django.contrib.auth import get_user_model
 
     from habeas.accounts.models import Team
-    from habeas.core.dataload import records_load
+    from habeas.ops.dataload import records_load
     from habeas.registry.models import Person
 
     name = dbs.create(f"habeas_bench_import_{label}", template=dbs.template)
@@ -442,7 +442,7 @@ def import_once(dbs: Databases, protection: Protection, path: Path, on: bool, la
 
 
 def bench_import(dbs: Databases, protection: Protection, persons: int, rounds: int, profile: Path | None) -> Any:
-    from habeas.core.dataload import read_data_file
+    from habeas.ops.dataload import read_data_file
 
     start = time.perf_counter()
     path = import_file(dbs.folder, persons)

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import translation
 
 from habeas.accounts.models import Membership, Role, Team
-from habeas.core.dataload import records_load
 from habeas.demo import DATA_FILE, DEMO_PASSWORD, DEMO_USER
+from habeas.ops.dataload import records_load
 from habeas.registry.services import gazetteer_seed
 
 PASSWORD = "a-long-test-password"

@@ -57,8 +57,8 @@ def demo_loaded(team: Any = None) -> Any:
     from django.contrib.auth import get_user_model
 
     from habeas.accounts.models import Team
-    from habeas.core.dataload import records_load
     from habeas.demo import DATA_FILE
+    from habeas.ops.dataload import records_load
 
     user = get_user_model().objects.filter(is_superuser=True, is_active=True).first() or superuser("loader")
     return records_load(path=DATA_FILE, user=user, team=team or Team.objects.create(name="Demo"))

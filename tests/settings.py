@@ -21,5 +21,5 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
 # Every test sees the records as they are now: no cached dashboard counts or pages (a test's transaction never
 # commits, so the data version that keeps pages apart would not move). tests/reports/test_dashboard.py and
-# tests/core/test_pagecache.py turn real caches on to test them.
+# tests/accounts/test_pagecache.py turn real caches on to test them.
 CACHES = {alias: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"} for alias in ("default", "pages")}

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from habeas.accounts.models import AuditEvent, Membership, Team
 from habeas.accounts.reauth import ReauthBeforeChanges, reauth_redirect, reauth_required
+from habeas.accounts.recordadmin import AuditedAdmin, SuperuserOnly
 from habeas.accounts.services import (
     ACCOUNT_FLAGS,
     audit_record,
@@ -20,7 +21,6 @@ from habeas.accounts.services import (
     membership_revoke,
     user_access_change,
 )
-from habeas.core.admin import AuditedAdmin, SuperuserOnly
 
 
 @admin.register(AuditEvent)

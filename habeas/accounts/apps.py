@@ -12,8 +12,8 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from habeas.accounts import receivers  # noqa: F401 - logins are known only through auth's signals
+        from habeas.accounts.access import forget_memberships
         from habeas.accounts.models import Membership
-        from habeas.core.access import forget_memberships
 
         post_save.connect(forget_memberships, sender=Membership, dispatch_uid="forget_memberships_saved")
         post_delete.connect(forget_memberships, sender=Membership, dispatch_uid="forget_memberships_deleted")

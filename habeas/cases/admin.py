@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from habeas.accounts.recordadmin import CitationInline, FindingInline, RecordAdmin, RolePermissions, SharedDataAdmin
 from habeas.cases.models import (
     AggregateFigure,
     Allegation,
@@ -22,7 +23,6 @@ from habeas.cases.models import (
     TortureClaimRuling,
     Verdict,
 )
-from habeas.core.admin import CitationInline, FindingInline, RecordAdmin, RolePermissions, SharedDataAdmin
 
 
 class ClaimInline(RolePermissions, admin.TabularInline[Claim, Event]):

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from habeas.accounts.access import linkable
 from habeas.cases.models import Allegation, Method
 from habeas.cases.selectors import custody_episodes_of, person_named_exactly, person_visible, persons_matching
-from habeas.core.access import linkable
 from habeas.core.dates import Precision, describe, interval
 from habeas.custody.models import CustodyEpisode, MedicalExamination
 from habeas.evidence.models import Source

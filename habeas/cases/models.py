@@ -11,8 +11,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
+from habeas.accounts.identity import hides_identity, pseudonymous
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField
-from habeas.core.identity import hides_identity, pseudonymous
 from habeas.core.models import Record, at_least_one, exactly_one, fuzzy_date, not_before, not_negative
 from habeas.registry.models import Group, Locality, Organisation, Person, Place
 

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from habeas.accounts.access import linkable
 from habeas.cases.models import IntakeDraft
-from habeas.core.access import linkable
 from habeas.custody.models import CustodyEpisode
 from habeas.registry.models import Person
 from habeas.registry.selectors import persons_named

@@ -18,11 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from habeas.accounts.access import can_write_in, default_team
 from habeas.accounts.services import audit_record
 from habeas.cases.forms import STEPS, as_date, step_form
 from habeas.cases.models import Allegation, IntakeDraft, Method, Perpetrator, Statement
 from habeas.cases.selectors import intake_victim, person_named_exactly
-from habeas.core.access import can_write_in, default_team
 from habeas.core.dates import Precision
 from habeas.custody.models import CustodyEpisode, MedicalExamination
 from habeas.evidence.models import Citation

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from habeas.accounts.records import record_create
 from habeas.cases.models import AggregateFigure, Intimidation, Proceeding, TortureClaimRuling
-from habeas.core.services import record_create
 from habeas.evidence.models import Source
 from habeas.registry.models import Person
 

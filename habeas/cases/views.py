@@ -11,6 +11,8 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from habeas.accounts.access import can_write
+from habeas.accounts.web import member_required, render_page
 from habeas.cases.forms import STEP_BY_SLUG, STEPS, Step, step_form
 from habeas.cases.selectors import intake_draft_get_for_user, intake_drafts_of, intake_victim
 from habeas.cases.services import (
@@ -20,8 +22,6 @@ from habeas.cases.services import (
     intake_draft_start,
     intake_submit,
 )
-from habeas.core.access import can_write
-from habeas.core.web import member_required, render_page
 
 #: what a step's form posts besides its fields: the button pressed
 NOT_TYPED = {"csrfmiddlewaretoken", "go"}

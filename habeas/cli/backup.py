@@ -39,7 +39,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     secret = passphrase(confirm=True)
     setup_django()
-    from habeas.core.backup import backup_write, passphrase_check
+    from habeas.ops.backup import backup_write, passphrase_check
 
     passphrase_check(secret)
     summary = backup_write(path=Path(args.file), passphrase=secret, progress=say)
@@ -54,7 +54,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     secret = passphrase(confirm=False)
     setup_django()
-    from habeas.core.backup import backup_restore
+    from habeas.ops.backup import backup_restore
 
     summary = backup_restore(path=Path(args.file), passphrase=secret, progress=say)
     print(

@@ -9,8 +9,8 @@ from habeas.core.errors import CommandError
 
 
 def cmd_keys_init(args: argparse.Namespace) -> int:
-    from habeas.config.env import key_file
     from habeas.core.crypto import KeyringError, keys_init
+    from habeas.core.env import key_file
 
     path = key_file()
     try:
@@ -27,7 +27,7 @@ def cmd_keys_status(args: argparse.Namespace) -> int:
 
     setup_django()
     from habeas.core.crypto import keyring
-    from habeas.core.keys import keys_usage
+    from habeas.ops.keys import keys_usage
 
     ring = keyring(fresh=True)
     usage = keys_usage()
@@ -45,7 +45,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     from habeas.cli.main import setup_django
 
     setup_django()
-    from habeas.core.keys import keys_rotate
+    from habeas.ops.keys import keys_rotate
 
     rotation = keys_rotate(progress=lambda text: print(text, flush=True))
     print(f"Done: {rotation.values:,} rows re-encrypted under key {rotation.new_key}.")

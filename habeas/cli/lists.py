@@ -62,8 +62,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     _setup()
     from django.core.exceptions import PermissionDenied
 
+    from habeas.accounts.access import default_team, visible
     from habeas.accounts.models import Team
-    from habeas.core.access import default_team, visible
     from habeas.counting.reading import encoding_name
     from habeas.counting.services import ListImportError, list_import
     from habeas.evidence.models import Source
@@ -174,7 +174,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     _setup()
     from django.core.exceptions import ValidationError
 
-    from habeas.core.access import identities_hidden_from
+    from habeas.accounts.access import identities_hidden_from
     from habeas.counting.selectors import pair_get_for_user, review_queue, run_get_for_user
     from habeas.counting.services import review_decide
 

@@ -22,7 +22,7 @@ SETTINGS = "habeas.config.settings"
 def setup_django() -> None:
     """Configure Django from the environment, making sure the data folder exists."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
-    from habeas.config.env import data_dir
+    from habeas.core.env import data_dir
 
     data_dir().mkdir(parents=True, exist_ok=True)
     import django
@@ -31,7 +31,7 @@ def setup_django() -> None:
 
 
 def data_folder() -> Path:
-    from habeas.config.env import data_dir
+    from habeas.core.env import data_dir
 
     return data_dir()
 
@@ -48,7 +48,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     setup_django()
     from habeas.accounts.models import Team
     from habeas.cli.identity import cli_user
-    from habeas.core.dataload import records_load
+    from habeas.ops.dataload import records_load
 
     user = cli_user(args)
     team = None
@@ -76,7 +76,7 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
 def cmd_synth(args: argparse.Namespace) -> int:
     setup_django()
     from habeas.accounts.models import Team
-    from habeas.core.synth import synth
+    from habeas.ops.synth import synth
 
     team = None
     if args.team:
@@ -107,8 +107,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def ensure_keys() -> None:
     """The demo keeps its key file in its data folder; a new one is made the first time."""
-    from habeas.config.env import key_file
     from habeas.core.crypto import keys_init
+    from habeas.core.env import key_file
 
     if not key_file().exists():
         keys_init(key_file())
@@ -135,9 +135,9 @@ def build_demo_database(target: Path) -> None:
         from django.db import connections
 
         from habeas.accounts.models import Membership, Role, Team
-        from habeas.core.dataload import records_load
         from habeas.demo import DATA_FILE, DEMO_PASSWORD, DEMO_USER
         from habeas.demo.lists import demo_lists
+        from habeas.ops.dataload import records_load
         from habeas.registry.services import gazetteer_seed
         from habeas.standards.services import findings_evaluate
 

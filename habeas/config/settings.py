@@ -24,7 +24,7 @@ from pathlib import Path
 import django_stubs_ext
 from csp.constants import NONE, SELF
 
-from habeas.config.env import data_dir, database, env_flag, env_int, key_file, secret_key
+from habeas.core.env import data_dir, database, env_flag, env_int, key_file, secret_key
 
 django_stubs_ext.monkeypatch()
 
@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "habeas.cases",
     "habeas.monitoring",
     "habeas.standards",
+    "habeas.files",
     "habeas.reports",
     "habeas.counting",
 ]
@@ -73,7 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "habeas.accounts.middleware.SecondFactorMiddleware",
-    "habeas.core.identity.PseudonymMiddleware",
+    "habeas.accounts.identity.PseudonymMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -158,7 +159,7 @@ FILE_UPLOAD_HANDLERS = [
 
 # "default": the dashboard's counts (no names). "pages": the rendered files of persons, groups and places, which
 # hold names in clear, so they stay in the memory of the server process that made them: never point this alias
-# at a shared cache (Redis, memcached, files). See habeas.core.pagecache.
+# at a shared cache (Redis, memcached, files). See habeas.accounts.pagecache.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "habeas-default"},
     "pages": {

@@ -4,13 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from habeas.accounts.reauth import reauth
-from habeas.core.views import job_detail, job_start_again
+from habeas.accounts.views import job_detail, job_start_again
 
-handler500 = "habeas.core.views.server_error"
+handler500 = "habeas.accounts.views.server_error"
 
 urlpatterns = [
     path("", include("habeas.reports.urls")),
-    path("", include("habeas.registry.urls")),
+    path("", include("habeas.files.urls")),
     path("", include("habeas.cases.urls")),
     path("", include("habeas.monitoring.urls")),
     path("", include("habeas.evidence.urls")),

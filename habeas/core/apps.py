@@ -9,6 +9,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from habeas.core import pagecache
+        from habeas.accounts import pagecache
 
         pagecache.connect()

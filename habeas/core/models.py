@@ -185,7 +185,7 @@ class Job(models.Model):
     #: the language of its starter's page: the worker writes the progress and the problems in it
     language = models.CharField(_("language"), max_length=10, blank=True)
     #: written by the worker every few seconds while it runs the job: a running job whose heartbeat is old has
-    #: lost its worker (see ``habeas.core.jobs.job_stalled``)
+    #: lost its worker (see ``habeas.accounts.jobs.job_stalled``)
     heartbeat_at = models.DateTimeField(_("last heard from the worker"), null=True, blank=True)
 
     class Meta:
@@ -214,7 +214,7 @@ class Job(models.Model):
 
 class DataVersion(models.Model):
     """One row whose token changes whenever a committed transaction writes a record the kept pages show: a
-    page kept in a server's memory is served for one token only (see ``habeas.core.pagecache``)."""
+    page kept in a server's memory is served for one token only (see ``habeas.accounts.pagecache``)."""
 
     token = models.CharField(max_length=32)
 

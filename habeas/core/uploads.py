@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
-from habeas.config.env import data_dir
+from habeas.core.env import data_dir
 
 BLOCK = 64 * 1024  # plaintext bytes per sealed block (the last one shorter)
 _LENGTH = struct.Struct(">I")

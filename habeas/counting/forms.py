@@ -11,8 +11,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts.access import can_analyse, identities_hidden_from, roles_of, visible
 from habeas.accounts.models import WRITING_ROLES
-from habeas.core.access import can_analyse, identities_hidden_from, roles_of, visible
 from habeas.counting.models import ReviewPair, SourceList
 from habeas.counting.selectors import STRATA_COLUMNS, list_name, lists_visible
 from habeas.counting.services import FIELDS

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from habeas.core.access import can_analyse, get_for_user, visible
+from habeas.accounts.access import can_analyse, get_for_user, visible
 from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
 
 #: columns of a list's rows that capture histories can be stratified by

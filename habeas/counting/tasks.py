@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
+from habeas.accounts.jobs import JobFailed, Progress, job_run
 from habeas.accounts.models import Team
-from habeas.core.jobs import JobFailed, Progress, job_run
 from habeas.core.models import Job
 from habeas.counting.models import LinkageRun, SourceList
 from habeas.counting.services import (

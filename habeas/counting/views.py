@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django_stubs_ext import StrOrPromise
 
+from habeas.accounts.access import can_analyse, can_write, identities_hidden_from
+from habeas.accounts.jobs import job_start
 from habeas.accounts.services import audit_record
+from habeas.accounts.web import member_required, render_page
 from habeas.core import charts as core_charts
-from habeas.core.access import can_analyse, can_write, identities_hidden_from
-from habeas.core.jobs import job_start
-from habeas.core.web import member_required, render_page
 from habeas.counting import charts, tasks
 from habeas.counting.forms import DecisionForm, EstimateForm, LinkForm, ListMappingForm, ListUploadForm
 from habeas.counting.models import EstimateRun, LinkageRun, ReviewPair

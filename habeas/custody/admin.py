@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from habeas.core.admin import CitationInline, FindingInline, RecordAdmin, RolePermissions
+from habeas.accounts.recordadmin import CitationInline, FindingInline, RecordAdmin, RolePermissions
 from habeas.custody.models import (
     CustodyEpisode,
     CustodyStage,

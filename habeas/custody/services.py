@@ -1,7 +1,7 @@
 """Writes to custody records (episodes, placements, transfers, measures, contacts, notifications, the safeguards
 at apprehension, the stages of one custody under their legal bases, a custody that ends in death with each source's
 account of the cause): each
-through the shared checks of ``habeas.core.services`` — the writer's team, links within the team, validation,
+through the shared checks of ``habeas.accounts.records`` — the writer's team, links within the team, validation,
 the audit event — and re-checked against the standards once committed, as every custody record feeds rules."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db import transaction
 
+from habeas.accounts.records import record_change, record_create, record_update
 from habeas.core.dates import Precision
-from habeas.core.services import record_change, record_create, record_update
 from habeas.custody.models import (
     CustodyEpisode,
     CustodyStage,

@@ -9,9 +9,9 @@ from django.db import models
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from habeas.core import access
-from habeas.core.admin import AuditedAdmin, RolePermissions, SuperuserOnly
-from habeas.core.identity import hides_identity
+from habeas.accounts import access
+from habeas.accounts.identity import hides_identity
+from habeas.accounts.recordadmin import AuditedAdmin, RolePermissions, SuperuserOnly
 from habeas.evidence.models import Citation, Document, Source
 from habeas.evidence.services import ALLOWED_TYPES, document_add, document_check, document_delete
 from habeas.evidence.views import document_download

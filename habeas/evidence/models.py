@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts.identity import hides_identity, pseudonymous
 from habeas.core.fields import EncryptedTextField
-from habeas.core.identity import hides_identity, pseudonymous
 from habeas.core.models import fuzzy_date
 
 

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model
 from django.http import Http404
 
-from habeas.core import access
-from habeas.core.access import identities_hidden_from
+from habeas.accounts import access
+from habeas.accounts.access import identities_hidden_from
 from habeas.evidence.models import Citation, Document, Source
 
 

@@ -303,7 +303,7 @@ def document_delete(*, document: Document, user: Any) -> None:
 
 def source_create(*, user: Any, team_id: int, **fields: Any) -> Source:
     """A new source of a team the user may write in."""
-    from habeas.core import access
+    from habeas.accounts import access
 
     if not access.can_write_in(user, team_id):
         raise PermissionDenied("you may not add sources to this team")
@@ -328,7 +328,7 @@ def citation_add(
 ) -> Citation:
     """Cite ``source`` (at a page, section or paragraph, with the quoted passage as its note) for ``record``,
     which the user must be allowed to change."""
-    from habeas.core import access
+    from habeas.accounts import access
 
     if not access.can_write(user, record):
         raise PermissionDenied("you may not change this record")

@@ -14,9 +14,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts import access
 from habeas.accounts.services import audit_record
-from habeas.core import access
-from habeas.core.web import member_required, render_page
+from habeas.accounts.web import member_required, render_page
 from habeas.evidence import selectors
 from habeas.evidence.forms import CitationForm, SourceForm, UploadForm
 from habeas.evidence.models import Document, Source

@@ -10,12 +10,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from habeas.core import access
-from habeas.core.dataload import DATE_PATTERN, parse_fuzzy
+from habeas.accounts import access
 from habeas.core.dates import Precision
 from habeas.monitoring import selectors
 from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
 from habeas.monitoring.services import RecommendationDraft
+from habeas.ops.dataload import DATE_PATTERN, parse_fuzzy
 from habeas.registry.models import Organisation, Place
 
 FuzzyDate = tuple[dt.date | None, str]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts.identity import hides_identity, pseudonymous
 from habeas.core.fields import EncryptedTextField
-from habeas.core.identity import hides_identity, pseudonymous
 from habeas.core.models import Record, fuzzy_date, not_before
 from habeas.registry.models import Organisation, Place
 

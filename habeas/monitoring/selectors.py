@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from habeas.core import access
+from habeas.accounts import access
 from habeas.core.dates import Precision, interval
 from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
 from habeas.registry.models import Organisation, Place

@@ -14,8 +14,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts import access
 from habeas.accounts.services import audit_record
-from habeas.core import access
 from habeas.core.dates import Precision, describe, interval
 from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
 from habeas.registry.models import Organisation, Place

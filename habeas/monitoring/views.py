@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts import access
+from habeas.accounts.identity import hidden_teams, hides_identity
 from habeas.accounts.services import audit_record
-from habeas.core import access, charts
-from habeas.core.identity import hidden_teams, hides_identity
-from habeas.core.web import member_required, render_page
+from habeas.accounts.web import member_required, render_page
+from habeas.core import charts
 from habeas.monitoring import selectors, services
 from habeas.monitoring.forms import (
     RecommendationFilterForm,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from habeas.core.admin import CitationInline, FindingInline, RecordAdmin, RolePermissions, SharedDataAdmin
+from habeas.accounts.recordadmin import CitationInline, FindingInline, RecordAdmin, RolePermissions, SharedDataAdmin
 from habeas.registry.models import (
     Disability,
     Group,

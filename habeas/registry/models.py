@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts.identity import hides_identity, pseudonymous
 from habeas.core.fields import EncryptedTextField, NameDigestsField
-from habeas.core.identity import hides_identity, pseudonymous
 from habeas.core.models import Record, at_least_one, fuzzy_date, not_before, not_negative
 
 

@@ -10,11 +10,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from habeas.accounts import access
 from habeas.cases.models import Allegation, Charge, Proceeding, Verdict
-from habeas.core import access
 from habeas.core.fields import name_keys, name_query
+from habeas.files.timeline import CUSTODY, Reader, Timeline, timeline
 from habeas.registry.models import Disability, Group, Organisation, Person, PersonName, Relationship
-from habeas.registry.timeline import CUSTODY, Reader, Timeline, timeline
 
 
 def persons_named(text: str, *, exact: bool = False, among: QuerySet[Person] | None = None) -> QuerySet[Person]:

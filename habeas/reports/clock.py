@@ -35,9 +35,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from habeas.accounts import access
 from habeas.accounts.models import Membership
 from habeas.cases.models import Complaint
-from habeas.core import access
 from habeas.core.dates import Precision, describe, interval
 from habeas.core.wording import Words, count, render, say
 from habeas.custody.models import CustodyEpisode, Placement, RestrictiveMeasure

@@ -1,11 +1,11 @@
 """What the dashboard shows, read for one user: open findings by severity and rule, where allegations of
 torture stand on the way from allegation to reparation, the latest estimates, and recommendations by status.
 
-Every count is of records the user may see (``habeas.core.access.visible``) and is made in the database, so
+Every count is of records the user may see (``habeas.accounts.access.visible``) and is made in the database, so
 the number of queries does not grow with the number of records. Counting a national database takes a second
 (50,000 allegations, 700,000 findings), so :func:`dashboard_counts` keeps the counts of each set of teams in
 the cache, says when they were made, and makes them again only when records have changed since (the data
-version of ``habeas.core.pagecache``), and then no sooner than ``FRESH_SECONDS`` after the last count."""
+version of ``habeas.accounts.pagecache``), and then no sooner than ``FRESH_SECONDS`` after the last count."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts import access
+from habeas.accounts.pagecache import data_version
 from habeas.cases.models import Allegation, Complaint, Investigation, Perpetrator, Reparation, Verdict
-from habeas.core import access
-from habeas.core.pagecache import data_version
 from habeas.counting.models import EstimateRun
 from habeas.monitoring.models import Recommendation, RecommendationStatus
 from habeas.standards.models import Finding

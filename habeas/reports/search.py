@@ -25,7 +25,8 @@ from django.db.models import BooleanField, Expression, F, Model, Q
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from habeas.core import access, crypto
+from habeas.accounts import access
+from habeas.core import crypto
 from habeas.core.fields import prefix_keys, word_or_start
 from habeas.reports.models import SearchEntry
 

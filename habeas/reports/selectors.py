@@ -16,10 +16,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
-from habeas.core import access
+from habeas.accounts import access
+from habeas.accounts.identity import pseudonymous_ref
 from habeas.core.crypto import pseudonym
 from habeas.core.dates import Precision
-from habeas.core.identity import pseudonymous_ref
 from habeas.core.models import PRECISION_SUFFIX
 from habeas.registry.models import Locality, Person, PersonName
 from habeas.reports.redaction import (

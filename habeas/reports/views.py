@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from habeas.accounts import access
 from habeas.accounts.models import Membership
 from habeas.accounts.reauth import reauth_view
-from habeas.core import access, charts
-from habeas.core.web import member_required, render_page
+from habeas.accounts.web import member_required, render_page
+from habeas.core import charts
 from habeas.reports import dashboard as dashboard_read
 from habeas.reports.clock import clock_items, clock_subscriptions
 from habeas.reports.redaction import profile_load, profiles

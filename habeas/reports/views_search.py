@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts.services import audit_record
-from habeas.core.web import member_required, render_page
+from habeas.accounts.web import member_required, render_page
 from habeas.reports.search import KINDS, Kind, SearchResults, snippet
 from habeas.reports.search import search as search_records
 
@@ -58,7 +58,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """``/search/?q=…&kind=person|place|allegation|document``: the records the user may see that hold every
     word of the query, in any script or transliteration. An htmx request (the box as one types) gets the
     results alone."""
-    from habeas.core.access import identities_hidden_from
+    from habeas.accounts.access import identities_hidden_from
 
     text = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("kind", "")

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from habeas.core.admin import AuditedAdmin, SuperuserOnly
+from habeas.accounts.recordadmin import AuditedAdmin, SuperuserOnly
 from habeas.standards.models import Finding, Ratification
 from habeas.standards.services import finding_review
 

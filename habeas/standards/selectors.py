@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import FloatField, Func, Model, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from habeas.accounts import access
 from habeas.cases.models import (
     Allegation,
     Complaint,
@@ -22,7 +23,6 @@ from habeas.cases.models import (
     Reparation,
     Statement,
 )
-from habeas.core import access
 from habeas.core.dates import interval
 from habeas.core.wording import listed, say
 from habeas.custody.models import (
@@ -1004,7 +1004,7 @@ def teams_of(refs: Iterable[f.Ref]) -> dict[f.Ref, int | None]:
 
 
 def findings_seen(user: Any) -> QuerySet[Any]:
-    """The current findings about records the user may see (as ``habeas.core.access.visible`` says), through
+    """The current findings about records the user may see (as ``habeas.accounts.access.visible`` says), through
     the team each finding keeps: one indexed column, where asking each kind of record took seconds at
     national scale."""
     from habeas.standards.models import Finding
@@ -1058,12 +1058,12 @@ def findings_for_report(
 
 
 def findings_visible(rows: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
-    """The findings whose record the user may see (``habeas.core.access.visible``), in their order; for an
+    """The findings whose record the user may see (``habeas.accounts.access.visible``), in their order; for an
     analyst not granted identities, each concerning a pseudonymised record rather than a named one."""
     from django.apps import apps
 
-    from habeas.core import access
-    from habeas.core.identity import pseudonymous_ref
+    from habeas.accounts import access
+    from habeas.accounts.identity import pseudonymous_ref
 
     if user.is_superuser and user.is_active:
         return rows

@@ -18,9 +18,9 @@ from django.db.models import Field
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from habeas.accounts import pagecache
+from habeas.accounts.jobs import Progress
 from habeas.accounts.services import audit_record
-from habeas.core import pagecache
-from habeas.core.jobs import Progress
 from habeas.core.wording import english
 from habeas.standards import selectors
 from habeas.standards.applicability import Applicability

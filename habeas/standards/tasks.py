@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django_tasks import task
 
-from habeas.core.jobs import Progress, job_run
+from habeas.accounts.jobs import Progress, job_run
 from habeas.standards.services import findings_evaluate
 
 

@@ -8,9 +8,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from habeas.core import access
-from habeas.core.jobs import job_start
-from habeas.core.web import member_required
+from habeas.accounts import access
+from habeas.accounts.jobs import job_start
+from habeas.accounts.web import member_required
 from habeas.standards.engine import StandardsError
 from habeas.standards.services import profile_get
 from habeas.standards.tasks import check_all

@@ -13,15 +13,15 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from habeas.core.admin import RolePermissions, SharedDataAdmin
+from habeas.accounts.recordadmin import RolePermissions, SharedDataAdmin
+from tests.accounts import pages as accounts_pages
 from tests.cases import pages as cases_pages
 from tests.conftest import PERSONAS, READERS
-from tests.core import pages as core_pages
 from tests.counting import pages as counting_pages
 from tests.evidence import pages as evidence_pages
+from tests.files import pages as files_pages
 from tests.monitoring import pages as monitoring_pages
 from tests.pages import MEMBER_PAGE
-from tests.registry import pages as registry_pages
 from tests.reports import pages as reports_pages
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,7 @@ OWN_PAGES: dict[str, dict[str, int]] = {
 }
 #: the arguments of the pages whose URL has some: a record of team A from the demo data
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
-for _app in (cases_pages, core_pages, counting_pages, evidence_pages, monitoring_pages, registry_pages, reports_pages):
+for _app in (cases_pages, accounts_pages, counting_pages, evidence_pages, monitoring_pages, files_pages, reports_pages):
     OWN_PAGES.update(_app.PAGES)
     URL_ARGUMENTS.update(_app.URL_ARGUMENTS)
 
@@ -252,8 +252,8 @@ def _persona(world: Any, case: str) -> Any:
 def test_every_admin_form_offers_only_the_teams_and_records_the_user_may_write(world, case):
     from django import forms
 
+    from habeas.accounts.access import writable_team_ids
     from habeas.accounts.models import Team
-    from habeas.core.access import writable_team_ids
 
     user = _persona(world, case)
     writable = writable_team_ids(user)

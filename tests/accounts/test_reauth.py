@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from habeas.accounts.backends import login_wait
 from habeas.accounts.models import AuditEvent, Membership, Role, Team
 from habeas.accounts.reauth import SESSION_KEY, reauth_mark, reauth_required, reauth_view
-from habeas.config.env import env_int
+from habeas.core.env import env_int
 from habeas.registry.models import Person
 from tests import factories
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django_tasks import task
 
-from habeas.core.jobs import Progress, job_run
+from habeas.accounts.jobs import Progress, job_run
 
 
 @task()

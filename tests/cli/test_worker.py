@@ -48,7 +48,7 @@ def shell(env: dict[str, str], code: str) -> str:
 def start_waiting_job(env: dict[str, str], gate: Path) -> int:
     code = (
         "from django.contrib.auth.models import User\n"
-        "from habeas.core.jobs import job_start\n"
+        "from habeas.accounts.jobs import job_start\n"
         "from tests.cli.tasks import wait_for_file\n"
         "user, _ = User.objects.get_or_create(username='starter')\n"
         f"job = job_start(kind='test', title='Wait', user=user, task=wait_for_file, path={str(gate)!r})\n"
@@ -96,7 +96,7 @@ def test_a_job_whose_worker_was_killed_is_failed_after_the_timeout_and_runs_once
     assert job_status(database, job_id) == "running"  # as the killed worker left it
     check = (
         "from django.utils import timezone\n"
-        "from habeas.core.jobs import job_restart, job_stalled\n"
+        "from habeas.accounts.jobs import job_restart, job_stalled\n"
         "from habeas.core.models import Job\n"
         f"job = Job.objects.get(pk={job_id})\n"
         "print(job_stalled(job, now=timezone.now()))\n"

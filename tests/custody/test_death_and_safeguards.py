@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 
 from habeas.accounts.models import Team
 from habeas.cases.models import Event, Investigation
-from habeas.core.dataload import records_load
 from habeas.core.errors import LoadError
 from habeas.custody.models import CustodyStage, Death, DeathCause
 from habeas.custody.services import custody_stage_add, death_cause_add, death_record, safeguards_record
 from habeas.evidence.models import Source
+from habeas.ops.dataload import records_load
 from habeas.registry.models import Person
 from tests import factories
 

@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from habeas.accounts.models import AuditEvent, Membership, Role, Team
 from habeas.core import crypto
-from habeas.core.keys import keys_rotate
 from habeas.evidence.models import Document, Source
 from habeas.evidence.services import (
     DocumentError,
@@ -25,6 +24,7 @@ from habeas.evidence.services import (
     document_read,
     documents_dir,
 )
+from habeas.ops.keys import keys_rotate
 from tests.evidence.pdfs import make_pdf
 from tests.protected import leaks
 

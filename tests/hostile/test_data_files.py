@@ -11,10 +11,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from habeas.accounts.models import AuditEvent, Membership, Role, Team
-from habeas.core import dataload
-from habeas.core.dataload import records_load
 from habeas.core.errors import LoadError
 from habeas.evidence.models import Citation, Source
+from habeas.ops import dataload
+from habeas.ops.dataload import records_load
 from habeas.registry.models import Person
 
 pytestmark = pytest.mark.django_db

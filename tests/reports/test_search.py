@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 
 from habeas.accounts.models import Membership, Role, Team
 from habeas.core import crypto
-from habeas.core.keys import keys_rotate
 from habeas.evidence.models import Source
 from habeas.evidence.services import document_add
+from habeas.ops.keys import keys_rotate
 from habeas.registry.models import Person, PersonName, Place
 from habeas.registry.services import gazetteer_seed
 from habeas.reports.models import SearchEntry

@@ -36,7 +36,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from habeas.accounts.models import Team
-from habeas.core.dataload import records_load
+from habeas.ops.dataload import records_load
 from habeas.standards.models import Finding
 from habeas.standards.rules import CATALOGUE
 from habeas.standards.services import findings_evaluate

@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from habeas.accounts.models import Team
-from habeas.core.dataload import records_load
 from habeas.core.errors import LoadError
+from habeas.ops.dataload import records_load
 from habeas.standards.applicability import treaty_of
 from habeas.standards.rules import CATALOGUE
 from habeas.standards.treaties import Parties, Ratification, ratification_record

@@ -1,0 +1,17 @@
+"""The workplace's pages of persons, groups and places."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from habeas.files import views, views_places
+
+urlpatterns: list[URLPattern] = [
+    path("persons/", views.person_list, name="person_list"),
+    path("persons/<int:pk>/", views.person_detail, name="person_detail"),
+    path("groups/", views.group_list, name="group_list"),
+    path("groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("places/", views_places.place_list, name="place_list"),
+    path("places/map/", views_places.place_map, name="place_map"),
+    path("places/<int:pk>/", views_places.place_detail, name="place_detail"),
+]
