@@ -59,11 +59,13 @@ def main() -> int:
                     method=method, draws=args.draws, seed=rep,
                 )  # fmt: skip
                 fixed = (spread.fixed_estimate, spread.fixed_ci95) if spread else (combined.estimate, combined.ci95)
-                for kind, (point, ci) in (("one clustering", fixed), ("over the linkage", (combined.estimate, combined.ci95))):
+                over = (combined.estimate, combined.ci95)
+                for kind, (point, ci) in (("one clustering", fixed), ("over the linkage", over)):
                     if point is None or ci is None:
                         continue
+                    truth = population.size
                     tallies.setdefault((method, kind), []).append(
-                        (ci[0] <= population.size <= ci[1], ci[1] - ci[0], abs(point - population.size) / population.size)
+                        (ci[0] <= truth <= ci[1], ci[1] - ci[0], abs(point - truth) / truth)
                     )
             print(f"{title[:40]}… replicate {rep + 1}/{args.reps}", file=sys.stderr)
         for (method, kind), values in tallies.items():
@@ -72,9 +74,11 @@ def main() -> int:
                 f"| {title} | {method} | {kind} | {len(values)} | {np.mean(cover):.1%} | "
                 f"{np.median(width):,.0f} | {np.median(error):.1%} |"
             )
-    print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-          f"{args.reps} replicates, {args.draws} clusterings each, seed {args.seed}; "
-          f"{time.perf_counter() - started:,.0f} s.\n")
+    print(
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"{args.reps} replicates, {args.draws} clusterings each, seed {args.seed}; "
+        f"{time.perf_counter() - started:,.0f} s.\n"
+    )
     print("| scenario | method | interval | replicates | coverage | median width | median error |")
     print("|---|---|---|---:|---:|---:|---:|")
     print("\n".join(rows))

@@ -116,7 +116,7 @@ def _components(members: NDArray[np.int64], cut: set[tuple[int, int]]) -> list[N
 
 
 def clusterings(
-    labels: Sequence[int], pairs: Sequence[UncertainPair], *, draws: int, rng: np.random.Generator
+    labels: Sequence[int] | NDArray[np.int64], pairs: Sequence[UncertainPair], *, draws: int, rng: np.random.Generator
 ) -> Iterator[NDArray[np.int64]]:
     """``draws`` clusterings of the records (a person's number per record) that the uncertain pairs allow.
 
@@ -248,14 +248,13 @@ def estimate_over_linkage(
                 results.append(result)
         if progress is not None:
             progress(number + 1, draws)
+    numbers = [float(r.estimate) for r in results if r.estimate is not None]
     spread = LinkageSpread(
         draws=draws,
         used=len(results),
         uncertain_pairs=len(pairs),
         observed_range=(min(observed), max(observed)),
-        estimate_range=(min(r.estimate for r in results), max(r.estimate for r in results))  # type: ignore[type-var]
-        if results
-        else None,
+        estimate_range=(min(numbers), max(numbers)) if numbers else None,
         fixed_estimate=fixed.estimate,
         fixed_ci95=fixed.ci95,
         combination="",
@@ -283,4 +282,3 @@ def estimate_over_linkage(
         diagnostics={**fixed.diagnostics, "linkage_uncertainty": spread.as_dict() | {"combination": how}},
     )
     return combined, replace(spread, combination=how)
-

@@ -85,7 +85,7 @@ def noisy_linkage(
     baseline = float(_logit(np.array(threshold)))
     for component in np.flatnonzero(np.bincount(components) >= 3):
         ids = np.flatnonzero(components == component)
-        p = np.array([[scored.get((min(x, y), max(x, y)), _NEVER) for y in ids] for x in ids])
+        p = np.array([[scored.get((int(min(x, y)), int(max(x, y))), _NEVER) for y in ids] for x in ids])
         groups = gaec(_logit(p) - baseline)
         for group in np.unique(groups)[1:]:
             labels[ids[groups == group]] = fresh
