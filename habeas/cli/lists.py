@@ -256,7 +256,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     _setup()
     from django.core.exceptions import PermissionDenied
 
-    from habeas.counting.selectors import StrataColumnError, run_get_for_user
+    from habeas.counting.selectors import StrataColumnError, linkage_words, run_get_for_user
     from habeas.counting.services import LinkageRunError, estimate_run
     from habeas.stats.linkage import LinkageError
 
@@ -275,7 +275,13 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     }
     try:
         stored = estimate_run(
-            linkage=run, method=args.method, seed=args.seed, strata=args.strata, options=options, user=user
+            linkage=run,
+            method=args.method,
+            seed=args.seed,
+            strata=args.strata,
+            options=options,
+            user=user,
+            linkage_draws=args.linkage_draws,
         )
     except (LinkageRunError, LinkageError, StrataColumnError) as exc:
         raise CommandError(str(exc)) from None
@@ -295,6 +301,9 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         number = stratum.get("estimate")
         shown = f"{number:,.0f}" if isinstance(number, int | float) else "no estimate"
         print(f"    {stored.strata} = {stratum['stratum']}: {stratum['observed']:,} observed, {shown}")
+    spread = stored.result.get("linkage_uncertainty")
+    if spread:
+        print(f"  {linkage_words(spread)}")
     for warning in stored.result.get("warnings", []):
         print(f"  warning: {warning}")
     return 0
@@ -350,6 +359,13 @@ def add_commands(sub: Any) -> None:
     est.add_argument("--method", default="loglinear", choices=["loglinear", "sparse", "dga", "lcmcr"])
     est.add_argument("--seed", type=int, help="default: one is drawn and recorded")
     est.add_argument("--strata", metavar="COLUMN", help="estimate each stratum and add them up")
+    est.add_argument(
+        "--linkage-draws",
+        type=int,
+        metavar="K",
+        help="clusterings drawn from the pairs still to review, so that the interval includes the linkage's "
+        "uncertainty (default 20, 0 for lcmcr; 0: the run's clustering taken as certain)",
+    )
     est.add_argument("--model", help="a log-linear model, e.g. '[12,13,23]' (default: BIC-best)")
     est.add_argument("--chains", type=int)
     est.add_argument("--burn-in", type=int)

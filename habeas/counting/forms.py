@@ -18,6 +18,7 @@ from habeas.counting.selectors import STRATA_COLUMNS, list_name, lists_visible
 from habeas.counting.services import FIELDS
 from habeas.evidence.models import Document, Source
 from habeas.evidence.services import MB, clean_name, media_type_of
+from habeas.stats.estimation.linkage_uncertainty import MAX_DRAWS
 
 METHODS = [
     ("loglinear", _("Log-linear models (best hierarchical model by BIC, profile-likelihood interval)")),
@@ -48,6 +49,17 @@ class EstimateForm(forms.Form):
         required=False,
         choices=[("", _("no strata (one table)")), *[(c, STRATA_LABELS[c]) for c in STRATA_COLUMNS]],
         help_text=_("estimate each group on its own and add them up, when capture differs between groups"),
+    )
+    linkage_draws = forms.IntegerField(
+        label=_("Clusterings drawn over the uncertain links"),
+        required=False,
+        min_value=0,
+        max_value=MAX_DRAWS,
+        help_text=_(
+            "the estimate is repeated over this many ways of deciding the pairs still to review, so that its "
+            "interval includes the linkage's uncertainty; left empty: 20 (none for lcmcr, whose runs are long); "
+            "0: the people as linked are taken as certain"
+        ),
     )
 
 

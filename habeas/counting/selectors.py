@@ -10,9 +10,11 @@ import pandas as pd
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext, ngettext
 
 from habeas.accounts.access import can_analyse, get_for_user, visible
 from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
+from habeas.stats.estimation.linkage_uncertainty import UncertainPair
 
 #: columns of a list's rows that capture histories can be stratified by
 STRATA_COLUMNS: Final = ("stratum", "sex", "region", "event_place", "event_year")
@@ -66,6 +68,57 @@ def review_queue(*, run: LinkageRun) -> QuerySet[ReviewPair]:
 def run_labels(run: LinkageRun) -> list[str]:
     """The run's lists as capture-history columns, in order."""
     return sorted(lst.label for lst in run.lists.all())
+
+
+def run_uncertain_links(*, run: LinkageRun) -> tuple[list[int], list[int], list[UncertainPair]]:
+    """The run's records as positions: each one's person (cluster) and list (its place among
+    ``run_labels``), and the pairs still to review with their match probabilities, which the estimate may draw
+    over. Reads no protected field."""
+    labels = run_labels(run)
+    members = list(
+        ClusterMember.objects.filter(run=run)
+        .order_by("row__source_list_id", "row__row_number")
+        .values_list("row_id", "cluster", "row__source_list_id")
+    )
+    position = {row: i for i, (row, _, _) in enumerate(members)}
+    column = {label: i for i, label in enumerate(labels)}
+    pending = ReviewPair.objects.filter(run=run, state=ReviewPair.State.PENDING).values_list(
+        "row_a_id", "row_b_id", "match_probability"
+    )
+    pairs = [
+        UncertainPair(position[a], position[b], float(p)) for a, b, p in pending if a in position and b in position
+    ]
+    return [m[1] for m in members], [column[f"list_{m[2]}"] for m in members], pairs
+
+
+def linkage_words(spread: dict[str, Any]) -> str:
+    """In words, what an estimate's interval says of the linkage it rests on (``EstimateRun.result``'s
+    ``linkage_uncertainty``)."""
+    pairs = int(spread.get("uncertain_pairs") or 0)
+    if not pairs:
+        return gettext("No pair of records is left to review: the people as linked are taken as certain.")
+    said = ngettext(
+        "The interval includes the uncertainty of the linkage: the estimate was repeated over %(draws)s ways of "
+        "deciding the %(pairs)s pair of records still to review, each taken as one person with its match "
+        "probability (people observed: %(low)s to %(high)s).",
+        "The interval includes the uncertainty of the linkage: the estimate was repeated over %(draws)s ways of "
+        "deciding the %(pairs)s pairs of records still to review, each taken as one person with its match "
+        "probability (people observed: %(low)s to %(high)s).",
+        pairs,
+    ) % {
+        "draws": spread["draws"],
+        "pairs": f"{pairs:,}",
+        "low": f"{spread['observed_range'][0]:,}",
+        "high": f"{spread['observed_range'][1]:,}",
+    }
+    if spread.get("combination") == "none":
+        return said + " " + gettext("Too few of them gave an estimate for an interval to be given.")
+    fixed, interval = spread.get("fixed_estimate"), spread.get("fixed_ci95")
+    if fixed is not None and interval:
+        said += " " + gettext(
+            "Taking the people as linked as certain would give %(estimate)s (95%% interval %(low)s to %(high)s)."
+        ) % {"estimate": f"{fixed:,.0f}", "low": f"{interval[0]:,.0f}", "high": f"{interval[1]:,.0f}"}
+    return said
 
 
 def run_histories(*, run: LinkageRun, strata: str | None = None) -> pd.DataFrame:

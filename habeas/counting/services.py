@@ -34,10 +34,11 @@ from habeas.core import crypto
 from habeas.core.dates import Precision, normalise
 from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
 from habeas.counting.reading import Problem, ReadError, encoding_name, read_list
-from habeas.counting.selectors import NOT_RECORDED, rows_of_lists, run_histories, run_labels
+from habeas.counting.selectors import NOT_RECORDED, rows_of_lists, run_histories, run_labels, run_uncertain_links
 from habeas.evidence.models import Source
 from habeas.evidence.services import file_write
-from habeas.stats.estimation.run import package_versions
+from habeas.stats.estimation.linkage_uncertainty import DEFAULT_DRAWS, MAX_DRAWS, estimate_over_linkage
+from habeas.stats.estimation.run import EstimateError, package_versions
 
 #: the fields a list's columns can be mapped to
 FIELDS: Final = (
@@ -790,6 +791,16 @@ def review_decide(
 ESTIMATE_OPTIONS: Final = ("model", "chains", "burn_in", "samples", "thin")
 
 
+#: methods whose estimate is not drawn over the linkage unless asked: a run of LCMCR's chains takes minutes, and
+#: twenty of them would hold the worker for an hour
+SLOW_METHODS: Final = frozenset({"lcmcr"})
+
+
+def linkage_draws_default(method: str) -> int:
+    """How many clusterings an estimate is drawn over when the user does not say (docs/methodology.md)."""
+    return 0 if method in SLOW_METHODS else DEFAULT_DRAWS
+
+
 def _table_rows(table: Any) -> list[list[int]]:
     return [[*map(int, p), int(c)] for p, c in zip(table.patterns.tolist(), table.counts.tolist(), strict=True)]
 
@@ -802,6 +813,7 @@ def estimate_run(
     seed: int | None = None,
     strata: str | None = None,
     options: Mapping[str, Any] | None = None,
+    linkage_draws: int | None = None,
 ) -> EstimateRun:
     """Estimate the total number of people from the capture histories of ``linkage`` with one method
     (``options``: ``model``, ``chains``, ``burn_in``, ``samples``, ``thin``, as ``habeas.stats.estimate`` takes
@@ -811,6 +823,11 @@ def estimate_run(
     With ``strata`` (a column of ``STRATA_COLUMNS``) the histories are split by the person's stratum and
     ``habeas.stats.estimate_strata`` estimates each stratum and their total (with the unstratified estimate
     beside it), all in one run.
+
+    ``linkage_draws`` clusterings are drawn from the run's pairs still to review, and the estimate combines
+    them, so that its interval includes the uncertainty of the linkage
+    (``habeas.stats.estimation.linkage_uncertainty``); None is the method's default (``linkage_draws_default``),
+    0 takes the run's clustering as certain. Not with strata yet.
     """
     import habeas.stats as stats
     from habeas.stats.linkage.capture import capture_table
@@ -826,11 +843,32 @@ def estimate_run(
         seed = secrets.randbits(63)
     if seed < 0:
         raise LinkageRunError(f"the seed must be a non-negative whole number, not {seed}")
+    draws = linkage_draws_default(method) if linkage_draws is None else linkage_draws
+    if draws and strata is not None:
+        if linkage_draws:
+            raise LinkageRunError(
+                "the linkage's uncertainty is not yet combined with strata: estimate without strata, or with 0 "
+                "clusterings drawn"
+            )
+        draws = 0
+    if not 0 <= draws <= MAX_DRAWS:
+        raise LinkageRunError(f"the clusterings drawn must number between 0 and {MAX_DRAWS}, not {draws}")
     histories = run_histories(run=linkage, strata=strata)
     lists = run_labels(linkage)
     base = {"lists": lists, "linkage_run": linkage.pk, "strata": strata or ""}
     pooled = capture_table(histories, lists)
-    if strata is None:
+    if strata is None and draws:
+        people, on, pairs = run_uncertain_links(run=linkage)
+        try:
+            result, spread = estimate_over_linkage(
+                people, on, lists, pairs, method=method, draws=draws, seed=seed, **options
+            )
+        except EstimateError as exc:
+            raise LinkageRunError(str(exc)) from None
+        payload = result.as_dict()
+        payload["linkage_uncertainty"] = spread.as_dict() if spread else {"draws": draws, "uncertain_pairs": 0}
+        summary = posterior_summary(result.posterior)
+    elif strata is None:
         (result,) = stats.estimate(pooled, method=method, seed=seed, **options)
         payload = result.as_dict()
         summary = posterior_summary(result.posterior)

@@ -50,14 +50,18 @@ def link_lists(*, job_id: int, list_ids: list[int], seed: int) -> None:
 
 
 @task()
-def estimate(*, job_id: int, run_id: int, method: str, seed: int | None, strata: str | None) -> None:
+def estimate(
+    *, job_id: int, run_id: int, method: str, seed: int | None, strata: str | None, linkage_draws: int | None = None
+) -> None:
     """Estimate the total from a linkage run's capture histories with one method."""
 
     def work(progress: Progress) -> str:
         user = _starter(job_id)
         run = LinkageRun.objects.get(pk=run_id)
         progress(0, 1, _("estimating with %(method)s") % {"method": method})
-        result = estimate_run(linkage=run, user=user, method=method, seed=seed, strata=strata)
+        result = estimate_run(
+            linkage=run, user=user, method=method, seed=seed, strata=strata, linkage_draws=linkage_draws
+        )
         progress(1, 1, _("done"))
         return reverse("estimate_detail", args=[result.pk])
 

@@ -33,6 +33,7 @@ from habeas.counting.reading import encoding_name
 from habeas.counting.selectors import (
     estimate_get_for_user,
     estimates_visible,
+    linkage_words,
     list_name,
     lists_visible,
     pair_comparison,
@@ -160,6 +161,7 @@ def linkage_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 method=data["method"],
                 seed=data["seed"],
                 strata=data["strata"] or None,
+                linkage_draws=data["linkage_draws"],
             )
             return redirect("job_detail", pk=job.pk)
     else:
@@ -370,6 +372,7 @@ def estimate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "diagnostics": _diagnostics(result),
         "warnings": result.get("warnings") or [],
+        "linkage": linkage_words(result["linkage_uncertainty"]) if result.get("linkage_uncertainty") else "",
         "strata": result.get("strata") or [],
         "unstratified": result.get("unstratified"),
         "provenance": provenance,

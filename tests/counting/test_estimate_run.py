@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from habeas.accounts.models import AuditEvent
-from habeas.counting.models import EstimateRun
+from habeas.counting.models import EstimateRun, ReviewPair
 from habeas.counting.selectors import StrataColumnError, run_histories
-from habeas.counting.services import estimate_run, linkage_run
+from habeas.counting.services import LinkageRunError, estimate_run, linkage_run
 from habeas.stats import CaptureTable, estimate
 from tests.counting.conftest import make_user
 
@@ -36,7 +37,7 @@ def test_an_unknown_stratum_column_is_refused(run):
 
 
 def test_an_estimate_is_stored_with_its_provenance(run, member):
-    stored = estimate_run(linkage=run, method="loglinear", seed=11, user=member)
+    stored = estimate_run(linkage=run, method="loglinear", seed=11, user=member, linkage_draws=0)
     histories = run_histories(run=run)
     table = CaptureTable.from_rows(stored.lists, [(row[:-1], row[-1]) for row in stored.provenance["table"]["rows"]])
     assert stored.table_sha256 == table.digest() == stored.provenance["data_sha256"]
@@ -45,7 +46,7 @@ def test_an_estimate_is_stored_with_its_provenance(run, member):
     assert stored.ci_low <= stored.estimate <= stored.ci_high
     assert stored.provenance["linkage_run"] == run.pk and stored.seed == 11
     assert {"numpy", "scipy", "python"} <= set(stored.provenance["versions"])
-    (again,) = estimate(table, method="loglinear", seed=11)  # the stored table alone repeats the estimate
+    (again,) = estimate(table, method="loglinear", seed=11)  # with the people as linked, the table repeats it
     assert again.estimate == stored.estimate
     event = AuditEvent.objects.get(action="create", target_type="counting.estimaterun", target_id=str(stored.pk))
     assert event.actor == member
@@ -81,3 +82,21 @@ def test_only_members_who_write_may_run_estimates(run, three_lists, outsider):
         with pytest.raises(PermissionDenied):
             estimate_run(linkage=run, method="loglinear", seed=1, user=user)
     assert not EstimateRun.objects.exists()
+
+
+def test_an_estimate_is_drawn_over_the_pairs_still_to_review_and_says_so(run, member, client):
+    pending = ReviewPair.objects.filter(run=run, state=ReviewPair.State.PENDING).count()
+    assert pending > 0  # the lists' namesakes and transliterations leave pairs to review
+    certain = estimate_run(linkage=run, method="loglinear", seed=2, user=member, linkage_draws=0)
+    drawn = estimate_run(linkage=run, method="loglinear", seed=2, user=member)  # the default: 20 clusterings
+    spread = drawn.result["linkage_uncertainty"]
+    assert spread["draws"] == 20 and spread["uncertain_pairs"] == pending and spread["used"] >= 10
+    assert spread["fixed_estimate"] == certain.estimate
+    assert "linkage_uncertainty" not in certain.result
+    assert estimate_run(linkage=run, method="loglinear", seed=2, user=member).result == drawn.result  # repeatable
+    client.force_login(member)
+    page = client.get(reverse("estimate_detail", args=[drawn.pk])).content.decode()
+    assert "still to review" in page and f"{certain.estimate:,.0f}" in page
+    with pytest.raises(LinkageRunError, match="not yet combined with strata"):
+        estimate_run(linkage=run, method="loglinear", seed=2, user=member, strata="sex", linkage_draws=5)
+    assert "linkage_uncertainty" not in estimate_run(linkage=run, seed=2, user=member, strata="sex").result
