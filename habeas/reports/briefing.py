@@ -64,6 +64,8 @@ THEMES: dict[str, tuple[Any, Any]] = {
 THEME_OF_RULE = {rule.code: key for key, (_title, module) in THEMES.items() for rule in module.RULES}
 #: how many hops from a finding's record to the person or group it concerns (a measure → its custody → the person)
 HOPS = 2
+#: the apps whose records date the records that refer to them
+DATED_APPS = ("cases", "custody", "monitoring")
 #: the bar charts' size in a page of A4: room for the longest theme's name
 BAR_SIZE = {"width": 640, "label_width": 300}
 
@@ -191,30 +193,56 @@ class Briefing:
 # Reading the scope --------------------------------------------------------------------------------------------
 
 
-def _date_field(model: type[models.Model]) -> str | None:
-    """The record's own date: its first date stored with a precision (an allegation's, a custody's start)."""
+def _date_fields(model: type[models.Model]) -> list[str]:
+    """The record's dates stored with a precision, its own first (an allegation's, a custody's start)."""
+    names = []
     for candidate in model._meta.concrete_fields:
         if isinstance(candidate, models.DateField):
             try:
                 model._meta.get_field(candidate.name + PRECISION_SUFFIX)
             except Exception:
                 continue
-            return candidate.name
-    return None
+            names.append(candidate.name)
+    return names
+
+
+def _record_dates(model: type[models.Model], ids: Iterable[int], depth: int = HOPS) -> dict[int, tuple[Any, str]]:
+    """Each record's date as (value, precision): its own, else the first other date a source gave, else the date
+    of a record it refers to (an allegation undated but for its event's)."""
+    wanted = sorted(ids)
+    names = _date_fields(model)
+    references = [  # the events and custodies a record belongs to; not a person's birth, nor a place's opening
+        f
+        for f in model._meta.concrete_fields
+        if f.many_to_one and f.related_model not in (None, "self", model) and f.related_model._meta.app_label in DATED_APPS  # type: ignore[union-attr]
+    ]
+    columns = [column for name in names for column in (name, name + PRECISION_SUFFIX)]
+    rows = list(model._default_manager.filter(pk__in=wanted).values("pk", *columns, *(f.attname for f in references)))
+    out: dict[int, tuple[Any, str]] = {}
+    for row in rows:
+        for name in names:
+            if row[name] is not None:
+                out[row["pk"]] = (row[name], row[name + PRECISION_SUFFIX] or Precision.DAY)
+                break
+    if depth > 1:
+        for reference in references:
+            undated = {row["pk"]: row[reference.attname] for row in rows if row["pk"] not in out}
+            targets = {target for target in undated.values() if target is not None}
+            if not targets:
+                continue
+            found = _record_dates(reference.related_model, targets, depth - 1)  # type: ignore[arg-type]
+            for pk, target in undated.items():
+                if target in found:
+                    out[pk] = found[target]
+    return out
 
 
 def _in_period(model: type[models.Model], ids: Iterable[int], scope: Scope) -> set[int]:
-    """The records whose own date may fall in the period (a date known only to the year counts when the year
-    overlaps it); a record with no date of its own is outside any period."""
-    name = _date_field(model)
-    if name is None:
-        return set()
+    """The records whose date may fall in the period (a date known only to the year counts when the year
+    overlaps it); a record with no date at all is outside any period."""
     out = set()
-    rows = model._default_manager.filter(pk__in=list(ids)).values_list("pk", name, name + PRECISION_SUFFIX)
-    for pk, value, precision in rows:
-        if value is None:
-            continue
-        lo, hi = interval(value, precision or Precision.DAY)
+    for pk, (value, precision) in _record_dates(model, ids).items():
+        lo, hi = interval(value, precision)
         lo_day = lo.date() if isinstance(lo, dt.datetime) else lo
         hi_day = hi.date() if isinstance(hi, dt.datetime) else hi
         if (scope.period_from is None or hi_day >= scope.period_from) and (
@@ -331,16 +359,9 @@ def _dates(rows: list[dict[str, Any]], finest: str | None) -> dict[tuple[str, in
         wanted.setdefault(row["record"]["type"], set()).add(row["record"]["id"])
     out: dict[tuple[str, int], str] = {}
     for label, ids in wanted.items():
-        model = apps.get_model(label)
-        name = _date_field(model)
-        if name is None:
-            continue
-        for pk, value, precision in model._default_manager.filter(pk__in=sorted(ids)).values_list(
-            "pk", name, name + PRECISION_SUFFIX
-        ):
-            if value is not None:
-                shown = coarsen(value, precision, finest) if finest else describe(value, precision)
-                out[(label, pk)] = shown or ""
+        for pk, (value, precision) in _record_dates(apps.get_model(label), ids).items():
+            shown = coarsen(value, precision, finest) if finest else describe(value, precision)
+            out[(label, pk)] = shown or ""
     return out
 
 
