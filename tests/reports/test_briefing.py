@@ -98,6 +98,12 @@ def test_the_demos_public_briefing_in_russian_is_written_in_russian_and_names_no
     assert sorted(n for n in victims_names() if n in text) == []
 
 
+def test_the_kazakh_briefing_prints_the_kazakh_letters(demo):
+    built = briefing_build(user=demo["superuser"], scope=Scope(redaction="public", language="kk"), format="pdf")
+    text = flat(pdf_text(briefing_document(built)))
+    assert "Тергеу және жауапкершілікке тарту" in text and "Ұсынымдар және олардың орындалуы" in text
+
+
 def test_a_briefing_is_stored_with_the_hash_of_its_records_and_the_audit_trail_says_who_built_it(demo):
     first = briefing_build(user=demo["owner"], scope=Scope(redaction="partner"), format="html")
     again = briefing_build(user=demo["owner"], scope=Scope(redaction="partner"), format="html")
