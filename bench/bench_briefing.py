@@ -32,7 +32,10 @@ def main() -> int:
     data = Path(args.data or tempfile.mkdtemp(prefix="habeas-bench-briefing-"))
     env = {**os.environ, "HABEAS_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)}
     subprocess.run(
-        [sys.executable, "-m", "habeas.cli.main", "demo", "--no-serve", "--yes"], env=env, check=True, capture_output=True
+        [sys.executable, "-m", "habeas.cli.main", "demo", "--no-serve", "--yes"],
+        env=env,
+        check=True,
+        capture_output=True,
     )
     os.environ.update(
         {

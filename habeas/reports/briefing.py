@@ -40,7 +40,7 @@ from habeas.core.models import PRECISION_SUFFIX
 from habeas.counting.models import EstimateRun
 from habeas.evidence.models import Citation, Source
 from habeas.monitoring.models import Recommendation, RecommendationStatus
-from habeas.registry.models import Group, Person
+from habeas.registry.models import Group, Person, Place
 from habeas.reports.redaction import profile_load
 from habeas.reports.selectors import coarsen
 from habeas.standards.models import Finding
@@ -153,6 +153,7 @@ class Theme:
 
 @dataclass
 class RecommendationRow:
+    pk: int
     issuer: str
     addressee: str
     issued: str
@@ -163,6 +164,7 @@ class RecommendationRow:
 
 @dataclass
 class EstimateRow:
+    pk: int
     method: str
     model: str
     observed: int
@@ -214,7 +216,9 @@ def _record_dates(model: type[models.Model], ids: Iterable[int], depth: int = HO
     references = [  # the events and custodies a record belongs to; not a person's birth, nor a place's opening
         f
         for f in model._meta.concrete_fields
-        if f.many_to_one and f.related_model not in (None, "self", model) and f.related_model._meta.app_label in DATED_APPS  # type: ignore[union-attr]
+        if f.many_to_one
+        and f.related_model not in (None, "self", model)
+        and f.related_model._meta.app_label in DATED_APPS  # type: ignore[union-attr]
     ]
     columns = [column for name in names for column in (name, name + PRECISION_SUFFIX)]
     rows = list(model._default_manager.filter(pk__in=wanted).values("pk", *columns, *(f.attname for f in references)))
@@ -268,8 +272,10 @@ def _paths(model: type[models.Model], target: type[models.Model], depth: int = H
     return found
 
 
-def _concerning(model: type[models.Model], ids: Iterable[int], target: type[models.Model], wanted: tuple[int, ...]):
-    """The records among ``ids`` that concern one of the ``wanted`` persons or groups."""
+def _concerning(
+    model: type[models.Model], ids: Iterable[int], target: type[models.Model], wanted: tuple[int, ...]
+) -> set[int]:
+    """The records among ``ids`` that concern one of the ``wanted`` persons, groups or places."""
     condition = Q(pk__in=[])
     for path in _paths(model, target):
         condition |= Q(**{f"{path}__in": wanted})
@@ -427,11 +433,26 @@ def _citations(model: type[models.Model], ids: list[int]) -> dict[int, list[dict
     return out
 
 
-def _recommendations(user: Any, scope: Scope, sources: _Sources, finest: str) -> tuple[list[RecommendationRow], list[tuple[str, int]]]:
+def _recommendations(user: Any, scope: Scope, sources: _Sources, finest: str) -> list[RecommendationRow]:
+    """The recommendations in scope (issued in the period; following a visit to one of the places; about one of
+    the persons or groups) with their latest status."""
     visible = access.visible(Recommendation, user).select_related("issuer", "addressee").order_by("issued_on", "pk")
-    chosen = [r for r in visible if not (scope.period_from or scope.period_to) or r.pk in _in_period(Recommendation, [r.pk], scope)]
+    if scope.redaction != "internal":
+        visible = visible.defer("text")  # never shown: not even decrypted
+    ids = set(visible.values_list("pk", flat=True))
+    if scope.period_from or scope.period_to:
+        ids = _in_period(Recommendation, ids, scope)
+    if scope.places:
+        ids = _concerning(Recommendation, ids, Place, scope.places)
+    if scope.persons or scope.groups:
+        ids = (_concerning(Recommendation, ids, Person, scope.persons) if scope.persons else set()) | (
+            _concerning(Recommendation, ids, Group, scope.groups) if scope.groups else set()
+        )
+    chosen = [r for r in visible if r.pk in ids]
     latest: dict[int, str] = {}
-    for status in RecommendationStatus.objects.filter(recommendation__in=[r.pk for r in chosen]).order_by("recorded_on", "pk"):
+    for status in RecommendationStatus.objects.filter(recommendation__in=[r.pk for r in chosen]).order_by(
+        "recorded_on", "pk"
+    ):
         latest[status.recommendation_id] = status.status
     cited = _citations(Recommendation, [r.pk for r in chosen])
     hidden = access.identities_hidden_from(user)
@@ -439,11 +460,16 @@ def _recommendations(user: Any, scope: Scope, sources: _Sources, finest: str) ->
     for rec in chosen:
         text_shown = scope.redaction == "internal" and rec.team_id not in hidden
         redacted = scope.redaction != "internal"
-        issued = coarsen(rec.issued_on, rec.issued_on_precision, finest) if redacted else describe(rec.issued_on, rec.issued_on_precision)
+        issued = (
+            coarsen(rec.issued_on, rec.issued_on_precision, finest)
+            if redacted
+            else describe(rec.issued_on, rec.issued_on_precision)
+        )
         status = RecommendationStatus.Status(latest.get(rec.pk, RecommendationStatus.Status.ISSUED))
         notes = cited.get(rec.pk, [])
         rows.append(
             RecommendationRow(
+                pk=rec.pk,
                 issuer=rec.issuer.name,
                 addressee=rec.addressee.name,
                 issued=issued or "",
@@ -452,10 +478,7 @@ def _recommendations(user: Any, scope: Scope, sources: _Sources, finest: str) ->
                 note=sources.note(_bare(notes, sources) if redacted or rec.team_id in hidden else notes),
             )
         )
-    by_status: dict[str, int] = {}
-    for row in rows:
-        by_status[row.status] = by_status.get(row.status, 0) + 1
-    return rows, sorted(by_status.items(), key=lambda item: -item[1])
+    return rows
 
 
 def _estimates(user: Any) -> list[EstimateRow]:
@@ -465,6 +488,7 @@ def _estimates(user: Any) -> list[EstimateRow]:
         data_hash = (run.provenance or {}).get("data_sha256", run.table_sha256)
         rows.append(
             EstimateRow(
+                pk=run.pk,
                 method=run.method,
                 model=run.model_name,
                 observed=run.observed,
@@ -505,12 +529,10 @@ def briefing_gather(*, user: Any, scope: Scope, progress: Progress | None = None
         rows = _findings(user, scope)
         themes = _themes(rows, scope, sources, finest)
         tell(1, 4, gettext("Reading the recommendations"))
-        recommendations, _by_status = _recommendations(user, scope, sources, finest)
+        recommendations = _recommendations(user, scope, sources, finest)
         tell(2, 4, gettext("Reading the estimates"))
         estimates = _estimates(user) if not (scope.persons or scope.groups) else []
-        recs_ids = list(access.visible(Recommendation, user).values_list("pk", flat=True)) if recommendations else []
-        runs_ids = list(access.visible(EstimateRun, user).filter(estimate__isnull=False).values_list("pk", flat=True)[:5])
-        sha, count = _records_hash(rows, recs_ids, runs_ids if estimates else [])
+        sha, count = _records_hash(rows, [r.pk for r in recommendations], [e.pk for e in estimates])
         breaches = sum(1 for r in rows if r["status"] == Finding.Status.BREACH)
         counts = [
             (gettext("findings against the standards"), len(rows)),
@@ -520,8 +542,6 @@ def briefing_gather(*, user: Any, scope: Scope, progress: Progress | None = None
             (gettext("recommendations"), len(recommendations)),
             (gettext("estimates of the total"), len(estimates)),
         ]
-        from habeas.registry.models import Place
-
         places = list(Place.objects.filter(pk__in=scope.places).order_by("name").values_list("name", flat=True))
         note = gettext("Counted by Habeas from %(n)s records (SHA-256 %(sha)s…), on %(day)s") % {
             "n": count,
@@ -549,9 +569,7 @@ def _charts(briefing: Briefing) -> dict[str, SafeString]:
     shown: dict[str, SafeString] = {}
     if briefing.themes:
         shown["themes"] = mark_safe(
-            charts.bars(
-                [(t.title, t.count) for t in briefing.themes], title=gettext("Findings by theme"), **BAR_SIZE
-            )
+            charts.bars([(t.title, t.count) for t in briefing.themes], title=gettext("Findings by theme"), **BAR_SIZE)
         )
     statuses: dict[str, int] = {}
     for row in briefing.recommendations:
@@ -562,10 +580,14 @@ def _charts(briefing: Briefing) -> dict[str, SafeString]:
                 sorted(statuses.items(), key=lambda i: -i[1]), title=gettext("Recommendations by status"), **BAR_SIZE
             )
         )
-    if briefing.estimates:
+    estimates = briefing.estimates
+    if estimates:
         shown["estimates"] = mark_safe(
             charts.intervals(
-                [charts.Interval(f"{e.method} {e.model}".strip(), e.estimate, e.low, e.high) for e in briefing.estimates],
+                [
+                    charts.Interval(f"{e.method} {e.model}".strip(), e.estimate, e.low, e.high)
+                    for e in briefing.estimates
+                ],
                 title=gettext("Estimates of the total and their intervals (95%)"),
             )
         )

@@ -84,7 +84,7 @@ def test_the_internal_briefing_names_the_victims_that_the_public_one_hides(demo)
     html = briefing_document(built).decode()
     named = {name for name in victims_names() if name in html}
     assert {"Roza Tuletaeva", "Aron Atabek", "Dmitri Tian"} <= named
-    assert 'section “Roza Tuletaeva”' in html  # the demo's briefing has a section per victim: hidden when redacted
+    assert "section “Roza Tuletaeva”" in html  # the demo's briefing has a section per victim: hidden when redacted
 
 
 def test_the_demos_public_briefing_in_russian_is_written_in_russian_and_names_no_victim(demo):
@@ -165,7 +165,9 @@ def test_a_scope_that_cannot_be_honoured_says_why():
         Scope(redaction="public", period_from=dt_date(2012, 1, 1), period_to=dt_date(2011, 1, 1))
 
 
-def test_a_briefing_ordered_on_its_page_runs_as_a_job_and_is_downloaded(client, demo, django_capture_on_commit_callbacks):
+def test_a_briefing_ordered_on_its_page_runs_as_a_job_and_is_downloaded(
+    client, demo, django_capture_on_commit_callbacks
+):
     client.force_login(demo["owner"])
     assert "Build the briefing" in client.get(reverse("briefings")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
