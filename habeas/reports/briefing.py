@@ -67,7 +67,7 @@ HOPS = 2
 #: the apps whose records date the records that refer to them
 DATED_APPS = ("cases", "custody", "monitoring")
 #: the bar charts' size in a page of A4: room for the longest theme's name
-BAR_SIZE = {"width": 640, "label_width": 300}
+BAR_SIZE: dict[str, Any] = {"width": 640, "label_width": 300}
 
 Progress = Callable[[int, int, str], None]
 
@@ -267,8 +267,8 @@ def _paths(model: type[models.Model], target: type[models.Model], depth: int = H
             continue
         if related is target:
             found.append(reference.name)
-        elif depth > 1 and related._meta.app_label not in ("accounts", "auth", "contenttypes"):  # type: ignore[union-attr]
-            found += [f"{reference.name}__{rest}" for rest in _paths(related, target, depth - 1)]  # type: ignore[arg-type]
+        elif depth > 1 and related._meta.app_label not in ("accounts", "auth", "contenttypes"):
+            found += [f"{reference.name}__{rest}" for rest in _paths(related, target, depth - 1)]
     return found
 
 
@@ -465,7 +465,7 @@ def _recommendations(user: Any, scope: Scope, sources: _Sources, finest: str) ->
             if redacted
             else describe(rec.issued_on, rec.issued_on_precision)
         )
-        status = RecommendationStatus.Status(latest.get(rec.pk, RecommendationStatus.Status.ISSUED))
+        shown_status = RecommendationStatus.Status(latest.get(rec.pk, RecommendationStatus.Status.ISSUED))
         notes = cited.get(rec.pk, [])
         rows.append(
             RecommendationRow(
@@ -474,7 +474,7 @@ def _recommendations(user: Any, scope: Scope, sources: _Sources, finest: str) ->
                 addressee=rec.addressee.name,
                 issued=issued or "",
                 text=rec.text if text_shown else "",
-                status=str(status.label),
+                status=str(shown_status.label),
                 note=sources.note(_bare(notes, sources) if redacted or rec.team_id in hidden else notes),
             )
         )
@@ -622,4 +622,4 @@ def briefing_pdf(html: str) -> bytes:
     page)."""
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html).write_pdf()

@@ -90,7 +90,7 @@ def briefings(request: HttpRequest) -> HttpResponseBase:
     if request.method == "POST" and form.is_valid():
         job = briefing_request(user=request.user, scope=form.scope(), format=form.cleaned_data["format"])
         return redirect("job_detail", pk=job.pk)
-    built = Briefing.objects.filter(created_by=request.user).order_by("-created_at", "-pk")[:50]
+    built = Briefing.objects.filter(created_by=request.user.pk).order_by("-created_at", "-pk")[:50]
     return render_page(request, "reports/briefings.html", {"title": _("Briefings"), "form": form, "built": built})
 
 

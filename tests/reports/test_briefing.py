@@ -145,7 +145,8 @@ def test_the_scope_narrows_the_briefing_by_period_and_theme(demo):
     early = briefing_gather(
         user=user, scope=Scope(redaction="internal", period_from=dt_date(1990, 1, 1), period_to=dt_date(1999, 12, 31))
     )
-    assert early.themes == []
+    assert early.themes == [] and early.recommendations == []
+    assert len(everything.recommendations) == 9
     zhanaozen = briefing_gather(
         user=user, scope=Scope(redaction="internal", period_from=dt_date(2011, 12, 16), period_to=dt_date(2011, 12, 17))
     )
