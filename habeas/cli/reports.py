@@ -1,8 +1,10 @@
-"""``habeas export --redact PROFILE``: a redacted export for publication or for partners; ``habeas search reindex``."""
+"""``habeas export --redact PROFILE``: a redacted export for publication or for partners; ``habeas briefing``: a
+briefing in PDF or HTML; ``habeas search reindex``."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -64,6 +66,65 @@ def _write_atomically(out: Path, *, user: Any, profile: Any, fmt: str) -> Any:
     return summary
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _places(names: list[str]) -> tuple[int, ...]:
+    """The places named (by name, as on their page, or by number)."""
+    from habeas.registry.models import Place
+
+    found = []
+    for name in names:
+        place = Place.objects.filter(pk=int(name)).first() if name.isdigit() else None
+        place = place or Place.objects.filter(name__iexact=name).first()
+        if place is None:
+            raise CommandError(f"there is no place {name!r}: give its name as on its page, or its number")
+        found.append(place.pk)
+    return tuple(found)
+
+
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from habeas.cli.main import setup_django
+
+    setup_django()
+    from habeas.cli.identity import cli_user
+    from habeas.reports.briefing import Scope
+    from habeas.reports.services_briefing import briefing_build, briefing_document
+
+    user = cli_user(args)
+    out = Path(args.out)
+    if out.is_dir():
+        raise CommandError(f"--out {out} is a folder; give the path of the file to write")
+    if not out.parent.is_dir():
+        raise CommandError(f"--out {out}: the folder {out.parent} does not exist")
+    scope = Scope(
+        redaction=args.redact,
+        language=args.lang,
+        period_from=args.date_from,
+        period_to=args.date_to,
+        places=_places(args.place),
+        themes=tuple(args.theme),
+        rules=tuple(args.rule),
+        persons=tuple(args.person),
+        groups=tuple(args.group),
+        profile=args.profile,
+    )
+    built = briefing_build(
+        user=user, scope=scope, format=args.format, progress=lambda done, total, what: print(what, flush=True)
+    )
+    temporary = out.with_name(f".{out.name}.part")
+    temporary.write_bytes(briefing_document(built))
+    temporary.replace(out)
+    print(f"Wrote the briefing ({scope.redaction}, {scope.language}, {args.format}) to {out}: {built.size:,} bytes,")
+    print(f"SHA-256 {built.sha256}; built from {built.records} records (SHA-256 {built.records_sha256}).")
+    print("The briefing is recorded in the audit trail.")
+    return 0
+
+
 def cmd_search_reindex(args: argparse.Namespace) -> int:
     from habeas.cli.main import setup_django
 
@@ -87,6 +148,27 @@ def add_commands(sub: Any) -> None:
     export.add_argument("--out", required=True, metavar="PATH", help="the file to write (.json or .zip)")
     add_user_argument(export)
     export.set_defaults(func=cmd_export)
+
+    briefing = sub.add_parser(
+        "briefing",
+        help="write a briefing (findings by theme, recommendations, estimates, footnoted) as PDF or HTML",
+        description="Write a briefing of the records you may see in a scope, redacted for the team (internal), "
+        "for partners or for the public.",
+    )
+    briefing.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="the first day (YYYY-MM-DD)")
+    briefing.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="the last day (YYYY-MM-DD)")
+    briefing.add_argument("--place", action="append", default=[], metavar="NAME", help="a place (repeat for more)")
+    briefing.add_argument("--theme", action="append", default=[], metavar="THEME", help="a theme (repeat for more)")
+    briefing.add_argument("--rule", action="append", default=[], metavar="CODE", help="a rule (repeat for more)")
+    briefing.add_argument("--person", action="append", default=[], type=int, metavar="ID", help="a person's number")
+    briefing.add_argument("--group", action="append", default=[], type=int, metavar="ID", help="a group's number")
+    briefing.add_argument("--lang", default="en", choices=["en", "ru", "kk"], help="the language (default: en)")
+    briefing.add_argument("--redact", required=True, choices=["internal", "partner", "public"])
+    briefing.add_argument("--format", default="pdf", choices=["pdf", "html"])
+    briefing.add_argument("--profile", default="kz", help="the jurisdiction profile of the findings (default: kz)")
+    briefing.add_argument("--out", required=True, metavar="PATH", help="the file to write")
+    add_user_argument(briefing)
+    briefing.set_defaults(func=cmd_briefing)
 
     search = sub.add_parser("search", help="the search index")
     search_sub = search.add_subparsers(dest="search_command", required=True)

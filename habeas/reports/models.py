@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from habeas.core.fields import EncryptedTextField
+
 
 class SearchEntry(models.Model):
     """One part of the words of one record, for one audience.
@@ -75,3 +77,43 @@ class ClockNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.record_id} due {self.due:%Y-%m-%d %H:%M} told to user {self.user_id}"
+
+
+class Briefing(models.Model):
+    """A briefing as it was built (``habeas.reports.services_briefing.briefing_build``): its scope, the SHA-256 of
+    the records it was built from and of the document, and the document itself, encrypted at rest (an internal
+    briefing names people). Its builder downloads it again; a superuser may too."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        HTML = "html", "HTML"
+
+    class Redaction(models.TextChoices):
+        INTERNAL = "internal", _("internal")
+        PARTNER = "partner", _("for partners")
+        PUBLIC = "public", _("public")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("built by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("built"), auto_now_add=True)
+    scope = models.JSONField(_("scope"), default=dict)
+    language = models.CharField(_("language"), max_length=10)
+    redaction = models.CharField(_("redaction"), max_length=10, choices=Redaction.choices)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    records_sha256 = models.CharField(_("SHA-256 of the records"), max_length=64)
+    records = models.PositiveIntegerField(_("records"))
+    sha256 = models.CharField(_("SHA-256 of the document"), max_length=64)
+    size = models.PositiveIntegerField(_("bytes"))
+    content = EncryptedTextField(_("document"))
+
+    class Meta:
+        verbose_name = _("briefing")
+        verbose_name_plural = _("briefings")
+
+    def __str__(self) -> str:
+        return f"briefing {self.pk} ({self.redaction}, {self.language}, {self.format})"
+
+    @property
+    def filename(self) -> str:
+        return f"habeas-briefing-{self.pk}-{self.redaction}-{self.language}.{self.format}"

@@ -5,11 +5,15 @@ when it starts (``clock_schedule``); ``habeas clock`` runs one round from a time
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from habeas.core.jobs import JobFailed, Progress, job_run
 from habeas.reports.services import clock_notify
 
 #: minutes between two rounds of the live clock's e-mails
@@ -37,3 +41,20 @@ def clock_schedule(*, after: dt.datetime | None = None) -> bool:
         return False
     (clock_round.using(run_after=after) if after else clock_round).enqueue()
     return True
+
+
+@task()
+def briefing_task(*, job_id: int, scope: dict[str, Any], format: str) -> None:
+    """Build a briefing for the job's starter, telling the job how far it has got; its result is the download."""
+    from habeas.core.models import Job
+    from habeas.reports.briefing import Scope
+    from habeas.reports.services_briefing import briefing_build
+
+    def work(progress: Progress) -> str:
+        user = Job.objects.select_related("created_by").get(pk=job_id).created_by
+        if user is None or not user.is_active:
+            raise JobFailed(gettext("The account that asked for this briefing can no longer read records."))
+        built = briefing_build(user=user, scope=Scope.from_json(scope), format=format, progress=progress)
+        return reverse("briefing_download", args=[built.pk])
+
+    job_run(job_id, work)

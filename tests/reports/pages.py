@@ -17,5 +17,32 @@ PAGES: dict[str, dict[str, int]] = {
     "search": MEMBER_PAGE,
     # turning the live clock's e-mails on or off is a POST; a GET is refused as a method not allowed
     "clock_subscription": {**MEMBER_PAGE, **dict.fromkeys(PERSONAS[1:], 405)},
+    # ordering a briefing: each builds one of what they may see (the outsider's is empty)
+    "briefings": MEMBER_PAGE,
+    # a briefing is downloaded by its builder (the owner here) and superusers; it does not exist for anyone else
+    "briefing_download": {**dict.fromkeys(PERSONAS, 404), "anonymous": 302, "superuser": 200, "owner": 200},
 }
-URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def owners_briefing() -> dict[str, Any]:
+    """A briefing the owner built (stored as built; its content is not what these tests look at)."""
+    from django.contrib.auth import get_user_model
+
+    from habeas.reports.models import Briefing
+
+    owner = get_user_model().objects.get(username="owner")
+    briefing = Briefing.objects.filter(created_by=owner).first() or Briefing.objects.create(
+        created_by=owner,
+        language="en",
+        redaction="public",
+        format="html",
+        records_sha256="0" * 64,
+        records=0,
+        sha256="0" * 64,
+        size=0,
+        content="",
+    )
+    return {"pk": briefing.pk}
+
+
+URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {"briefing_download": owners_briefing}

@@ -21,6 +21,7 @@ SECTIONS = [
     ("recommendation_list", _("Recommendations")),
     ("source_list", _("Sources")),
     ("counting", _("Counting")),
+    ("briefings", _("Briefings")),
     ("intake", _("Record an allegation")),
 ]
 
