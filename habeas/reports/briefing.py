@@ -32,10 +32,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from habeas.core import access, charts
+from habeas.accounts import access
+from habeas.accounts.identity import pseudonymous_ref
+from habeas.core import charts
 from habeas.core.dates import Precision, describe, interval
 from habeas.core.errors import CommandError
-from habeas.core.identity import pseudonymous_ref
 from habeas.core.models import PRECISION_SUFFIX
 from habeas.counting.models import EstimateRun
 from habeas.evidence.models import Citation, Source

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from habeas.accounts.jobs import Progress, job_start
 from habeas.accounts.services import audit_record
-from habeas.core.jobs import Progress, job_start
 from habeas.core.models import Job
 from habeas.reports.briefing import FORMATS, BriefingError, Scope, briefing_gather, briefing_html, briefing_pdf
 from habeas.reports.models import Briefing

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from habeas.core.jobs import JobFailed, Progress, job_run
+from habeas.accounts.jobs import JobFailed, Progress, job_run
 from habeas.reports.services import clock_notify
 
 #: minutes between two rounds of the live clock's e-mails

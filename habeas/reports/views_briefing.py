@@ -13,10 +13,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from habeas.accounts import access
 from habeas.accounts.reauth import reauth_view
 from habeas.accounts.services import audit_record
-from habeas.core import access
-from habeas.core.web import member_required, render_page
+from habeas.accounts.web import member_required, render_page
 from habeas.registry.models import Place
 from habeas.reports.briefing import FORMATS, LANGUAGES, REDACTIONS, THEMES, Scope
 from habeas.reports.models import Briefing
