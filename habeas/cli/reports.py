@@ -38,7 +38,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(f"--out {out} is a folder; give the path of the file to write")
     if not out.parent.is_dir():
         raise CommandError(f"--out {out}: the folder {out.parent} does not exist")
-    summary = _write_atomically(out, user=user, profile=profile, fmt=args.format)
+    summary = _write_atomically(out, user=user, profile=profile, fmt=args.format, language=args.lang)
     print(f"Exported {summary.total} records under the redaction profile '{summary.profile}' ({summary.format}):")
     for label, count in summary.counts.items():
         print(f"  {count:6d}  {label}")
@@ -47,7 +47,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_atomically(out: Path, *, user: Any, profile: Any, fmt: str) -> Any:
+def _write_atomically(out: Path, *, user: Any, profile: Any, fmt: str, language: str) -> Any:
     """Write to a temporary file beside ``out`` and move it into place, so that a failure leaves no partial
     file (and, the audit event being written in the same transaction, no event of an export that was not
     made)."""
@@ -56,7 +56,9 @@ def _write_atomically(out: Path, *, user: Any, profile: Any, fmt: str) -> Any:
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            summary = export_write(user=user, profile=profile, format=fmt, out=stream, destination=str(out.resolve()))
+            summary = export_write(
+                user=user, profile=profile, format=fmt, out=stream, destination=str(out.resolve()), language=language
+            )
         Path(temporary).replace(out)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -84,6 +86,9 @@ def add_commands(sub: Any) -> None:
     )
     export.add_argument("--redact", metavar="PROFILE", help="the redaction profile, e.g. public or partner")
     export.add_argument("--format", choices=FORMATS, default="json")
+    export.add_argument(
+        "--lang", default="en", metavar="LANG", help="the language of the findings' sentences: en, ru, kk"
+    )
     export.add_argument("--out", required=True, metavar="PATH", help="the file to write (.json or .zip)")
     add_user_argument(export)
     export.set_defaults(func=cmd_export)

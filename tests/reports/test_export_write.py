@@ -237,3 +237,18 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_written_as_text(
     names = {row["name"] for row in rows}
     assert {f"'{name}" for name in typed} <= names
     assert not any(name.startswith(FORMULA_STARTS) for row in rows for name in row.values())
+
+
+def test_each_csv_file_begins_with_the_byte_order_mark_so_spreadsheets_read_cyrillic(world):
+    import codecs
+    import zipfile
+
+    from habeas.registry.models import Organisation
+
+    organisation = Organisation.objects.order_by("pk").first()
+    Organisation.objects.filter(pk=organisation.pk).update(name="Департамент полиции")
+    blob, _ = export(world["member"], "public", "csv")
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    assert all(content.startswith(codecs.BOM_UTF8) for content in contents.values())
+    assert "Департамент полиции" in contents["registry.organisation.csv"].decode("utf-8-sig")
