@@ -1,4 +1,5 @@
-"""``habeas export --redact PROFILE``: a redacted export for publication or for partners; ``habeas search reindex``."""
+"""``habeas export --redact PROFILE``: a redacted export for publication or for partners, signed if asked;
+``habeas verify``: a signed export checked against its sender's key; ``habeas search reindex``."""
 
 from __future__ import annotations
 
@@ -43,7 +44,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     for label, count in summary.counts.items():
         print(f"  {count:6d}  {label}")
     print(f"Written to {out} ({summary.size:,} bytes, SHA-256 {summary.sha256}).")
+    if args.sign:
+        from habeas.reports.signing import export_sign
+
+        print(f"Signed with the organisation's key: {export_sign(out)} (send it with the export).")
     print("The export is recorded in the audit trail.")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from habeas.cli.main import setup_django
+
+    setup_django()
+    from habeas.reports.signing import export_verify
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    trust = Path(args.trust).read_text(encoding="utf-8") if Path(args.trust).is_file() else args.trust
+    export_verify(path, trust=trust)
+    print(f"{path} is as the holder of the key you trust signed it.")
     return 0
 
 
@@ -90,8 +110,24 @@ def add_commands(sub: Any) -> None:
         "--lang", default="en", metavar="LANG", help="the language of the findings' sentences: en, ru, kk"
     )
     export.add_argument("--out", required=True, metavar="PATH", help="the file to write (.json or .zip)")
+    export.add_argument(
+        "--sign",
+        action="store_true",
+        help="sign it with the organisation's key (FILE.sig beside it; see `habeas keys signing`)",
+    )
     add_user_argument(export)
     export.set_defaults(func=cmd_export)
+
+    verify = sub.add_parser(
+        "verify",
+        help="check that an export was signed by a key you trust and not changed since",
+        description="Check FILE against its signature FILE.sig and the sender's public key.",
+    )
+    verify.add_argument("file", metavar="FILE")
+    verify.add_argument(
+        "--trust", required=True, metavar="PUBLICKEY", help="the sender's public key (or a file holding it)"
+    )
+    verify.set_defaults(func=cmd_verify)
 
     search = sub.add_parser("search", help="the search index")
     search_sub = search.add_subparsers(dest="search_command", required=True)
