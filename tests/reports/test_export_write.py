@@ -171,7 +171,7 @@ def test_allegations_carry_their_methods_and_no_free_text(world):
     assert not {"summary", "injuries", "circumstances", "purpose", "notes"} & set(tables["cases.allegation"][0])
 
 
-def test_findings_name_the_rule_and_a_pseudonymous_record_but_not_the_subject(world):
+def test_findings_name_the_rule_a_pseudonymous_record_their_sentence_and_sources_but_not_the_subject(world):
     from habeas.standards.services import findings_evaluate
 
     findings_evaluate(profile_name="kz")
@@ -190,6 +190,8 @@ def test_findings_name_the_rule_and_a_pseudonymous_record_but_not_the_subject(wo
         "profile",
         "rule",
         "standard",
+        "summary",
+        "sources",
     }
     assert any(row["rule"] == "MANDELA-44-PROLONGED-SOLITARY" for row in rows)
     assert all(row["record"].startswith(("Person ", "registry.", "custody.", "cases.", "monitoring.")) for row in rows)
