@@ -283,7 +283,7 @@ def test_a_new_team_for_an_edited_record_is_refused_by_the_service(world):
 # Findings on the admin's pages, as analysts see them --------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", [FamilyContact, Notification], ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize("model", [FamilyContact, Notification, RestrictiveMeasure], ids=lambda m: m._meta.model_name)
 def test_an_analyst_without_identities_sees_no_finding_summary_on_a_records_page(client, world, model):
     findings_evaluate(profile_name="kz")
     record = next(
