@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from habeas.accounts import access
 from habeas.accounts.models import Role, Team
 from habeas.accounts.services import audit_record
+from habeas.evidence.models import Citation, Source
 from habeas.reports.search import search_index, search_index_remove
 from habeas.standards.models import Finding
 from habeas.standards.services import findings_recheck
@@ -179,6 +180,65 @@ def _crossing(record: models.Model, team_id: int, moving: dict[tuple[str, Any], 
     return problems
 
 
+def _cited(moving: dict[tuple[str, Any], models.Model]) -> models.QuerySet[Citation]:
+    """The citations of the moving records (those citing them, and those citing the moving sources)."""
+    by_type: dict[Any, list[Any]] = {}
+    for record in moving.values():
+        by_type.setdefault(ContentType.objects.get_for_model(record).pk, []).append(record.pk)
+    on_records = models.Q(pk__in=[])
+    for content_type, pks in by_type.items():
+        on_records |= models.Q(content_type_id=content_type, object_id__in=pks)
+    sources = [record.pk for record in moving.values() if isinstance(record, Source)]
+    return Citation.objects.filter(on_records | models.Q(source__in=sources)).select_related("content_type", "source")
+
+
+def _citation_key(citation: Citation) -> tuple[str, Any]:
+    return (f"{citation.content_type.app_label}.{citation.content_type.model}", citation.object_id)
+
+
+def _with_sources(moving: dict[tuple[str, Any], models.Model], teams: set[int]) -> dict[tuple[str, Any], models.Model]:
+    """``moving`` with the sources of ``teams`` (those the records leave) its records cite and nothing else
+    cites: a testimony goes with the case it is the testimony of. A source cited by records that stay too
+    stays (``_citations_crossing`` says so)."""
+    while True:
+        citations = list(_cited(moving))
+        cited_by: dict[Source, set[tuple[str, Any]]] = {}
+        for citation in Citation.objects.filter(source__in={c.source_id for c in citations}).select_related(
+            "content_type", "source"
+        ):
+            cited_by.setdefault(citation.source, set()).add(_citation_key(citation))
+        along = [
+            source
+            for source, keys in cited_by.items()
+            if source.team_id in teams and ("evidence.source", source.pk) not in moving and keys <= moving.keys()
+        ]
+        if not along:
+            return moving
+        moving = _moving([*moving.values(), *along])
+
+
+def _citations_crossing(moving: dict[tuple[str, Any], models.Model], team_id: int) -> list[str]:
+    """The citations that would join a record and a source of different teams after the move: a moving record
+    citing a source that stays in another team, or a moving source cited by a record that stays (either team
+    would then read the other's source or record)."""
+    problems = []
+    for citation in _cited(moving):
+        record_moves = _citation_key(citation) in moving
+        source_moves = ("evidence.source", citation.source_id) in moving
+        source_team = team_id if source_moves else citation.source.team_id
+        if record_moves and source_team != team_id:
+            problems.append(
+                _("%(kind)s %(record)s cites the source “%(source)s” of another team")
+                % {"kind": citation.content_type.name, "record": citation.object_id, "source": citation.source.key}
+            )
+        elif source_moves and not record_moves:
+            problems.append(
+                _("the source “%(source)s” is cited by %(kind)s %(record)s, which stays")
+                % {"kind": citation.content_type.name, "record": citation.object_id, "source": citation.source.key}
+            )
+    return problems
+
+
 def can_move(user: Any, record: models.Model, team: Team) -> bool:
     """Whether the user administers both the record's team and the team it would go to."""
     if user.is_active and user.is_superuser:
@@ -200,8 +260,10 @@ def record_move(*, records: list[models.Model], team: Team, user: Any) -> list[m
             raise PermissionDenied(_("Only an administrator of both teams may move a record between them."))
         if record.team_id == team.pk:  # type: ignore[attr-defined]
             raise ValidationError({"team": _("The record is in this team already.")})
-    moving = _moving(records)
+    teams = {record.team_id for record in records}  # type: ignore[attr-defined]
+    moving = _with_sources(_moving(records), teams - {team.pk})
     problems = [problem for record in moving.values() for problem in _crossing(record, team.pk, moving)]
+    problems += _citations_crossing(moving, team.pk)
     if problems:
         raise ValidationError(
             _("Records of another team are linked with them; move those along or unlink them first: %(records)s")

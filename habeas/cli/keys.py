@@ -52,11 +52,28 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     return 0 if rotation.retired else 1
 
 
+def cmd_keys_signing(args: argparse.Namespace) -> int:
+    from habeas.cli.main import setup_django
+
+    setup_django()
+    from habeas.reports.signing import public_key_text, signing_key_make, signing_key_path
+
+    key, made = signing_key_make()
+    if made:
+        print(f"Created the organisation's signing key {signing_key_path()}: keep it as the key file.")
+    print("The public key, to give to partners (they pass it to `habeas verify --trust`):")
+    print(public_key_text(key.public_key()))
+    return 0
+
+
 def add_commands(sub: Any) -> None:
     keys = sub.add_parser("keys", help="create, inspect and rotate the key file of the encrypted fields")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     keys_sub.add_parser("init", help="create a new key file (HABEAS_KEY_FILE)").set_defaults(func=cmd_keys_init)
     keys_sub.add_parser("status", help="which keys the stored values use").set_defaults(func=cmd_keys_status)
+    keys_sub.add_parser(
+        "signing", help="make the organisation's key that signs exports (once), and print its public key"
+    ).set_defaults(func=cmd_keys_signing)
     keys_sub.add_parser("rotate", help="re-encrypt everything under a new key, while the service runs").set_defaults(
         func=cmd_keys_rotate
     )

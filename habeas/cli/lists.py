@@ -239,7 +239,7 @@ def cmd_histories(args: argparse.Namespace) -> int:
     histories[as_text] = histories[as_text].map(lambda v: formula_safe(v) if isinstance(v, str) else v)
     histories.rename(columns=lambda name: formula_safe(str(name))).to_csv(text, index=False, lineterminator="\n")
     if args.out:
-        Path(args.out).write_text(text.getvalue(), encoding="utf-8")
+        Path(args.out).write_text(text.getvalue(), encoding="utf-8-sig")  # with the BOM spreadsheets read it as UTF-8
         print(f"Wrote the capture histories of {len(histories):,} people to {args.out}.", file=sys.stderr)
     else:
         sys.stdout.write(text.getvalue())

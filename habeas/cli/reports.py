@@ -1,5 +1,6 @@
-"""``habeas export --redact PROFILE``: a redacted export for publication or for partners; ``habeas briefing``: a
-briefing in PDF or HTML; ``habeas search reindex``."""
+"""``habeas export --redact PROFILE``: a redacted export for publication or for partners, signed if asked;
+``habeas verify``: a signed export checked against its sender's key; ``habeas briefing``: a briefing in PDF or
+HTML; ``habeas search reindex``."""
 
 from __future__ import annotations
 
@@ -40,16 +41,35 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(f"--out {out} is a folder; give the path of the file to write")
     if not out.parent.is_dir():
         raise CommandError(f"--out {out}: the folder {out.parent} does not exist")
-    summary = _write_atomically(out, user=user, profile=profile, fmt=args.format)
+    summary = _write_atomically(out, user=user, profile=profile, fmt=args.format, language=args.lang)
     print(f"Exported {summary.total} records under the redaction profile '{summary.profile}' ({summary.format}):")
     for label, count in summary.counts.items():
         print(f"  {count:6d}  {label}")
     print(f"Written to {out} ({summary.size:,} bytes, SHA-256 {summary.sha256}).")
+    if args.sign:
+        from habeas.reports.signing import export_sign
+
+        print(f"Signed with the organisation's key: {export_sign(out)} (send it with the export).")
     print("The export is recorded in the audit trail.")
     return 0
 
 
-def _write_atomically(out: Path, *, user: Any, profile: Any, fmt: str) -> Any:
+def cmd_verify(args: argparse.Namespace) -> int:
+    from habeas.cli.main import setup_django
+
+    setup_django()
+    from habeas.reports.signing import export_verify
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    trust = Path(args.trust).read_text(encoding="utf-8") if Path(args.trust).is_file() else args.trust
+    export_verify(path, trust=trust)
+    print(f"{path} is as the holder of the key you trust signed it.")
+    return 0
+
+
+def _write_atomically(out: Path, *, user: Any, profile: Any, fmt: str, language: str) -> Any:
     """Write to a temporary file beside ``out`` and move it into place, so that a failure leaves no partial
     file (and, the audit event being written in the same transaction, no event of an export that was not
     made)."""
@@ -58,7 +78,9 @@ def _write_atomically(out: Path, *, user: Any, profile: Any, fmt: str) -> Any:
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            summary = export_write(user=user, profile=profile, format=fmt, out=stream, destination=str(out.resolve()))
+            summary = export_write(
+                user=user, profile=profile, format=fmt, out=stream, destination=str(out.resolve()), language=language
+            )
         Path(temporary).replace(out)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -145,7 +167,15 @@ def add_commands(sub: Any) -> None:
     )
     export.add_argument("--redact", metavar="PROFILE", help="the redaction profile, e.g. public or partner")
     export.add_argument("--format", choices=FORMATS, default="json")
+    export.add_argument(
+        "--lang", default="en", metavar="LANG", help="the language of the findings' sentences: en, ru, kk"
+    )
     export.add_argument("--out", required=True, metavar="PATH", help="the file to write (.json or .zip)")
+    export.add_argument(
+        "--sign",
+        action="store_true",
+        help="sign it with the organisation's key (FILE.sig beside it; see `habeas keys signing`)",
+    )
     add_user_argument(export)
     export.set_defaults(func=cmd_export)
 
@@ -169,6 +199,17 @@ def add_commands(sub: Any) -> None:
     briefing.add_argument("--out", required=True, metavar="PATH", help="the file to write")
     add_user_argument(briefing)
     briefing.set_defaults(func=cmd_briefing)
+
+    verify = sub.add_parser(
+        "verify",
+        help="check that an export was signed by a key you trust and not changed since",
+        description="Check FILE against its signature FILE.sig and the sender's public key.",
+    )
+    verify.add_argument("file", metavar="FILE")
+    verify.add_argument(
+        "--trust", required=True, metavar="PUBLICKEY", help="the sender's public key (or a file holding it)"
+    )
+    verify.set_defaults(func=cmd_verify)
 
     search = sub.add_parser("search", help="the search index")
     search_sub = search.add_subparsers(dest="search_command", required=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -246,8 +247,8 @@ class ListUploadForm(forms.Form):
         content = upload.read(limit_mb * MB + 1)
         if len(content) > limit_mb * MB:
             raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB, the largest allowed (HABEAS_MAX_UPLOAD_MB).")
-                % {"limit": limit_mb},
+                _("“%(name)s” is larger than %(limit)s MB, the largest allowed (HABEAS_MAX_UPLOAD_MB).")
+                % {"name": Path(upload.name or "?").name, "limit": limit_mb},
                 code="too_large",
             )
         if not content.strip():

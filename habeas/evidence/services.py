@@ -149,8 +149,11 @@ def document_check(upload: Any) -> CheckedUpload:
 
     def too_large(size: int) -> ValidationError:
         return ValidationError(
-            _("the file is %(size)s MB; the largest allowed is %(limit)s MB (HABEAS_MAX_UPLOAD_MB). It was not stored.")
-            % {"size": f"{size / MB:,.1f}", "limit": limit_mb},
+            _(
+                "“%(name)s” is %(size)s MB; the largest allowed is %(limit)s MB (HABEAS_MAX_UPLOAD_MB). "
+                "It was not stored."
+            )
+            % {"name": Path(getattr(upload, "name", None) or "?").name, "size": f"{size / MB:,.1f}", "limit": limit_mb},
             code="too_large",
         )
 

@@ -40,7 +40,13 @@ CODE_LENGTH = 3
 #: records held by no team, and the field through which their team is known
 VISIBLE_THROUGH = {"cases.perpetrator": "allegation"}
 #: fields that are not columns but that an export computes
-VIRTUAL_FIELDS = {"standards.finding": {"record": "the record the finding is about, as a pseudonymous reference"}}
+VIRTUAL_FIELDS = {
+    "standards.finding": {
+        "record": "the record the finding is about, as a pseudonymous reference",
+        "summary": "what the rule found, as a sentence in the export's language, known names redacted",
+        "sources": "the sources the finding rests on (title, and where in it), known names redacted",
+    }
+}
 #: models whose rows are a public vocabulary or public bodies: a reference to one is given by its name
 PUBLIC_NAMES = {"registry.place": "name", "registry.organisation": "name", "cases.method": "code"}
 #: references that are never exported

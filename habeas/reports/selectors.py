@@ -10,17 +10,21 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext
 
 from habeas.accounts import access
 from habeas.accounts.identity import pseudonymous_ref
 from habeas.core.crypto import pseudonym
 from habeas.core.dates import Precision
 from habeas.core.models import PRECISION_SUFFIX
+from habeas.core.wording import render
 from habeas.registry.models import Locality, Person, PersonName
 from habeas.reports.redaction import (
     LOCALITY_LEVELS,
@@ -31,6 +35,7 @@ from habeas.reports.redaction import (
     ModelRule,
     Profile,
 )
+from habeas.reports.redaction_names import KnownNames
 from habeas.standards.selectors import findings_seen
 
 PERSON = "registry.person"
@@ -169,10 +174,65 @@ def rows_visible(rule: ModelRule, user: Any) -> models.QuerySet[Any]:
     return access.visible(model, user)
 
 
-def export_rows(*, user: Any, profile: Profile) -> dict[str, list[dict[str, Value]]]:
-    """Per model of the profile (in the profile's order), its rows as the export shows them."""
+#: the columns a virtual field is read from
+VIRTUAL_COLUMNS = {"record": {"content_type_id", "object_id"}, "summary": {"wording"}, "sources": {"sources"}}
+
+
+def export_rows(*, user: Any, profile: Profile, language: str = "en") -> dict[str, list[dict[str, Value]]]:
+    """Per model of the profile (in the profile's order), its rows as the export shows them: sentences in
+    ``language``, and the names of known persons found in any text replaced by their pseudonyms
+    (``redaction_names``)."""
     resolver = _Resolver(profile)
-    return {label: list(_rows(rule, user, profile, resolver)) for label, rule in profile.models.items()}
+    texts = {label: _text_columns(rule) for label, rule in profile.models.items()}
+    with translation.override(language):
+        tables = {label: list(_rows(rule, user, profile, resolver)) for label, rule in profile.models.items()}
+        shown = {
+            text
+            for label, rows in tables.items()
+            for row in rows
+            for text in _texts(row, [name for name in texts[label] if name not in VIRTUAL_FIELDS.get(label, {})])
+        }
+        shown |= set(resolver.officials.values())
+        for row in tables.get("standards.finding", []):
+            if row.get("summary"):
+                row["summary"] = render(_shown(row["summary"], profile.dates, shown, gettext("[withheld]")))
+    known = KnownNames(
+        (text for label, rows in tables.items() for row in rows for text in _texts(row, texts[label])),
+        kept=resolver.officials.keys(),
+    )
+    for label, rows in tables.items():
+        for row in rows:
+            for name in texts[label]:
+                value = row[name]
+                if isinstance(value, str):
+                    row[name] = known.redact(value)
+                elif isinstance(value, list):
+                    row[name] = [known.redact(item) for item in value]
+    return tables
+
+
+def _text_columns(rule: ModelRule) -> list[str]:
+    """The columns of a model's rows that may hold a name typed by someone: all but the ids and the references
+    to persons (pseudonyms, or the names of officials the profile keeps)."""
+    out = []
+    for name in (*rule.fields, *rule.text):
+        if name in VIRTUAL_FIELDS.get(rule.label, {}):
+            if name != "record":
+                out.append(name)
+            continue
+        found = rule.model._meta.get_field(name)
+        if not (found.is_relation and found.related_model is Person):
+            out.append(name)
+    return out
+
+
+def _texts(row: dict[str, Value], columns: list[str]) -> Iterator[str]:
+    for name in columns:
+        value = row[name]
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, list):
+            yield from value
 
 
 def _rows(rule: ModelRule, user: Any, profile: Profile, resolver: _Resolver) -> Iterator[dict[str, Value]]:
@@ -183,7 +243,7 @@ def _rows(rule: ModelRule, user: Any, profile: Profile, resolver: _Resolver) -> 
     many: dict[str, dict[int, list[str]]] = {}
     for name in (*rule.fields, *rule.text):
         if name in virtual:
-            columns |= {"content_type_id", "object_id"}
+            columns |= VIRTUAL_COLUMNS[name]
             continue
         found = model._meta.get_field(name)
         if found.many_to_many:
@@ -203,6 +263,12 @@ def _rows(rule: ModelRule, user: Any, profile: Profile, resolver: _Resolver) -> 
             if name == "record" and name in virtual:
                 target = ContentType.objects.get_for_id(row["content_type_id"]).model_class()
                 out[name] = _record_of_finding(target, row["object_id"], resolver)
+                continue
+            if name == "summary" and name in virtual:
+                out[name] = row["wording"] or ""  # put into words by ``export_rows``, once all names are known
+                continue
+            if name == "sources" and name in virtual:
+                out[name] = [_cited(source) for source in row["sources"] or []]
                 continue
             if name in many:
                 out[name] = many[name].get(pk, [])
@@ -227,6 +293,42 @@ def _record_of_finding(target: type[models.Model] | None, pk: int, resolver: _Re
     if label == PERSON:
         return resolver.person(pk)
     return f"{label}/{record_reference(label, pk)}"
+
+
+def _shown(words: Any, finest: str, shown: set[str], withheld: str) -> Any:
+    """A finding's words as an export gives them: each value taken from a record only if the export shows it
+    anyway (a place's or an organisation's name), else ``withheld`` (a value of a protected field, a
+    person's name); each date no finer than ``finest`` (the profile's dates)."""
+    if isinstance(words, str):  # kept if shown anyway, or if it has no letter (punctuation, a figure)
+        return words if words in shown or not any(c.isalpha() for c in words) else withheld
+    if not isinstance(words, dict):
+        return words  # a number
+    if "d" in words:
+        coarsest = max(PRECISION_ORDER.index(Precision(words["pr"])), PRECISION_ORDER.index(Precision(finest)))
+        return {**words, "pr": PRECISION_ORDER[coarsest].value}
+    if "l" in words:
+        return {**words, "l": [_shown(item, finest, shown, withheld) for item in words["l"]]}
+    if "m" in words and "pl" not in words and not _is_message(words["m"]) and words["m"] not in shown:
+        return withheld  # a record's text given as a message (a disability's description, say)
+    if "p" in words:
+        return {**words, "p": {key: _shown(value, finest, shown, withheld) for key, value in words["p"].items()}}
+    return words
+
+
+@lru_cache(maxsize=4096)
+def _is_message(text: str) -> bool:
+    """Whether ``text`` is one of Habeas's own messages (every one has its Russian translation: see
+    ``habeas.core.wording``), not a text taken from a record."""
+    with translation.override("ru"):
+        return gettext(text) != text
+
+
+def _cited(source: dict[str, str]) -> str:
+    """A source a finding rests on, as an export cites it: its title and where in it ("Old habits — Roza
+    Tuletaeva, p. 12"); the names in it are redacted with the rest of the export's text."""
+    where = [source.get("section") or "", source.get("page") and f"p. {source['page']}", source.get("paragraph")]
+    located = ", ".join(part for part in where if part)
+    return f"{source.get('source', '')} — {located}" if located else str(source.get("source", ""))
 
 
 def _many(

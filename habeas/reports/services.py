@@ -1,7 +1,8 @@
 """Writes of the reports: redacted exports (the file, and its audit event in the same transaction), and the
 live clock's e-mails (``clock_notify``).
 
-JSON is one document with a key per model. CSV is a zip archive holding one CSV file per model: an export
+JSON is one document with a key per model. CSV is a zip archive holding one CSV file per model, each beginning
+with UTF-8's byte-order mark (without it Excel and LibreOffice read Cyrillic as a Windows code page): an export
 is one file, so that it can be downloaded from the web, hashed once for the audit trail and handed on
 whole; a directory of loose files can be neither. Both are byte for byte the same for the same records, the
 same profile and the same key file (no timestamps inside), so two exports can be compared by their SHA-256.
@@ -61,16 +62,26 @@ def export_filename(profile: str, format: str) -> str:
 
 
 def export_write(
-    *, user: Any, profile: str | Profile, format: str, out: IO[bytes], destination: str = ""
+    *,
+    user: Any,
+    profile: str | Profile,
+    format: str,
+    out: IO[bytes],
+    destination: str = "",
+    language: str = "en",
 ) -> ExportSummary:
     """Write the records ``user`` may see, redacted by ``profile``, to ``out`` in ``format`` (json or csv),
-    and record the export (profile, counts, SHA-256 of the bytes written) as an audit event. ``destination``
-    says in the audit trail where the file went (a path, or "download")."""
+    with the findings' sentences in ``language``, and record the export (profile, counts, SHA-256 of the bytes
+    written) as an audit event. ``destination`` says in the audit trail where the file went (a path, or
+    "download")."""
     if format not in FORMATS:
         raise ExportError(f"unknown export format {format!r}; the formats are: {', '.join(FORMATS)}")
+    if language not in dict(settings.LANGUAGES):
+        known = ", ".join(dict(settings.LANGUAGES))
+        raise ExportError(f"unknown language {language!r}; the languages are: {known}")
     chosen = profile if isinstance(profile, Profile) else profile_load(profile)
     with transaction.atomic():
-        tables = export_rows(user=user, profile=chosen)
+        tables = export_rows(user=user, profile=chosen, language=language)
         blob = _json(chosen, tables) if format == "json" else _zip(chosen, tables)
         summary = ExportSummary(
             profile=chosen.name,
@@ -89,6 +100,7 @@ def export_write(
             details={
                 "profile": chosen.name,
                 "format": format,
+                "language": language,
                 "counts": summary.counts,
                 "sha256": summary.sha256,
                 "bytes": summary.size,
@@ -117,7 +129,7 @@ def _zip(profile: Profile, tables: dict[str, list[dict[str, Value]]]) -> bytes:
             member = zipfile.ZipInfo(f"{label}.csv", date_time=ZIP_TIME)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
-            archive.writestr(member, text.getvalue().encode("utf-8"))
+            archive.writestr(member, text.getvalue().encode("utf-8-sig"))  # the BOM: spreadsheets read it as UTF-8
     return buffer.getvalue()
 
 

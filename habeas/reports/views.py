@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -12,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -34,6 +36,10 @@ class ExportForm(forms.Form):
         label=_("Format"), choices=[("json", _("JSON (one file)")), ("csv", _("CSV (a zip of one file per model)"))]
     )
 
+    language = forms.ChoiceField(
+        label=_("Language of the findings' sentences"), choices=settings.LANGUAGES, required=False
+    )
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["profile"].choices = [(name, name) for name in profiles()]  # type: ignore[attr-defined]
@@ -44,13 +50,18 @@ class ExportForm(forms.Form):
 @reauth_view
 def export(request: HttpRequest) -> HttpResponseBase:
     """GET shows the form; POST writes the export of what the user may see and sends it as a download."""
-    form = ExportForm(request.POST if request.method == "POST" else None)
+    form = ExportForm(request.POST if request.method == "POST" else None, initial={"language": get_language()})
     if request.method == "POST" and form.is_valid():
         buffer = io.BytesIO()
         fmt = form.cleaned_data["format"]
         assert fmt in FORMATS
         summary = export_write(
-            user=request.user, profile=form.cleaned_data["profile"], format=fmt, out=buffer, destination="download"
+            user=request.user,
+            profile=form.cleaned_data["profile"],
+            format=fmt,
+            out=buffer,
+            destination="download",
+            language=form.cleaned_data["language"] or "en",
         )
         content_type = "application/zip" if fmt == "csv" else "application/json"
         response = HttpResponse(buffer.getvalue(), content_type=content_type)

@@ -283,7 +283,7 @@ def test_a_new_team_for_an_edited_record_is_refused_by_the_service(world):
 # Findings on the admin's pages, as analysts see them --------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", [FamilyContact, Notification], ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize("model", [FamilyContact, Notification, RestrictiveMeasure], ids=lambda m: m._meta.model_name)
 def test_an_analyst_without_identities_sees_no_finding_summary_on_a_records_page(client, world, model):
     findings_evaluate(profile_name="kz")
     record = next(
@@ -356,3 +356,58 @@ def test_a_source_is_not_cited_for_a_record_of_another_team(world):
     with pytest.raises(ValidationError, match="another team than the source"):
         citation_add(source=theirs, record=tian(), user=member, page="3")
     assert not Citation.objects.filter(source=theirs).exists()
+
+
+# A moved record's sources: a source cited by the moved records alone goes with them; one cited by records
+# that stay stays, and the move is refused naming it (the other team would read its title).
+
+
+def cite(source: Source, record: Any) -> Citation:
+    return factories.saved(Citation(source=source, record=record, page="1"))
+
+
+def test_a_source_cited_by_nothing_else_moves_with_the_record_that_cites_it(world, detainee):
+    from habeas.accounts.records import record_move
+
+    person, episode, _ = detainee
+    testimony = factories.saved(
+        Source(key="atabek-letter", title="Letter from Aron Atabek", kind="interview", team=team("A"))
+    )
+    cite(testimony, episode)
+    record_move(records=[person], team=team("B"), user=world["superuser"])
+    testimony.refresh_from_db()
+    assert testimony.team == team("B")
+    assert AuditEvent.objects.filter(target_type="evidence.source", target_id=str(testimony.pk)).exists()
+
+
+def test_a_record_citing_a_source_that_stays_is_not_moved_and_the_source_is_named(world, detainee):
+    from django.core.exceptions import ValidationError
+
+    from habeas.accounts.records import record_move
+
+    person, episode, _ = detainee
+    report = factories.saved(
+        Source(key="ombudsman-2014", title="Ombudsman's report 2014", kind="document", team=team("A"))
+    )
+    cite(report, episode)
+    cite(report, tian())  # a record of A that stays
+    with pytest.raises(ValidationError, match="ombudsman-2014"):
+        record_move(records=[person], team=team("B"), user=world["superuser"])
+    for record in (person, episode, report):
+        record.refresh_from_db()
+        assert record.team == team("A")
+
+
+def test_a_source_cited_by_a_record_that_stays_is_not_moved(world):
+    from django.core.exceptions import ValidationError
+
+    from habeas.accounts.records import record_move
+
+    report = factories.saved(
+        Source(key="ombudsman-2015", title="Ombudsman's report 2015", kind="document", team=team("A"))
+    )
+    cite(report, tian())
+    with pytest.raises(ValidationError, match=r"ombudsman-2015.*stays"):
+        record_move(records=[report], team=team("B"), user=world["superuser"])
+    report.refresh_from_db()
+    assert report.team == team("A")

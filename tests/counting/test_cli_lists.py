@@ -6,6 +6,7 @@ read-only member and an analyst of A, and an outsider in B); the tests run the c
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 import sqlite3
@@ -139,7 +140,8 @@ def test_histories_are_exported_and_the_read_is_audited(instance, linked):
     out = instance.folder / "histories.csv"
     result = instance.run("histories", linked["run"], "--strata", "sex", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    with out.open(encoding="utf-8") as handle:
+    assert out.read_bytes().startswith(codecs.BOM_UTF8)  # spreadsheet programs then read it as UTF-8
+    with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert rows and set(rows[0]) == {"cluster_id", "n_records", "sex", *(f"list_{i}" for i in linked["lists"])}
     assert ("member", "cli", "lists") in instance.events("read")

@@ -145,10 +145,28 @@ def test_a_path_is_made_from_a_sha256_only():
 def test_a_file_over_the_size_limit_is_refused_with_the_reason_and_nothing_is_stored(source, admin_user, settings):
     settings.HABEAS_MAX_UPLOAD_MB = 1
     big = PDF + b"0" * (1024 * 1024)
-    with pytest.raises(ValidationError, match=r"the largest allowed is 1 MB \(HABEAS_MAX_UPLOAD_MB\)"):
+    with pytest.raises(
+        ValidationError, match=r"“big\.pdf” is 1\.0 MB; the largest allowed is 1 MB \(HABEAS_MAX_UPLOAD_MB\)"
+    ):
         document_add(source=source, upload=upload("big.pdf", big), user=admin_user)
     assert not Document.objects.exists()
     assert not documents_dir().exists() or files_under(documents_dir()) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ru", "файл «Показания.pdf» — 1.0 МБ; допустимый максимум — 1 МБ"),
+        ("kk", "«Показания.pdf» файлы 1.0 МБ; рұқсат етілген ең үлкен өлшем — 1 МБ"),
+    ],
+)
+def test_a_file_over_the_size_limit_is_named_in_russian_and_kazakh(source, admin_user, settings, language, message):
+    from django.utils import translation
+
+    settings.HABEAS_MAX_UPLOAD_MB = 1
+    with translation.override(language), pytest.raises(ValidationError) as refused:
+        document_add(source=source, upload=upload("Показания.pdf", PDF + b"0" * (1024 * 1024)), user=admin_user)
+    assert message in refused.value.messages[0]
 
 
 @pytest.mark.parametrize(

@@ -160,7 +160,7 @@ def test_an_uploaded_pdf_is_stored_with_its_hash_size_type_and_text(client, worl
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("big.pdf", make_pdf("x") + b"0" * (1024 * 1024 + 1), "the largest allowed is 1 MB"),
+        ("big.pdf", make_pdf("x") + b"0" * (1024 * 1024 + 1), "“big.pdf” is 1.0 MB; the largest allowed is 1 MB"),
         ("photo.pdf", b"\x00\x01\x02 binary" * 10, "not a PDF, plain text, PNG or JPEG file"),
         ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog", "the PDF cannot be read"),
         ("cut.pdf", make_pdf("cut short")[:150], "the PDF cannot be read"),

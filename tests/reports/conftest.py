@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import zipfile
@@ -21,5 +22,8 @@ def records(blob: bytes) -> dict[str, list[dict[str, Any]]]:
 
 
 def unzip(blob: bytes) -> dict[str, str]:
+    """The files of a CSV export, each read as UTF-8 after the byte-order mark it begins with."""
     with zipfile.ZipFile(io.BytesIO(blob)) as archive:
-        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+        files = {name: archive.read(name) for name in archive.namelist()}
+    assert all(content.startswith(codecs.BOM_UTF8) for content in files.values())
+    return {name: content[len(codecs.BOM_UTF8) :].decode("utf-8") for name, content in files.items()}

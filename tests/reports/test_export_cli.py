@@ -71,3 +71,58 @@ def test_an_unknown_profile_is_an_error_listing_the_profiles(demo_user, tmp_path
     assert "unknown redaction profile 'atlantis'; the profiles are: partner, public" in result.stderr
     assert not out.exists()
     assert export_events() == []
+
+
+# Signed exports ---------------------------------------------------------------------------------------------
+
+
+def signed_export(tmp_path) -> tuple:
+    """A partner export signed with the organisation's key, and that key's public half as printed."""
+    keys = habeas("keys", "signing")
+    assert keys.returncode == 0, keys.stderr
+    public_key = keys.stdout.strip().splitlines()[-1]
+    out = tmp_path / "partner.json"
+    result = habeas("export", "--redact", "partner", "--sign", "--out", str(out), "--user", DEMO_USER)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "partner.json.sig").exists() and "Signed with the organisation's key" in result.stdout
+    return out, public_key
+
+
+def test_a_signed_export_verifies_against_the_organisations_public_key(demo_user, tmp_path):
+    out, public_key = signed_export(tmp_path)
+    result = habeas("verify", str(out), "--trust", public_key)
+    assert result.returncode == 0, result.stderr
+    assert "is as the holder of the key you trust signed it" in result.stdout
+    again = habeas("keys", "signing")  # the key is made once and kept
+    assert again.stdout.strip().splitlines()[-1] == public_key and "Created" not in again.stdout
+
+
+def test_an_export_altered_by_one_byte_is_refused(demo_user, tmp_path):
+    out, public_key = signed_export(tmp_path)
+    content = bytearray(out.read_bytes())
+    content[len(content) // 2] ^= 1
+    out.write_bytes(bytes(content))
+    result = habeas("verify", str(out), "--trust", public_key)
+    assert result.returncode != 0
+    assert "refused — it was changed after it was signed, or it was not signed by the key you trust" in result.stderr
+
+
+def test_an_export_signed_by_another_key_or_unsigned_is_refused(demo_user, tmp_path):
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    out, _ = signed_export(tmp_path)
+    other = (
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
+    result = habeas("verify", str(out), "--trust", base64.b64encode(other).decode())
+    assert result.returncode != 0 and "not signed by the key you trust" in result.stderr
+    (tmp_path / "partner.json.sig").unlink()
+    result = habeas("verify", str(out), "--trust", base64.b64encode(other).decode())
+    assert result.returncode != 0 and "it has no signature (partner.json.sig beside it)" in result.stderr
+    result = habeas("verify", str(out), "--trust", "not-a-key")
+    assert result.returncode != 0 and "is not a public key" in result.stderr

@@ -113,3 +113,16 @@ def test_an_unknown_profile_or_format_is_a_form_error(client, world):
     assert response.status_code == 200
     assert response.context["form"].errors.keys() == {"profile", "format"}
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_the_findings_sentences_are_written_in_the_language_chosen_on_the_page(client, world):
+    from habeas.standards.services import findings_evaluate
+
+    findings_evaluate(profile_name="kz")
+    client.force_login(world["member"])
+    response = client.post(URL, {"profile": "public", "format": "json", "language": "ru"})
+    assert response.status_code == 200
+    summaries = [row["summary"] for row in json.loads(response.content)["records"]["standards.finding"]]
+    assert summaries and any(any("а" <= letter <= "я" for letter in summary) for summary in summaries)
+    assert leaks(response.content, protected_texts()) == []
+    assert AuditEvent.objects.filter(action="export").latest("seq").details["language"] == "ru"

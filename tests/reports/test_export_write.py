@@ -171,7 +171,7 @@ def test_allegations_carry_their_methods_and_no_free_text(world):
     assert not {"summary", "injuries", "circumstances", "purpose", "notes"} & set(tables["cases.allegation"][0])
 
 
-def test_findings_name_the_rule_and_a_pseudonymous_record_but_not_the_subject(world):
+def test_findings_name_the_rule_a_pseudonymous_record_their_sentence_and_sources_but_not_the_subject(world):
     from habeas.standards.services import findings_evaluate
 
     findings_evaluate(profile_name="kz")
@@ -190,6 +190,8 @@ def test_findings_name_the_rule_and_a_pseudonymous_record_but_not_the_subject(wo
         "profile",
         "rule",
         "standard",
+        "summary",
+        "sources",
     }
     assert any(row["rule"] == "MANDELA-44-PROLONGED-SOLITARY" for row in rows)
     assert all(row["record"].startswith(("Person ", "registry.", "custody.", "cases.", "monitoring.")) for row in rows)
@@ -237,3 +239,18 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_written_as_text(
     names = {row["name"] for row in rows}
     assert {f"'{name}" for name in typed} <= names
     assert not any(name.startswith(FORMULA_STARTS) for row in rows for name in row.values())
+
+
+def test_each_csv_file_begins_with_the_byte_order_mark_so_spreadsheets_read_cyrillic(world):
+    import codecs
+    import zipfile
+
+    from habeas.registry.models import Organisation
+
+    organisation = Organisation.objects.order_by("pk").first()
+    Organisation.objects.filter(pk=organisation.pk).update(name="Департамент полиции")
+    blob, _ = export(world["member"], "public", "csv")
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    assert all(content.startswith(codecs.BOM_UTF8) for content in contents.values())
+    assert "Департамент полиции" in contents["registry.organisation.csv"].decode("utf-8-sig")
