@@ -39,6 +39,9 @@ class LinkageSummary:
     #: False when the lists were too small to learn how often true matches agree (fewer than about fifty pairs
     #: share a name or a date of birth): generic agreement weights were used, and the review queue matters more
     m_from_em: bool
+    #: True when the lists had fewer records than ``config.shipped_weights_below`` and started from the weights
+    #: learned on large synthetic lists (:mod:`habeas.stats.linkage.prior`) rather than learning their own
+    shipped_weights: bool
     probability_two_random_records_match: float
     backend: str
     seed: int
@@ -245,6 +248,7 @@ def link(
         reviewed_applied=len(must) + len(cannot),
         m_from_labels=use_labels,
         m_from_em=matcher.m_from_em,
+        shipped_weights=matcher.shipped_weights,
         probability_two_random_records_match=float(model["probability_two_random_records_match"]),
         backend=backend,
         seed=seed,
