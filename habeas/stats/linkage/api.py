@@ -14,6 +14,7 @@ from habeas.stats.estimation.table import CaptureTable
 from habeas.stats.linkage.capture import capture_histories, capture_table
 from habeas.stats.linkage.cluster import check_reviewed, cluster_pairs
 from habeas.stats.linkage.config import LinkageConfig, LinkageError, ReviewedPair, reviewed_pairs
+from habeas.stats.linkage.impact import decision_priorities
 from habeas.stats.linkage.normalise import normalise_records
 from habeas.stats.linkage.splink_model import Backend, SplinkMatcher
 
@@ -55,8 +56,9 @@ class LinkageResult:
     order. ``pairs``: every scored pair kept (``record_id_l``, ``record_id_r``, ``match_probability``,
     ``match_weight``, ``match_key`` = the blocking rule that found it or "rescored", ``origin`` =
     "blocked" / "rescored" / "reviewed"). ``review_queue``: pairs
-    in the review band not yet reviewed, nearest the match threshold first, with the records' names side by
-    side. ``reviewed``: the decisions applied, to pass again next time. ``capture_histories``: one row per
+    in the review band not yet reviewed, with the records' names side by side and their ``priority``, highest
+    first: how much deciding the pair could change the people found and the estimate
+    (:mod:`~habeas.stats.linkage.impact`). ``reviewed``: the decisions applied, to pass again next time. ``capture_histories``: one row per
     person (see :func:`habeas.stats.linkage.capture.capture_histories`). ``model``: the trained Splink model.
     """
 
@@ -158,13 +160,11 @@ def _review_queue(
         if column in records.columns:
             out[f"{column}_l"] = records[column].to_numpy()[left]
             out[f"{column}_r"] = records[column].to_numpy()[right]
-    distance = (out["match_probability"] - config.match_threshold).abs()
-    return (
-        out.assign(_d=distance)
-        .sort_values(["_d", "record_id_l"], kind="stable")
-        .drop(columns="_d")
-        .reset_index(drop=True)
+    clusters = pd.DataFrame({"record_id": records["record_id"], "source": records["source"].astype(str)})
+    out["priority"] = decision_priorities(
+        clusters.assign(cluster_id=labels), out["record_id_l"], out["record_id_r"], out["match_probability"]
     )
+    return out.sort_values(["priority", "record_id_l"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def link(
