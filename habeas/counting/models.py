@@ -239,7 +239,8 @@ class ReviewPair(models.Model):
                 violation_error_message="a pair is reviewed once in a run",
             ),
             models.CheckConstraint(
-                condition=Q(match_probability__isnull=True) | (Q(match_probability__gte=0) & Q(match_probability__lte=1)),
+                condition=Q(match_probability__isnull=True)
+                | (Q(match_probability__gte=0) & Q(match_probability__lte=1)),
                 name="counting_reviewpair_probability",
                 violation_error_message="a match probability lies between 0 and 1",
             ),

@@ -767,7 +767,6 @@ def linkage_relink(*, run: LinkageRun, user: Any, now: dt.datetime | None = None
     return again
 
 
-
 def _save_run(
     run: LinkageRun,
     lists: Sequence[SourceList],

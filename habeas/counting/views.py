@@ -13,8 +13,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -34,8 +34,8 @@ from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, Revie
 from habeas.counting.reading import encoding_name
 from habeas.counting.selectors import (
     estimate_get_for_user,
-    latest_run,
     estimates_visible,
+    latest_run,
     list_name,
     lists_visible,
     pair_comparison,

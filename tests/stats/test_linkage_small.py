@@ -99,9 +99,7 @@ def test_shipped_weights_carry_their_provenance_and_can_be_remade() -> None:
     assert provenance["records"] >= 10_000
     assert {"seed", "date", "splink"} <= set(provenance)
     lists = generate_lists(6000, seed=5)
-    remade = learn_prior_weights(
-        lists.records.drop(columns="person_id"), generator="test", seed=5, people=lists.people
-    )
+    remade = learn_prior_weights(lists.records.drop(columns="person_id"), generator="test", seed=5, people=lists.people)
     assert remade["provenance"]["records"] == 6000
     assert set(remade["levels"]) == set(shipped["levels"])
     exact = remade["levels"]["surname_key"]["Exact match on surname_key"]

@@ -55,11 +55,11 @@ class LinkageResult:
     ``clusters``: ``record_id``, ``source``, ``cluster_id`` (0..people-1), one row per input record, in input
     order. ``pairs``: every scored pair kept (``record_id_l``, ``record_id_r``, ``match_probability``,
     ``match_weight``, ``match_key`` = the blocking rule that found it or "rescored", ``origin`` =
-    "blocked" / "rescored" / "reviewed"). ``review_queue``: pairs
-    in the review band not yet reviewed, with the records' names side by side and their ``priority``, highest
-    first: how much deciding the pair could change the people found and the estimate
-    (:mod:`~habeas.stats.linkage.impact`). ``reviewed``: the decisions applied, to pass again next time. ``capture_histories``: one row per
-    person (see :func:`habeas.stats.linkage.capture.capture_histories`). ``model``: the trained Splink model.
+    "blocked" / "rescored" / "reviewed"). ``review_queue``: pairs in the review band not yet reviewed, with the
+    records' names side by side and their ``priority``, highest first: how much deciding the pair could change
+    the people found and the estimate (:mod:`~habeas.stats.linkage.impact`). ``reviewed``: the decisions
+    applied, to pass again next time. ``capture_histories``: one row per person (see
+    :func:`habeas.stats.linkage.capture.capture_histories`). ``model``: the trained Splink model.
     """
 
     clusters: pd.DataFrame

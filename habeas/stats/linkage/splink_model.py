@@ -113,7 +113,9 @@ def _dob_comparison() -> ComparisonCreator:
     )
 
 
-def build_settings(frame: pd.DataFrame, config: LinkageConfig, prior: float, *, trained: bool = True) -> SettingsCreator:
+def build_settings(
+    frame: pd.DataFrame, config: LinkageConfig, prior: float, *, trained: bool = True
+) -> SettingsCreator:
     """The Splink settings for the normalised ``frame`` (see the module docstring), starting from ``prior``;
     ``trained`` False when the weights will be the shipped ones rather than learned from ``frame``."""
     comparisons: list[ComparisonCreator | dict[str, Any]] = []
