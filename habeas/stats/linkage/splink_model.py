@@ -7,10 +7,11 @@ match):
   names swapped / (given name only: same diminutive group) / Jaro-Winkler on the keys at two thresholds /
   different;
 * patronymic: missing / same father's-name key / Jaro-Winkler ≥ 0.9 / different;
-* date of birth, allowing partial dates: missing year / birth years differ (its m fixed so low that it all
-  but vetoes a match, :data:`YEARS_DIFFER_M`) / same full date / one typo in a full date
+* date of birth, allowing partial dates: missing year / same full date / one typo in a full date
   (Damerau-Levenshtein ≤ 1 on YYYYMMDD) / same year and month with a day unknown on one side / same year
-  with a month unknown on one side / same year, different month or day;
+  with a month unknown on one side / same year, different month or day / years one apart / different. On
+  lists too small to learn from, birth years that differ are checked first, with an m fixed so low that it all
+  but vetoes a match (:data:`YEARS_DIFFER_M`);
 * sex, region: missing / same / different; national id: missing / same / one typo / different;
 * any ``extra_columns``: missing / Jaro-Winkler ≥ 0.92 / ≥ 0.8 / different.
 
@@ -87,30 +88,41 @@ def _name_comparison(column: str, other: str, *, tf: bool, with_group: bool) -> 
     return cl.CustomComparison(levels, output_column_name=column)
 
 
-#: The m probability of "birth years differ" (both known), fixed at 2^-30: the level costs about 30 bits, more
-#: than full agreement of surname, given name, patronymic and sex together, so that namesakes born in other
-#: years (a father and his son) never merge on names alone; only a shared national id or a reviewer's
-#: decision can outweigh it.
+#: The m probability of "birth years differ" (both known) on lists too small to learn from, fixed at 2^-30: the
+#: level costs about 30 bits, more than full agreement of surname, given name, patronymic and sex together, so
+#: that namesakes born in other years (a father and his son) never merge on names alone; only a shared national
+#: id or a reviewer's decision can outweigh it. Large lists learn it, as they learn how often years are mistyped.
 YEARS_DIFFER_M: Final = 2.0**-30
 
 
-def _dob_comparison() -> ComparisonCreator:
-    return cl.CustomComparison(
-        [
-            cll.CustomLevel("by_l IS NULL OR by_r IS NULL", "year unknown").configure(is_null_level=True),
+def _dob_comparison(*, veto: bool) -> ComparisonCreator:
+    """The date-of-birth comparison. With ``veto`` (lists too small to learn from) birth years that differ form
+    one level of fixed, tiny m, checked before the others; the remaining levels then compare dates of one year.
+    Without, years one apart and years further apart are levels learned like the others."""
+    levels: list[Any] = [cll.CustomLevel("by_l IS NULL OR by_r IS NULL", "year unknown").configure(is_null_level=True)]
+    if veto:
+        levels.append(
             cll.CustomLevel("by_l <> by_r", "birth years differ").configure(
                 m_probability=YEARS_DIFFER_M, fix_m_probability=True
-            ),
-            cll.ExactMatchLevel("dob_digits").configure(label_for_charts="same full date"),
-            cll.DamerauLevenshteinLevel("dob_digits", 1),
-            cll.CustomLevel(
-                "by_l = by_r AND bm_l = bm_r AND (bd_l IS NULL OR bd_r IS NULL)", "same year-month, a day unknown"
-            ),
-            cll.CustomLevel("by_l = by_r AND (bm_l IS NULL OR bm_r IS NULL)", "same year, a month unknown"),
-            cll.ElseLevel().configure(label_for_charts="same year, month or day differ"),
-        ],
-        output_column_name="dob",
-    )
+            )
+        )
+    levels += [
+        cll.ExactMatchLevel("dob_digits").configure(label_for_charts="same full date"),
+        cll.DamerauLevenshteinLevel("dob_digits", 1),
+        cll.CustomLevel(
+            "by_l = by_r AND bm_l = bm_r AND (bd_l IS NULL OR bd_r IS NULL)", "same year-month, a day unknown"
+        ),
+        cll.CustomLevel("by_l = by_r AND (bm_l IS NULL OR bm_r IS NULL)", "same year, a month unknown"),
+    ]
+    if veto:
+        levels.append(cll.ElseLevel().configure(label_for_charts="same year"))
+    else:
+        levels += [
+            cll.CustomLevel("by_l = by_r", "same year"),
+            cll.CustomLevel("abs(by_l - by_r) <= 1", "years one apart"),
+            cll.ElseLevel(),
+        ]
+    return cl.CustomComparison(levels, output_column_name="dob")
 
 
 def build_settings(
@@ -126,7 +138,7 @@ def build_settings(
     if _filled(frame, "patronymic_key", trained=trained):
         comparisons.append(cl.JaroWinklerAtThresholds("patronymic_key", [0.9]))
     if _filled(frame, "by", trained=trained):
-        comparisons.append(_dob_comparison())
+        comparisons.append(_dob_comparison(veto=not trained))
     for column in ("sex", "region_key"):
         if _filled(frame, column, trained=trained):
             comparisons.append(cl.ExactMatch(column))
