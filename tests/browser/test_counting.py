@@ -61,7 +61,7 @@ def _hand_typed_lists(team, user):
         lst = SourceList.objects.create(
             team=team,
             source=source,
-            title=f"{name.capitalize()}' list",
+            title=f"{name.capitalize()} list",
             imported_at=timezone.now(),
             imported_by=user,
             file_format="csv",
@@ -102,7 +102,7 @@ def test_a_decision_relinks_at_once_rows_are_linked_by_hand_and_the_estimate_fol
 
     # the decision: the pair is linked, and the lists are linked again at once, in a new run
     page.goto(f"{page.base}/counting/runs/{run.pk}/review/")
-    page.fill("#id_reason", "same father's name on the journalists' and the official list")
+    page.fill("#id_reason", "the journalist who wrote the list confirmed it is the same man")
     page.click("button.same")
     page.wait_for_url(lambda url: "/review/" in url and f"/runs/{run.pk}/" not in url)
     second = latest_run(run)
