@@ -219,9 +219,10 @@ def _queue_context(request: HttpRequest, run: LinkageRun, **extra: Any) -> dict[
 
 
 def _relink(request: HttpRequest, run: LinkageRun) -> tuple[LinkageRun, str]:
-    """Link the run's lists again after a decision: at once for small runs, else by the worker. The run to show
-    next, and what happened in words."""
-    if run.records > RELINK_AT_ONCE:
+    """Link the run's lists again after a decision: at once for small runs, else (and when an LCMCR estimate,
+    which may take minutes, is to be made again) by the worker. The run to show next, and what happened in
+    words."""
+    if run.records > RELINK_AT_ONCE or run.estimates.filter(method="lcmcr").exists():
         job = job_start(
             kind="linkage",
             title=_("Linking again after a review decision (run %(run)s)") % {"run": run.pk},

@@ -109,3 +109,28 @@ def test_the_queue_puts_first_the_pairs_whose_decision_could_change_the_count_mo
     priorities = [pair.priority for pair in review_queue(run=run)]
     assert len(priorities) >= 3 and all(p >= 0 for p in priorities)
     assert priorities == sorted(priorities, reverse=True) and priorities[0] > priorities[-1]
+
+
+def test_the_people_page_shows_each_person_and_lets_only_those_who_may_decide_link_by_hand(client, world):
+    from django.urls import reverse
+
+    from tests.counting.pages import counting_demo
+
+    run = counting_demo()["run"]
+    url = reverse("run_people", args=[run.pk])
+    rows = [str(pk) for pk in ClusterMember.objects.filter(run=run).order_by("row_id").values_list("row_id", flat=True)]
+    client.force_login(world["readonly"])
+    html = client.get(url).content.decode()
+    assert "Кенжебаев" in html and 'name="rows"' not in html and "may read this run" in html
+    assert client.post(url, {"rows": rows[:2], "decision": "same", "reason": "x"}).status_code == 403
+
+    client.force_login(world["member"])
+    html = client.get(url).content.decode()
+    first_page = ClusterMember.objects.filter(run=run, cluster__lt=50).count()  # 50 people a page
+    assert html.count('name="rows"') == first_page < len(rows) and "page 1 of 2" in html
+    assert "Kenzhebaev" in html and "Same person" in html
+    response = client.post(url, {"rows": rows[:1], "decision": "same", "reason": "one row"})
+    assert response.status_code == 400 and "Tick at least two rows." in response.content.decode()
+    response = client.post(url, {"rows": rows[:2], "decision": "same", "reason": "  "})
+    assert response.status_code == 400 and "Give the reason" in response.content.decode()
+    assert not ReviewPair.objects.filter(by_hand=True).exists()

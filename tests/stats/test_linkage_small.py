@@ -92,15 +92,16 @@ def test_a_father_and_son_of_one_name_born_decades_apart_never_merge() -> None:
     assert clusters["p3"] == clusters["h3"]
 
 
+@pytest.mark.slow  # learns a model on 3,000 records
 def test_shipped_weights_carry_their_provenance_and_can_be_remade() -> None:
     shipped = prior_weights()
     provenance = shipped["provenance"]
     assert provenance["generator"] == "habeas.stats.linkage.synthetic.generate_lists"
     assert provenance["records"] >= 10_000
     assert {"seed", "date", "splink"} <= set(provenance)
-    lists = generate_lists(6000, seed=5)
+    lists = generate_lists(3000, seed=5)
     remade = learn_prior_weights(lists.records.drop(columns="person_id"), generator="test", seed=5, people=lists.people)
-    assert remade["provenance"]["records"] == 6000
+    assert remade["provenance"]["records"] == 3000
     assert set(remade["levels"]) == set(shipped["levels"])
     exact = remade["levels"]["surname_key"]["Exact match on surname_key"]
     assert exact["m"] > 0.5 > 0.01 > exact["u"]
