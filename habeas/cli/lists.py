@@ -141,10 +141,11 @@ def cmd_link(args: argparse.Namespace) -> int:
         + (f"; {run.reviewed_applied:,} earlier review decisions applied" if run.reviewed_applied else "")
         + "."
     )
-    if not run.summary.get("m_from_em", True):
+    if run.summary.get("shipped_weights"):
         print(
-            "These lists are too small to learn from how often the same person's details agree: general "
-            "weights were used. Review the uncertain pairs; the decisions then train the next run."
+            "These lists are too small to learn from how often the same person's details agree: the weights "
+            "learned on large synthetic lists were used. Review the uncertain pairs; the decisions then train "
+            "the next run."
         )
     if run.pairs_to_review:
         print(f"See them with: habeas lists review {run.pk}")
@@ -176,7 +177,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     from habeas.accounts.access import identities_hidden_from
     from habeas.counting.selectors import pair_get_for_user, review_queue, run_get_for_user
-    from habeas.counting.services import review_decide
+    from habeas.counting.services import LinkageRunError, linkage_relink, review_decide
 
     user = cli_user(args)
     run = _get(run_get_for_user, user, args.run, "linkage run")
@@ -194,6 +195,14 @@ def cmd_review(args: argparse.Namespace) -> int:
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         print(f"Pair {pair.pk}: {pair.get_state_display()}. Later runs over these lists apply the decision.")
+        try:
+            again = linkage_relink(run=run, user=user)
+        except LinkageRunError as exc:
+            raise CommandError(f"the decision is kept, but linking again failed: {exc}") from None
+        print(
+            f"Linked again at once as run {again.pk}: {again.people:,} people ({run.people:,} before), "
+            f"{again.pairs_to_review:,} pairs to review."
+        )
         return 0
     hidden = run.team_id in identities_hidden_from(user)
     pairs = list(review_queue(run=run))

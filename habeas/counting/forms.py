@@ -127,6 +127,45 @@ class DecisionForm(forms.Form):
         return reason
 
 
+class ByHandForm(forms.Form):
+    """Rows a reviewer links into one person or splits into different people, with the reason."""
+
+    rows = forms.TypedMultipleChoiceField(
+        label=_("Rows"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least two rows.")},
+    )
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(ReviewPair.State.SAME, _("Same person")), (ReviewPair.State.DIFFERENT, _("Different people"))],
+        error_messages={"required": _("Choose “same person” or “different people”.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("what decided it, e.g. the family confirmed they are father and son"),
+        error_messages={"required": _("Give the reason for the decision: it is kept with it.")},
+    )
+
+    def __init__(self, *args: Any, row_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rows"].choices = [(pk, str(pk)) for pk in row_ids]  # type: ignore[attr-defined]
+
+    def clean_rows(self) -> list[int]:
+        rows = list(self.cleaned_data["rows"])
+        if len(rows) < 2:
+            raise forms.ValidationError(_("Tick at least two rows."))
+        return rows
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for the decision: it is kept with it."))
+        return reason
+
+
 # ------------------------------------------------------------------------------------------- importing a list
 
 ENCODINGS = [

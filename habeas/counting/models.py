@@ -148,6 +148,15 @@ class LinkageRun(Record):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("run by"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("re-links run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followed_by",
+        help_text=_("the run this one re-linked at once after a review decision"),
+    )
 
     class Meta:
         verbose_name = _("linkage run")
@@ -180,8 +189,8 @@ class ClusterMember(models.Model):
 
 
 class ReviewPair(models.Model):
-    """A pair of rows the linkage was unsure about, for a person to decide: the same person or not. A decision
-    is kept and applied by every later run over both rows."""
+    """A pair of rows the linkage was unsure about, for a person to decide: the same person or not, or a pair a
+    reviewer linked or split by hand. A decision is kept and applied by every later run over both rows."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -191,8 +200,18 @@ class ReviewPair(models.Model):
     run = models.ForeignKey(LinkageRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="review_pairs")
     row_a = models.ForeignKey(ListRow, verbose_name=_("row A"), on_delete=models.PROTECT, related_name="+")
     row_b = models.ForeignKey(ListRow, verbose_name=_("row B"), on_delete=models.PROTECT, related_name="+")
-    match_probability = models.FloatField(_("match probability"))
+    match_probability = models.FloatField(
+        _("match probability"), null=True, blank=True, help_text=_("none for a pair chosen by hand")
+    )
     match_weight = models.FloatField(_("match weight"), null=True, blank=True)
+    by_hand = models.BooleanField(
+        _("linked or split by hand"), default=False, help_text=_("chosen by a reviewer, not queued by the linkage")
+    )
+    priority = models.FloatField(
+        _("priority"),
+        default=0.0,
+        help_text=_("how many people the count could change by if the linkage is wrong about this pair"),
+    )
     state = models.CharField(_("decision"), max_length=10, choices=State.choices, default=State.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -220,7 +239,8 @@ class ReviewPair(models.Model):
                 violation_error_message="a pair is reviewed once in a run",
             ),
             models.CheckConstraint(
-                condition=Q(match_probability__gte=0) & Q(match_probability__lte=1),
+                condition=Q(match_probability__isnull=True)
+                | (Q(match_probability__gte=0) & Q(match_probability__lte=1)),
                 name="counting_reviewpair_probability",
                 violation_error_message="a match probability lies between 0 and 1",
             ),

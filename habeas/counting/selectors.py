@@ -57,11 +57,29 @@ def pair_get_for_user(*, user: Any, pk: Any, write: bool = False) -> ReviewPair:
 
 
 def review_queue(*, run: LinkageRun) -> QuerySet[ReviewPair]:
-    """The pairs of a run still to be decided, nearest the match threshold first (the order linkage gave)."""
+    """The pairs of a run still to be decided, those whose decision could change the count most first
+    (``habeas.stats.linkage.impact``)."""
     return (
         ReviewPair.objects.filter(run=run, state=ReviewPair.State.PENDING)
         .select_related("row_a__source_list", "row_b__source_list")
-        .order_by("pk")
+        .order_by("-priority", "pk")
+    )
+
+
+def latest_run(run: LinkageRun) -> LinkageRun:
+    """The run that re-linked ``run`` after its review decisions, and so on to the newest."""
+    done = LinkageRun.objects.filter(status=LinkageRun.Status.DONE)
+    while (after := done.filter(follows=run).order_by("-pk").first()) is not None:
+        run = after
+    return run
+
+
+def run_people(*, run: LinkageRun) -> QuerySet[ClusterMember]:
+    """The run's rows by person (cluster), with their lists."""
+    return (
+        ClusterMember.objects.filter(run=run)
+        .select_related("row__source_list__source")
+        .order_by("cluster", "row__source_list_id", "row__row_number")
     )
 
 
@@ -82,9 +100,9 @@ def run_uncertain_links(*, run: LinkageRun) -> tuple[list[int], list[int], list[
     )
     position = {row: i for i, (row, _, _) in enumerate(members)}
     column = {label: i for i, label in enumerate(labels)}
-    pending = ReviewPair.objects.filter(run=run, state=ReviewPair.State.PENDING).values_list(
-        "row_a_id", "row_b_id", "match_probability"
-    )
+    pending = ReviewPair.objects.filter(
+        run=run, state=ReviewPair.State.PENDING, match_probability__isnull=False
+    ).values_list("row_a_id", "row_b_id", "match_probability")
     pairs = [
         UncertainPair(position[a], position[b], float(p)) for a, b, p in pending if a in position and b in position
     ]

@@ -629,15 +629,40 @@ def _json_safe(value: Any) -> Any:
 
 
 def review_decisions(*, team_id: int, lists: Sequence[SourceList]) -> dict[tuple[int, int], bool]:
-    """The latest decision (same person: True) on each pair of rows of these lists, from any earlier run of the
-    team."""
+    """The decisions (same person: True) on pairs of rows of these lists, from any run of the team, queued or
+    by hand: the latest on each pair, newest first, each kept only if it agrees with those already kept. A
+    newer decision thus overrides older ones it contradicts (rows split after being linked through a third)."""
     decided = (
         ReviewPair.objects.filter(run__team_id=team_id, row_a__source_list__in=lists, row_b__source_list__in=lists)
         .exclude(state=ReviewPair.State.PENDING)
-        .order_by("decided_at", "pk")
+        .order_by("-decided_at", "-pk")
         .values_list("row_a_id", "row_b_id", "state")
     )
-    return {(a, b): state == ReviewPair.State.SAME for a, b, state in decided}
+    group: dict[int, int] = {}
+
+    def root(row: int) -> int:
+        while group.setdefault(row, row) != row:
+            row = group[row]
+        return row
+
+    kept: dict[tuple[int, int], bool] = {}
+    apart: list[tuple[int, int]] = []
+    for a, b, state in decided:
+        if (a, b) in kept:
+            continue
+        same = state == ReviewPair.State.SAME
+        ra, rb = root(a), root(b)
+        if same:
+            joined = {ra, rb}
+            if any({root(x), root(y)} == joined for x, y in apart):
+                continue
+            group[ra] = rb
+        elif ra == rb:
+            continue
+        else:
+            apart.append((a, b))
+        kept[(a, b)] = same
+    return kept
 
 
 def linkage_run(
@@ -647,12 +672,14 @@ def linkage_run(
     seed: int = 0,
     config: Any = None,
     now: dt.datetime | None = None,
+    follows: LinkageRun | None = None,
 ) -> LinkageRun:
     """Link the rows of ``lists`` (one team's) into people with ``habeas.stats.link``, applying every review
-    decision already made on their pairs, and store the clusters and the new review queue.
+    decision already made on their pairs, and store the clusters and the new review queue, the pairs whose
+    decision could change the count most first.
 
-    ``config`` is a ``LinkageConfig`` or a mapping of its settings. A run that fails is stored as failed (with
-    the error) and ``LinkageRunError`` raised.
+    ``config`` is a ``LinkageConfig`` or a mapping of its settings; ``follows`` the run this one re-links after a
+    decision. A run that fails is stored as failed (with the error) and ``LinkageRunError`` raised.
     """
     from habeas.stats.linkage import LinkageError, ReviewedPair, link
 
@@ -681,6 +708,7 @@ def linkage_run(
         versions=package_versions("habeas", "splink", "duckdb", "pandas", "numpy"),
         illustrative=any(lst.illustrative for lst in chosen),
         created_by=user if getattr(user, "pk", None) else None,
+        follows=follows,
     )
     try:
         result = link(records_frame(rows), config=settings, reviewed=reviewed, seed=seed)
@@ -700,8 +728,8 @@ def linkage_run(
         for rid, cluster in zip(result.clusters["record_id"], result.clusters["cluster_id"], strict=True)
     ]
     pairs = []
-    for left, right, probability, weight in result.review_queue[
-        ["record_id_l", "record_id_r", "match_probability", "match_weight"]
+    for left, right, probability, weight, priority in result.review_queue[
+        ["record_id_l", "record_id_r", "match_probability", "match_weight", "priority"]
     ].itertuples(index=False):
         a, b = sorted((int(left), int(right)))
         finite = weight is not None and math.isfinite(float(weight))
@@ -711,10 +739,33 @@ def linkage_run(
                 row_b_id=b,
                 match_probability=float(probability),
                 match_weight=float(weight) if finite else None,
+                priority=float(priority),
             )
         )
     _save_run(run, chosen, user, members=members, pairs=pairs)
     return run
+
+
+#: runs of at most this many records are re-linked at once after a decision, in the request; larger ones by
+#: the worker
+RELINK_AT_ONCE: Final = 5000
+
+
+def linkage_relink(*, run: LinkageRun, user: Any, now: dt.datetime | None = None) -> LinkageRun:
+    """Link ``run``'s lists again with its seed and settings, applying every decision made so far, and
+    estimate the new clusters again with each method (and stratification) the old run was estimated with."""
+    again = linkage_run(
+        lists=list(run.lists.all()), user=user, seed=run.seed, config=run.config or None, now=now, follows=run
+    )
+    done: set[tuple[str, str]] = set()
+    for estimate in run.estimates.order_by("-pk"):
+        if (estimate.method, estimate.strata) in done:
+            continue
+        done.add((estimate.method, estimate.strata))
+        estimate_run(
+            linkage=again, user=user, method=estimate.method, seed=estimate.seed, strata=estimate.strata or None
+        )
+    return again
 
 
 def _save_run(
@@ -784,6 +835,50 @@ def review_decide(
             details={"run": pair.run_id, "rows": [pair.row_a_id, pair.row_b_id], "old": old, "new": decision},
         )
     return pair
+
+
+def review_by_hand(
+    *, run: LinkageRun, rows: Sequence[int], decision: str, reason: str, user: Any, now: dt.datetime | None = None
+) -> list[ReviewPair]:
+    """A reviewer's own decision on rows of ``run`` that the queue did not offer: "same" links them all into one
+    person, "different" makes every two of them different people. Kept like a queued decision, with who, when
+    and why, and applied by every later run over these rows."""
+    _require_analysis(user, run.team_id, "link or split rows by hand", identities=True)
+    if decision not in (ReviewPair.State.SAME, ReviewPair.State.DIFFERENT):
+        raise ValidationError({"decision": f"decide 'same' or 'different', not {decision!r}"})
+    if not reason.strip():
+        raise ValidationError({"reason": "give the reason for the decision"})
+    chosen = sorted(set(rows))
+    if len(chosen) < 2:
+        raise ValidationError({"rows": "choose at least two rows"})
+    known = set(ClusterMember.objects.filter(run=run, row_id__in=chosen).values_list("row_id", flat=True))
+    if known != set(chosen):
+        raise ValidationError({"rows": f"rows {sorted(set(chosen) - known)} are not in linkage run {run.pk}"})
+    if decision == ReviewPair.State.SAME:
+        pairs = [(chosen[0], other) for other in chosen[1:]]
+    else:
+        pairs = [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1 :]]
+    when = now or timezone.now()
+    decided: list[ReviewPair] = []
+    with transaction.atomic():
+        for a, b in pairs:
+            pair = ReviewPair.objects.filter(run=run, row_a_id=a, row_b_id=b).first() or ReviewPair(
+                run=run, row_a_id=a, row_b_id=b, by_hand=True
+            )
+            old, existed = pair.state, pair.pk is not None
+            pair.state, pair.reason, pair.decided_at = decision, reason.strip(), when
+            pair.decided_by = user if getattr(user, "pk", None) else None
+            pair.full_clean()
+            pair.save()
+            audit_record(
+                action="update" if existed else "create",
+                actor=user,
+                target=pair,
+                summary=f"rows {a} and {b} of linkage run {run.pk} decided by hand: {decision} ({pair.reason})",
+                details={"run": run.pk, "rows": [a, b], "old": old, "new": decision, "by_hand": True},
+            )
+            decided.append(pair)
+    return decided
 
 
 # ------------------------------------------------------------------------------------------- estimates

@@ -17,6 +17,7 @@ from habeas.counting.services import (
     ListImportError,
     ListUploadMissing,
     estimate_run,
+    linkage_relink,
     linkage_run,
     list_import,
     list_upload_delete,
@@ -45,6 +46,21 @@ def link_lists(*, job_id: int, list_ids: list[int], seed: int) -> None:
         run = linkage_run(lists=lists, user=user, seed=seed)
         progress(1, 1, _("done"))
         return reverse("linkage_run_detail", args=[run.pk])
+
+    job_run(job_id, work)
+
+
+@task()
+def relink(*, job_id: int, run_id: int) -> None:
+    """Link a run's lists again after a review decision, and estimate again as the run was estimated."""
+
+    def work(progress: Progress) -> str:
+        user = _starter(job_id)
+        run = LinkageRun.objects.get(pk=run_id)
+        progress(0, 1, _("linking %(rows)s rows again") % {"rows": f"{run.records:,}"})
+        again = linkage_relink(run=run, user=user)
+        progress(1, 1, _("done"))
+        return reverse("linkage_run_detail", args=[again.pk])
 
     job_run(job_id, work)
 

@@ -12,5 +12,6 @@ urlpatterns: list[URLPattern] = [
     path("counting/lists/import/<slug:token>/", views.list_import_map, name="list_import_map"),
     path("counting/runs/<int:pk>/", views.linkage_run_detail, name="linkage_run_detail"),
     path("counting/runs/<int:pk>/review/", views.review_queue_page, name="review_queue"),
+    path("counting/runs/<int:pk>/people/", views.run_people_page, name="run_people"),
     path("counting/estimates/<int:pk>/", views.estimate_detail, name="estimate_detail"),
 ]

@@ -13,8 +13,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,12 +29,13 @@ from habeas.accounts.services import audit_record
 from habeas.accounts.web import member_required, render_page
 from habeas.core import charts as core_charts
 from habeas.counting import charts, tasks
-from habeas.counting.forms import DecisionForm, EstimateForm, LinkForm, ListMappingForm, ListUploadForm
-from habeas.counting.models import EstimateRun, LinkageRun, ReviewPair
+from habeas.counting.forms import ByHandForm, DecisionForm, EstimateForm, LinkForm, ListMappingForm, ListUploadForm
+from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ReviewPair
 from habeas.counting.reading import encoding_name
 from habeas.counting.selectors import (
     estimate_get_for_user,
     estimates_visible,
+    latest_run,
     linkage_words,
     list_name,
     lists_visible,
@@ -44,9 +47,19 @@ from habeas.counting.selectors import (
     run_estimates,
     run_get_for_user,
     run_overlaps,
+    run_people,
     runs_visible,
 )
-from habeas.counting.services import ListUploadMissing, list_upload_get, list_upload_store, review_decide
+from habeas.counting.services import (
+    RELINK_AT_ONCE,
+    LinkageRunError,
+    ListUploadMissing,
+    linkage_relink,
+    list_upload_get,
+    list_upload_store,
+    review_by_hand,
+    review_decide,
+)
 from habeas.evidence.models import Source
 
 #: the methods whose estimate is a posterior median
@@ -202,8 +215,44 @@ def _queue_context(request: HttpRequest, run: LinkageRun, **extra: Any) -> dict[
         "decisions": recent_decisions(run=run),
         "may_decide": can_analyse(user, run.team_id) and not hide,
         "hidden": hide,
+        "newer": newer if (newer := latest_run(run)).pk != run.pk else None,
         **extra,
     }
+
+
+def _relink(request: HttpRequest, run: LinkageRun) -> tuple[LinkageRun, str]:
+    """Link the run's lists again after a decision: at once for small runs, else (and when an LCMCR estimate,
+    which may take minutes, is to be made again) by the worker. The run to show next, and what happened in
+    words."""
+    if run.records > RELINK_AT_ONCE or run.estimates.filter(method="lcmcr").exists():
+        job = job_start(
+            kind="linkage",
+            title=_("Linking again after a review decision (run %(run)s)") % {"run": run.pk},
+            user=request.user,
+            task=tasks.relink,
+            run_id=run.pk,
+        )
+        return run, _("The lists are being linked again (job %(job)s); the new run will apply the decision.") % {
+            "job": job.pk
+        }
+    try:
+        again = linkage_relink(run=run, user=request.user)
+    except LinkageRunError as exc:
+        return run, _("The decision is kept, but linking again failed: %(error)s") % {"error": exc}
+    return again, _("Linked again at once as run %(pk)s: %(people)s people (%(before)s before).") % {
+        "pk": again.pk,
+        "people": again.people,
+        "before": run.people,
+    }
+
+
+def _go_to(request: HttpRequest, url: str) -> HttpResponseBase:
+    """A redirect, or for htmx a full-page redirect (the page shows another run)."""
+    if request.htmx:  # type: ignore[attr-defined]
+        response = HttpResponse()
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 @member_required
@@ -243,15 +292,69 @@ def review_queue_page(request: HttpRequest, pk: int) -> HttpResponseBase:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            again, relinked = _relink(request, run)
             done = _("Pair %(pk)s decided: %(state)s.") % {"pk": pair.pk, "state": pair.get_state_display()}
-            if not request.htmx:  # type: ignore[attr-defined]
+            done = f"{done} {relinked}"
+            if again.pk != run.pk or not request.htmx:  # type: ignore[attr-defined]
                 messages.success(request, done)
-                return redirect("review_queue", pk=run.pk)
+                return _go_to(request, reverse("review_queue", args=[again.pk]))
             return render_page(
                 request, "counting/review.html", _queue_context(request, run, notice=done), partial="pair"
             )
     context = _queue_context(request, run, pair=pair, form=form)
     return render_page(request, "counting/review.html", context, partial="pair", status=200 if request.htmx else 400)  # type: ignore[attr-defined]
+
+
+#: people shown on one page of a run's people
+PEOPLE_PER_PAGE = 50
+
+
+@member_required
+def run_people_page(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A run's people with their rows, to link rows into one person or split them apart by hand, with a reason;
+    the lists are then linked again at once with the decision applied."""
+    user = request.user
+    run = run_get_for_user(user=user, pk=pk)
+    hide = run.team_id in identities_hidden_from(user)
+    may_decide = can_analyse(user, run.team_id) and not hide and run.status == LinkageRun.Status.DONE
+    members = run_people(run=run)
+    row_ids = list(members.values_list("row_id", flat=True))
+    form = ByHandForm(request.POST or None, row_ids=row_ids)
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied(_("Your role may read this run's people but not link or split them."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                review_by_hand(run=run, rows=data["rows"], decision=data["decision"], reason=data["reason"], user=user)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                again, relinked = _relink(request, run)
+                state = ReviewPair.State(data["decision"]).label
+                messages.success(request, f"{_('Decided by hand: %(state)s.') % {'state': state}} {relinked}")
+                return redirect("run_people", pk=again.pk)
+    else:
+        _read(request, run)
+    clusters = members.values_list("cluster", flat=True).distinct().order_by("cluster")
+    page = Paginator(clusters, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    people: dict[int, list[ClusterMember]] = {}
+    for member in members.filter(cluster__in=list(page.object_list)):
+        people.setdefault(member.cluster, []).append(member)
+    newer = latest_run(run)
+    context = {
+        "title": _("People of linkage run %(pk)s") % {"pk": run.pk},
+        "run": run,
+        "people": list(people.items()),
+        "page": page,
+        "form": form,
+        "may_decide": may_decide,
+        "hidden": hide,
+        "chosen": {int(v) for v in request.POST.getlist("rows") if v.isdigit()},
+        "newer": newer if newer.pk != run.pk else None,
+    }
+    return render_page(request, "counting/people.html", context, status=400 if form.errors else 200)
 
 
 def _posterior_chart(estimate: EstimateRun) -> SafeString | str:

@@ -30,6 +30,7 @@ PAGES: dict[str, dict[str, int]] = {
     },
     "linkage_run_detail": RECORD_PAGE,
     "review_queue": RECORD_PAGE,
+    "run_people": RECORD_PAGE,
     "estimate_detail": RECORD_PAGE,
 }
 
@@ -179,5 +180,6 @@ URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "list_import_map": lambda: {"token": member_upload()},
     "linkage_run_detail": lambda: {"pk": counting_demo()["run"].pk},
     "review_queue": lambda: {"pk": counting_demo()["run"].pk},
+    "run_people": lambda: {"pk": counting_demo()["run"].pk},
     "estimate_detail": lambda: {"pk": counting_demo()["estimate"].pk},
 }

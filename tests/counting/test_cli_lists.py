@@ -127,6 +127,8 @@ def test_review_prints_pairs_side_by_side_and_records_a_decision(instance, linke
     decided = instance.run("review", run, "--decide", pair, "different", "--reason", "different fathers")
     assert decided.returncode == 0, decided.stderr
     assert ("member", "counting.reviewpair", pair) in instance.events("update")
+    again = re.search(r"Linked again at once as run (\d+): \d+ people", decided.stdout).group(1)
+    assert int(again) > int(run)
     assert f"Pair {pair} " not in instance.run("review", run).stdout
 
 

@@ -14,6 +14,7 @@ from habeas.stats.estimation.table import CaptureTable
 from habeas.stats.linkage.capture import capture_histories, capture_table
 from habeas.stats.linkage.cluster import check_reviewed, cluster_pairs
 from habeas.stats.linkage.config import LinkageConfig, LinkageError, ReviewedPair, reviewed_pairs
+from habeas.stats.linkage.impact import decision_priorities
 from habeas.stats.linkage.normalise import normalise_records
 from habeas.stats.linkage.splink_model import Backend, SplinkMatcher
 
@@ -39,6 +40,9 @@ class LinkageSummary:
     #: False when the lists were too small to learn how often true matches agree (fewer than about fifty pairs
     #: share a name or a date of birth): generic agreement weights were used, and the review queue matters more
     m_from_em: bool
+    #: True when the lists had fewer records than ``config.shipped_weights_below`` and started from the weights
+    #: learned on large synthetic lists (:mod:`habeas.stats.linkage.prior`) rather than learning their own
+    shipped_weights: bool
     probability_two_random_records_match: float
     backend: str
     seed: int
@@ -51,10 +55,11 @@ class LinkageResult:
     ``clusters``: ``record_id``, ``source``, ``cluster_id`` (0..people-1), one row per input record, in input
     order. ``pairs``: every scored pair kept (``record_id_l``, ``record_id_r``, ``match_probability``,
     ``match_weight``, ``match_key`` = the blocking rule that found it or "rescored", ``origin`` =
-    "blocked" / "rescored" / "reviewed"). ``review_queue``: pairs
-    in the review band not yet reviewed, nearest the match threshold first, with the records' names side by
-    side. ``reviewed``: the decisions applied, to pass again next time. ``capture_histories``: one row per
-    person (see :func:`habeas.stats.linkage.capture.capture_histories`). ``model``: the trained Splink model.
+    "blocked" / "rescored" / "reviewed"). ``review_queue``: pairs in the review band not yet reviewed, with the
+    records' names side by side and their ``priority``, highest first: how much deciding the pair could change
+    the people found and the estimate (:mod:`~habeas.stats.linkage.impact`). ``reviewed``: the decisions
+    applied, to pass again next time. ``capture_histories``: one row per person (see
+    :func:`habeas.stats.linkage.capture.capture_histories`). ``model``: the trained Splink model.
     """
 
     clusters: pd.DataFrame
@@ -155,13 +160,11 @@ def _review_queue(
         if column in records.columns:
             out[f"{column}_l"] = records[column].to_numpy()[left]
             out[f"{column}_r"] = records[column].to_numpy()[right]
-    distance = (out["match_probability"] - config.match_threshold).abs()
-    return (
-        out.assign(_d=distance)
-        .sort_values(["_d", "record_id_l"], kind="stable")
-        .drop(columns="_d")
-        .reset_index(drop=True)
+    clusters = pd.DataFrame({"record_id": records["record_id"], "source": records["source"].astype(str)})
+    out["priority"] = decision_priorities(
+        clusters.assign(cluster_id=labels), out["record_id_l"], out["record_id_r"], out["match_probability"]
     )
+    return out.sort_values(["priority", "record_id_l"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def link(
@@ -245,6 +248,7 @@ def link(
         reviewed_applied=len(must) + len(cannot),
         m_from_labels=use_labels,
         m_from_em=matcher.m_from_em,
+        shipped_weights=matcher.shipped_weights,
         probability_two_random_records_match=float(model["probability_two_random_records_match"]),
         backend=backend,
         seed=seed,

@@ -40,6 +40,10 @@ class LinkageConfig:
         larger one, unscored pairs count as non-links.
     ``min_labels_for_m``
         Reviewed matches needed before the m probabilities are re-estimated from them.
+    ``shipped_weights_below``
+        Lists with fewer records than this learn nothing by expectation maximisation: they start from the
+        weights learned on large synthetic lists (:mod:`habeas.stats.linkage.prior`), without term-frequency
+        adjustments, and move from them only through reviewed matches. 0 always learns from the lists.
     """
 
     match_threshold: float = 0.5
@@ -53,6 +57,7 @@ class LinkageConfig:
     strata: tuple[str, ...] = ()
     max_exhaustive_component: int = 500
     min_labels_for_m: int = 10
+    shipped_weights_below: int = 5000
 
     def __post_init__(self) -> None:
         for name in ("match_threshold", "predict_threshold"):
@@ -69,8 +74,9 @@ class LinkageConfig:
         for name in ("u_max_pairs", "em_max_pairs", "em_max_iterations", "max_exhaustive_component"):
             if getattr(self, name) < 1:
                 raise LinkageError(f"config.{name} must be at least 1")
-        if self.min_labels_for_m < 0:
-            raise LinkageError("config.min_labels_for_m must not be negative")
+        for name in ("min_labels_for_m", "shipped_weights_below"):
+            if getattr(self, name) < 0:
+                raise LinkageError(f"config.{name} must not be negative")
 
 
 @dataclass(frozen=True)

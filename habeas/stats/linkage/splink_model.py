@@ -9,7 +9,9 @@ match):
 * patronymic: missing / same father's-name key / Jaro-Winkler ≥ 0.9 / different;
 * date of birth, allowing partial dates: missing year / same full date / one typo in a full date
   (Damerau-Levenshtein ≤ 1 on YYYYMMDD) / same year and month with a day unknown on one side / same year
-  with a month unknown on one side / same year, different month or day / years one apart / different;
+  with a month unknown on one side / same year, different month or day / years one apart / different. On
+  lists too small to learn from, birth years that differ are checked first, with an m fixed so low that it all
+  but vetoes a match (:data:`YEARS_DIFFER_M`);
 * sex, region: missing / same / different; national id: missing / same / one typo / different;
 * any ``extra_columns``: missing / Jaro-Winkler ≥ 0.92 / ≥ 0.8 / different.
 
@@ -25,13 +27,17 @@ patronymic and surname key; given and family names swapped.
 
 Training, without labels: u probabilities from random pairs; m probabilities by expectation maximisation
 over pairs blocked on names (trains the other fields) and then on the date of birth (trains the names);
-with enough reviewed matches, m probabilities are then re-estimated from those labelled pairs. The prior
+with enough reviewed matches, m probabilities are then re-estimated from those labelled pairs. Lists with
+fewer records than ``config.shipped_weights_below`` learn neither: they take m and u from the weights
+learned on large synthetic lists (:mod:`habeas.stats.linkage.prior`) and compare exact names without
+term-frequency adjustments, since a few dozen names say nothing reliable about how common a name is. The prior
 probability that two records match is estimated last, by EM over the Bayes factors of the blocked pairs
 (:func:`estimate_prior`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any, Final, Literal
 
@@ -47,6 +53,7 @@ from splink.internals.database_api import DatabaseAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from habeas.stats.linkage.config import LinkageConfig, LinkageError
+from habeas.stats.linkage.prior import prior_weights, with_prior_weights
 
 Backend = Literal["duckdb", "spark"]
 
@@ -55,8 +62,12 @@ _MIN_FILLED_SHARE: Final = 0.005
 _MIN_TRAINING_PAIRS: Final = 50
 
 
-def _filled(frame: pd.DataFrame, column: str) -> bool:
+def _filled(frame: pd.DataFrame, column: str, *, trained: bool) -> bool:
+    """Whether ``column`` is filled in often enough to compare on: to be trained, in at least 10 records and
+    0.5 % of them; with shipped weights, in any two records."""
     count = int(frame[column].notna().sum())
+    if not trained:
+        return count >= 2
     return count >= _MIN_FILLED and count >= _MIN_FILLED_SHARE * len(frame)
 
 
@@ -77,42 +88,64 @@ def _name_comparison(column: str, other: str, *, tf: bool, with_group: bool) -> 
     return cl.CustomComparison(levels, output_column_name=column)
 
 
-def _dob_comparison() -> ComparisonCreator:
-    return cl.CustomComparison(
-        [
-            cll.CustomLevel("by_l IS NULL OR by_r IS NULL", "year unknown").configure(is_null_level=True),
-            cll.ExactMatchLevel("dob_digits").configure(label_for_charts="same full date"),
-            cll.DamerauLevenshteinLevel("dob_digits", 1),
-            cll.CustomLevel(
-                "by_l = by_r AND bm_l = bm_r AND (bd_l IS NULL OR bd_r IS NULL)", "same year-month, a day unknown"
-            ),
-            cll.CustomLevel("by_l = by_r AND (bm_l IS NULL OR bm_r IS NULL)", "same year, a month unknown"),
+#: The m probability of "birth years differ" (both known) on lists too small to learn from, fixed at 2^-30: the
+#: level costs about 30 bits, more than full agreement of surname, given name, patronymic and sex together, so
+#: that namesakes born in other years (a father and his son) never merge on names alone; only a shared national
+#: id or a reviewer's decision can outweigh it. Large lists learn it, as they learn how often years are mistyped.
+YEARS_DIFFER_M: Final = 2.0**-30
+
+
+def _dob_comparison(*, veto: bool) -> ComparisonCreator:
+    """The date-of-birth comparison. With ``veto`` (lists too small to learn from) birth years that differ form
+    one level of fixed, tiny m, checked before the others; the remaining levels then compare dates of one year.
+    Without, years one apart and years further apart are levels learned like the others."""
+    levels: list[Any] = [cll.CustomLevel("by_l IS NULL OR by_r IS NULL", "year unknown").configure(is_null_level=True)]
+    if veto:
+        levels.append(
+            cll.CustomLevel("by_l <> by_r", "birth years differ").configure(
+                m_probability=YEARS_DIFFER_M, fix_m_probability=True
+            )
+        )
+    levels += [
+        cll.ExactMatchLevel("dob_digits").configure(label_for_charts="same full date"),
+        cll.DamerauLevenshteinLevel("dob_digits", 1),
+        cll.CustomLevel(
+            "by_l = by_r AND bm_l = bm_r AND (bd_l IS NULL OR bd_r IS NULL)", "same year-month, a day unknown"
+        ),
+        cll.CustomLevel("by_l = by_r AND (bm_l IS NULL OR bm_r IS NULL)", "same year, a month unknown"),
+    ]
+    if veto:
+        levels.append(cll.ElseLevel().configure(label_for_charts="same year"))
+    else:
+        levels += [
             cll.CustomLevel("by_l = by_r", "same year"),
             cll.CustomLevel("abs(by_l - by_r) <= 1", "years one apart"),
             cll.ElseLevel(),
-        ],
-        output_column_name="dob",
-    )
+        ]
+    return cl.CustomComparison(levels, output_column_name="dob")
 
 
-def build_settings(frame: pd.DataFrame, config: LinkageConfig, prior: float) -> SettingsCreator:
-    """The Splink settings for the normalised ``frame`` (see the module docstring), starting from ``prior``."""
+def build_settings(
+    frame: pd.DataFrame, config: LinkageConfig, prior: float, *, trained: bool = True
+) -> SettingsCreator:
+    """The Splink settings for the normalised ``frame`` (see the module docstring), starting from ``prior``;
+    ``trained`` False when the weights will be the shipped ones rather than learned from ``frame``."""
     comparisons: list[ComparisonCreator | dict[str, Any]] = []
-    if _filled(frame, "surname_key"):
+    if _filled(frame, "surname_key", trained=trained):
         comparisons.append(_name_comparison("surname_key", "given_key", tf=config.term_frequencies, with_group=False))
-    if _filled(frame, "given_key"):
+    if _filled(frame, "given_key", trained=trained):
         comparisons.append(_name_comparison("given_key", "surname_key", tf=config.term_frequencies, with_group=True))
-    if _filled(frame, "patronymic_key"):
+    if _filled(frame, "patronymic_key", trained=trained):
         comparisons.append(cl.JaroWinklerAtThresholds("patronymic_key", [0.9]))
-    if _filled(frame, "by"):
-        comparisons.append(_dob_comparison())
+    if _filled(frame, "by", trained=trained):
+        comparisons.append(_dob_comparison(veto=not trained))
     for column in ("sex", "region_key"):
-        if _filled(frame, column):
+        if _filled(frame, column, trained=trained):
             comparisons.append(cl.ExactMatch(column))
-    if _filled(frame, "national_id"):
+    if _filled(frame, "national_id", trained=trained):
         comparisons.append(cl.DamerauLevenshteinAtThresholds("national_id", [1]))
     for column in config.extra_columns:
-        if _filled(frame, f"x_{column}"):
+        if _filled(frame, f"x_{column}", trained=trained):
             comparisons.append(cl.JaroWinklerAtThresholds(f"x_{column}", [0.92, 0.8]))
     if len(comparisons) < 2:
         raise LinkageError("too few filled fields to compare records: need names and at least one other field")
@@ -215,8 +248,13 @@ class SplinkMatcher:
         self._start_prior = min(0.5, 1.0 / max(n - 1, 1))
         self.prior = self._start_prior
         self.m_from_em = False
-        settings = build_settings(frame, config, self._start_prior)
-        self._linker = Linker(self._db.register(frame), settings, log_level=None)
+        #: True when the lists are too small to learn from and start from the shipped weights
+        self.shipped_weights = n < config.shipped_weights_below
+        if self.shipped_weights:
+            config = dataclasses.replace(config, term_frequencies=False)
+        self._table = self._db.register(frame)
+        settings = build_settings(frame, config, self._start_prior, trained=not self.shipped_weights)
+        self._linker = Linker(self._table, settings, log_level=None)
 
     def train(self, labelled_matches: NDArray[np.int64] | None = None) -> None:
         """Estimate u by random sampling and m by EM; then m from ``labelled_matches`` (pairs of unique ids
@@ -226,9 +264,13 @@ class SplinkMatcher:
         # When every pair fits in the sample, one pass does; else Splink samples in chunks and may stop early.
         chunks = 1 if self._total_pairs <= max_pairs else 10
         training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=self._seed, num_chunks=chunks)
-        rules = self._em_rules()
-        # Lists too small to learn from keep Splink's default m probabilities (agreement likelier at the closer
-        # levels); u is still measured on the lists, and reviewed matches, when there are any, train m below.
+        if self.shipped_weights:
+            settings = with_prior_weights(self._linker.misc.save_model_to_json(), prior_weights()["levels"])
+            self._linker = Linker(self._table, settings, log_level=None)
+            training = self._linker.training
+        rules = [] if self.shipped_weights else self._em_rules()
+        # Lists too small for EM keep the shipped m probabilities, or, where none is shipped for a level, Splink's
+        # defaults; reviewed matches, when there are enough, train m below.
         self.m_from_em = bool(rules)
         for rule, blocked in rules:
             training.estimate_parameters_using_expectation_maximisation(
