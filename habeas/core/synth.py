@@ -17,7 +17,6 @@ from django.db import connection, models, transaction
 
 from habeas.accounts.models import Team
 from habeas.cases.models import Allegation, Complaint, Investigation, InvestigationStep, Perpetrator, Reparation
-from habeas.core import pagecache
 from habeas.core.models import Record
 from habeas.custody.models import CustodyEpisode, FamilyContact, Notification, Placement, RestrictiveMeasure
 from habeas.monitoring.models import Visit
@@ -353,7 +352,6 @@ def synth(
             for model in OWNED:
                 model._default_manager.filter(pk__gt=before[model]).update(team=team)
             progress(f"all of it given to team {team.name}")
-        pagecache.data_changed()  # written past ``save``
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # the planner's statistics of a million new rows, before anyone queries them
     return sizes
