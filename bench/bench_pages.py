@@ -14,11 +14,8 @@ requests (as wrk), or with ``--think``, a pause of that many seconds on average 
 latencies are those each client sees (queueing included). It prints, per page, the number of requests,
 median, 95th and 99th percentile and the worst, in milliseconds, and any response other than 200.
 
-Each server process keeps the files of persons and places it has rendered (``habeas.accounts.pagecache``). The
-default (200 records of each kind, 60 s of warm-up) measures the steady state: each process has opened each
-file once, and the clients work on files already open (their case load). ``--warmup 10`` measures the minute
-after a start, when most files are opened for the first time in each process; ``--samples 100000`` makes
-nearly every person page a first view.
+Each page is made anew at each request (no page is kept). ``--samples`` says among how many records of each
+kind the clients choose; ``--think 1`` has them read for about a second between pages.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Writes of any record, as the admin makes them: who may write is checked, the record validated, saved and
-audited in one transaction, and its findings re-checked once the change is committed.
+audited in one transaction, and its findings re-checked once the change is committed. What follows a write is
+done by one function, ``_after_write``, which every write here calls: no signal receiver acts on records.
 
 A record's team is set when it is created, from the user's teams, and never changed by an edit: moving a
 record to another team is an administrator's operation of its own (``record_move``). A part of a record
@@ -9,11 +10,14 @@ A record never points to another team's record (their names would show to the wr
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 
 from habeas.accounts import access
@@ -22,7 +26,7 @@ from habeas.accounts.services import audit_record
 from habeas.evidence.models import Citation, Source
 from habeas.reports.search import search_index, search_index_remove
 from habeas.standards.models import Finding
-from habeas.standards.services import findings_recheck
+from habeas.standards.services import findings_follow, findings_recheck, findings_retire
 
 M = TypeVar("M", bound=models.Model)
 
@@ -49,9 +53,35 @@ def _validated(record: models.Model, team_id: int | None) -> None:
     record.full_clean()
 
 
-def _followed(record: models.Model, recheck: bool) -> None:
-    if recheck:
+def _after_write(
+    *,
+    record: models.Model | None = None,
+    recheck: bool = False,
+    moved: Sequence[models.Model] = (),
+    deleted: Mapping[type[models.Model], Collection[Any]] | None = None,
+) -> None:
+    """What follows a write, in its transaction: the findings of records moved to another team go with them, and
+    those of deleted records (the record and those deleted with it) are retired; an edited record is re-checked
+    once the write is committed."""
+    if moved:
+        findings_follow(records=moved)
+    if deleted:
+        findings_retire(deleted=deleted)
+    if recheck and record is not None:
         transaction.on_commit(lambda: findings_recheck(record=record))
+
+
+def _deleting(record: models.Model) -> tuple[Collector, dict[type[models.Model], set[Any]]]:
+    """What deleting ``record`` takes: the collector that deletes them, and the ids of each kind it will delete
+    (the record and the parts and records that cascade with it)."""
+    collector = Collector(using=router.db_for_write(type(record), instance=record), origin=record)
+    collector.collect([record])
+    ids: dict[type[models.Model], set[Any]] = defaultdict(set)
+    for model, instances in collector.data.items():
+        ids[model].update(instance.pk for instance in instances)
+    for queryset in collector.fast_deletes:  # deleted in bulk, without loading them
+        ids[queryset.model].update(queryset.values_list("pk", flat=True))
+    return collector, ids
 
 
 @transaction.atomic
@@ -73,7 +103,7 @@ def record_create(*, record: M, user: Any, parent: models.Model | None = None, r
     _validated(record, team_id)
     record.save()
     audit_record(action="create", actor=user, target=record, summary=str(record)[:200])
-    _followed(record, recheck)
+    _after_write(record=record, recheck=recheck)
     return record
 
 
@@ -100,7 +130,7 @@ def record_update(
     audit_record(
         action="update", actor=user, target=record, summary=str(record)[:200], details={"changes": changes or {}}
     )
-    _followed(record, recheck)
+    _after_write(record=record, recheck=recheck)
     return record
 
 
@@ -121,7 +151,8 @@ def record_change(*, user: Any, record: M, **values: Any) -> M:
 
 @transaction.atomic
 def record_delete(*, record: models.Model, user: Any, parent: models.Model | None = None) -> None:
-    """Delete a record (the writer's administrators only), with its audit event and its search entry."""
+    """Delete a record (the writer's administrators only), with its audit event and its search entry; its findings,
+    and those of the records deleted with it, are retired."""
     holder = record if access.owned(type(record)) else parent
     if holder is None:
         _check_write(record=record, user=user, parent=None, team_id=None)
@@ -135,7 +166,9 @@ def record_delete(*, record: models.Model, user: Any, parent: models.Model | Non
         summary=str(record)[:200],
     )
     search_index_remove(record)
-    record.delete()
+    collector, deleted = _deleting(record)
+    collector.delete()
+    _after_write(deleted=deleted)
 
 
 #: the most records one move may take along
@@ -159,7 +192,7 @@ def _moving(records: list[models.Model]) -> dict[tuple[str, Any], models.Model]:
             )
         for relation in record._meta.related_objects:
             model: Any = relation.related_model
-            if access.owned(model) and model is not Finding:  # findings follow their record (below)
+            if access.owned(model) and model is not Finding:  # findings follow their record (``_after_write``)
                 linked = model._default_manager.filter(**{relation.field.name: record})
                 queue += list(linked.filter(team_id=record.team_id))  # type: ignore[attr-defined]
     return found
@@ -274,8 +307,6 @@ def record_move(*, records: list[models.Model], team: Team, user: Any) -> list[m
         old_team = record.team_id  # type: ignore[attr-defined]
         type(record)._default_manager.filter(pk=record.pk).update(team_id=team.pk)
         record.team_id = team.pk  # type: ignore[attr-defined]
-        content_type = ContentType.objects.get_for_model(record)
-        Finding.objects.filter(content_type=content_type, object_id=record.pk).update(team_id=team.pk)
         audit_record(
             action="update",
             actor=user,
@@ -283,5 +314,6 @@ def record_move(*, records: list[models.Model], team: Team, user: Any) -> list[m
             summary=f"moved from team {old_team} to team {team.pk}",
             details={"team": {"old": old_team, "new": team.pk}},
         )
+    _after_write(moved=moved)
     search_index(moved)
     return moved

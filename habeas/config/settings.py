@@ -157,17 +157,8 @@ FILE_UPLOAD_HANDLERS = [
     "habeas.core.uploads.SealedFileUploadHandler",
 ]
 
-# "default": the dashboard's counts (no names). "pages": the rendered files of persons, groups and places, which
-# hold names in clear, so they stay in the memory of the server process that made them: never point this alias
-# at a shared cache (Redis, memcached, files). See habeas.accounts.pagecache.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "habeas-default"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "habeas-pages",
-        "OPTIONS": {"MAX_ENTRIES": 1000},
-    },
-}
+# The dashboard's counts (no names), in each server process's memory.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "habeas-default"}}
 
 # Long operations (checks, linkage, estimates) run as tasks, queued in the database and run by `habeas worker`
 # (which `habeas serve` and `habeas demo` start beside the web server).

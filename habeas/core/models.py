@@ -210,17 +210,3 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
-
-
-class DataVersion(models.Model):
-    """One row whose token changes whenever a committed transaction writes a record the kept pages show: a
-    page kept in a server's memory is served for one token only (see ``habeas.accounts.pagecache``)."""
-
-    token = models.CharField(max_length=32)
-
-    class Meta:
-        verbose_name = _("data version")
-        verbose_name_plural = _("data versions")
-
-    def __str__(self) -> str:
-        return self.token

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts import pagecache
 from habeas.accounts.services import audit_record, audit_search
 from habeas.accounts.web import member_required, render_page
 from habeas.files.timeline import KINDS
@@ -52,8 +51,7 @@ def _file_page(
     request: HttpRequest, obj: Person | Group, read: Callable[..., Any], clock: Clock | None = None
 ) -> HttpResponse:
     """A person's or a group's file; the timeline alone for an htmx request (``?kind=`` chooses what it shows).
-    Each view is a read of a protected record in the audit trail. The file is kept rendered for readers who may
-    see the same, until a record changes (``habeas.accounts.pagecache``)."""
+    Each view is a read of a protected record in the audit trail."""
     audit_record(action="read", actor=request.user, target_type=obj._meta.label_lower, target_id=str(obj.pk))
     kind = request.GET.get("kind", "all")
     kind = kind if kind in dict(KINDS) else "all"
@@ -72,7 +70,7 @@ def _file_page(
         }
         return render_to_string(f"files/{name}_file.html{part}", context)
 
-    main = pagecache.kept(request.user, name, (obj.pk, kind, part), rendered)
+    main = rendered()
     if part:
         return HttpResponse(main)
     return render_page(request, f"files/{name}_detail.html", {"title": str(obj), "main": main, "clock": clock})

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts import access, pagecache
+from habeas.accounts import access
 from habeas.accounts.services import audit_record
 from habeas.accounts.web import member_required, render_page
 from habeas.files import maps
@@ -82,8 +82,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One place: its facts, its people, measures, findings and visits, and a small map; kept rendered for
-    readers who may see the same, until a record changes (``habeas.accounts.pagecache``)."""
+    """One place: its facts, its people, measures, findings and visits, and a small map."""
     place = access.get_for_user(Place, request.user, pk)
     audit_record(action="read", actor=request.user, target_type=place._meta.label_lower, target_id=str(place.pk))
 
@@ -113,7 +112,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         return render_to_string("files/place_file.html", context)
 
-    main = pagecache.kept(request.user, "place", (place.pk,), rendered)
+    main = rendered()
     clock = clock_items(request.user, now=timezone.now(), place=place)
     return render_page(request, "files/place_detail.html", {"title": place.name, "main": main, "clock": clock})
 

@@ -59,7 +59,6 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
-from habeas.accounts import pagecache
 from habeas.accounts.checkpoint import Checkpoint, CheckpointError, checkpoint_read, checkpoint_write
 from habeas.accounts.models import AuditEvent, AuditHead
 from habeas.accounts.services import audit_record, audit_verify
@@ -86,7 +85,6 @@ SKIPPED = {
     "django_tasks_db.dbtaskresult": "the task queue: a restored instance starts with nothing queued (the jobs, "
     "with how each ended, are kept)",
     "reports.searchentry": "the search index: keyed hashes under the old key file; the restore rebuilds it",
-    "core.dataversion": "the version of the pages servers keep ready: the restore starts a new one",
 }
 #: tables the migrations fill in every new instance: content types and permissions are matched by their natural
 #: keys (app label and model; content type and code name) rather than by id; the rest are replaced by the
@@ -765,7 +763,6 @@ def backup_restore(
                 if found != entry["rows"]:
                     raise BackupError(f"{label}: {found:,} rows restored, but the manifest says {entry['rows']:,}")
             search_reindex(progress=say)
-            pagecache.data_changed()
             missing = set(Document.objects.values_list("sha256", flat=True)) - set(manifest["documents"])
             if missing:
                 raise BackupError(f"the archive lacks the content of {len(missing)} documents, e.g. {min(missing)}")

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection, models, transaction
 
-from habeas.accounts import pagecache
 from habeas.accounts.models import Team
 from habeas.cases.models import Allegation, Complaint, Investigation, InvestigationStep, Perpetrator, Reparation
 from habeas.core.models import Record
@@ -353,7 +352,6 @@ def synth(
             for model in OWNED:
                 model._default_manager.filter(pk__gt=before[model]).update(team=team)
             progress(f"all of it given to team {team.name}")
-        pagecache.data_changed()  # written past ``save``
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # the planner's statistics of a million new rows, before anyone queries them
     return sizes

@@ -4,8 +4,8 @@ torture stand on the way from allegation to reparation, the latest estimates, an
 Every count is of records the user may see (``habeas.accounts.access.visible``) and is made in the database, so
 the number of queries does not grow with the number of records. Counting a national database takes a second
 (50,000 allegations, 700,000 findings), so :func:`dashboard_counts` keeps the counts of each set of teams in
-the cache, says when they were made, and makes them again only when records have changed since (the data
-version of ``habeas.accounts.pagecache``), and then no sooner than ``FRESH_SECONDS`` after the last count."""
+the cache, says when they were made, and makes them again no sooner than ``FRESH_SECONDS`` after the last
+count."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
-from habeas.accounts.pagecache import data_version
 from habeas.cases.models import Allegation, Complaint, Investigation, Perpetrator, Reparation, Verdict
 from habeas.counting.models import EstimateRun
 from habeas.monitoring.models import Recommendation, RecommendationStatus
@@ -142,15 +141,12 @@ class Counts:
 
 def dashboard_counts(user: Any) -> Counts:
     """The dashboard's counts for the user's teams (kept per set of teams and language, since everyone of the
-    same teams sees the same counts): made again when records have changed since, at most once a minute."""
+    same teams sees the same counts): made again at most once a minute."""
     scope = "all" if user.is_superuser and user.is_active else ",".join(map(str, sorted(access.roles_of(user))))
     key = f"habeas:dashboard:{scope}:{get_language()}"
-    version = data_version()
-    kept = cache.get(key)
-    if kept is not None:
-        counted_version, counts = kept
-        if counted_version == version or timezone.now() - counts.counted_at < dt.timedelta(seconds=FRESH_SECONDS):
-            return counts
+    kept: Counts | None = cache.get(key)
+    if kept is not None and timezone.now() - kept.counted_at < dt.timedelta(seconds=FRESH_SECONDS):
+        return kept
     counts = Counts(
         severity=findings_by_severity(user),
         rules=findings_by_rule(user),
@@ -159,5 +155,5 @@ def dashboard_counts(user: Any) -> Counts:
         counted_at=timezone.now(),
         gaps=open_gaps(user),
     )
-    cache.set(key, (version, counts), None)
+    cache.set(key, counts, None)
     return counts

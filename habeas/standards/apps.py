@@ -7,8 +7,3 @@ class StandardsConfig(AppConfig):
     name = "habeas.standards"
     label = "standards"
     verbose_name = "Standards"
-
-    def ready(self) -> None:
-        from habeas.standards import receivers
-
-        receivers.connect()

@@ -7,18 +7,17 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Field
+from django.db.models import Field, Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from habeas.accounts import pagecache
 from habeas.accounts.jobs import Progress
 from habeas.accounts.services import audit_record
 from habeas.core.wording import english
@@ -538,8 +537,6 @@ def findings_evaluate(
     for chunk in selectors.chunked(stale):
         Finding.objects.filter(pk__in=chunk).update(active=False, changed_at=now)
     created, changed = len(new), len(updates)
-    if new or updates or stale:
-        pagecache.data_changed()  # findings written past ``save``: the pages that show them are made anew
     audit_record(
         action="check",
         target_type="standards.profile",
@@ -598,6 +595,37 @@ def record_follow(*, record: Any, active: bool, reviewed_on: dt.date | None, act
     )
     findings_recheck(record=record)
     return follow
+
+
+def findings_follow(*, records: Iterable[Model]) -> int:
+    """Between checks, a finding keeps the team of its record: called when records have moved to another team
+    (in the move's transaction). Returns how many findings moved."""
+    by_team: dict[tuple[type[Model], Any], list[Any]] = defaultdict(list)
+    for record in records:
+        by_team[type(record), getattr(record, "team_id", None)].append(record.pk)
+    moved = 0
+    for (model, team_id), pks in by_team.items():
+        content_type = ContentType.objects.get_for_model(model)
+        for chunk in selectors.chunked(pks):
+            found = Finding.objects.filter(content_type=content_type, object_id__in=chunk)
+            moved += found.exclude(team_id=team_id).update(team_id=team_id)
+    return moved
+
+
+def findings_retire(*, deleted: Mapping[type[Model], Collection[Any]], now: dt.datetime | None = None) -> int:
+    """Between checks, a deleted record's findings are retired (kept, with any review, as a check would keep
+    them): called with the records a deletion takes, by kind, in its transaction. Returns how many."""
+    subjects = {model for _, models in selectors.SUBJECTS.values() for model in models}
+    now = now or timezone.now()
+    retired = 0
+    for model, pks in deleted.items():
+        if model not in subjects:  # only the rules' subjects have findings
+            continue
+        content_type = ContentType.objects.get_for_model(model)
+        for chunk in selectors.chunked(pks):
+            found = Finding.objects.filter(content_type=content_type, object_id__in=chunk, active=True)
+            retired += found.update(active=False, changed_at=now)
+    return retired
 
 
 def findings_recheck(*, record: Any, now: dt.datetime | None = None) -> list[Evaluation]:

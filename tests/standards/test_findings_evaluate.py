@@ -164,21 +164,26 @@ def test_between_checks_a_finding_follows_its_record_to_another_team_and_is_reti
     from django.contrib.auth import get_user_model
 
     from habeas.accounts.models import Membership, Role, Team
+    from habeas.accounts.records import record_delete, record_move
     from habeas.reports.dashboard import open_findings
 
     first, second = Team.objects.create(name="First"), Team.objects.create(name="Second")
     users = get_user_model().objects
     old, new = users.create_user("old", "", "a-long-test-password"), users.create_user("new", "", "a-long-test-pw")
-    Membership.objects.create(user=old, team=first, role=Role.RESEARCHER)
+    Membership.objects.create(user=old, team=first, role=Role.ADMINISTRATOR)
+    Membership.objects.create(user=old, team=second, role=Role.ADMINISTRATOR)
     Membership.objects.create(user=new, team=second, role=Role.RESEARCHER)
-    long_one = measure("Prisoner A", 40)
-    RestrictiveMeasure.objects.filter(pk=long_one.pk).update(team=first)
+    episode = factories.custody(factories.person("Prisoner A", team=first), team=first)
+    long_one = factories.saved(
+        RestrictiveMeasure(
+            custody=episode, kind="solitary", started_on=dt.date(2012, 1, 1), ended_on=dt.date(2012, 2, 10), team=first
+        )
+    )
     run()
-    assert open_findings(old).count() == 1
+    assert open_findings(new).count() == 0
+    record_move(records=[episode.person], team=second, user=old)  # the measure goes with the person; no re-check
     long_one.refresh_from_db()
-    long_one.team = second
-    long_one.save()  # no re-check
-    assert (open_findings(old).count(), open_findings(new).count()) == (0, 1)
-    long_one.delete()
+    assert open_findings(new).count() == 1
+    record_delete(record=long_one, user=old)
     assert not open_findings(new).exists()
     assert not Finding.objects.get().active  # kept, with any review, as a re-check would keep it
