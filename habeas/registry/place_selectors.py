@@ -26,7 +26,7 @@ from habeas.reports.dashboard import open_findings
 from habeas.standards.geo import geodesic_km
 from habeas.standards.models import Finding
 from habeas.standards.rules import standards_shown
-from habeas.standards.selectors import findings_visible
+from habeas.standards.visibility import findings_visible
 
 #: the most rows of one kind a place's page lists (the rest are counted)
 DETAIL_LIMIT = 50

@@ -31,7 +31,7 @@ from habeas.reports.redaction import (
     ModelRule,
     Profile,
 )
-from habeas.standards.selectors import findings_seen
+from habeas.standards.visibility import findings_seen
 
 PERSON = "registry.person"
 Value = str | int | bool | list[str] | None

@@ -246,3 +246,70 @@ class InformationRequestFacts(Base):
     requested: When | None = None
     answered: When | None = None
     refused: str = ""
+
+
+@dataclass(frozen=True)
+class DeathInCustodyFacts(Base):
+    country: str = ""
+    died: When | None = None
+    place: str = ""
+    causes: tuple[tuple[str, str, bool], ...] = ()  # (stated by, kind of cause, the authorities' account)
+    investigated: bool | None = None
+    investigation_outcome: str = ""
+    investigation_independent: bool | None = None  # of the detaining agency; None when either is unknown
+
+
+@dataclass(frozen=True)
+class SafeguardFacts(Base):
+    country: str = ""
+    apprehended: When | None = None
+    registered: bool | None = None
+    reasons_told: bool | None = None
+    lawyer_requested: bool | None = None
+    lawyer_granted: bool | None = None
+    doctor_requested: bool | None = None
+    doctor_examined: bool | None = None
+    stages: tuple[tuple[str, When | None], ...] = ()  # (legal basis, from)
+
+
+@dataclass(frozen=True)
+class IntimidationFacts(Base):
+    country: str = ""
+    role: str = ""
+    kind: str = ""
+    forum: str = ""
+    happened: When | None = None
+    by_officials: bool | None = None
+    by: str = ""
+    established: bool | None = None
+    withdrawn: bool | None = None
+    communication: str = ""
+    complaint: bool = False  # linked to the complaint it is said to answer
+
+
+@dataclass(frozen=True)
+class CourtClaimFacts(Base):
+    country: str = ""
+    court: str = ""
+    raised: When | None = None
+    decided: When | None = None
+    examined: bool | None = None
+    relied_on: bool | None = None
+    excluded: bool | None = None
+
+
+@dataclass(frozen=True)
+class PenaltyFacts(Base):
+    country: str = ""
+    decided: When | None = None
+    charges: tuple[tuple[str, str, str, bool], ...] = ()  # (qualification, article, offence, for alleged torture)
+    sentences: tuple[tuple[str, int | None], ...] = ()  # (kind, months)
+
+
+@dataclass(frozen=True)
+class RedressFacts(Base):
+    country: str = ""
+    kind: str = ""
+    refused: When | None = None
+    convicted: When | None = None  # an official convicted for the acts alleged
+    upheld: When | None = None  # a complaint about them upheld

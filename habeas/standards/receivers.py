@@ -1,5 +1,5 @@
 """A finding follows its record between checks: it moves with the record to another team, and it is retired
-when the record is deleted. Who may see a finding is the team it keeps (``selectors.findings_seen``), so
+when the record is deleted. Who may see a finding is the team it keeps (``visibility.findings_seen``), so
 without this a deleted record's findings would still count for its old team, and a moved record's findings
 would stay with the team that gave it up, until the next check. Writes that bypass ``save`` and ``delete``
 (``QuerySet.update``, raw SQL) are caught up by the next full check, which stores each finding's team anew."""
@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from habeas.standards import selectors
+from habeas.standards.gather import SUBJECTS
 from habeas.standards.models import Finding
 
 
@@ -32,7 +32,7 @@ def record_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    for _, subject_models in selectors.SUBJECTS.values():
+    for _, subject_models in SUBJECTS.values():
         for model in subject_models:
             uid = f"standards:{model._meta.label_lower}"
             post_save.connect(record_saved, sender=model, dispatch_uid=f"{uid}:saved")

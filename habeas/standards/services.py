@@ -5,16 +5,14 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
-import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
-from django.db.models import Field
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -22,7 +20,7 @@ from habeas.accounts.services import audit_record
 from habeas.core import pagecache
 from habeas.core.jobs import Progress
 from habeas.core.wording import english
-from habeas.standards import selectors
+from habeas.standards import store
 from habeas.standards.applicability import Applicability
 from habeas.standards.engine import (
     PROFILE_DIR,
@@ -36,8 +34,12 @@ from habeas.standards.engine import (
     load_profile,
 )
 from habeas.standards.facts import Base, Ref, When, moment
+from habeas.standards.gather import SET_BASED, SUBJECTS
+from habeas.standards.gather.common import Context, chunked
 from habeas.standards.models import Finding, Follow
 from habeas.standards.rules import CATALOGUE, rules_by_code
+from habeas.standards.sources import follows_of, sources_of
+from habeas.standards.visibility import teams_of
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def evaluate(
     """Run the rules over the facts the selectors gather (all records, or only ``records``: subject →
     ids). Pure reads. ``progress(done, total, what)`` is told of each kind of record in turn, out of the kinds
     plus one (storing the findings)."""
-    ctx = selectors.Context()
+    ctx = Context()
     applicable = Applicability(profile, ctx)  # a treaty's rules: only in its states parties, while in force
     usable_on: dict[tuple[int | None, str], list[Rule]] = {}
     # Between two dates where some parameter changes, the same parameters apply: cache them per interval.
@@ -124,12 +126,12 @@ def evaluate(
     for step, (subject, subject_rules) in enumerate(by_subject.items()):
         if progress:
             progress(step, len(by_subject) + 1, str(_("checking %(kind)s records") % {"kind": subject}))
-        gather, _models = selectors.SUBJECTS[subject]
+        gather, _models = SUBJECTS[subject]
         ids: Any = None if records is None else records.get(subject, set())
         if ids is not None and not ids:
             continue
-        if ids is None and subject in selectors.SET_BASED:
-            names, candidates = selectors.SET_BASED[subject]
+        if ids is None and subject in SET_BASED:
+            names, candidates = SET_BASED[subject]
             ids = candidates(_smallest(profile, subject_rules, names))
         with translation.override("en"):  # facts name choices in English, whoever started the check
             for facts in gather(ctx, ids):
@@ -157,9 +159,9 @@ def as_known(results: list[Result], now: dt.datetime, latest: dict[Ref, When]) -
     date its facts were last reviewed, whichever is later — unless it (or a record whose facts it used) is
     under active monitoring, or nothing dates it: then the day of the check. A result found at the check's date
     is judged again at that earlier date (a delay only shortens), and dropped if nothing is found there.
-    ``latest``: the date of the latest dated source of each record (``selectors.sources_of``)."""
+    ``latest``: the date of the latest dated source of each record (``sources.sources_of``)."""
     refs = {r.facts.record for r in results} | {ref for r in results for ref in r.facts.refs}
-    active, reviewed = selectors.follows_of(refs)
+    active, reviewed = follows_of(refs)
     today = When.day_of(now)
     out = []
     rejudged: dict[tuple[int, When], Params] = {}
@@ -232,137 +234,6 @@ def _limit(found: Outcome) -> float | None:
     return None
 
 
-#: the stored fields of a finding that the rules determine, in the order ``_rows`` builds them
-ROW_FIELDS = (
-    "rule",
-    "rule_version",
-    "status",
-    "severity",
-    "subject",
-    "wording",
-    "standard",
-    "standards",
-    "facts",
-    "parameters",
-    "sources",
-    "prevails",
-    "place_id",
-    "organisation_id",
-    "team_id",
-)
-JSON_FIELDS = ("standards", "facts", "parameters")  # the parameters object is shared by many findings
-KEY_FIELDS = ("topic", "content_type_id", "object_id")
-
-
-def _prepared(rows: list[tuple[Any, ...]], at: int) -> list[list[Any]]:
-    """Rows holding the ``ROW_FIELDS`` from position ``at``, with the protected fields sealed (they name people,
-    and the sections of sources cited) as the field would seal them."""
-    protected = [
-        (at + ROW_FIELDS.index(name), cast(Field[Any, Any], Finding._meta.get_field(name)))
-        for name in ("subject", "wording", "sources")
-    ]
-    sealed = []
-    for r in rows:
-        values = list(r)
-        for i, field in protected:
-            values[i] = field.get_db_prep_save(values[i], connection)
-        sealed.append(values)
-    return sealed
-
-
-def _json_adapted(rows: list[list[Any]], at: int) -> Iterator[list[Any]]:
-    """The rows with their JSON fields adapted for the database (the parameters object, shared by many
-    findings, once)."""
-    ops, encoder = connection.ops, Finding._meta.get_field("facts").encoder
-    own = [at + ROW_FIELDS.index(name) for name in JSON_FIELDS[:-1]]
-    parameters_at = at + ROW_FIELDS.index(JSON_FIELDS[-1])
-    adapted: dict[int, Any] = {}
-    for values in rows:
-        for i in own:
-            values[i] = ops.adapt_json_value(values[i], encoder)
-        parameters = values[parameters_at]
-        if id(parameters) not in adapted:
-            adapted[id(parameters)] = ops.adapt_json_value(parameters, encoder)
-        values[parameters_at] = adapted[id(parameters)]
-        yield values
-
-
-def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None:
-    """Insert new findings — tuples of the ``KEY_FIELDS``, the ``ROW_FIELDS`` and the fingerprint — with one
-    parameterised statement per batch: at national scale the ORM's per-object work would dominate."""
-    if not rows:
-        return
-    at = len(KEY_FIELDS)
-    sealed = _prepared(rows, at)
-    ops = connection.ops
-    stamp = ops.adapt_datetimefield_value(now)
-    columns = [
-        *KEY_FIELDS,
-        *ROW_FIELDS,
-        "fingerprint",
-        "profile",
-        "active",
-        "first_found_at",
-        "changed_at",
-        "review",
-        "review_reason",
-    ]
-    table = ops.quote_name(Finding._meta.db_table)
-    tail = (profile, True, stamp, stamp, "", "")
-    if connection.vendor == "postgresql":
-        _copy(table, columns, sealed, tail, tuple(at + ROW_FIELDS.index(name) for name in JSON_FIELDS))
-        return
-    sql = (
-        f"INSERT INTO {table} ({', '.join(ops.quote_name(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    adapted = list(_json_adapted(sealed, at))
-    with connection.cursor() as cursor:
-        for start in range(0, len(adapted), 5000):
-            cursor.executemany(sql, [(*values, *tail) for values in adapted[start : start + 5000]])
-
-
-def _update(rows: dict[int, tuple[Any, ...]], now: dt.datetime) -> None:
-    """Write changed findings — by primary key, the ``ROW_FIELDS`` and the fingerprint — current again, with one
-    parameterised statement per batch (the first check after an upgrade may change every finding)."""
-    if not rows:
-        return
-    ops = connection.ops
-    pks = list(rows)
-    sealed = _prepared([rows[pk] for pk in pks], 0)
-    columns = [*ROW_FIELDS, "fingerprint", "active", "changed_at"]
-    sql = (
-        f"UPDATE {ops.quote_name(Finding._meta.db_table)} "
-        f"SET {', '.join(f'{ops.quote_name(c)} = %s' for c in columns)} WHERE {ops.quote_name('id')} = %s"
-    )
-    stamp = ops.adapt_datetimefield_value(now)
-    adapted = [(*values, True, stamp, pk) for values, pk in zip(_json_adapted(sealed, 0), pks, strict=True)]
-    with connection.cursor() as cursor:
-        for start in range(0, len(adapted), 5000):
-            cursor.executemany(sql, adapted[start : start + 5000])
-
-
-def _copy(
-    table: str, columns: list[str], rows: list[list[Any]], tail: tuple[Any, ...], json_at: tuple[int, ...]
-) -> None:
-    """PostgreSQL's bulk path: COPY, with the JSON columns as text."""
-    dumped: dict[int, str] = {}  # the parameters object is shared by many findings: dump it once
-    shared_at = json_at[-1]
-
-    def dump(value: Any) -> str:
-        if id(value) not in dumped:
-            dumped[id(value)] = json.dumps(value, ensure_ascii=False)
-        return dumped[id(value)]
-
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for r in rows:
-            values = list(r)
-            for i in json_at:
-                values[i] = dump(r[i]) if i == shared_at else json.dumps(r[i], ensure_ascii=False)
-            copy.write_row((*values, *tail))
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return None if value == float("inf") else round(value, 3)
@@ -373,7 +244,7 @@ def _jsonable(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Row:
-    """A finding as the check builds it: its key (topic, record) and its ``ROW_FIELDS``."""
+    """A finding as the check builds it: its key (topic, record) and its ``store.ROW_FIELDS``."""
 
     topic: str
     record: Ref
@@ -384,7 +255,7 @@ class Row:
 def _rows(results: list[Result], sources: dict[Ref, list[dict[str, str]]]) -> list[Row]:
     """The findings the results make: one per record and failure (``folded``), with its sources and team."""
     groups = folded(results)
-    teams = selectors.teams_of({r.facts.record for r in results})
+    teams = teams_of({r.facts.record for r in results})
     # What many findings share is built once: the parameters of the rules in one period.
     shared: dict[tuple[tuple[str, int], ...], tuple[dict[str, Any], str]] = {}
     rows = []
@@ -427,7 +298,7 @@ def _rows(results: list[Result], sources: dict[Ref, list[dict[str, str]]]) -> li
             facts.organisation_id,
             teams.get(facts.record),
         )
-        at = ROW_FIELDS.index("parameters")
+        at = store.ROW_FIELDS.index("parameters")
         fingerprint = hashlib.blake2b(
             repr((group.topic, values[:at], values[at + 1 :], parameters_key)).encode(), digest_size=32
         ).hexdigest()
@@ -448,9 +319,7 @@ def _checked(
     steps = len({rule.subject for rule in rules}) + 1
     if progress:
         progress(steps - 1, steps, str(_("storing %(count)d findings") % {"count": len(found)}))
-    sources, latest = selectors.sources_of(
-        {r.facts.record for r in found} | {ref for r in found for ref in r.facts.refs}
-    )
+    sources, latest = sources_of({r.facts.record for r in found} | {ref for r in found for ref in r.facts.refs})
     return profile, rules, _rows(as_known(found, now, latest), sources)
 
 
@@ -462,9 +331,9 @@ def findings_preview(
     now = now or timezone.now()
     _profile, _rules_run, rows = _checked(profile_name, codes, now, None, None)
     out = []
-    ordered = sorted(rows, key=lambda r: (-r.values[ROW_FIELDS.index("severity")], r.values[0], r.values[4]))
+    ordered = sorted(rows, key=lambda r: (-r.values[store.ROW_FIELDS.index("severity")], r.values[0], r.values[4]))
     for row in ordered:
-        values = dict(zip(ROW_FIELDS, row.values, strict=True))
+        values = dict(zip(store.ROW_FIELDS, row.values, strict=True))
         out.append(
             {
                 "rule": values["rule"],
@@ -510,7 +379,7 @@ def findings_evaluate(
     topics = {t for rule in rules for t in rule.topics} | {rule.code for rule in rules}
     scope = Finding.objects.filter(profile=profile.name, topic__in=topics)
     if records is not None:
-        subject_models = [m for s in records for m in selectors.SUBJECTS[s][1]]
+        subject_models = [m for s in records for m in SUBJECTS[s][1]]
         scope = scope.filter(
             content_type__in=[ContentType.objects.get_for_model(m) for m in subject_models],
             object_id__in={pk for ids in records.values() for pk in ids},
@@ -532,10 +401,10 @@ def findings_evaluate(
             new.append((*key, *row.values, row.fingerprint))
         elif found[1] != row.fingerprint or not found[2]:
             updates[found[0]] = (*row.values, row.fingerprint)
-    _update(updates, now)
-    _insert(profile.name, new, now)
+    store.update(updates, now)
+    store.insert(profile.name, new, now)
     stale = [pk for key, (pk, _, active) in existing.items() if key not in seen and active]
-    for chunk in selectors.chunked(stale):
+    for chunk in chunked(stale):
         Finding.objects.filter(pk__in=chunk).update(active=False, changed_at=now)
     created, changed = len(new), len(updates)
     if new or updates or stale:
@@ -603,7 +472,7 @@ def record_follow(*, record: Any, active: bool, reviewed_on: dt.date | None, act
 def findings_recheck(*, record: Any, now: dt.datetime | None = None) -> list[Evaluation]:
     """Re-check one edited record under every profile that has findings stored: only its findings change."""
     label = record._meta.label_lower
-    subjects = {s for s, (_, models) in selectors.SUBJECTS.items() if any(m._meta.label_lower == label for m in models)}
+    subjects = {s for s, (_, models) in SUBJECTS.items() if any(m._meta.label_lower == label for m in models)}
     if not subjects:
         return []
     profiles = Finding.objects.values_list("profile", flat=True).distinct()

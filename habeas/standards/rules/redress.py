@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 
 from habeas.core.wording import Words, count, listed, say
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
-from habeas.standards.gather_new import CourtClaimFacts, PenaltyFacts, RedressFacts
+from habeas.standards.facts import CourtClaimFacts, PenaltyFacts, RedressFacts
 from habeas.standards.rules._common import label, outcome, when
 
 CAT = gettext_noop("Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment")
