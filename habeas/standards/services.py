@@ -35,7 +35,7 @@ from habeas.standards.engine import (
 )
 from habeas.standards.facts import Base, Ref, When, moment
 from habeas.standards.gather import SET_BASED, SUBJECTS
-from habeas.standards.gather.common import Context, chunked
+from habeas.standards.gather.common import Context
 from habeas.standards.models import Finding, Follow
 from habeas.standards.rules import CATALOGUE, rules_by_code
 from habeas.standards.sources import follows_of, sources_of
@@ -356,22 +356,19 @@ def findings_preview(
     return out
 
 
-@transaction.atomic
-def findings_evaluate(
-    *,
-    profile_name: str,
-    codes: Iterable[str] | None = None,
-    now: dt.datetime | None = None,
-    records: dict[str, set[int]] | None = None,
-    progress: Progress | None = None,
-) -> Evaluation:
-    """Evaluate and store findings: one per record and failure, citing every standard it breaches. Unchanged
-    findings are left alone; changed ones are updated in place, keeping any review decision; findings no
-    longer produced are retired (kept, with their review, but marked not current). With ``records``, only those
-    records' findings are touched. ``progress`` is told how far the check has got (see ``evaluate``)."""
-    now = now or timezone.now()
-    profile, rules, rows = _checked(profile_name, codes, now, records, progress)
-    steps = len({rule.subject for rule in rules}) + 1
+@dataclass(frozen=True)
+class Changes:
+    """What a check changes in the stored findings: those to insert (``store.KEY_FIELDS``, ``store.ROW_FIELDS``,
+    fingerprint), those to update by primary key, and the primary keys of those to retire."""
+
+    new: list[tuple[Any, ...]]
+    updates: dict[int, tuple[Any, ...]]
+    stale: list[int]
+
+
+def _compared(profile: Profile, rules: list[Rule], rows: list[Row], records: dict[str, set[int]] | None) -> Changes:
+    """The findings a check made, compared with those stored for the same rules (and records, if given):
+    unchanged ones are left alone."""
     content_types = {
         label: ContentType.objects.get_for_model(apps.get_model(label)) for label in {row.record[0] for row in rows}
     }
@@ -401,29 +398,48 @@ def findings_evaluate(
             new.append((*key, *row.values, row.fingerprint))
         elif found[1] != row.fingerprint or not found[2]:
             updates[found[0]] = (*row.values, row.fingerprint)
-    store.update(updates, now)
-    store.insert(profile.name, new, now)
     stale = [pk for key, (pk, _, active) in existing.items() if key not in seen and active]
-    for chunk in chunked(stale):
-        Finding.objects.filter(pk__in=chunk).update(active=False, changed_at=now)
-    created, changed = len(new), len(updates)
-    if new or updates or stale:
+    return Changes(new, updates, stale)
+
+
+@transaction.atomic
+def findings_evaluate(
+    *,
+    profile_name: str,
+    codes: Iterable[str] | None = None,
+    now: dt.datetime | None = None,
+    records: dict[str, set[int]] | None = None,
+    progress: Progress | None = None,
+) -> Evaluation:
+    """Evaluate and store findings: one per record and failure, citing every standard it breaches. Unchanged
+    findings are left alone; changed ones are updated in place, keeping any review decision; findings no
+    longer produced are retired (kept, with their review, but marked not current). With ``records``, only those
+    records' findings are touched. ``progress`` is told how far the check has got (see ``evaluate``)."""
+    now = now or timezone.now()
+    profile, rules, rows = _checked(profile_name, codes, now, records, progress)  # compute
+    changes = _compared(profile, rules, rows, records)  # compare
+    store.update(changes.updates, now)  # store
+    store.insert(profile.name, changes.new, now)
+    store.retire(changes.stale, now)
+    created, changed, retired = len(changes.new), len(changes.updates), len(changes.stale)
+    if created or changed or retired:
         pagecache.data_changed()  # findings written past ``save``: the pages that show them are made anew
     audit_record(
         action="check",
         target_type="standards.profile",
         target_id=profile.name,
-        summary=f"{len(rows)} findings: {created} new, {changed} changed, {len(stale)} retired",
+        summary=f"{len(rows)} findings: {created} new, {changed} changed, {retired} retired",
         details={"rules": [r.code for r in rules], "records": {k: sorted(v) for k, v in (records or {}).items()}},
     )
     if progress:
+        steps = len({rule.subject for rule in rules}) + 1
         progress(steps, steps, str(_("done")))
     return Evaluation(
         profile=profile.name,
         found=len(rows),
         created=created,
         changed=changed,
-        retired=len(stale),
+        retired=retired,
         by_rule=dict(Counter(row.values[0] for row in rows)),
     )
 

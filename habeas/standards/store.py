@@ -11,6 +11,7 @@ from typing import Any, cast
 from django.db import connection
 from django.db.models import Field
 
+from habeas.standards.gather.common import chunked
 from habeas.standards.models import Finding
 
 #: the stored fields of a finding that the rules determine, in the order ``_rows`` builds them
@@ -144,3 +145,9 @@ def _copy(
             for i in json_at:
                 values[i] = dump(r[i]) if i == shared_at else json.dumps(r[i], ensure_ascii=False)
             copy.write_row((*values, *tail))
+
+
+def retire(pks: list[int], now: dt.datetime) -> None:
+    """Mark findings no longer produced as not current (kept, with their review)."""
+    for chunk in chunked(pks):
+        Finding.objects.filter(pk__in=chunk).update(active=False, changed_at=now)
