@@ -141,6 +141,8 @@ class InvestigationSummary:
     body: str
     body_chain: tuple[int, ...]  # the body and the organisations above it
     forensic_done: bool | None  # a forensic medical examination done; None when no source says
+    assigned_by: str = ""  # the authority that assigned it to its body, if a source says
+    charged: bool = False  # charges brought in it, as a source states
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ class AllegationFacts(Base):
     perpetrator_chains: tuple[tuple[int, ...], ...] = ()
     perpetrators: str = ""
     investigations: tuple[InvestigationSummary, ...] = field(default=())
+    reparations: int = 0  # reparations recorded for it, whatever became of them
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,6 @@ class InvestigationFacts(Base):
     summary: InvestigationSummary | None = None
     perpetrator_chains: tuple[tuple[int, ...], ...] = ()
     perpetrators: str = ""
-    assigned_by: str = ""
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,18 @@ def _forensic(rows: list[dict[str, Any]]) -> dict[int, bool]:
     return done
 
 
+def _charged(rows: list[dict[str, Any]]) -> set[int]:
+    """The investigations in which, as a source states, charges were brought."""
+    out: set[int] = set()
+    for chunk in chunked(r["id"] for r in rows):
+        out |= set(
+            InvestigationStep.objects.filter(investigation_id__in=chunk, kind="charge", done=True).values_list(
+                "investigation_id", flat=True
+            )
+        )
+    return out
+
+
 def _investigations(ctx: Context, allegation_ids: set[int]) -> dict[int, list[f.InvestigationSummary]]:
     """The investigations of each allegation: those opened on it directly or on a complaint about it."""
     out: dict[int, list[f.InvestigationSummary]] = defaultdict(list)
@@ -78,20 +90,21 @@ def _investigations(ctx: Context, allegation_ids: set[int]) -> dict[int, list[f.
                 "opened_on",
                 "opened_on_precision",
                 "outcome",
+                "assigned_by_id",
                 "allegation__custody_id",
                 "complaint__allegation__custody_id",
             )
             .distinct()
         ]
-        forensic = _forensic(rows)
+        forensic, charged = _forensic(rows), _charged(rows)
         for r in rows:
-            summary = summarise(ctx, r, forensic.get(r["id"]))
+            summary = summarise(ctx, r, forensic.get(r["id"]), r["id"] in charged)
             for allegation_id in {r["allegation_id"], by_complaint.get(r["complaint_id"])} - {None}:
                 out[allegation_id].append(summary)
     return out
 
 
-def summarise(ctx: Context, row: dict[str, Any], forensic_done: bool | None) -> f.InvestigationSummary:
+def summarise(ctx: Context, row: dict[str, Any], forensic_done: bool | None, charged: bool) -> f.InvestigationSummary:
     return f.InvestigationSummary(
         record=ref(Investigation, row["id"]),
         opened=when(row["opened_on"], row["opened_on_precision"]),
@@ -99,6 +112,8 @@ def summarise(ctx: Context, row: dict[str, Any], forensic_done: bool | None) -> 
         body=ctx.org_name(row["body_id"]),
         body_chain=ctx.chain(row["body_id"]),
         forensic_done=forensic_done,
+        assigned_by=ctx.org_name(row["assigned_by_id"]),
+        charged=charged,
     )
 
 
@@ -153,6 +168,10 @@ def allegations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Al
             disclosures[d["allegation_id"]].append((d["audience"], moment))
     investigations = _investigations(ctx, allegation_ids)
     perpetrators = _perpetrators(ctx, allegation_ids)
+    reparations: dict[int, int] = defaultdict(int)
+    for chunk in chunked(allegation_ids):
+        for allegation_id in Reparation.objects.filter(allegation_id__in=chunk).values_list("allegation_id", flat=True):
+            reparations[allegation_id] += 1
     held: dict[int, set[int]] = defaultdict(set)  # custody episode → places
     for chunk in chunked({r["custody_id"] for r in rows} - {None}):
         for custody_id, place_id in Placement.objects.filter(custody_id__in=chunk).values_list(
@@ -198,6 +217,7 @@ def allegations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Al
             perpetrator_chains=tuple(chains),
             perpetrators=", ".join(names),
             investigations=tuple(investigations.get(r["id"], ())),
+            reparations=reparations.get(r["id"], 0),
         )
 
 
@@ -224,7 +244,7 @@ def investigations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f
             "complaint__allegation__victim_group__label",
         )
     ]
-    forensic = _forensic(rows)
+    forensic, charged = _forensic(rows), _charged(rows)
     about = {r["allegation_id"] or r["complaint__allegation_id"] for r in rows} - {None}
     perpetrators = _perpetrators(ctx, about)
     for r in rows:
@@ -242,10 +262,9 @@ def investigations(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f
             subject=victim or r["subject"],
             refs=(ref(Allegation, allegation_id),) if allegation_id else (),
             organisation_id=r["body_id"],
-            summary=summarise(ctx, r, forensic.get(r["id"])),
+            summary=summarise(ctx, r, forensic.get(r["id"]), r["id"] in charged),
             perpetrator_chains=tuple(chains),
             perpetrators=", ".join(names),
-            assigned_by=ctx.org_name(r["assigned_by_id"]),
         )
 
 
