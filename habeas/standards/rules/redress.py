@@ -119,33 +119,23 @@ def redress(facts: RedressFacts, params: Params) -> Outcome | None:
     )
 
 
-#: the outcomes by which a source states that an investigation ended, or never began, with no one tried
-CLOSED = ("no_case", "never")
-
-
 def redress_denied_by_closure(facts: AllegationFacts, params: Params) -> Outcome | None:
-    """Torture or ill-treatment alleged, every investigation a source records closed (or never opened), and no
-    reparation recorded: General Comment No. 3, para. 17, reads a failure to investigate
-    or prosecute as a de facto denial of redress. A possible breach, for a reviewer: redress may have been
-    sought and given by a way no source speaks of. A reparation recorded is judged by the redress rules."""
+    """Torture or ill-treatment alleged, every investigation a source records closed as unsubstantiated, and no
+    reparation recorded: General Comment No. 3, para. 17, reads a failure to investigate or prosecute as a de
+    facto denial of redress. A possible breach, for a reviewer: redress may have been sought and given by a way
+    no source speaks of. A reparation recorded is judged by the redress rules; an investigation never opened,
+    by the rules on its promptness."""
     if facts.kind not in ("torture", "ill") or facts.reparations or not facts.investigations:
         return None
-    if any(i.outcome not in CLOSED for i in facts.investigations):
+    if any(i.outcome != "no_case" for i in facts.investigations):
         return None
-    closed = [i for i in facts.investigations if i.outcome == "no_case"]
     return outcome(
         Status.POSSIBLE,
         say(
             "the alleged %(kind)s was not tried: the investigation by %(body)s was closed, and no source records any "
             "redress; a failure to investigate or prosecute may itself deny redress",
             kind=label(facts.kind_label),
-            body=closed[0].body or say("an unnamed body"),
-        )
-        if closed
-        else say(
-            "the alleged %(kind)s was never investigated, as a source states, and no source records any redress; "
-            "a failure to investigate or prosecute may itself deny redress",
-            kind=label(facts.kind_label),
+            body=facts.investigations[0].body or say("an unnamed body"),
         ),
     )
 
