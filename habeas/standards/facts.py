@@ -1,4 +1,5 @@
-"""The facts rules read: frozen dataclasses that selectors fill from the database. No ORM here."""
+"""The facts rules read: frozen dataclasses that the gatherers (``habeas.standards.gather``) fill from the
+database. No ORM here."""
 
 from __future__ import annotations
 

@@ -108,7 +108,7 @@ def evaluate(
     records: dict[str, set[int]] | None = None,
     progress: Progress | None = None,
 ) -> list[Result]:
-    """Run the rules over the facts the selectors gather (all records, or only ``records``: subject →
+    """Run the rules over the facts the gatherers read (all records, or only ``records``: subject →
     ids). Pure reads. ``progress(done, total, what)`` is told of each kind of record in turn, out of the kinds
     plus one (storing the findings)."""
     ctx = Context()

@@ -36,7 +36,7 @@ def ref(model: type[Model], pk: int) -> f.Ref:
 
 
 class Context:
-    """Lookups shared by all selectors of one evaluation: organisations' chains, people, places."""
+    """Lookups shared by all gatherers of one evaluation: organisations' chains, people, places."""
 
     def __init__(self) -> None:
         self.orgs: dict[int, dict[str, Any]] = {
@@ -128,7 +128,7 @@ class Countries:
 
 
 def countries(ctx: Context) -> Countries:
-    """The countries of one check's places and organisations, read once for all its selectors."""
+    """The countries of one check's places and organisations, read once for all its gatherers."""
     found = getattr(ctx, "countries", None)
     if found is None:
         found = Countries(ctx)
