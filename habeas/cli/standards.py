@@ -63,8 +63,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from habeas.cli.identity import cli_read_record, cli_user
 
     user = cli_user(args)  # before anything is evaluated or printed
-    from habeas.standards.selectors import findings_for_report, findings_visible
+    from habeas.standards.selectors import findings_for_report
     from habeas.standards.services import findings_evaluate, findings_preview, profile_get
+    from habeas.standards.visibility import findings_visible
 
     as_of = _as_of(args.as_of)
     if as_of is None:

@@ -26,7 +26,7 @@ from habeas.reports.dashboard import open_findings
 from habeas.standards.geo import geodesic_km
 from habeas.standards.models import Finding
 from habeas.standards.rules import standards_shown
-from habeas.standards.selectors import findings_visible
+from habeas.standards.visibility import findings_visible
 
 #: the most rows of one kind a place's page lists (the rest are counted)
 DETAIL_LIMIT = 50
@@ -246,7 +246,7 @@ def _before(placements: list[Placement], this: Placement | None, day: Any = None
 
 def _family_homes(episodes: set[int]) -> dict[int, Locality]:
     """For the people of ``episodes`` with no home recorded, the home of a relative they have contact with
-    (as the rules on distance from home take it: ``habeas.standards.selectors``): two queries."""
+    (as the rules on distance from home take it: ``habeas.standards.gather``): two queries."""
     homeless = Q(custody__in=episodes, custody__person__home_locality__isnull=True)
     found: dict[int, Locality] = {}
     for contact in FamilyContact.objects.filter(homeless, relative__home_locality__isnull=False).select_related(

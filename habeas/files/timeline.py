@@ -674,7 +674,7 @@ def _cite(citation: Citation, source_visible: bool) -> Cite:
 def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[dict[str, Any]]:
     """Put on each entry the citations of its record and the findings the user may see about it; return the
     findings about ``subject`` itself."""
-    from habeas.standards.selectors import findings_visible
+    from habeas.standards.visibility import findings_visible
 
     every = list(_walk(entries))
     refs = {e.ref for e in every} | {(subject._meta.label_lower, subject.pk)}

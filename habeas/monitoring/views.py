@@ -31,7 +31,7 @@ from habeas.monitoring.forms import (
     add_errors,
 )
 from habeas.monitoring.models import RecommendationStatus, Visit
-from habeas.standards.selectors import citations_of
+from habeas.standards.sources import citations_of
 
 PER_PAGE = 50
 PREFIX = "recommendations"

@@ -6,7 +6,7 @@ as one HTML document (charts as SVG, every statement with a footnote giving its 
 ``briefing_pdf`` prints that document as an A4 PDF through WeasyPrint, the footnotes at the foot of the page.
 
 Redaction follows the declared profiles (``habeas.reports.redaction``) and the findings' own redaction for
-analysts (``habeas.standards.selectors.findings_visible``): under *partner* and *public* each record is named by
+analysts (``habeas.standards.visibility.findings_visible``): under *partner* and *public* each record is named by
 its pseudonymous reference, a finding is told by its rule's title rather than the summary in words (which names
 people), no free text is shown (a recommendation's text is encrypted free text), dates are coarsened to the
 profile's precision, and a source is named only when it is a published document; any other source is given by
@@ -47,7 +47,7 @@ from habeas.reports.selectors import coarsen
 from habeas.standards.models import Finding
 from habeas.standards.rules import CATALOGUE, detention, life, monitoring, redress, reprisals, safeguards
 from habeas.standards.rules import accountability as accountability_rules
-from habeas.standards.selectors import findings_seen, findings_visible
+from habeas.standards.visibility import findings_seen, findings_visible
 
 REDACTIONS = ("internal", "partner", "public")
 FORMATS = ("pdf", "html")

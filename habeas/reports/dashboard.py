@@ -25,7 +25,7 @@ from habeas.cases.models import Allegation, Complaint, Investigation, Perpetrato
 from habeas.counting.models import EstimateRun
 from habeas.monitoring.models import Recommendation, RecommendationStatus
 from habeas.standards.models import Finding
-from habeas.standards.selectors import findings_seen
+from habeas.standards.visibility import findings_seen
 
 #: the failure a finding on an investigation names when its investigators belonged to the accused agency
 NOT_INDEPENDENT = "independence"

@@ -36,7 +36,7 @@ from habeas.reports.redaction import (
     Profile,
 )
 from habeas.reports.redaction_names import KnownNames
-from habeas.standards.selectors import findings_seen
+from habeas.standards.visibility import findings_seen
 
 PERSON = "registry.person"
 Value = str | int | bool | list[str] | None

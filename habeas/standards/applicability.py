@@ -10,8 +10,7 @@ import datetime as dt
 
 from habeas.standards.engine import LegalForce, Profile, Rule
 from habeas.standards.facts import Base
-from habeas.standards.gather_new import countries
-from habeas.standards.selectors import Context
+from habeas.standards.gather.common import Context, countries
 from habeas.standards.treaties import Instrument, Parties
 
 #: a rule's instrument (as its ``instrument`` reads) → the treaty in the ratification table

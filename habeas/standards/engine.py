@@ -1,7 +1,7 @@
 """The rules engine's core: rules, jurisdiction profiles and their parameters, and outcomes.
 
 Nothing here touches the database. A rule is a declared object with a pure evaluation over facts that
-``selectors`` gather; a profile supplies the parameters, each date-versioned and cited.
+the gatherers (``gather``) read; a profile supplies the parameters, each date-versioned and cited.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class Rule:
     legal_force: LegalForce
     severity: Severity
     verified: str  # V, K or U, as the catalogue grades it
-    subject: str  # the kind of facts it reads: see selectors.SUBJECTS
+    subject: str  # the kind of facts it reads: see gather.SUBJECTS
     parameters: tuple[str, ...]
     evaluate: Callable[[Any, Params], Outcome | None]
     #: rules judging the same failure (e.g. a missing investigation under CAT 12, the Istanbul Protocol and

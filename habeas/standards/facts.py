@@ -1,4 +1,5 @@
-"""The facts rules read: frozen dataclasses that selectors fill from the database. No ORM here."""
+"""The facts rules read: frozen dataclasses that the gatherers (``habeas.standards.gather``) fill from the
+database. No ORM here."""
 
 from __future__ import annotations
 
@@ -141,6 +142,8 @@ class InvestigationSummary:
     body: str
     body_chain: tuple[int, ...]  # the body and the organisations above it
     forensic_done: bool | None  # a forensic medical examination done; None when no source says
+    assigned_by: str = ""  # the authority that assigned it to its body, if a source says
+    charged: bool = False  # charges brought in it, as a source states
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class AllegationFacts(Base):
     perpetrator_chains: tuple[tuple[int, ...], ...] = ()
     perpetrators: str = ""
     investigations: tuple[InvestigationSummary, ...] = field(default=())
+    reparations: int = 0  # reparations recorded for it, whatever became of them
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,6 @@ class InvestigationFacts(Base):
     summary: InvestigationSummary | None = None
     perpetrator_chains: tuple[tuple[int, ...], ...] = ()
     perpetrators: str = ""
-    assigned_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -246,3 +249,70 @@ class InformationRequestFacts(Base):
     requested: When | None = None
     answered: When | None = None
     refused: str = ""
+
+
+@dataclass(frozen=True)
+class DeathInCustodyFacts(Base):
+    country: str = ""
+    died: When | None = None
+    place: str = ""
+    causes: tuple[tuple[str, str, bool], ...] = ()  # (stated by, kind of cause, the authorities' account)
+    investigated: bool | None = None
+    investigation_outcome: str = ""
+    investigation_independent: bool | None = None  # of the detaining agency; None when either is unknown
+
+
+@dataclass(frozen=True)
+class SafeguardFacts(Base):
+    country: str = ""
+    apprehended: When | None = None
+    registered: bool | None = None
+    reasons_told: bool | None = None
+    lawyer_requested: bool | None = None
+    lawyer_granted: bool | None = None
+    doctor_requested: bool | None = None
+    doctor_examined: bool | None = None
+    stages: tuple[tuple[str, When | None], ...] = ()  # (legal basis, from)
+
+
+@dataclass(frozen=True)
+class IntimidationFacts(Base):
+    country: str = ""
+    role: str = ""
+    kind: str = ""
+    forum: str = ""
+    happened: When | None = None
+    by_officials: bool | None = None
+    by: str = ""
+    established: bool | None = None
+    withdrawn: bool | None = None
+    communication: str = ""
+    complaint: bool = False  # linked to the complaint it is said to answer
+
+
+@dataclass(frozen=True)
+class CourtClaimFacts(Base):
+    country: str = ""
+    court: str = ""
+    raised: When | None = None
+    decided: When | None = None
+    examined: bool | None = None
+    relied_on: bool | None = None
+    excluded: bool | None = None
+
+
+@dataclass(frozen=True)
+class PenaltyFacts(Base):
+    country: str = ""
+    decided: When | None = None
+    charges: tuple[tuple[str, str, str, bool], ...] = ()  # (qualification, article, offence, for alleged torture)
+    sentences: tuple[tuple[str, int | None], ...] = ()  # (kind, months)
+
+
+@dataclass(frozen=True)
+class RedressFacts(Base):
+    country: str = ""
+    kind: str = ""
+    refused: When | None = None
+    convicted: When | None = None  # an official convicted for the acts alleged
+    upheld: When | None = None  # a complaint about them upheld

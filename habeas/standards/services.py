@@ -5,23 +5,22 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
-import json
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
-from django.db.models import Field, Model
+from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from habeas.accounts.jobs import Progress
 from habeas.accounts.services import audit_record
 from habeas.core.wording import english
-from habeas.standards import selectors
+from habeas.standards import store
 from habeas.standards.applicability import Applicability
 from habeas.standards.engine import (
     PROFILE_DIR,
@@ -35,8 +34,12 @@ from habeas.standards.engine import (
     load_profile,
 )
 from habeas.standards.facts import Base, Ref, When, moment
+from habeas.standards.gather import SET_BASED, SUBJECTS
+from habeas.standards.gather.common import Context, chunked
 from habeas.standards.models import Finding, Follow
 from habeas.standards.rules import CATALOGUE, rules_by_code
+from habeas.standards.sources import follows_of, sources_of
+from habeas.standards.visibility import teams_of
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,10 @@ def evaluate(
     records: dict[str, set[int]] | None = None,
     progress: Progress | None = None,
 ) -> list[Result]:
-    """Run the rules over the facts the selectors gather (all records, or only ``records``: subject →
+    """Run the rules over the facts the gatherers read (all records, or only ``records``: subject →
     ids). Pure reads. ``progress(done, total, what)`` is told of each kind of record in turn, out of the kinds
     plus one (storing the findings)."""
-    ctx = selectors.Context()
+    ctx = Context()
     applicable = Applicability(profile, ctx)  # a treaty's rules: only in its states parties, while in force
     usable_on: dict[tuple[int | None, str], list[Rule]] = {}
     # Between two dates where some parameter changes, the same parameters apply: cache them per interval.
@@ -123,12 +126,12 @@ def evaluate(
     for step, (subject, subject_rules) in enumerate(by_subject.items()):
         if progress:
             progress(step, len(by_subject) + 1, str(_("checking %(kind)s records") % {"kind": subject}))
-        gather, _models = selectors.SUBJECTS[subject]
+        gather, _models = SUBJECTS[subject]
         ids: Any = None if records is None else records.get(subject, set())
         if ids is not None and not ids:
             continue
-        if ids is None and subject in selectors.SET_BASED:
-            names, candidates = selectors.SET_BASED[subject]
+        if ids is None and subject in SET_BASED:
+            names, candidates = SET_BASED[subject]
             ids = candidates(_smallest(profile, subject_rules, names))
         with translation.override("en"):  # facts name choices in English, whoever started the check
             for facts in gather(ctx, ids):
@@ -156,9 +159,9 @@ def as_known(results: list[Result], now: dt.datetime, latest: dict[Ref, When]) -
     date its facts were last reviewed, whichever is later — unless it (or a record whose facts it used) is
     under active monitoring, or nothing dates it: then the day of the check. A result found at the check's date
     is judged again at that earlier date (a delay only shortens), and dropped if nothing is found there.
-    ``latest``: the date of the latest dated source of each record (``selectors.sources_of``)."""
+    ``latest``: the date of the latest dated source of each record (``sources.sources_of``)."""
     refs = {r.facts.record for r in results} | {ref for r in results for ref in r.facts.refs}
-    active, reviewed = selectors.follows_of(refs)
+    active, reviewed = follows_of(refs)
     today = When.day_of(now)
     out = []
     rejudged: dict[tuple[int, When], Params] = {}
@@ -231,137 +234,6 @@ def _limit(found: Outcome) -> float | None:
     return None
 
 
-#: the stored fields of a finding that the rules determine, in the order ``_rows`` builds them
-ROW_FIELDS = (
-    "rule",
-    "rule_version",
-    "status",
-    "severity",
-    "subject",
-    "wording",
-    "standard",
-    "standards",
-    "facts",
-    "parameters",
-    "sources",
-    "prevails",
-    "place_id",
-    "organisation_id",
-    "team_id",
-)
-JSON_FIELDS = ("standards", "facts", "parameters")  # the parameters object is shared by many findings
-KEY_FIELDS = ("topic", "content_type_id", "object_id")
-
-
-def _prepared(rows: list[tuple[Any, ...]], at: int) -> list[list[Any]]:
-    """Rows holding the ``ROW_FIELDS`` from position ``at``, with the protected fields sealed (they name people,
-    and the sections of sources cited) as the field would seal them."""
-    protected = [
-        (at + ROW_FIELDS.index(name), cast(Field[Any, Any], Finding._meta.get_field(name)))
-        for name in ("subject", "wording", "sources")
-    ]
-    sealed = []
-    for r in rows:
-        values = list(r)
-        for i, field in protected:
-            values[i] = field.get_db_prep_save(values[i], connection)
-        sealed.append(values)
-    return sealed
-
-
-def _json_adapted(rows: list[list[Any]], at: int) -> Iterator[list[Any]]:
-    """The rows with their JSON fields adapted for the database (the parameters object, shared by many
-    findings, once)."""
-    ops, encoder = connection.ops, Finding._meta.get_field("facts").encoder
-    own = [at + ROW_FIELDS.index(name) for name in JSON_FIELDS[:-1]]
-    parameters_at = at + ROW_FIELDS.index(JSON_FIELDS[-1])
-    adapted: dict[int, Any] = {}
-    for values in rows:
-        for i in own:
-            values[i] = ops.adapt_json_value(values[i], encoder)
-        parameters = values[parameters_at]
-        if id(parameters) not in adapted:
-            adapted[id(parameters)] = ops.adapt_json_value(parameters, encoder)
-        values[parameters_at] = adapted[id(parameters)]
-        yield values
-
-
-def _insert(profile: str, rows: list[tuple[Any, ...]], now: dt.datetime) -> None:
-    """Insert new findings — tuples of the ``KEY_FIELDS``, the ``ROW_FIELDS`` and the fingerprint — with one
-    parameterised statement per batch: at national scale the ORM's per-object work would dominate."""
-    if not rows:
-        return
-    at = len(KEY_FIELDS)
-    sealed = _prepared(rows, at)
-    ops = connection.ops
-    stamp = ops.adapt_datetimefield_value(now)
-    columns = [
-        *KEY_FIELDS,
-        *ROW_FIELDS,
-        "fingerprint",
-        "profile",
-        "active",
-        "first_found_at",
-        "changed_at",
-        "review",
-        "review_reason",
-    ]
-    table = ops.quote_name(Finding._meta.db_table)
-    tail = (profile, True, stamp, stamp, "", "")
-    if connection.vendor == "postgresql":
-        _copy(table, columns, sealed, tail, tuple(at + ROW_FIELDS.index(name) for name in JSON_FIELDS))
-        return
-    sql = (
-        f"INSERT INTO {table} ({', '.join(ops.quote_name(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    adapted = list(_json_adapted(sealed, at))
-    with connection.cursor() as cursor:
-        for start in range(0, len(adapted), 5000):
-            cursor.executemany(sql, [(*values, *tail) for values in adapted[start : start + 5000]])
-
-
-def _update(rows: dict[int, tuple[Any, ...]], now: dt.datetime) -> None:
-    """Write changed findings — by primary key, the ``ROW_FIELDS`` and the fingerprint — current again, with one
-    parameterised statement per batch (the first check after an upgrade may change every finding)."""
-    if not rows:
-        return
-    ops = connection.ops
-    pks = list(rows)
-    sealed = _prepared([rows[pk] for pk in pks], 0)
-    columns = [*ROW_FIELDS, "fingerprint", "active", "changed_at"]
-    sql = (
-        f"UPDATE {ops.quote_name(Finding._meta.db_table)} "
-        f"SET {', '.join(f'{ops.quote_name(c)} = %s' for c in columns)} WHERE {ops.quote_name('id')} = %s"
-    )
-    stamp = ops.adapt_datetimefield_value(now)
-    adapted = [(*values, True, stamp, pk) for values, pk in zip(_json_adapted(sealed, 0), pks, strict=True)]
-    with connection.cursor() as cursor:
-        for start in range(0, len(adapted), 5000):
-            cursor.executemany(sql, adapted[start : start + 5000])
-
-
-def _copy(
-    table: str, columns: list[str], rows: list[list[Any]], tail: tuple[Any, ...], json_at: tuple[int, ...]
-) -> None:
-    """PostgreSQL's bulk path: COPY, with the JSON columns as text."""
-    dumped: dict[int, str] = {}  # the parameters object is shared by many findings: dump it once
-    shared_at = json_at[-1]
-
-    def dump(value: Any) -> str:
-        if id(value) not in dumped:
-            dumped[id(value)] = json.dumps(value, ensure_ascii=False)
-        return dumped[id(value)]
-
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for r in rows:
-            values = list(r)
-            for i in json_at:
-                values[i] = dump(r[i]) if i == shared_at else json.dumps(r[i], ensure_ascii=False)
-            copy.write_row((*values, *tail))
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return None if value == float("inf") else round(value, 3)
@@ -372,7 +244,7 @@ def _jsonable(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Row:
-    """A finding as the check builds it: its key (topic, record) and its ``ROW_FIELDS``."""
+    """A finding as the check builds it: its key (topic, record) and its ``store.ROW_FIELDS``."""
 
     topic: str
     record: Ref
@@ -383,7 +255,7 @@ class Row:
 def _rows(results: list[Result], sources: dict[Ref, list[dict[str, str]]]) -> list[Row]:
     """The findings the results make: one per record and failure (``folded``), with its sources and team."""
     groups = folded(results)
-    teams = selectors.teams_of({r.facts.record for r in results})
+    teams = teams_of({r.facts.record for r in results})
     # What many findings share is built once: the parameters of the rules in one period.
     shared: dict[tuple[tuple[str, int], ...], tuple[dict[str, Any], str]] = {}
     rows = []
@@ -426,7 +298,7 @@ def _rows(results: list[Result], sources: dict[Ref, list[dict[str, str]]]) -> li
             facts.organisation_id,
             teams.get(facts.record),
         )
-        at = ROW_FIELDS.index("parameters")
+        at = store.ROW_FIELDS.index("parameters")
         fingerprint = hashlib.blake2b(
             repr((group.topic, values[:at], values[at + 1 :], parameters_key)).encode(), digest_size=32
         ).hexdigest()
@@ -447,9 +319,7 @@ def _checked(
     steps = len({rule.subject for rule in rules}) + 1
     if progress:
         progress(steps - 1, steps, str(_("storing %(count)d findings") % {"count": len(found)}))
-    sources, latest = selectors.sources_of(
-        {r.facts.record for r in found} | {ref for r in found for ref in r.facts.refs}
-    )
+    sources, latest = sources_of({r.facts.record for r in found} | {ref for r in found for ref in r.facts.refs})
     return profile, rules, _rows(as_known(found, now, latest), sources)
 
 
@@ -461,9 +331,9 @@ def findings_preview(
     now = now or timezone.now()
     _profile, _rules_run, rows = _checked(profile_name, codes, now, None, None)
     out = []
-    ordered = sorted(rows, key=lambda r: (-r.values[ROW_FIELDS.index("severity")], r.values[0], r.values[4]))
+    ordered = sorted(rows, key=lambda r: (-r.values[store.ROW_FIELDS.index("severity")], r.values[0], r.values[4]))
     for row in ordered:
-        values = dict(zip(ROW_FIELDS, row.values, strict=True))
+        values = dict(zip(store.ROW_FIELDS, row.values, strict=True))
         out.append(
             {
                 "rule": values["rule"],
@@ -486,22 +356,19 @@ def findings_preview(
     return out
 
 
-@transaction.atomic
-def findings_evaluate(
-    *,
-    profile_name: str,
-    codes: Iterable[str] | None = None,
-    now: dt.datetime | None = None,
-    records: dict[str, set[int]] | None = None,
-    progress: Progress | None = None,
-) -> Evaluation:
-    """Evaluate and store findings: one per record and failure, citing every standard it breaches. Unchanged
-    findings are left alone; changed ones are updated in place, keeping any review decision; findings no
-    longer produced are retired (kept, with their review, but marked not current). With ``records``, only those
-    records' findings are touched. ``progress`` is told how far the check has got (see ``evaluate``)."""
-    now = now or timezone.now()
-    profile, rules, rows = _checked(profile_name, codes, now, records, progress)
-    steps = len({rule.subject for rule in rules}) + 1
+@dataclass(frozen=True)
+class Changes:
+    """What a check changes in the stored findings: those to insert (``store.KEY_FIELDS``, ``store.ROW_FIELDS``,
+    fingerprint), those to update by primary key, and the primary keys of those to retire."""
+
+    new: list[tuple[Any, ...]]
+    updates: dict[int, tuple[Any, ...]]
+    stale: list[int]
+
+
+def _compared(profile: Profile, rules: list[Rule], rows: list[Row], records: dict[str, set[int]] | None) -> Changes:
+    """The findings a check made, compared with those stored for the same rules (and records, if given):
+    unchanged ones are left alone."""
     content_types = {
         label: ContentType.objects.get_for_model(apps.get_model(label)) for label in {row.record[0] for row in rows}
     }
@@ -509,7 +376,7 @@ def findings_evaluate(
     topics = {t for rule in rules for t in rule.topics} | {rule.code for rule in rules}
     scope = Finding.objects.filter(profile=profile.name, topic__in=topics)
     if records is not None:
-        subject_models = [m for s in records for m in selectors.SUBJECTS[s][1]]
+        subject_models = [m for s in records for m in SUBJECTS[s][1]]
         scope = scope.filter(
             content_type__in=[ContentType.objects.get_for_model(m) for m in subject_models],
             object_id__in={pk for ids in records.values() for pk in ids},
@@ -531,27 +398,46 @@ def findings_evaluate(
             new.append((*key, *row.values, row.fingerprint))
         elif found[1] != row.fingerprint or not found[2]:
             updates[found[0]] = (*row.values, row.fingerprint)
-    _update(updates, now)
-    _insert(profile.name, new, now)
     stale = [pk for key, (pk, _, active) in existing.items() if key not in seen and active]
-    for chunk in selectors.chunked(stale):
-        Finding.objects.filter(pk__in=chunk).update(active=False, changed_at=now)
-    created, changed = len(new), len(updates)
+    return Changes(new, updates, stale)
+
+
+@transaction.atomic
+def findings_evaluate(
+    *,
+    profile_name: str,
+    codes: Iterable[str] | None = None,
+    now: dt.datetime | None = None,
+    records: dict[str, set[int]] | None = None,
+    progress: Progress | None = None,
+) -> Evaluation:
+    """Evaluate and store findings: one per record and failure, citing every standard it breaches. Unchanged
+    findings are left alone; changed ones are updated in place, keeping any review decision; findings no
+    longer produced are retired (kept, with their review, but marked not current). With ``records``, only those
+    records' findings are touched. ``progress`` is told how far the check has got (see ``evaluate``)."""
+    now = now or timezone.now()
+    profile, rules, rows = _checked(profile_name, codes, now, records, progress)  # compute
+    changes = _compared(profile, rules, rows, records)  # compare
+    store.update(changes.updates, now)  # store
+    store.insert(profile.name, changes.new, now)
+    store.retire(changes.stale, now)
+    created, changed, retired = len(changes.new), len(changes.updates), len(changes.stale)
     audit_record(
         action="check",
         target_type="standards.profile",
         target_id=profile.name,
-        summary=f"{len(rows)} findings: {created} new, {changed} changed, {len(stale)} retired",
+        summary=f"{len(rows)} findings: {created} new, {changed} changed, {retired} retired",
         details={"rules": [r.code for r in rules], "records": {k: sorted(v) for k, v in (records or {}).items()}},
     )
     if progress:
+        steps = len({rule.subject for rule in rules}) + 1
         progress(steps, steps, str(_("done")))
     return Evaluation(
         profile=profile.name,
         found=len(rows),
         created=created,
         changed=changed,
-        retired=len(stale),
+        retired=retired,
         by_rule=dict(Counter(row.values[0] for row in rows)),
     )
 
@@ -606,7 +492,7 @@ def findings_follow(*, records: Iterable[Model]) -> int:
     moved = 0
     for (model, team_id), pks in by_team.items():
         content_type = ContentType.objects.get_for_model(model)
-        for chunk in selectors.chunked(pks):
+        for chunk in chunked(pks):
             found = Finding.objects.filter(content_type=content_type, object_id__in=chunk)
             moved += found.exclude(team_id=team_id).update(team_id=team_id)
     return moved
@@ -615,14 +501,14 @@ def findings_follow(*, records: Iterable[Model]) -> int:
 def findings_retire(*, deleted: Mapping[type[Model], Collection[Any]], now: dt.datetime | None = None) -> int:
     """Between checks, a deleted record's findings are retired (kept, with any review, as a check would keep
     them): called with the records a deletion takes, by kind, in its transaction. Returns how many."""
-    subjects = {model for _, models in selectors.SUBJECTS.values() for model in models}
+    subjects = {model for _, models in SUBJECTS.values() for model in models}
     now = now or timezone.now()
     retired = 0
     for model, pks in deleted.items():
         if model not in subjects:  # only the rules' subjects have findings
             continue
         content_type = ContentType.objects.get_for_model(model)
-        for chunk in selectors.chunked(pks):
+        for chunk in chunked(pks):
             found = Finding.objects.filter(content_type=content_type, object_id__in=chunk, active=True)
             retired += found.update(active=False, changed_at=now)
     return retired
@@ -631,7 +517,7 @@ def findings_retire(*, deleted: Mapping[type[Model], Collection[Any]], now: dt.d
 def findings_recheck(*, record: Any, now: dt.datetime | None = None) -> list[Evaluation]:
     """Re-check one edited record under every profile that has findings stored: only its findings change."""
     label = record._meta.label_lower
-    subjects = {s for s, (_, models) in selectors.SUBJECTS.items() if any(m._meta.label_lower == label for m in models)}
+    subjects = {s for s, (_, models) in SUBJECTS.items() if any(m._meta.label_lower == label for m in models)}
     if not subjects:
         return []
     profiles = Finding.objects.values_list("profile", flat=True).distinct()

@@ -46,7 +46,7 @@ def finding_of(measure: RestrictiveMeasure) -> Finding:
 
 
 def test_no_receiver_acts_on_the_records_that_have_findings():
-    from habeas.standards.selectors import SUBJECTS
+    from habeas.standards.gather import SUBJECTS
 
     for _, models in SUBJECTS.values():
         for model in models:

@@ -12,8 +12,7 @@ import pytest
 from habeas.cases.models import Allegation, Investigation, InvestigationStep
 from habeas.custody.models import MedicalExamination
 from habeas.standards.engine import Status
-from habeas.standards.facts import ExaminationFacts, InvestigationFacts, InvestigationSummary
-from habeas.standards.gather_new import DeathInCustodyFacts
+from habeas.standards.facts import DeathInCustodyFacts, ExaminationFacts, InvestigationFacts, InvestigationSummary
 from habeas.standards.models import Finding
 from habeas.standards.rules import CATALOGUE
 from habeas.standards.services import findings_evaluate, profile_get
@@ -119,7 +118,7 @@ def test_a_dismissal_no_source_says_anything_forensic_about_is_a_gap():
 
 
 def test_threats_linked_to_no_complaint_are_a_question_for_the_article_on_complainants():
-    from habeas.standards.gather_new import IntimidationFacts
+    from habeas.standards.facts import IntimidationFacts
 
     warned = IntimidationFacts(
         record=("cases.intimidation", 1),

@@ -81,13 +81,13 @@ def test_bazarbai_kenzhebaevs_family_was_never_paid_the_damages(findings):
 
 
 def test_the_defendants_allegations_were_investigated_by_the_accused_ministrys_own_service(findings):
-    finding = one(findings, "IMP-02-SAME-AGENCY-INVESTIGATES", "37 defendants")
-    assert cited(finding) == ["IP-INDEPENDENCE", "IMP-02-SAME-AGENCY-INVESTIGATES"]
+    # one failure, one finding: the treaty's rule first, then the guidance and the indicator on the same failure
+    [finding] = found(findings, "IMP-02-SAME-AGENCY-INVESTIGATES", "37 defendants")
+    assert finding["record"]["type"] == "cases.allegation"
+    assert cited(finding)[0] == "CAT-12-PROMPT-IMPARTIAL-INVESTIGATION"
+    assert {"IP-INDEPENDENCE", "IMP-02-SAME-AGENCY-INVESTIGATES"} <= set(cited(finding))
     assert "Internal Security Service" in finding["summary"]
-    assert (
-        "Internal Security Service"
-        in one(findings, "CAT-12-PROMPT-IMPARTIAL-INVESTIGATION", "37 defendants")["summary"]
-    )
+    assert found(findings, "IP-INDEPENDENCE", "37 defendants") == [finding]
     # The briefing says only that the inquiry was superficial, not that no forensic examination was done: a
     # question for the researcher, not a breach.
     assert (

@@ -17,9 +17,9 @@ from habeas.evidence.models import Citation, Source
 from habeas.standards import services
 from habeas.standards.engine import StandardsError, Status, load_profile
 from habeas.standards.facts import AllegationFacts, ComplaintFacts, InvestigationSummary, PlaceFacts
+from habeas.standards.gather.common import when
 from habeas.standards.models import Finding, Follow
 from habeas.standards.rules import CATALOGUE
-from habeas.standards.selectors import when
 from tests import factories
 
 KZ = services.profile_get("kz")

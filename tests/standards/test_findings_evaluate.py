@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from habeas.custody.models import RestrictiveMeasure
-from habeas.standards import services
+from habeas.standards import services, store
 from habeas.standards.engine import StandardsError
 from habeas.standards.models import Finding
 from tests import factories
@@ -129,7 +129,7 @@ def test_a_failure_while_writing_leaves_the_stored_findings_as_they_were(monkeyp
     def fail(*args, **kwargs):
         raise RuntimeError("the database went away half-way")
 
-    monkeypatch.setattr(services, "_insert", fail)
+    monkeypatch.setattr(store, "insert", fail)
     with pytest.raises(RuntimeError, match="half-way"):
         run()
     assert list(Finding.objects.values_list("id", "fingerprint", "wording", "active")) == before

@@ -15,14 +15,14 @@ from habeas.custody.services import death_cause_add, death_record, safeguards_re
 from habeas.evidence.models import Source
 from habeas.monitoring.models import Visit
 from habeas.standards.engine import Params, Status
-from habeas.standards.facts import When
-from habeas.standards.gather_new import (
+from habeas.standards.facts import (
     CourtClaimFacts,
     DeathInCustodyFacts,
     IntimidationFacts,
     PenaltyFacts,
     RedressFacts,
     SafeguardFacts,
+    When,
 )
 from habeas.standards.rules import CATALOGUE
 from habeas.standards.services import evaluate, profile_get

@@ -24,8 +24,8 @@ from habeas.standards.facts import (
     ReparationFacts,
     StatementFacts,
 )
+from habeas.standards.gather.common import when
 from habeas.standards.rules import CATALOGUE
-from habeas.standards.selectors import when
 from habeas.standards.services import profile_get
 
 KZ = profile_get("kz")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from habeas.custody.models import CustodyEpisode
 from habeas.registry.models import Person
-from habeas.standards import selectors
+from habeas.standards.gather.custody import custody_candidates
 from habeas.standards.rules import rules_by_code
 from habeas.standards.services import evaluate, profile_get
 
@@ -61,5 +61,5 @@ def test_the_custody_deadline_rules_agree_in_both_forms(rows):
         per_record = results(profile, rules, records={"custody": ids})
         set_based = results(profile, rules)
         assert set_based == per_record
-        assert set(selectors.custody_candidates(48)) <= ids
+        assert set(custody_candidates(48)) <= ids
         transaction.set_rollback(True)

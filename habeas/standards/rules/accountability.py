@@ -258,24 +258,45 @@ def court_verification(facts: AllegationFacts, params: Params) -> Outcome | None
     )
 
 
-def independence(facts: InvestigationFacts, params: Params) -> Outcome | None:
-    item = facts.summary
-    if item is None or item.outcome == "never" or not same_agency(item.body_chain, facts.perpetrator_chains):
+def independence(facts: AllegationFacts, params: Params) -> Outcome | None:
+    """The allegation investigated by a body of the same agency as its alleged perpetrators: judged on the
+    allegation, as CAT 12 and Mandela 71(2) judge the same failure, so that the failure makes one finding."""
+    dependent = [i for i in opened(facts.investigations) if same_agency(i.body_chain, facts.perpetrator_chains)]
+    if not dependent:
         return None
+    item = dependent[0]
     return outcome(
         Status.BREACH,
         say(
             "investigated by %(body)s, at the request of %(by)s, which belongs to the same agency as the alleged "
             "perpetrators (%(perpetrators)s)",
             body=_body(item),
-            by=facts.assigned_by,
+            by=item.assigned_by,
             perpetrators=_perpetrators(facts.perpetrators),
         )
-        if facts.assigned_by
+        if item.assigned_by
         else say(
             "investigated by %(body)s, which belongs to the same agency as the alleged perpetrators (%(perpetrators)s)",
             body=_body(item),
             perpetrators=_perpetrators(facts.perpetrators),
+        ),
+        investigating_body=item.body or None,
+    )
+
+
+def charges_dropped(facts: InvestigationFacts, params: Params) -> Outcome | None:
+    """Charges brought for the alleged ill-treatment, then the case closed as unsubstantiated, as a source states:
+    no one tried for it. A possible breach, for a reviewer to weigh the reasons for the closure."""
+    item = facts.summary
+    if item is None or item.outcome != "no_case" or not item.charged:
+        return None
+    return outcome(
+        Status.POSSIBLE,
+        say(
+            "charges were brought for the alleged ill-treatment (%(perpetrators)s), then %(body)s closed the case: "
+            "no one was tried",
+            perpetrators=_perpetrators(facts.perpetrators),
+            body=_body(item),
         ),
         investigating_body=item.body or None,
     )
@@ -785,7 +806,7 @@ RULES = [
         legal_force=LegalForce.GUIDANCE,
         severity=Severity.CRITICAL,
         verified="V",
-        subject="investigation",
+        subject="allegation",
         parameters=(),
         evaluate=independence,
         topic="independence",
@@ -799,10 +820,23 @@ RULES = [
         legal_force=LegalForce.HEURISTIC,
         severity=Severity.CRITICAL,
         verified="K",
-        subject="investigation",
+        subject="allegation",
         parameters=(),
         evaluate=independence,
         topic="independence",
+    ),
+    Rule(
+        code="CAT-04-CHARGES-DROPPED",
+        version=1,
+        title="Officials charged with torture are brought to trial, not let go by closing the case",
+        instrument=CAT,
+        article=gettext_noop("arts. 4(1) and 12"),
+        legal_force=LegalForce.TREATY,
+        severity=Severity.HIGH,
+        verified="K",
+        subject="investigation",
+        parameters=(),
+        evaluate=charges_dropped,
     ),
     Rule(
         code="IMP-06-DISMISSED-WITHOUT-FORENSIC-EXAM",

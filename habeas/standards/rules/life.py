@@ -7,7 +7,7 @@ from django.utils.translation import gettext_noop
 
 from habeas.core.wording import Part, listed, say
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
-from habeas.standards.gather_new import DeathInCustodyFacts
+from habeas.standards.facts import DeathInCustodyFacts
 from habeas.standards.rules._common import label, outcome, when
 
 ICCPR = gettext_noop("International Covenant on Civil and Political Rights")

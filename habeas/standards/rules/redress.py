@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 
 from habeas.core.wording import Words, count, listed, say
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
-from habeas.standards.gather_new import CourtClaimFacts, PenaltyFacts, RedressFacts
+from habeas.standards.facts import AllegationFacts, CourtClaimFacts, PenaltyFacts, RedressFacts
 from habeas.standards.rules._common import label, outcome, when
 
 CAT = gettext_noop("Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment")
@@ -119,6 +119,27 @@ def redress(facts: RedressFacts, params: Params) -> Outcome | None:
     )
 
 
+def redress_denied_by_closure(facts: AllegationFacts, params: Params) -> Outcome | None:
+    """Torture or ill-treatment alleged, every investigation a source records closed as unsubstantiated, and no
+    reparation recorded: General Comment No. 3, para. 17, reads a failure to investigate or prosecute as a de
+    facto denial of redress. A possible breach, for a reviewer: redress may have been sought and given by a way
+    no source speaks of. A reparation recorded is judged by the redress rules; an investigation never opened,
+    by the rules on its promptness."""
+    if facts.kind not in ("torture", "ill") or facts.reparations or not facts.investigations:
+        return None
+    if any(i.outcome != "no_case" for i in facts.investigations):
+        return None
+    return outcome(
+        Status.POSSIBLE,
+        say(
+            "the alleged %(kind)s was not tried: the investigation by %(body)s was closed, and no source records any "
+            "redress; a failure to investigate or prosecute may itself deny redress",
+            kind=label(facts.kind_label),
+            body=facts.investigations[0].body or say("an unnamed body"),
+        ),
+    )
+
+
 RULES = [
     Rule(
         code="CAT-15-COURT-EXAMINES-TORTURE-CLAIM",
@@ -158,5 +179,18 @@ RULES = [
         subject="redress",
         parameters=(),
         evaluate=redress,
+    ),
+    Rule(
+        code="CAT-14-REDRESS-DENIED-BY-CLOSURE",
+        version=1,
+        title="Closing the investigation of torture with no one tried may itself deny the victim redress",
+        instrument=CAT,
+        article=gettext_noop("art. 14; Committee against Torture General Comment No. 3, para. 17"),
+        legal_force=LegalForce.TREATY,
+        severity=Severity.HIGH,
+        verified="K",
+        subject="allegation",
+        parameters=(),
+        evaluate=redress_denied_by_closure,
     ),
 ]

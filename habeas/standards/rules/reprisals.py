@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 
 from habeas.core.wording import say
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
-from habeas.standards.gather_new import IntimidationFacts
+from habeas.standards.facts import IntimidationFacts
 from habeas.standards.rules._common import gap, label, outcome, when
 
 CAT = gettext_noop("Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment")

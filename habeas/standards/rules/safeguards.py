@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 
 from habeas.core.wording import Words, say
 from habeas.standards.engine import LegalForce, Outcome, Params, Rule, Severity, Status
-from habeas.standards.gather_new import SafeguardFacts
+from habeas.standards.facts import SafeguardFacts
 from habeas.standards.rules._common import outcome, when
 
 ICCPR = gettext_noop("International Covenant on Civil and Political Rights")
