@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from habeas.accounts.reauth import reauth
+from habeas.api.main import api
 from habeas.core.views import job_detail, job_start_again
 
 handler500 = "habeas.core.views.server_error"
@@ -21,4 +22,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("reauth/", reauth, name="reauth"),
+    path("api/", api.urls),
 ]
