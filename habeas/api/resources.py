@@ -19,12 +19,13 @@ from typing import Annotated, Any, Literal
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.text import slugify
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, create_model
 
 from habeas.accounts.services import audit_record
@@ -331,10 +332,12 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
     def create(request: HttpRequest, payload: Any) -> Any:
         user = request.auth  # type: ignore[attr-defined]
         with _as(user):
+            if not resource.parent and not access.can_write(user):  # a part: the record it belongs to decides
+                raise PermissionDenied(_("Your role may read these records but not add them."))
             record = resource.model()
             _assign(record, payload.dict(exclude_unset=True))
             record_create(record=record, user=user, parent=_parent(resource, record, user), recheck=True)
-            return 201, _shown(resource, record)
+            return Status(201, _shown(resource, record))
 
     def update(request: HttpRequest, payload: Any, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
         user = request.auth  # type: ignore[attr-defined]
@@ -352,7 +355,7 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
             record = _get(resource, user, pk)
             holder = _parent(resource, record, user) if resource.parent else None
             record_delete(record=record, user=user, parent=holder)
-            return 204, None
+            return Status(204, None)
 
     create.__annotations__["payload"] = schemas.create
     update.__annotations__["payload"] = schemas.update
@@ -362,7 +365,7 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
         create,
         response={201: schemas.out, **errors},
         operation_id=f"{name}_create",
-        url_name=f"{name}_create",
+        url_name=f"{name}_list",
         summary=f"Create a {noun}",
     )
     router.add_api_operation(
@@ -371,7 +374,7 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
         update,
         response={200: schemas.out, **errors},
         operation_id=f"{name}_update",
-        url_name=f"{name}_update",
+        url_name=f"{name}_read",
         summary=f"Change a {noun} (the fields given)",
     )
     router.add_api_operation(
@@ -380,7 +383,7 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
         delete,
         response={204: None, **errors},
         operation_id=f"{name}_delete",
-        url_name=f"{name}_delete",
+        url_name=f"{name}_read",
         summary=f"Delete a {noun} (administrators of its team)",
     )
     return router

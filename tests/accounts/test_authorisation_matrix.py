@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from habeas.core.admin import RolePermissions, SharedDataAdmin
+from tests.api import pages as api_pages
 from tests.cases import pages as cases_pages
 from tests.conftest import PERSONAS, READERS
 from tests.core import pages as core_pages
@@ -98,7 +99,7 @@ OWN_PAGES: dict[str, dict[str, int]] = {
 }
 #: the arguments of the pages whose URL has some: a record of team A from the demo data
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
-for _app in (cases_pages, core_pages, counting_pages, evidence_pages, monitoring_pages, registry_pages, reports_pages):
+for _app in (api_pages, cases_pages, core_pages, counting_pages, evidence_pages, monitoring_pages, registry_pages, reports_pages):
     OWN_PAGES.update(_app.PAGES)
     URL_ARGUMENTS.update(_app.URL_ARGUMENTS)
 
