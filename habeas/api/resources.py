@@ -23,8 +23,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, create_model
 
@@ -168,7 +168,9 @@ def _schemas(resource: Resource) -> Schemas:
         kind = _python_type(f, write=False)
         out_fields[f.name] = (kind | None if (f.null or hideable) and kind is not Any else kind, ...)
     out = create_model(base, __base__=Schema, **out_fields)
-    page = create_model(f"{base}Page", __base__=Schema, count=(int, ...), limit=(int, ...), offset=(int, ...), items=(list[out], ...))  # type: ignore[valid-type]
+    page = create_model(
+        f"{base}Page", __base__=Schema, count=(int, ...), limit=(int, ...), offset=(int, ...), items=(list[out], ...)
+    )  # type: ignore[valid-type]
     params: dict[str, Any] = {
         "limit": (int, Field(100, ge=1, le=PAGE_MAX, description="records per page")),
         "offset": (int, Field(0, ge=0, le=BIGINT, description="records skipped")),
@@ -387,4 +389,3 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
         summary=f"Delete a {noun} (administrators of its team)",
     )
     return router
-

@@ -99,9 +99,11 @@ OWN_PAGES: dict[str, dict[str, int]] = {
 }
 #: the arguments of the pages whose URL has some: a record of team A from the demo data
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
-for _app in (api_pages, cases_pages, core_pages, counting_pages, evidence_pages, monitoring_pages, registry_pages, reports_pages):
+for _app in (cases_pages, core_pages, counting_pages, evidence_pages, monitoring_pages, registry_pages, reports_pages):
     OWN_PAGES.update(_app.PAGES)
     URL_ARGUMENTS.update(_app.URL_ARGUMENTS)
+OWN_PAGES.update(api_pages.PAGES)  # the API's URLs, which answer a browser's session 401
+URL_ARGUMENTS.update(api_pages.URL_ARGUMENTS)
 
 
 def own_pages() -> list[str]:

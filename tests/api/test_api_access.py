@@ -78,7 +78,9 @@ def test_every_endpoint_as_every_persona(world, persona):
         f"/api/{r.name}/{{pk}}": r.writable for r in resources()
     }
     failures, called = [], 0
-    calls = [call for call in endpoints() if call[0] != "DELETE"] + [call for call in endpoints() if call[0] == "DELETE"]
+    calls = [call for call in endpoints() if call[0] != "DELETE"] + [
+        call for call in endpoints() if call[0] == "DELETE"
+    ]
     for method, path in calls:  # deletions last: they take other records with them
         if "{pk}" in path and path not in records:
             continue  # no record of this kind in the demo data: the read of a missing one is below
