@@ -37,7 +37,7 @@ from habeas.core.services import record_create, record_delete, record_update
 
 BIGINT = 2**63 - 1
 #: the most records one page of a list holds
-PAGE_MAX = 500
+PAGE_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -334,7 +334,7 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
     def create(request: HttpRequest, payload: Any) -> Any:
         user = request.auth  # type: ignore[attr-defined]
         with _as(user):
-            if not resource.parent and not access.can_write(user):  # a part: the record it belongs to decides
+            if not access.can_write(user):  # and for a part, in the team of the record it belongs to (below)
                 raise PermissionDenied(_("Your role may read these records but not add them."))
             record = resource.model()
             _assign(record, payload.dict(exclude_unset=True))

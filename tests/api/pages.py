@@ -13,7 +13,11 @@ from tests.conftest import PERSONAS
 OPEN = dict.fromkeys(PERSONAS, 200)
 TOKEN_ONLY = dict.fromkeys(PERSONAS, 401)
 
-PAGES: dict[str, dict[str, int]] = {"api:openapi-json": OPEN, "api:openapi-view": OPEN}
+PAGES: dict[str, dict[str, int]] = {
+    "api:openapi-json": OPEN,
+    "api:openapi-view": OPEN,
+    "api:api-root": dict.fromkeys(PERSONAS, 404),  # /api/ itself is no endpoint
+}
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
 for _resource in resources():
     _name = _resource.name.replace("-", "_")
