@@ -139,6 +139,9 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=30)
     print(f"{total} persons, {args.clients} clients, {args.workers} workers, pages of {PAGE}")
+    if not latencies:
+        print(f"no call started after the warm-up finished within the run; not 200: {failures[:3]}")
+        return 1
     print(
         f"calls {len(latencies)} ({len(latencies) / args.seconds:.1f}/s), median {percentile(latencies, 50):.0f} ms, "
         f"p95 {percentile(latencies, 95):.0f} ms, p99 {percentile(latencies, 99):.0f} ms, "

@@ -167,10 +167,14 @@ def _schemas(resource: Resource) -> Schemas:
         hideable = isinstance(f, EncryptedTextField)  # null where the reader sees pseudonyms
         kind = _python_type(f, write=False)
         out_fields[f.name] = (kind | None if (f.null or hideable) and kind is not Any else kind, ...)
-    out = create_model(base, __base__=Schema, **out_fields)
-    page = create_model(
-        f"{base}Page", __base__=Schema, count=(int, ...), limit=(int, ...), offset=(int, ...), items=(list[out], ...)
-    )  # type: ignore[valid-type]
+    out: Any = create_model(base, __base__=Schema, **out_fields)
+    page_fields: dict[str, Any] = {
+        "count": (int, ...),
+        "limit": (int, ...),
+        "offset": (int, ...),
+        "items": (list[out], ...),
+    }
+    page = create_model(f"{base}Page", __base__=Schema, **page_fields)
     params: dict[str, Any] = {
         "limit": (int, Field(100, ge=1, le=PAGE_MAX, description="records per page")),
         "offset": (int, Field(0, ge=0, le=BIGINT, description="records skipped")),
@@ -183,7 +187,7 @@ def _schemas(resource: Resource) -> Schemas:
     params_schema = create_model(f"{base}Params", __base__=Schema, **params)
 
     def written(creating: bool) -> type[Schema]:
-        fields = {}
+        fields: dict[str, Any] = {}
         for f in _input_fields(model, creating=creating):
             kind = _python_type(f, write=True)
             fields[f.name] = (kind | None if f.null and kind is not Any else kind, Field(None))
