@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from habeas.accounts.reauth import reauth
 from habeas.api.main import api
+from habeas.api.views import api_tokens
 from habeas.core.views import job_detail, job_start_again
 
 handler500 = "habeas.core.views.server_error"
@@ -23,4 +24,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reauth/", reauth, name="reauth"),
     path("api/", api.urls),
+    path("api-tokens/", api_tokens, name="api_tokens"),
 ]
