@@ -3,6 +3,8 @@ them. The same services as ``habeas token``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -21,9 +23,10 @@ class TokenForm(forms.Form):
 
 
 def _page(request: HttpRequest, form: TokenForm, secret: str = "", status: int = 200) -> HttpResponse:
+    user: Any = request.user  # logged in (member_required)
     context = {
         "title": _("API tokens"),
-        "tokens": ApiToken.objects.filter(user=request.user),
+        "tokens": ApiToken.objects.filter(user=user),
         "form": form,
         "secret": secret,
         "needs_code": second_factor_required(request.user),
@@ -36,7 +39,9 @@ def api_tokens(request: HttpRequest) -> HttpResponseBase:
     if request.method != "POST":
         return _page(request, TokenForm())
     if "revoke" in request.POST:
-        token = ApiToken.objects.filter(user=request.user, pk=request.POST["revoke"]).first()
+        user: Any = request.user
+        number = request.POST["revoke"]
+        token = ApiToken.objects.filter(user=user, pk=number).first() if number.isdigit() else None
         if token is None:
             raise Http404("no such token of yours")
         token_revoke(token=token, actor=request.user)

@@ -41,6 +41,7 @@ def test_no_one_sees_or_revokes_anothers_token(client, world):
     client.force_login(world["member"])
     assert "owner&#x27;s script" not in client.get(reverse("api_tokens")).content.decode()
     assert client.post(reverse("api_tokens"), {"revoke": token.pk}).status_code == 404
+    assert client.post(reverse("api_tokens"), {"revoke": "not a number"}).status_code == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
 
 
