@@ -41,7 +41,7 @@ def api_tokens(request: HttpRequest) -> HttpResponseBase:
     if "revoke" in request.POST:
         user: Any = request.user
         number = request.POST["revoke"]
-        token = ApiToken.objects.filter(user=user, pk=number).first() if number.isdigit() else None
+        token = ApiToken.objects.filter(user=user, pk=number).first() if number.isdigit() and len(number) < 19 else None
         if token is None:
             raise Http404("no such token of yours")
         token_revoke(token=token, actor=request.user)
