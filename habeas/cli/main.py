@@ -338,6 +338,7 @@ def parser() -> argparse.ArgumentParser:
     from habeas.cli.lists import add_commands as add_lists
     from habeas.cli.reports import add_commands as add_reports
     from habeas.cli.standards import add_commands as add_standards
+    from habeas.cli.tokens import add_commands as add_tokens
 
     add_backup(sub)
     add_clock(sub)
@@ -347,6 +348,7 @@ def parser() -> argparse.ArgumentParser:
     add_reports(sub)
 
     add_standards(sub)
+    add_tokens(sub)
 
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "habeas.files",
     "habeas.reports",
     "habeas.counting",
+    "ninja",  # its Swagger UI, served from our static files at /api/docs
+    "habeas.api",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +173,9 @@ HABEAS_JOB_STALLED_SECONDS = env_int("HABEAS_JOB_STALLED_SECONDS", 60, minimum=2
 # Two-factor login: a TOTP code for every user with an authenticator; for everyone when this is on.
 HABEAS_REQUIRE_2FA = env_flag("HABEAS_REQUIRE_2FA")
 OTP_TOTP_ISSUER = "Habeas"
+
+# The JSON API: calls a minute per token's user (habeas.api.auth).
+HABEAS_API_PER_MINUTE = env_int("HABEAS_API_PER_MINUTE", 1200, minimum=1)
 
 # The signed checkpoint of the audit trail's end, outside the database it protects (habeas.accounts.checkpoint).
 HABEAS_AUDIT_CHECKPOINT = data_dir() / "audit-checkpoint.json"

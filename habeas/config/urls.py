@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from habeas.accounts.reauth import reauth
 from habeas.accounts.views import job_detail, job_start_again
+from habeas.api.main import api
+from habeas.api.views import api_tokens
 
 handler500 = "habeas.accounts.views.server_error"
 
@@ -21,4 +23,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("reauth/", reauth, name="reauth"),
+    path("api/", api.urls),
+    path("api-tokens/", api_tokens, name="api_tokens"),
 ]

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from habeas.accounts.recordadmin import RolePermissions, SharedDataAdmin
 from tests.accounts import pages as accounts_pages
+from tests.api import pages as api_pages
 from tests.cases import pages as cases_pages
 from tests.conftest import PERSONAS, READERS
 from tests.counting import pages as counting_pages
@@ -101,6 +102,8 @@ URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
 for _app in (cases_pages, accounts_pages, counting_pages, evidence_pages, monitoring_pages, files_pages, reports_pages):
     OWN_PAGES.update(_app.PAGES)
     URL_ARGUMENTS.update(_app.URL_ARGUMENTS)
+OWN_PAGES.update(api_pages.PAGES)  # the API's URLs, which answer a browser's session 401
+URL_ARGUMENTS.update(api_pages.URL_ARGUMENTS)
 
 
 def own_pages() -> list[str]:

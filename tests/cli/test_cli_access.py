@@ -172,6 +172,9 @@ ACTS_AS_USER = {
     "lists review": "prints names side by side (tests/counting/test_cli_lists.py)",
     "lists histories": "writes who is on which list (tests/counting/test_cli_lists.py)",
     "lists estimate": "reads a team's linkage (tests/counting/test_cli_lists.py)",
+    "token create": "creates a token of the user's own, for the API (tests/api/test_api_tokens.py)",
+    "token list": "lists the user's own tokens (tests/api/test_api_tokens.py)",
+    "token revoke": "revokes a token of the user's, or a superuser's of anyone (tests/api/test_api_tokens.py)",
 }
 SYSTEM_COMMANDS = {
     "demo": "builds its own database and prints counts only",

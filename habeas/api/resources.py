@@ -1,0 +1,395 @@
+"""The API's resources, declared once (``RESOURCES``) and turned into routers: for each kind of record a list
+(paginated, "changed since"), a read, and — where writable — create, update (partial) and delete, all through
+the access helper and the write path of ``habeas.accounts.records``.
+
+Each handler acts as the token's user: it sees what the pages show them (``access.visible``; another team's
+record answers 404), writes only where their role writes (403), reads pseudonyms where their membership hides
+identities (protected fields are null, ``display`` is the pseudonym), and every read is an audit event (writes
+are audited by the services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404, HttpRequest
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import AfterValidator, create_model
+
+from habeas.accounts import access
+from habeas.accounts.identity import hidden_teams, identities_of
+from habeas.accounts.records import record_create, record_delete, record_update
+from habeas.accounts.services import audit_record
+from habeas.core.fields import EncryptedJSONField, EncryptedTextField, NameDigestsField
+from habeas.core.models import Record
+
+BIGINT = 2**63 - 1
+#: the most records one page of a list holds
+PAGE_MAX = 1000
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One kind of record in the API. ``team`` is the path to the team that holds it ("" for the jobs, which
+    are their starter's); ``parent`` the field naming the record a part belongs to ("record" for a
+    citation's cited record), which gives the part its team."""
+
+    label: str
+    writable: bool = True
+    team: str = "team"
+    parent: str = ""
+
+    @cached_property
+    def model(self) -> Any:
+        return apps.get_model(self.label)
+
+    @cached_property
+    def name(self) -> str:
+        """The path of the resource: the model's English plural, as "custody-episodes"."""
+        with translation.override("en"):
+            return slugify(str(self.model._meta.verbose_name_plural))
+
+    @cached_property
+    def changed_field(self) -> str:
+        names = {f.name for f in self.model._meta.concrete_fields}
+        return next((name for name in ("updated_at", "changed_at") if name in names), "")
+
+
+def _record_resources() -> list[Resource]:
+    """Every record type of the domain apps (the ``Record`` models), each writable."""
+    domain = ("registry", "custody", "cases", "monitoring")
+    return [
+        Resource(model._meta.label_lower)
+        for model in apps.get_models()
+        if issubclass(model, Record) and model._meta.app_label in domain
+    ]
+
+
+def resources() -> list[Resource]:
+    """The declaration the routers are generated from."""
+    return [
+        *_record_resources(),
+        Resource("registry.personname", team="person__team", parent="person"),
+        Resource("evidence.source"),
+        Resource("evidence.citation", team="source__team", parent="record"),
+        Resource("standards.finding", writable=False),
+        Resource("counting.sourcelist", writable=False),
+        Resource("counting.linkagerun", writable=False),
+        Resource("counting.reviewpair", writable=False, team="run__team"),
+        Resource("counting.estimaterun", writable=False),
+        Resource("core.job", writable=False, team=""),
+    ]
+
+
+# Schemas: from the model's fields. Outputs give every field but the keyed hashes (a foreign key as the id it
+# points to); inputs every editable field, each optional (what is missing is reported by full_clean, naming it).
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text may not hold the NUL character")
+    return value
+
+
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    try:
+        return (value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("the date is out of range") from None
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Moment = Annotated[dt.datetime, AfterValidator(_in_utc)]
+Whole = Annotated[int, Field(ge=-BIGINT, le=BIGINT)]
+Id = Annotated[int, Field(ge=1, le=BIGINT)]
+Number = Annotated[float, Field(allow_inf_nan=False)]
+
+
+def _python_type(field: models.Field[Any, Any], *, write: bool) -> Any:
+    if write and field.choices and not field.is_relation:  # the stored values, as an enumeration
+        values = [value for value, _ in field.flatchoices]
+        return Literal[tuple([*values, ""] if field.blank and "" not in values else values)]
+    if isinstance(field, EncryptedJSONField | models.JSONField):
+        return Any
+    if field.is_relation:
+        return Id if write else int
+    for django_type, written, read in (
+        (models.BooleanField, bool, bool),
+        (models.DateTimeField, Moment, dt.datetime),
+        (models.DateField, dt.date, dt.date),
+        (models.IntegerField, Whole, int),
+        (models.AutoField, Whole, int),
+        (models.FloatField, Number, float),
+        (models.DecimalField, decimal.Decimal, decimal.Decimal),
+    ):
+        if isinstance(field, django_type):
+            return written if write else read
+    return Text if write else str
+
+
+def _output_fields(model: Any) -> list[models.Field[Any, Any]]:
+    return [f for f in model._meta.concrete_fields if not isinstance(f, NameDigestsField)]
+
+
+def _input_fields(model: Any, *, creating: bool) -> list[models.Field[Any, Any]]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.editable and not f.primary_key and not isinstance(f, NameDigestsField) and (creating or f.name != "team")
+    ]
+
+
+@dataclass
+class Schemas:
+    out: type[Schema]
+    page: type[Schema]
+    params: type[Schema]
+    create: type[Schema] | None
+    update: type[Schema] | None
+
+
+def _schemas(resource: Resource) -> Schemas:
+    model, base = resource.model, resource.model.__name__
+    out_fields: dict[str, Any] = {"display": (str, Field(description="the record as the pages name it"))}
+    for f in _output_fields(model):
+        hideable = isinstance(f, EncryptedTextField)  # null where the reader sees pseudonyms
+        kind = _python_type(f, write=False)
+        out_fields[f.name] = (kind | None if (f.null or hideable) and kind is not Any else kind, ...)
+    out: Any = create_model(base, __base__=Schema, **out_fields)
+    page_fields: dict[str, Any] = {
+        "count": (int, ...),
+        "limit": (int, ...),
+        "offset": (int, ...),
+        "items": (list[out], ...),
+    }
+    page = create_model(f"{base}Page", __base__=Schema, **page_fields)
+    params: dict[str, Any] = {
+        "limit": (int, Field(100, ge=1, le=PAGE_MAX, description="records per page")),
+        "offset": (int, Field(0, ge=0, le=BIGINT, description="records skipped")),
+    }
+    if resource.changed_field:
+        params["changed_since"] = (
+            Moment | None,
+            Field(None, description="only the records created or changed at or after this moment"),
+        )
+    params_schema = create_model(f"{base}Params", __base__=Schema, **params)
+
+    def written(creating: bool) -> type[Schema]:
+        fields: dict[str, Any] = {}
+        for f in _input_fields(model, creating=creating):
+            kind = _python_type(f, write=True)
+            fields[f.name] = (kind | None if f.null and kind is not Any else kind, Field(None))
+        return create_model(f"{base}{'In' if creating else 'Change'}", __base__=Schema, **fields)
+
+    return Schemas(
+        out=out,
+        page=page,
+        params=params_schema,
+        create=written(True) if resource.writable else None,
+        update=written(False) if resource.writable else None,
+    )
+
+
+# Access
+
+
+def _visible(resource: Resource, user: Any) -> models.QuerySet[Any]:
+    model = resource.model
+    if not resource.team:
+        return model._default_manager.filter(created_by=user)
+    if resource.team == "team":
+        return access.visible(model, user)
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return model._default_manager.all()
+    return model._default_manager.filter(**{f"{resource.team}_id__in": list(access.roles_of(user))})
+
+
+def _team_id(resource: Resource, record: Any) -> int | None:
+    holder = record
+    for step in resource.team.split("__")[:-1]:
+        holder = getattr(holder, step)
+    return getattr(holder, "team_id", None)
+
+
+def _get(resource: Resource, user: Any, pk: int) -> Any:
+    found = _visible(resource, user).filter(pk=pk).first()
+    if found is None:
+        raise Http404(f"no {resource.model._meta.verbose_name} {pk}")
+    return found
+
+
+def _parent(resource: Resource, record: Any, user: Any) -> Any:
+    """The record a part belongs to, which the user must be allowed to change (a part of a record they may not
+    see answers 404, as the record would)."""
+    if not resource.parent:
+        return None
+    if resource.parent == "record":  # a citation: the cited record
+        try:
+            model: Any = ContentType.objects.get_for_id(record.content_type_id).model_class()
+        except ContentType.DoesNotExist:
+            raise ValidationError({"content_type": "There is no such kind of record."}) from None
+        pk = record.object_id
+    else:
+        field: Any = resource.model._meta.get_field(resource.parent)
+        model, pk = field.related_model, getattr(record, field.attname)
+    if model is None or pk is None:
+        raise ValidationError({resource.parent: "Name the record this belongs to."})
+    return access.get_for_user(model, user, pk, write=True) if access.owned(model) else None
+
+
+@contextmanager
+def _as(user: Any) -> Iterator[None]:
+    """Within the block, what the user may see: their memberships read once, identities hidden as theirs."""
+    with access.memberships_remembered(), identities_of(user):
+        yield
+
+
+def _shown(resource: Resource, record: Any) -> dict[str, Any]:
+    hide = _team_id(resource, record) in hidden_teams() if resource.team else False
+    shown: dict[str, Any] = {"display": str(record)}
+    for f in _output_fields(resource.model):
+        shown[f.name] = None if hide and isinstance(f, EncryptedTextField) else getattr(record, f.attname)
+    return shown
+
+
+def _read_audited(request: HttpRequest, resource: Resource, records: list[Any]) -> None:
+    token = getattr(request, "api_token", None)
+    audit_record(
+        action="read",
+        actor=request.auth,  # type: ignore[attr-defined]
+        target_type=resource.label,
+        target_id=str(records[0].pk) if len(records) == 1 else "",
+        summary=f"API: {len(records)} {resource.label}",
+        details={"api": request.path, "token": getattr(token, "prefix", ""), "ids": [r.pk for r in records]},
+    )
+
+
+def _assign(record: Any, values: dict[str, Any]) -> dict[str, list[str]]:
+    """Set the values given on the record (a link by the id it points to); the changes, old and new."""
+    changes = {}
+    for name, value in values.items():
+        attname = record._meta.get_field(name).attname
+        before = getattr(record, attname)
+        setattr(record, attname, value)
+        if before != value:
+            changes[name] = [str(before), str(value)]
+    return changes
+
+
+def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
+    """The endpoints of one resource."""
+    schemas = _schemas(resource)
+    router = Router(tags=[resource.name])
+    name, noun = resource.name.replace("-", "_"), resource.label
+
+    def listed(request: HttpRequest, params: Any) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        with _as(user):
+            found = _visible(resource, user)
+            if resource.changed_field and params.changed_since is not None:
+                found = found.filter(**{f"{resource.changed_field}__gte": params.changed_since})
+            page = list(found.order_by("pk")[params.offset : params.offset + params.limit])
+            _read_audited(request, resource, page)
+            items = [_shown(resource, record) for record in page]
+        return {"count": found.count(), "limit": params.limit, "offset": params.offset, "items": items}
+
+    listed.__annotations__["params"] = Query[schemas.params]  # type: ignore[misc,name-defined]
+    router.add_api_operation(
+        "/",
+        ["GET"],
+        listed,
+        response={200: schemas.page, **errors},
+        operation_id=f"{name}_list",
+        url_name=f"{name}_list",
+        summary=f"List {noun}",
+    )
+
+    def read(request: HttpRequest, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        with _as(user):
+            record = _get(resource, user, pk)
+            _read_audited(request, resource, [record])
+            return _shown(resource, record)
+
+    router.add_api_operation(
+        "/{pk}",
+        ["GET"],
+        read,
+        response={200: schemas.out, **errors},
+        operation_id=f"{name}_read",
+        url_name=f"{name}_read",
+        summary=f"Read one {noun}",
+    )
+    if not resource.writable:
+        return router
+
+    def create(request: HttpRequest, payload: Any) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        with _as(user):
+            if not access.can_write(user):  # and for a part, in the team of the record it belongs to (below)
+                raise PermissionDenied(_("Your role may read these records but not add them."))
+            record = resource.model()
+            _assign(record, payload.dict(exclude_unset=True))
+            record_create(record=record, user=user, parent=_parent(resource, record, user), recheck=True)
+            return Status(201, _shown(resource, record))
+
+    def update(request: HttpRequest, payload: Any, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        with _as(user):
+            record = _get(resource, user, pk)
+            parent = _parent(resource, record, user)  # the record it belonged to, which the user must change
+            changes = _assign(record, payload.dict(exclude_unset=True))
+            moved = _parent(resource, record, user)  # and the one it belongs to now
+            record_update(record=record, user=user, parent=moved or parent, changes=changes, recheck=True)
+            return _shown(resource, record)
+
+    def delete(request: HttpRequest, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        with _as(user):
+            record = _get(resource, user, pk)
+            holder = _parent(resource, record, user) if resource.parent else None
+            record_delete(record=record, user=user, parent=holder)
+            return Status(204, None)
+
+    create.__annotations__["payload"] = schemas.create
+    update.__annotations__["payload"] = schemas.update
+    router.add_api_operation(
+        "/",
+        ["POST"],
+        create,
+        response={201: schemas.out, **errors},
+        operation_id=f"{name}_create",
+        url_name=f"{name}_list",
+        summary=f"Create a {noun}",
+    )
+    router.add_api_operation(
+        "/{pk}",
+        ["PATCH"],
+        update,
+        response={200: schemas.out, **errors},
+        operation_id=f"{name}_update",
+        url_name=f"{name}_read",
+        summary=f"Change a {noun} (the fields given)",
+    )
+    router.add_api_operation(
+        "/{pk}",
+        ["DELETE"],
+        delete,
+        response={204: None, **errors},
+        operation_id=f"{name}_delete",
+        url_name=f"{name}_read",
+        summary=f"Delete a {noun} (administrators of its team)",
+    )
+    return router
