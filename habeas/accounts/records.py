@@ -1,5 +1,10 @@
 """Writes of any record, as the admin makes them: who may write is checked, the record validated, saved and
-audited in one transaction, and its findings re-checked once the change is committed.
+audited in one transaction, then ``after_write`` runs what follows the write.
+
+What follows a write on the floors above this one (the search index of ``reports``, the findings of ``standards``)
+is done by the followers those apps register with ``follow_writes`` from their ``AppConfig.ready``: this is the one
+way a write reaches them, and the write path imports nothing above ``accounts``. A service that writes records
+without these functions (an intake, a document) calls ``after_write`` itself.
 
 A record's team is set when it is created, from the user's teams, and never changed by an edit: moving a
 record to another team is an administrator's operation of its own (``record_move``). A part of a record
@@ -9,9 +14,10 @@ A record never points to another team's record (their names would show to the wr
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -19,11 +25,39 @@ from django.utils.translation import gettext as _
 from habeas.accounts import access
 from habeas.accounts.models import Role, Team
 from habeas.accounts.services import audit_record
-from habeas.reports.search import search_index, search_index_remove
-from habeas.standards.models import Finding
-from habeas.standards.services import findings_recheck
 
 M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Write:
+    """What was written: the action, the records (for a deletion, still in the database), and whether the records
+    are to be re-checked against the standards once the change is committed."""
+
+    action: Literal["create", "update", "delete", "move"]
+    records: tuple[models.Model, ...]
+    recheck: bool = False
+
+
+Follower = Callable[[Write], None]
+_followers: list[Follower] = []
+
+
+def follow_writes(follower: Follower) -> None:
+    """Have ``follower`` run after every write, in the write's transaction (it defers to the commit what must wait
+    for it). Called once by an app above this floor, from its ``AppConfig.ready``."""
+    if follower not in _followers:
+        _followers.append(follower)
+
+
+def after_write(
+    action: Literal["create", "update", "delete", "move"], records: Sequence[models.Model], *, recheck: bool = False
+) -> None:
+    """Run what follows a write: each registered follower, in the order the apps were started. A deletion calls it
+    just before the records are deleted, so that they can still be named."""
+    write = Write(action=action, records=tuple(records), recheck=recheck)
+    for follower in _followers:
+        follower(write)
 
 
 def _team_of(record: models.Model, parent: models.Model | None) -> int | None:
@@ -48,11 +82,6 @@ def _validated(record: models.Model, team_id: int | None) -> None:
     record.full_clean()
 
 
-def _followed(record: models.Model, recheck: bool) -> None:
-    if recheck:
-        transaction.on_commit(lambda: findings_recheck(record=record))
-
-
 @transaction.atomic
 def record_create(*, record: M, user: Any, parent: models.Model | None = None, recheck: bool = False) -> M:
     """Store a new record. Its team is the parent's (for a part of a record), the one chosen, or the user's
@@ -72,7 +101,7 @@ def record_create(*, record: M, user: Any, parent: models.Model | None = None, r
     _validated(record, team_id)
     record.save()
     audit_record(action="create", actor=user, target=record, summary=str(record)[:200])
-    _followed(record, recheck)
+    after_write("create", [record], recheck=recheck)
     return record
 
 
@@ -99,7 +128,7 @@ def record_update(
     audit_record(
         action="update", actor=user, target=record, summary=str(record)[:200], details={"changes": changes or {}}
     )
-    _followed(record, recheck)
+    after_write("update", [record], recheck=recheck)
     return record
 
 
@@ -120,7 +149,8 @@ def record_change(*, user: Any, record: M, **values: Any) -> M:
 
 @transaction.atomic
 def record_delete(*, record: models.Model, user: Any, parent: models.Model | None = None) -> None:
-    """Delete a record (the writer's administrators only), with its audit event and its search entry."""
+    """Delete a record (the writer's administrators only), with its audit event; its search entry goes with it
+    (``after_write``)."""
     holder = record if access.owned(type(record)) else parent
     if holder is None:
         _check_write(record=record, user=user, parent=None, team_id=None)
@@ -133,7 +163,7 @@ def record_delete(*, record: models.Model, user: Any, parent: models.Model | Non
         target_id=str(record.pk),
         summary=str(record)[:200],
     )
-    search_index_remove(record)
+    after_write("delete", [record])
     record.delete()
 
 
@@ -143,7 +173,9 @@ MOVE_LIMIT = 5000
 
 def _moving(records: list[models.Model]) -> dict[tuple[str, Any], models.Model]:
     """The records that move with these: each record's parts and the records of its team that point to it
-    (a person's names, custody episodes and allegations; an episode's placements), and theirs in turn."""
+    (a person's names, custody episodes and allegations; an episode's placements), and theirs in turn. A model
+    that follows a record of its own (a finding; ``follows_its_record = True``) is moved by its app's follower of
+    the write instead."""
     found: dict[tuple[str, Any], models.Model] = {}
     queue = list(records)
     while queue:
@@ -158,7 +190,7 @@ def _moving(records: list[models.Model]) -> dict[tuple[str, Any], models.Model]:
             )
         for relation in record._meta.related_objects:
             model: Any = relation.related_model
-            if access.owned(model) and model is not Finding:  # findings follow their record (below)
+            if access.owned(model) and not getattr(model, "follows_its_record", False):
                 linked = model._default_manager.filter(**{relation.field.name: record})
                 queue += list(linked.filter(team_id=record.team_id))  # type: ignore[attr-defined]
     return found
@@ -212,8 +244,6 @@ def record_move(*, records: list[models.Model], team: Team, user: Any) -> list[m
         old_team = record.team_id  # type: ignore[attr-defined]
         type(record)._default_manager.filter(pk=record.pk).update(team_id=team.pk)
         record.team_id = team.pk  # type: ignore[attr-defined]
-        content_type = ContentType.objects.get_for_model(record)
-        Finding.objects.filter(content_type=content_type, object_id=record.pk).update(team_id=team.pk)
         audit_record(
             action="update",
             actor=user,
@@ -221,5 +251,5 @@ def record_move(*, records: list[models.Model], team: Team, user: Any) -> list[m
             summary=f"moved from team {old_team} to team {team.pk}",
             details={"team": {"old": old_team, "new": team.pk}},
         )
-    search_index(moved)
+    after_write("move", moved)
     return moved

@@ -7,8 +7,3 @@ class CoreConfig(AppConfig):
     name = "habeas.core"
     label = "core"
     verbose_name = "Core"
-
-    def ready(self) -> None:
-        from habeas.accounts import pagecache
-
-        pagecache.connect()

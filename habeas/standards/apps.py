@@ -9,6 +9,10 @@ class StandardsConfig(AppConfig):
     verbose_name = "Standards"
 
     def ready(self) -> None:
+        # imported here, once the models are ready (the one place an app imports inside a function)
+        from habeas.accounts.records import follow_writes
         from habeas.standards import receivers
+        from habeas.standards.services import findings_follow
 
         receivers.connect()
+        follow_writes(findings_follow)

@@ -12,15 +12,19 @@ from typing import Any
 from django.db.models import F, Model
 
 from habeas.cases.models import (
+    Allegation,
     Charge,
     Complaint,
     Intimidation,
+    Investigation,
+    Proceeding,
     Reparation,
     Sentence,
     TortureClaimRuling,
     Verdict,
 )
 from habeas.custody.models import CustodyEpisode, CustodyStage, Death, DeathCause, Placement
+from habeas.registry.models import Locality, Organisation
 from habeas.standards.facts import Base, When
 
 
@@ -95,7 +99,6 @@ class Countries:
     """The country of a place, an organisation or a locality (its own code, else its parent's)."""
 
     def __init__(self, ctx: Context) -> None:
-        from habeas.registry.models import Locality, Organisation
 
         self.ctx = ctx
         rows = {r["id"]: r for r in Locality.objects.values("id", "country", "parent_id")}
@@ -178,8 +181,6 @@ def deaths_in_custody(ctx: Context, ids: Iterable[int] | None = None) -> Iterato
         independent = None if not detaining or not body else not set(body) & set(detaining)
         refs = [ref(CustodyEpisode, r["custody_id"])]
         if r["investigation_id"]:
-            from habeas.cases.models import Investigation
-
             refs.append(ref(Investigation, r["investigation_id"]))
         yield DeathInCustodyFacts(
             record=ref(Death, r["id"]),
@@ -331,7 +332,6 @@ def court_claims(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[Cou
     ):
         raised = when(r["raised_on"], r["raised_on_precision"])
         decided = when(r["decided_on"], r["decided_on_precision"])
-        from habeas.cases.models import Proceeding
 
         yield CourtClaimFacts(
             record=ref(TortureClaimRuling, r["id"]),
@@ -444,7 +444,6 @@ def redress(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[RedressF
             found = when(decided, precision)
             if found is not None:
                 upheld.setdefault(allegation, found)
-    from habeas.cases.models import Allegation
 
     for r in rows:
         refused = when(r["status_on"], r["status_on_precision"]) or when(r["ordered_on"], r["ordered_on_precision"])

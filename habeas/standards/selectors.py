@@ -14,6 +14,7 @@ from django.db.models import FloatField, Func, Model, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from habeas.accounts import access
+from habeas.accounts.identity import pseudonymous_ref
 from habeas.cases.models import (
     Allegation,
     Complaint,
@@ -38,10 +39,12 @@ from habeas.custody.models import (
     describe_frequency,
 )
 from habeas.evidence.models import Citation
+from habeas.evidence.selectors import citation_shown
 from habeas.monitoring.models import InformationRequest, Visit
 from habeas.registry.models import Disability, Locality, Organisation, Person, Place, Relationship, StaffAssignment
 from habeas.standards import facts as f
 from habeas.standards.geo import geodesic_km
+from habeas.standards.models import Finding, Follow
 
 # Arrangements are counted in whole days: "once a month" is every 30 days, "once a year" every 365.
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -921,11 +924,6 @@ from habeas.standards import gather_new  # noqa: E402  (it reads this module's h
 SUBJECTS.update(gather_new.SUBJECTS)  # deaths in custody, safeguards, intimidation, courts, penalties, redress
 
 
-def citations_of(refs: Iterable[f.Ref]) -> dict[f.Ref, list[dict[str, str]]]:
-    """The sources cited for each record, with their locators."""
-    return sources_of(refs)[0]
-
-
 def sources_of(refs: Iterable[f.Ref]) -> tuple[dict[f.Ref, list[dict[str, str]]], dict[f.Ref, f.When]]:
     """The sources cited for each record, with their locators; and the date of the latest of them that gives
     one, the date the record's facts are known up to."""
@@ -947,16 +945,7 @@ def sources_of(refs: Iterable[f.Ref]) -> tuple[dict[f.Ref, list[dict[str, str]]]
         )
         for c in cited:
             key = (label, c.object_id)
-            out[key].append(
-                {
-                    "source": c.source.title,
-                    "key": c.source.key,
-                    "section": c.section,
-                    "page": c.page,
-                    "paragraph": c.paragraph,
-                    "field": c.field,
-                }
-            )
+            out[key].append(citation_shown(c))
             published = when(c.source.published_on, c.source.published_on_precision)
             if published and (key not in latest or f.moment(published.hi) > f.moment(latest[key].hi)):
                 latest[key] = published
@@ -965,7 +954,6 @@ def sources_of(refs: Iterable[f.Ref]) -> tuple[dict[f.Ref, list[dict[str, str]]]
 
 def follows_of(refs: Iterable[f.Ref]) -> tuple[set[f.Ref], dict[f.Ref, f.When]]:
     """Of these records, those under active monitoring, and the date to which each reviewed one was reviewed."""
-    from habeas.standards.models import Follow
 
     by_label: dict[str, set[int]] = defaultdict(set)
     for label, pk in refs:
@@ -1007,7 +995,6 @@ def findings_seen(user: Any) -> QuerySet[Any]:
     """The current findings about records the user may see (as ``habeas.accounts.access.visible`` says), through
     the team each finding keeps: one indexed column, where asking each kind of record took seconds at
     national scale."""
-    from habeas.standards.models import Finding
 
     current = Finding.objects.filter(active=True)
     if getattr(user, "is_superuser", False) and user.is_active:
@@ -1020,7 +1007,6 @@ def findings_for_report(
 ) -> list[dict[str, Any]]:
     """The current findings of a profile as plain data, most severe first; with ``seen_by``, only those about
     records that user may see (``findings_seen``), so that no other team's finding is decrypted."""
-    from habeas.standards.models import Finding
 
     current = Finding.objects.filter(active=True) if seen_by is None else findings_seen(seen_by)
     rows = current.filter(profile=profile).select_related("content_type")
@@ -1061,9 +1047,6 @@ def findings_visible(rows: list[dict[str, Any]], user: Any) -> list[dict[str, An
     """The findings whose record the user may see (``habeas.accounts.access.visible``), in their order; for an
     analyst not granted identities, each concerning a pseudonymised record rather than a named one."""
     from django.apps import apps
-
-    from habeas.accounts import access
-    from habeas.accounts.identity import pseudonymous_ref
 
     if user.is_superuser and user.is_active:
         return rows

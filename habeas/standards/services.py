@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections import Counter, defaultdict
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from habeas.accounts import pagecache
 from habeas.accounts.jobs import Progress
+from habeas.accounts.records import Write
 from habeas.accounts.services import audit_record
 from habeas.core.wording import english
 from habeas.standards import selectors
@@ -598,6 +600,18 @@ def record_follow(*, record: Any, active: bool, reviewed_on: dt.date | None, act
     )
     findings_recheck(record=record)
     return follow
+
+
+def findings_follow(write: Write) -> None:
+    """What follows a write for the findings (registered with ``follow_writes``): a moved record's findings go to
+    its new team; a record written to be re-checked is re-checked once the change is committed."""
+    if write.action == "move":
+        for record in write.records:
+            content_type = ContentType.objects.get_for_model(record)
+            Finding.objects.filter(content_type=content_type, object_id=record.pk).update(team_id=record.team_id)  # type: ignore[attr-defined]
+    if write.recheck:
+        for record in write.records:
+            transaction.on_commit(functools.partial(findings_recheck, record=record))
 
 
 def findings_recheck(*, record: Any, now: dt.datetime | None = None) -> list[Evaluation]:

@@ -11,11 +11,12 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from habeas.accounts.models import Membership, Role, Team
+from habeas.core.dates import parse_fuzzy
 from habeas.core.errors import LoadError
 from habeas.custody.models import CustodyEpisode
 from habeas.evidence.models import Citation, Source
 from habeas.ops import dataload
-from habeas.ops.dataload import parse_fuzzy, records_load
+from habeas.ops.dataload import records_load
 from habeas.registry.models import Person
 from habeas.registry.selectors import persons_named
 
