@@ -33,7 +33,7 @@ def copy(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
 
     def not_code(folder: str, names: list[str]) -> list[str]:
-        return [n for n in names if not n.endswith(".py") and not (Path(folder) / n).is_dir() or n == "__pycache__"]
+        return [n for n in names if (not n.endswith(".py") and not (Path(folder) / n).is_dir()) or n == "__pycache__"]
 
     shutil.copytree(ROOT / "habeas", tmp_path / "habeas", ignore=not_code)
     return tmp_path
