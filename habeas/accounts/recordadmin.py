@@ -406,10 +406,9 @@ class RecordAdmin(AuditedAdmin):
     findings, see ``record_inline``), and its timestamps read-only. Saving a record re-checks it against the
     standards once the change is committed."""
 
-    inlines: list[type[InlineModelAdmin[Any, Any]]] = []
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
     recheck = True
 
     def get_inlines(self, request: Any, obj: Any) -> Any:
-        return [*super().get_inlines(request, obj), *_record_inlines]  # type: ignore[misc]
+        return [*super().get_inlines(request, obj), *_record_inlines]
