@@ -24,7 +24,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from habeas.core.crypto import checkpoint_signature
+from habeas.accounts.models import AuditHead
+from habeas.core.crypto import checkpoint_signature, head_signature
 
 FORMAT = "habeas-audit-checkpoint-1"
 logger = logging.getLogger(__name__)
@@ -112,8 +113,6 @@ def checkpoint_write(checkpoint: Checkpoint, *, path: Path | None = None, replac
 def checkpoint_after_commit(seq: int) -> None:
     """Run when a transaction that appended event ``seq`` has committed: checkpoint the committed head (the
     latest event of the transaction, or of a later one). A transaction of many events writes the file once."""
-    from habeas.accounts.models import AuditHead
-    from habeas.core.crypto import head_signature
 
     path = checkpoint_path()
     if _written.get(str(path), 0) >= seq:

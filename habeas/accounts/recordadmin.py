@@ -1,4 +1,6 @@
-"""Admin building blocks shared by every app: citations can be added wherever a record is edited."""
+"""Admin building blocks shared by every app: permissions from roles, audited writes through the write path, and
+the page of every record, which shows its own parts and then the inlines the apps above add to every record
+(``record_inline``: the citations of ``evidence``, the findings of ``standards``)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.utils import get_fields_from_path
-from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -21,12 +23,9 @@ from habeas.accounts import access
 from habeas.accounts.identity import hidden_teams
 from habeas.accounts.models import Role, Team
 from habeas.accounts.reauth import ReauthBeforeDeletion, reauth_redirect, reauth_required
-from habeas.accounts.records import record_create, record_delete, record_move, record_update
+from habeas.accounts.records import after_write, record_create, record_delete, record_move, record_update
 from habeas.accounts.services import audit_record, audit_search
 from habeas.core.fields import name_query, protected_fields
-from habeas.evidence.models import Citation
-from habeas.reports.search import search_index
-from habeas.standards.models import Finding
 
 _owned = access.owned
 
@@ -159,37 +158,6 @@ class RolePermissions:
         base: Any = kwargs.get("formset", self.formset)  # type: ignore[attr-defined]
         kwargs["formset"] = type(base.__name__, (SameTeamFormSet, base), {})
         return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
-
-
-class CitationInline(RolePermissions, GenericTabularInline):
-    model = Citation
-    extra = 0
-    fields = ["source", "field", "section", "page", "paragraph", "note"]
-    autocomplete_fields = ["source"]
-    verbose_name_plural = "Sources for this record"
-
-
-class FindingInline(RolePermissions, GenericTabularInline):
-    """The current findings of the rules engine on this record (reviewed on the finding's own page)."""
-
-    model = Finding
-    extra = 0
-    fields = ("rule", "status", "severity", "summary_shown", "profile", "review")
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = "Findings against the standards"
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def get_queryset(self, request: Any) -> Any:
-        return super().get_queryset(request).filter(active=True)
-
-    def _shown(self, names: Any, obj: Any) -> Any:
-        # the summary in words names people: an analyst not granted identities sees the rule and its result
-        shown = super()._shown(names, obj)
-        return [name for name in shown if name != "summary_shown"] if self._hides(obj) else shown
 
 
 class SuperuserOnly:
@@ -334,8 +302,8 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
 
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        # indexed once its many-to-many fields (an allegation's methods) and inlines (a person's names) are saved
-        search_index([form.instance, *(obj for formset in formsets for obj in formset.new_objects)])
+        # its many-to-many fields (an allegation's methods) are written once the record is saved: they follow too
+        after_write("update", [form.instance])
 
     def delete_model(self, request: Any, obj: Any) -> None:
         record_delete(record=obj, user=request.user)
@@ -421,11 +389,26 @@ class SharedDataAdmin(AuditedAdmin):
         return self._instance_administrator(request)
 
 
-class RecordAdmin(AuditedAdmin):
-    """Every documented record: its citations and findings inline, and its timestamps read-only. Saving a
-    record re-checks it against the standards once the change is committed."""
+#: the inlines every record's page shows after its own parts
+_record_inlines: list[type[InlineModelAdmin[Any, Any]]] = []
 
-    inlines = [CitationInline, FindingInline]
+
+def record_inline(inline: type[InlineModelAdmin[Any, Any]]) -> type[InlineModelAdmin[Any, Any]]:
+    """Show ``inline`` on every record's page, after the record's own parts (a class decorator, used by the admin
+    module of an app above this floor)."""
+    if inline not in _record_inlines:
+        _record_inlines.append(inline)
+    return inline
+
+
+class RecordAdmin(AuditedAdmin):
+    """Every documented record: its own parts (``inlines``), then the inlines of every record (its citations and
+    findings, see ``record_inline``), and its timestamps read-only. Saving a record re-checks it against the
+    standards once the change is committed."""
+
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
     recheck = True
+
+    def get_inlines(self, request: Any, obj: Any) -> Any:
+        return [*super().get_inlines(request, obj), *_record_inlines]

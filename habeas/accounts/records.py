@@ -1,6 +1,10 @@
 """Writes of any record, as the admin makes them: who may write is checked, the record validated, saved and
-audited in one transaction, and its findings re-checked once the change is committed. What follows a write is
-done by one function, ``_after_write``, which every write here calls: no signal receiver acts on records.
+audited in one transaction, then ``after_write`` runs what follows the write.
+
+What follows a write on the floors above this one (the search index of ``reports``, the findings of ``standards``)
+is done by the followers those apps register with ``follow_writes`` from their ``AppConfig.ready``: this is the one
+way a write reaches them, and the write path imports nothing above ``accounts``. A service that writes records
+without these functions (an intake, a document) calls ``after_write`` itself.
 
 A record's team is set when it is created, from the user's teams, and never changed by an edit: moving a
 record to another team is an administrator's operation of its own (``record_move``). A part of a record
@@ -11,10 +15,10 @@ A record never points to another team's record (their names would show to the wr
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
@@ -23,12 +27,45 @@ from django.utils.translation import gettext as _
 from habeas.accounts import access
 from habeas.accounts.models import Role, Team
 from habeas.accounts.services import audit_record
-from habeas.evidence.models import Citation, Source
-from habeas.reports.search import search_index, search_index_remove
-from habeas.standards.models import Finding
-from habeas.standards.services import findings_follow, findings_recheck, findings_retire
 
 M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Write:
+    """What was written: the action, the records (for a deletion, still in the database), whether the records
+    are to be re-checked against the standards once the change is committed, and for a deletion the ids of every
+    record it takes, by kind (the record and those that cascade with it)."""
+
+    action: Literal["create", "update", "delete", "move"]
+    records: tuple[models.Model, ...]
+    recheck: bool = False
+    cascade: Mapping[type[models.Model], Collection[Any]] = field(default_factory=dict)
+
+
+Follower = Callable[[Write], None]
+_followers: list[Follower] = []
+
+
+def follow_writes(follower: Follower) -> None:
+    """Have ``follower`` run after every write, in the write's transaction (it defers to the commit what must wait
+    for it). Called once by an app above this floor, from its ``AppConfig.ready``."""
+    if follower not in _followers:
+        _followers.append(follower)
+
+
+def after_write(
+    action: Literal["create", "update", "delete", "move"],
+    records: Sequence[models.Model],
+    *,
+    recheck: bool = False,
+    cascade: Mapping[type[models.Model], Collection[Any]] | None = None,
+) -> None:
+    """Run what follows a write: each registered follower, in the order the apps were started. A deletion calls it
+    just before the records are deleted, so that they can still be named."""
+    write = Write(action=action, records=tuple(records), recheck=recheck, cascade=cascade or {})
+    for follower in _followers:
+        follower(write)
 
 
 def _team_of(record: models.Model, parent: models.Model | None) -> int | None:
@@ -53,37 +90,6 @@ def _validated(record: models.Model, team_id: int | None) -> None:
     record.full_clean()
 
 
-def _after_write(
-    *,
-    record: models.Model | None = None,
-    recheck: bool = False,
-    moved: Sequence[models.Model] = (),
-    deleted: Mapping[type[models.Model], Collection[Any]] | None = None,
-) -> None:
-    """What follows a write, in its transaction: the findings of records moved to another team go with them, and
-    those of deleted records (the record and those deleted with it) are retired; an edited record is re-checked
-    once the write is committed."""
-    if moved:
-        findings_follow(records=moved)
-    if deleted:
-        findings_retire(deleted=deleted)
-    if recheck and record is not None:
-        transaction.on_commit(lambda: findings_recheck(record=record))
-
-
-def _deleting(record: models.Model) -> tuple[Collector, dict[type[models.Model], set[Any]]]:
-    """What deleting ``record`` takes: the collector that deletes them, and the ids of each kind it will delete
-    (the record and the parts and records that cascade with it)."""
-    collector = Collector(using=router.db_for_write(type(record), instance=record), origin=record)
-    collector.collect([record])
-    ids: dict[type[models.Model], set[Any]] = defaultdict(set)
-    for model, instances in collector.data.items():
-        ids[model].update(instance.pk for instance in instances)
-    for queryset in collector.fast_deletes:  # deleted in bulk, without loading them
-        ids[queryset.model].update(queryset.values_list("pk", flat=True))
-    return collector, ids
-
-
 @transaction.atomic
 def record_create(*, record: M, user: Any, parent: models.Model | None = None, recheck: bool = False) -> M:
     """Store a new record. Its team is the parent's (for a part of a record), the one chosen, or the user's
@@ -103,7 +109,7 @@ def record_create(*, record: M, user: Any, parent: models.Model | None = None, r
     _validated(record, team_id)
     record.save()
     audit_record(action="create", actor=user, target=record, summary=str(record)[:200])
-    _after_write(record=record, recheck=recheck)
+    after_write("create", [record], recheck=recheck)
     return record
 
 
@@ -130,7 +136,7 @@ def record_update(
     audit_record(
         action="update", actor=user, target=record, summary=str(record)[:200], details={"changes": changes or {}}
     )
-    _after_write(record=record, recheck=recheck)
+    after_write("update", [record], recheck=recheck)
     return record
 
 
@@ -151,8 +157,8 @@ def record_change(*, user: Any, record: M, **values: Any) -> M:
 
 @transaction.atomic
 def record_delete(*, record: models.Model, user: Any, parent: models.Model | None = None) -> None:
-    """Delete a record (the writer's administrators only), with its audit event and its search entry; its findings,
-    and those of the records deleted with it, are retired."""
+    """Delete a record (the writer's administrators only), with its audit event; its search entry and its findings,
+    and those of the records deleted with it, go with it (``after_write``)."""
     holder = record if access.owned(type(record)) else parent
     if holder is None:
         _check_write(record=record, user=user, parent=None, team_id=None)
@@ -165,19 +171,46 @@ def record_delete(*, record: models.Model, user: Any, parent: models.Model | Non
         target_id=str(record.pk),
         summary=str(record)[:200],
     )
-    search_index_remove(record)
-    collector, deleted = _deleting(record)
+    collector, cascade = _deleting(record)
+    after_write("delete", [record], cascade=cascade)
     collector.delete()
-    _after_write(deleted=deleted)
+
+
+def _deleting(record: models.Model) -> tuple[Collector, dict[type[models.Model], set[Any]]]:
+    """What deleting ``record`` takes: the collector that deletes them, and the ids of each kind it will delete
+    (the record and the parts and records that cascade with it)."""
+    collector = Collector(using=router.db_for_write(type(record), instance=record), origin=record)
+    collector.collect([record])
+    ids: dict[type[models.Model], set[Any]] = defaultdict(set)
+    for model, instances in collector.data.items():
+        ids[model].update(instance.pk for instance in instances)
+    for queryset in collector.fast_deletes:  # deleted in bulk, without loading them
+        ids[queryset.model].update(queryset.values_list("pk", flat=True))
+    return collector, ids
 
 
 #: the most records one move may take along
 MOVE_LIMIT = 5000
 
+Moving = dict[tuple[str, Any], models.Model]
+#: what an app above adds to a move: given what moves, the teams it leaves and the team it goes to, what moves
+#: then and the reasons the move is refused (registered with ``plan_moves``)
+MovePlanner = Callable[[Moving, set[int], int], tuple[Moving, list[str]]]
+_planners: list[MovePlanner] = []
 
-def _moving(records: list[models.Model]) -> dict[tuple[str, Any], models.Model]:
+
+def plan_moves(planner: MovePlanner) -> None:
+    """Have ``planner`` take part in every move (the sources a moving record cites, for ``evidence``). Called once
+    by an app above this floor, from its ``AppConfig.ready``."""
+    if planner not in _planners:
+        _planners.append(planner)
+
+
+def records_moving(records: list[models.Model]) -> Moving:
     """The records that move with these: each record's parts and the records of its team that point to it
-    (a person's names, custody episodes and allegations; an episode's placements), and theirs in turn."""
+    (a person's names, custody episodes and allegations; an episode's placements), and theirs in turn. A model
+    that follows a record of its own (a finding; ``follows_its_record = True``) is moved by its app's follower of
+    the write instead."""
     found: dict[tuple[str, Any], models.Model] = {}
     queue = list(records)
     while queue:
@@ -192,7 +225,7 @@ def _moving(records: list[models.Model]) -> dict[tuple[str, Any], models.Model]:
             )
         for relation in record._meta.related_objects:
             model: Any = relation.related_model
-            if access.owned(model) and model is not Finding:  # findings follow their record (``_after_write``)
+            if access.owned(model) and not getattr(model, "follows_its_record", False):
                 linked = model._default_manager.filter(**{relation.field.name: record})
                 queue += list(linked.filter(team_id=record.team_id))  # type: ignore[attr-defined]
     return found
@@ -213,65 +246,6 @@ def _crossing(record: models.Model, team_id: int, moving: dict[tuple[str, Any], 
     return problems
 
 
-def _cited(moving: dict[tuple[str, Any], models.Model]) -> models.QuerySet[Citation]:
-    """The citations of the moving records (those citing them, and those citing the moving sources)."""
-    by_type: dict[Any, list[Any]] = {}
-    for record in moving.values():
-        by_type.setdefault(ContentType.objects.get_for_model(record).pk, []).append(record.pk)
-    on_records = models.Q(pk__in=[])
-    for content_type, pks in by_type.items():
-        on_records |= models.Q(content_type_id=content_type, object_id__in=pks)
-    sources = [record.pk for record in moving.values() if isinstance(record, Source)]
-    return Citation.objects.filter(on_records | models.Q(source__in=sources)).select_related("content_type", "source")
-
-
-def _citation_key(citation: Citation) -> tuple[str, Any]:
-    return (f"{citation.content_type.app_label}.{citation.content_type.model}", citation.object_id)
-
-
-def _with_sources(moving: dict[tuple[str, Any], models.Model], teams: set[int]) -> dict[tuple[str, Any], models.Model]:
-    """``moving`` with the sources of ``teams`` (those the records leave) its records cite and nothing else
-    cites: a testimony goes with the case it is the testimony of. A source cited by records that stay too
-    stays (``_citations_crossing`` says so)."""
-    while True:
-        citations = list(_cited(moving))
-        cited_by: dict[Source, set[tuple[str, Any]]] = {}
-        for citation in Citation.objects.filter(source__in={c.source_id for c in citations}).select_related(
-            "content_type", "source"
-        ):
-            cited_by.setdefault(citation.source, set()).add(_citation_key(citation))
-        along = [
-            source
-            for source, keys in cited_by.items()
-            if source.team_id in teams and ("evidence.source", source.pk) not in moving and keys <= moving.keys()
-        ]
-        if not along:
-            return moving
-        moving = _moving([*moving.values(), *along])
-
-
-def _citations_crossing(moving: dict[tuple[str, Any], models.Model], team_id: int) -> list[str]:
-    """The citations that would join a record and a source of different teams after the move: a moving record
-    citing a source that stays in another team, or a moving source cited by a record that stays (either team
-    would then read the other's source or record)."""
-    problems = []
-    for citation in _cited(moving):
-        record_moves = _citation_key(citation) in moving
-        source_moves = ("evidence.source", citation.source_id) in moving
-        source_team = team_id if source_moves else citation.source.team_id
-        if record_moves and source_team != team_id:
-            problems.append(
-                _("%(kind)s %(record)s cites the source “%(source)s” of another team")
-                % {"kind": citation.content_type.name, "record": citation.object_id, "source": citation.source.key}
-            )
-        elif source_moves and not record_moves:
-            problems.append(
-                _("the source “%(source)s” is cited by %(kind)s %(record)s, which stays")
-                % {"kind": citation.content_type.name, "record": citation.object_id, "source": citation.source.key}
-            )
-    return problems
-
-
 def can_move(user: Any, record: models.Model, team: Team) -> bool:
     """Whether the user administers both the record's team and the team it would go to."""
     if user.is_active and user.is_superuser:
@@ -282,9 +256,10 @@ def can_move(user: Any, record: models.Model, team: Team) -> bool:
 
 @transaction.atomic
 def record_move(*, records: list[models.Model], team: Team, user: Any) -> list[models.Model]:
-    """Move records to another team, with the records that go with them (``_moving``): their findings go with
-    them, as do their citations (which are theirs). Only an administrator of both teams may, and only when
-    none of them would then point to a record of another team (move that one along, or unlink it). The move is
+    """Move records to another team, with the records that go with them (``records_moving``) and what the apps
+    above add (``plan_moves``: the sources cited only by them): their findings go with them, as do their
+    citations (which are theirs). Only an administrator of both teams may, and only when none of them would then
+    point to a record of another team (move that one along, or unlink it). The move is
     audited, each record with its old and new team. Returns what moved."""
     for record in records:
         if not access.owned(type(record)):
@@ -293,10 +268,13 @@ def record_move(*, records: list[models.Model], team: Team, user: Any) -> list[m
             raise PermissionDenied(_("Only an administrator of both teams may move a record between them."))
         if record.team_id == team.pk:  # type: ignore[attr-defined]
             raise ValidationError({"team": _("The record is in this team already.")})
-    teams = {record.team_id for record in records}  # type: ignore[attr-defined]
-    moving = _with_sources(_moving(records), teams - {team.pk})
-    problems = [problem for record in moving.values() for problem in _crossing(record, team.pk, moving)]
-    problems += _citations_crossing(moving, team.pk)
+    moving = records_moving(records)
+    left = {record.team_id for record in records} - {team.pk}  # type: ignore[attr-defined]
+    planned: list[str] = []
+    for planner in _planners:
+        moving, refused = planner(moving, left, team.pk)
+        planned += refused
+    problems = [problem for record in moving.values() for problem in _crossing(record, team.pk, moving)] + planned
     if problems:
         raise ValidationError(
             _("Records of another team are linked with them; move those along or unlink them first: %(records)s")
@@ -314,6 +292,5 @@ def record_move(*, records: list[models.Model], team: Team, user: Any) -> list[m
             summary=f"moved from team {old_team} to team {team.pk}",
             details={"team": {"old": old_team, "new": team.pk}},
         )
-    _after_write(moved=moved)
-    search_index(moved)
+    after_write("move", moved)
     return moved

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from habeas.accounts.backends import WINDOW
 from habeas.accounts.checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -124,7 +125,6 @@ def login_failure_record(
     """A failed login (``reason``: a wrong password, a wrong code) or one refused because it came too soon
     after failures (``refused``): an audit event against the account, and, unless refused, one more failure
     for the lock-out to count by account and by (keyed) source address."""
-    from habeas.accounts.backends import WINDOW
 
     with transaction.atomic():
         now = timezone.now()

@@ -14,6 +14,7 @@ from django_otp import device_classes
 from django_otp.admin import OTPAdminAuthenticationForm
 
 from habeas.accounts.backends import address_key, login_wait, wait_message
+from habeas.accounts.services import login_failure_record
 
 
 @functools.cache
@@ -37,7 +38,6 @@ def code_failed(
 ) -> None:
     """A wrong password or second-factor code of a known user (at login, or confirming it is them): audited
     against the account, and counted toward its lock-out."""
-    from habeas.accounts.services import login_failure_record
 
     login_failure_record(
         username=user.get_username(), address=address, reason=reason, actor=user, summary=summary, details=details

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from habeas.accounts.recordadmin import CitationInline, FindingInline, RecordAdmin, RolePermissions, SharedDataAdmin
+from habeas.accounts.recordadmin import RecordAdmin, RolePermissions, SharedDataAdmin
 from habeas.cases.models import (
     AggregateFigure,
     Allegation,
@@ -38,7 +38,7 @@ class EventAdmin(RecordAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     autocomplete_fields = ["locality", "parent"]
-    inlines = [ClaimInline, CitationInline, FindingInline]
+    inlines = [ClaimInline]
 
 
 @admin.register(Claim)
@@ -76,7 +76,7 @@ class AllegationAdmin(RecordAdmin):
     search_fields = ["circumstances"]
     name_search = ["victim"]
     autocomplete_fields = ["victim", "victim_group", "event", "custody", "place", "locality", "methods"]
-    inlines = [PerpetratorInline, DisclosureInline, CitationInline, FindingInline]
+    inlines = [PerpetratorInline, DisclosureInline]
 
 
 @admin.register(Disclosure)
@@ -124,7 +124,7 @@ class InvestigationAdmin(RecordAdmin):
     list_filter = ["kind", "outcome", "body"]
     search_fields = ["=id"]
     autocomplete_fields = ["allegation", "event", "complaint", "body", "assigned_by", "ordered_by"]
-    inlines = [InvestigationStepInline, CitationInline, FindingInline]
+    inlines = [InvestigationStepInline]
 
 
 class ChargeInline(RolePermissions, admin.TabularInline[Charge, Proceeding]):
@@ -149,7 +149,7 @@ class ProceedingAdmin(RecordAdmin):
     search_fields = ["=id"]
     name_search = ["defendants"]
     autocomplete_fields = ["court", "locality", "appeal_of", "event", "defendants", "defendant_group"]
-    inlines = [ChargeInline, VerdictInline, CitationInline, FindingInline]
+    inlines = [ChargeInline, VerdictInline]
 
 
 class SentenceInline(RolePermissions, admin.TabularInline[Sentence, Verdict]):
@@ -165,7 +165,7 @@ class VerdictAdmin(RecordAdmin):
     search_fields = ["=id"]
     name_search = ["defendant"]
     autocomplete_fields = ["proceeding", "defendant", "defendant_group"]
-    inlines = [SentenceInline, CitationInline, FindingInline]
+    inlines = [SentenceInline]
 
 
 @admin.register(Charge)

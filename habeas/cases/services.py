@@ -19,15 +19,15 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from habeas.accounts.access import can_write_in, default_team
+from habeas.accounts.records import after_write
 from habeas.accounts.services import audit_record
-from habeas.cases.forms import STEPS, as_date, step_form
+from habeas.cases.forms import GIVEN_BY, STEPS, USES, InjuriesForm, as_date, step_form
 from habeas.cases.models import Allegation, IntakeDraft, Method, Perpetrator, Statement
 from habeas.cases.selectors import intake_victim, person_named_exactly
 from habeas.core.dates import Precision
 from habeas.custody.models import CustodyEpisode, MedicalExamination
 from habeas.evidence.models import Citation
 from habeas.registry.models import Person, PersonName
-from habeas.reports.search import search_index
 
 
 class IntakeInvalid(Exception):
@@ -142,7 +142,7 @@ def intake_submit(*, draft: IntakeDraft, user: Any) -> IntakeResult:
     data = intake_cleaned(draft=draft, user=user)
     with transaction.atomic():
         result = _record(draft=draft, user=user, data=data)
-        search_index(result.records)
+        after_write("create", result.records)
         audit_record(action="delete", actor=user, target=draft, summary=f"{draft} recorded as allegation")
         draft.delete()
     return result
@@ -313,7 +313,6 @@ def script_of(text: str) -> str:
 def _notes(data: dict[str, Any], *, custody_recorded: bool) -> str:
     """What the allegation's fields do not hold, in its (encrypted) notes: consent, safety, and an examination
     when no custody episode holds it."""
-    from habeas.cases.forms import GIVEN_BY, USES, InjuriesForm
 
     consent = data["consent"]
     uses = dict(USES)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 
 from django.db import models
 from django.utils import dateformat
@@ -101,3 +102,42 @@ def describe(value: DateLike | None, precision: str) -> str:
     if precision == Precision.EXACT and isinstance(value, dt.datetime):
         return f"{day}, {value:%H:%M} UTC"
     return day
+
+
+#: a date written at its precision: 2011-12-16, 2011-12, 2011, ~2011 or 2011-12-16T14:00
+DATE_PATTERN = re.compile(
+    r"^(?P<approx>~)?(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})(?:T(?P<hour>\d{2}):(?P<minute>\d{2}))?)?)?$"
+)
+
+
+def parse_fuzzy(text: str, *, with_time: bool) -> tuple[dt.date | dt.datetime, str]:
+    """Read a date written at its precision; returns the value and the precision."""
+    match = DATE_PATTERN.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a date: write 2011-12-16, 2011-12, 2011, ~2011 or 2011-12-16T14:00")
+    parts = match.groupdict()
+    year, month, day = int(parts["year"]), int(parts["month"] or 1), int(parts["day"] or 1)
+    if parts["approx"]:
+        if parts["month"]:
+            raise ValueError(f"{text!r}: an approximate date is a year, such as ~2011")
+        precision = Precision.APPROXIMATE
+    elif parts["hour"]:
+        precision = Precision.EXACT
+    elif parts["day"]:
+        precision = Precision.DAY
+    elif parts["month"]:
+        precision = Precision.MONTH
+    else:
+        precision = Precision.YEAR
+    if precision == Precision.EXACT and not with_time:
+        raise ValueError(f"{text!r}: this field is a date without a time")
+    try:
+        if with_time:
+            value: dt.date | dt.datetime = dt.datetime(
+                year, month, day, int(parts["hour"] or 0), int(parts["minute"] or 0), tzinfo=dt.UTC
+            )
+        else:
+            value = dt.date(year, month, day)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a real date ({exc})") from None
+    return value, precision

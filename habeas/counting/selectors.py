@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext, ngettext
 
 from habeas.accounts.access import can_analyse, get_for_user, visible
+from habeas.core.dates import Precision, describe
 from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
 from habeas.stats.estimation.linkage_uncertainty import UncertainPair
 
@@ -268,14 +269,12 @@ class FieldComparison:
 
 
 def _date_key(value: Any, precision: str) -> tuple[int, ...]:
-    from habeas.core.dates import Precision
 
     depth = {str(Precision.DAY): 3, str(Precision.MONTH): 2}.get(str(precision), 1)
     return (value.year, value.month, value.day)[:depth]
 
 
 def _dates_differ(a: ListRow, b: ListRow, field: str) -> bool:
-    from habeas.core.dates import Precision
 
     va, vb = getattr(a, field), getattr(b, field)
     if va is None or vb is None:
@@ -302,7 +301,6 @@ def pair_comparison(*, pair: ReviewPair, hide_identities: bool) -> list[FieldCom
     national ID) are left out as hidden."""
     from django.utils.translation import gettext as _
 
-    from habeas.core.dates import describe
     from habeas.stats.linkage.normalise import (
         canonical_given,
         national_id,

@@ -31,7 +31,7 @@ from habeas.accounts.access import can_analyse, can_write_in, default_team, iden
 from habeas.accounts.models import Team
 from habeas.accounts.services import audit_record
 from habeas.core import crypto
-from habeas.core.dates import Precision, normalise
+from habeas.core.dates import Precision, normalise, parse_fuzzy
 from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
 from habeas.counting.reading import Problem, ReadError, encoding_name, read_list
 from habeas.counting.selectors import NOT_RECORDED, rows_of_lists, run_histories, run_labels, run_uncertain_links
@@ -111,8 +111,6 @@ def _require_analysis(user: Any, team_id: int | None, what: str, *, identities: 
 def parse_list_date(text: str) -> tuple[dt.date, str]:
     """A date as lists write it, with its precision: ISO (2011-12-16, 2011-12, 2011, ~2011), day first with
     dots (16.12.2011, ??.12.2011, 12.2011), or a workbook's date and time (the time is dropped)."""
-    from habeas.ops.dataload import parse_fuzzy
-
     text = text.strip()
     if match := _ISO_WITH_TIME.match(text):
         text = match.group(1)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from habeas.accounts.recordadmin import CitationInline, FindingInline, RecordAdmin, RolePermissions
+from habeas.accounts.recordadmin import RecordAdmin, RolePermissions
 from habeas.custody.models import (
     CustodyEpisode,
     CustodyStage,
@@ -53,7 +53,7 @@ class CustodyEpisodeAdmin(CustodyAdmin):
     search_fields = ["=id"]
     name_search = ["person"]
     autocomplete_fields = ["person", "event", "apprehended_in", "apprehended_by"]
-    inlines = [PlacementInline, TransferInline, CitationInline, FindingInline]
+    inlines = [PlacementInline, TransferInline]
 
 
 @admin.register(Placement)
@@ -87,7 +87,7 @@ class RestrictiveMeasureAdmin(CustodyAdmin):
     search_fields = ["name_used"]
     name_search = ["custody__person"]
     autocomplete_fields = ["custody", "place", "imposed_by"]
-    inlines = [ExtensionInline, CitationInline, FindingInline]
+    inlines = [ExtensionInline]
 
 
 @admin.register(FamilyContact)

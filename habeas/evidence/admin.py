@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import URLPattern, path, reverse
@@ -11,10 +12,19 @@ from django.utils.html import format_html
 
 from habeas.accounts import access
 from habeas.accounts.identity import hides_identity
-from habeas.accounts.recordadmin import AuditedAdmin, RolePermissions, SuperuserOnly
+from habeas.accounts.recordadmin import AuditedAdmin, RolePermissions, SuperuserOnly, record_inline
 from habeas.evidence.models import Citation, Document, Source
 from habeas.evidence.services import ALLOWED_TYPES, document_add, document_check, document_delete
 from habeas.evidence.views import document_download
+
+
+@record_inline
+class CitationInline(RolePermissions, GenericTabularInline):
+    model = Citation
+    extra = 0
+    fields = ["source", "field", "section", "page", "paragraph", "note"]
+    autocomplete_fields = ["source"]
+    verbose_name_plural = "Sources for this record"
 
 
 class DocumentForm(forms.ModelForm):

@@ -7,3 +7,10 @@ class EvidenceConfig(AppConfig):
     name = "habeas.evidence"
     label = "evidence"
     verbose_name = "Evidence"
+
+    def ready(self) -> None:
+        # imported here, once the models are ready (the one place an app imports inside a function)
+        from habeas.accounts.records import plan_moves
+        from habeas.evidence.moves import sources_planned
+
+        plan_moves(sources_planned)

@@ -14,11 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
 from habeas.accounts.models import WRITING_ROLES, Team
-from habeas.core.dates import Precision
+from habeas.core.dates import Precision, parse_fuzzy
 from habeas.core.models import Record
 from habeas.evidence.models import Source
 from habeas.evidence.services import CheckedUpload, document_check
-from habeas.ops.dataload import parse_fuzzy
 from habeas.registry.models import Person
 from habeas.registry.selectors import persons_named
 

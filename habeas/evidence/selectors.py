@@ -50,6 +50,26 @@ def documents_of(*, source: Source) -> Any:
     return source.documents.defer("text").select_related("uploaded_by")
 
 
+def citation_shown(citation: Citation) -> dict[str, str]:
+    """A citation as pages and findings show it: its source and where in it."""
+    return {
+        "source": citation.source.title,
+        "key": citation.source.key,
+        "section": citation.section,
+        "page": citation.page,
+        "paragraph": citation.paragraph,
+        "field": citation.field,
+    }
+
+
+def sources_cited(record: Model) -> list[dict[str, str]]:
+    """The sources cited for one record, with their locators, in the order they were cited."""
+    citations = Citation.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).select_related("source")
+    return [citation_shown(citation) for citation in citations.order_by("pk")]
+
+
 def citations_of_source(*, source: Source) -> list[Citation]:
     """What a source is cited for: each citation with its record (one query per kind of record, with the
     records its name is made from: a placement names its person, an allegation its victim)."""

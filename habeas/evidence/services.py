@@ -30,10 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from habeas.accounts import access
+from habeas.accounts.records import after_write
 from habeas.accounts.services import audit_record
 from habeas.core import crypto
 from habeas.evidence.models import Citation, Document, Source
-from habeas.reports.search import search_index, search_index_remove
 
 MB = 1024 * 1024
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
@@ -241,7 +242,7 @@ def document_add(*, source: Source, user: Any, upload: Any = None, checked: Chec
                 summary=f"document {checked.sha256[:12]} ({checked.media_type}) of source {source.key}",
                 details={"source": source.pk, "sha256": checked.sha256, "size": document.size},
             )
-            search_index([document])
+            after_write("create", [document])
     except BaseException:
         if written:
             path.unlink(missing_ok=True)
@@ -294,7 +295,7 @@ def document_delete(*, document: Document, user: Any) -> None:
             summary=f"document {sha256[:12]} of source #{document.source_id}",
             details={"sha256": sha256},
         )
-        search_index_remove(document)
+        after_write("delete", [document])
         document.delete()
 
         def remove() -> None:
@@ -306,8 +307,6 @@ def document_delete(*, document: Document, user: Any) -> None:
 
 def source_create(*, user: Any, team_id: int, **fields: Any) -> Source:
     """A new source of a team the user may write in."""
-    from habeas.accounts import access
-
     if not access.can_write_in(user, team_id):
         raise PermissionDenied("you may not add sources to this team")
     source = Source(team_id=team_id, **fields)
@@ -331,8 +330,6 @@ def citation_add(
 ) -> Citation:
     """Cite ``source`` (at a page, section or paragraph, with the quoted passage as its note) for ``record``,
     which the user must be allowed to change."""
-    from habeas.accounts import access
-
     if not access.can_write(user, record):
         raise PermissionDenied("you may not change this record")
     if access.owned(type(record)) and record.team_id != source.team_id:

@@ -60,6 +60,7 @@ from habeas.registry.models import Group, Locality, Person, Place
 from habeas.standards.geo import geodesic_km
 from habeas.standards.models import Finding
 from habeas.standards.rules import standards_shown
+from habeas.standards.visibility import findings_visible
 
 CUSTODY = "custody"
 ACCOUNTABILITY = "accountability"
@@ -674,7 +675,6 @@ def _cite(citation: Citation, source_visible: bool) -> Cite:
 def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[dict[str, Any]]:
     """Put on each entry the citations of its record and the findings the user may see about it; return the
     findings about ``subject`` itself."""
-    from habeas.standards.visibility import findings_visible
 
     every = list(_walk(entries))
     refs = {e.ref for e in every} | {(subject._meta.label_lower, subject.pk)}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts.services import audit_record, audit_search
 from habeas.accounts.web import member_required, render_page
+from habeas.files import selectors as files
 from habeas.files.timeline import KINDS
 from habeas.registry import selectors
 from habeas.registry.models import Group, Person
@@ -82,7 +83,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     findings beside each item."""
     person = selectors.person_get_for_user(user=request.user, pk=pk)
     clock = None if getattr(request, "htmx", False) else clock_items(request.user, now=timezone.now(), person=person)
-    return _file_page(request, person, selectors.person_file, clock)
+    return _file_page(request, person, files.person_file, clock)
 
 
 @member_required
@@ -96,4 +97,4 @@ def group_list(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One group's file: its size and named members, and the timeline of what concerns it."""
     group = selectors.group_get_for_user(user=request.user, pk=pk)
-    return _file_page(request, group, selectors.group_file)
+    return _file_page(request, group, files.group_file)

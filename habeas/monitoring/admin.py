@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from habeas.accounts.recordadmin import CitationInline, FindingInline, RecordAdmin, RolePermissions
+from habeas.accounts.recordadmin import RecordAdmin, RolePermissions
 from habeas.monitoring.models import InformationRequest, Recommendation, RecommendationStatus, Visit
 
 
@@ -27,7 +27,7 @@ class RecommendationAdmin(RecordAdmin):
     list_filter = ["issuer", "addressee", "history__status"]
     search_fields = ["=id"]
     autocomplete_fields = ["issuer", "addressee", "visit", "event"]
-    inlines = [StatusInline, CitationInline, FindingInline]
+    inlines = [StatusInline]
 
 
 @admin.register(RecommendationStatus)

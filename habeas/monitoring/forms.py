@@ -11,11 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
-from habeas.core.dates import Precision
+from habeas.core.dates import DATE_PATTERN, Precision, parse_fuzzy
 from habeas.monitoring import selectors
 from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
 from habeas.monitoring.services import RecommendationDraft
-from habeas.ops.dataload import DATE_PATTERN, parse_fuzzy
 from habeas.registry.models import Organisation, Place
 
 FuzzyDate = tuple[dt.date | None, str]

@@ -20,6 +20,7 @@ from habeas.accounts.identity import hidden_teams, hides_identity
 from habeas.accounts.services import audit_record
 from habeas.accounts.web import member_required, render_page
 from habeas.core import charts
+from habeas.evidence.selectors import sources_cited
 from habeas.monitoring import selectors, services
 from habeas.monitoring.forms import (
     RecommendationFilterForm,
@@ -31,7 +32,6 @@ from habeas.monitoring.forms import (
     add_errors,
 )
 from habeas.monitoring.models import RecommendationStatus, Visit
-from habeas.standards.sources import citations_of
 
 PER_PAGE = 50
 PREFIX = "recommendations"
@@ -43,10 +43,6 @@ def _page(request: HttpRequest, rows: Any) -> Any:
 
 def _read(request: HttpRequest, obj: Any) -> None:
     audit_record(action="read", actor=request.user, target_type=obj._meta.label_lower, target_id=str(obj.pk))
-
-
-def _sources(obj: Any) -> list[dict[str, str]]:
-    return citations_of([(obj._meta.label_lower, obj.pk)]).get((obj._meta.label_lower, obj.pk), [])
 
 
 # Visits ------------------------------------------------------------------------------------------------------
@@ -97,7 +93,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "planned": selectors.visit_is_planned(visit, today),
         "hidden": hides_identity(visit),
         "recommendations": [(r, selectors.recommendation_is_overdue(r, today)) for r in recommendations],
-        "sources": _sources(visit),
+        "sources": sources_cited(visit),
         "can_write": access.can_write(request.user, visit),
     }
     return render_page(request, "monitoring/visit_detail.html", context)
@@ -217,7 +213,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "overdue": selectors.recommendation_is_overdue(recommendation, today),
         "history": selectors.history_of(recommendation),
         "hidden": hides_identity(recommendation),
-        "sources": _sources(recommendation),
+        "sources": sources_cited(recommendation),
         "form": form,
         "can_write": access.can_write(request.user, recommendation),
     }

@@ -65,6 +65,9 @@ from habeas.accounts.services import audit_record, audit_verify
 from habeas.core.crypto import head_signature
 from habeas.core.errors import CommandError
 from habeas.core.fields import EncryptedJSONField, NameDigestsField
+from habeas.evidence.models import Document
+from habeas.evidence.services import DocumentError, document_content, document_path, document_store
+from habeas.reports.search import search_reindex
 
 FORMAT_VERSION = 1
 MAGIC = b"HABEASBK"
@@ -430,8 +433,6 @@ def backup_write(*, path: Path, passphrase: str, progress: Progress | None = Non
     """Write an archive of every table and every stored document to ``path`` (which must not exist), from one
     consistent snapshot of the database. The backup is an ``export`` event in the audit trail (recorded after
     the snapshot, so not in the archive itself)."""
-    from habeas.evidence.models import Document
-    from habeas.evidence.services import DocumentError, document_content
 
     say = progress or (lambda text: None)
     passphrase_check(passphrase)
@@ -705,7 +706,6 @@ class _Restorer:
             cursor.executemany(sql, prepared)
 
     def document(self, sha256: str, content: bytes) -> None:
-        from habeas.evidence.services import document_path, document_store
 
         path = document_path(sha256)
         existed = path.exists()
@@ -722,8 +722,6 @@ def backup_restore(
     key file. The archive is read and checked in full before anything is written; the rows go in in one
     transaction, after which the audit trail and the row counts are verified against the manifest. The restore
     is an ``import`` event appended to the restored trail."""
-    from habeas.evidence.models import Document
-    from habeas.reports.search import search_reindex
 
     say = progress or (lambda text: None)
     path = Path(path)

@@ -25,7 +25,6 @@ document), repeated keys and control characters are refused before anything is b
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -44,10 +43,11 @@ from django.utils.translation import gettext as _
 from habeas.accounts.access import can_write_in, roles_of
 from habeas.accounts.models import WRITING_ROLES, Team
 from habeas.accounts.services import audit_record
-from habeas.core.dates import Precision
+from habeas.core.dates import parse_fuzzy
 from habeas.core.errors import LoadError
 from habeas.core.models import PRECISION_SUFFIX, Record
 from habeas.evidence.models import Citation, Source
+from habeas.registry.services import locality_from_gazetteer
 from habeas.reports.search import search_index
 
 #: the version of the data-file format this Habeas writes and reads; a file without ``version`` is of version 1
@@ -73,9 +73,6 @@ SHARED = {"registry.locality", "standards.ratification"}
 ENTRY_KEYS = {"model", "key", "fields", "cite"}
 TOP_KEYS = {"version", "default_source", "records"}
 CITE_KEYS = {"source", "field", "section", "page", "paragraph", "note"}
-DATE_PATTERN = re.compile(
-    r"^(?P<approx>~)?(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})(?:T(?P<hour>\d{2}):(?P<minute>\d{2}))?)?)?$"
-)
 BATCH = 1000  # citations written by one INSERT
 
 Row = tuple[int, str, models.Model]  # a record's number in the file (from 1), its description, and the instance
@@ -158,39 +155,6 @@ _LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 class LoadSummary:
     counts: dict[str, int]
     citations: int
-
-
-def parse_fuzzy(text: str, *, with_time: bool) -> tuple[dt.date | dt.datetime, str]:
-    """Read a date written at its precision; returns the value and the precision."""
-    match = DATE_PATTERN.match(text.strip())
-    if not match:
-        raise ValueError(f"{text!r} is not a date: write 2011-12-16, 2011-12, 2011, ~2011 or 2011-12-16T14:00")
-    parts = match.groupdict()
-    year, month, day = int(parts["year"]), int(parts["month"] or 1), int(parts["day"] or 1)
-    if parts["approx"]:
-        if parts["month"]:
-            raise ValueError(f"{text!r}: an approximate date is a year, such as ~2011")
-        precision = Precision.APPROXIMATE
-    elif parts["hour"]:
-        precision = Precision.EXACT
-    elif parts["day"]:
-        precision = Precision.DAY
-    elif parts["month"]:
-        precision = Precision.MONTH
-    else:
-        precision = Precision.YEAR
-    if precision == Precision.EXACT and not with_time:
-        raise ValueError(f"{text!r}: this field is a date without a time")
-    try:
-        if with_time:
-            value: dt.date | dt.datetime = dt.datetime(
-                year, month, day, int(parts["hour"] or 0), int(parts["minute"] or 0), tzinfo=dt.UTC
-            )
-        else:
-            value = dt.date(year, month, day)
-    except ValueError as exc:
-        raise ValueError(f"{text!r} is not a real date ({exc})") from None
-    return value, precision
 
 
 class _Loader:
@@ -369,8 +333,6 @@ class _Loader:
     def resolve(self, name: str, reference: Any, target: type[models.Model]) -> models.Model:
         text = str(reference)
         if text.startswith("geonames:"):
-            from habeas.registry.services import locality_from_gazetteer
-
             try:
                 found: models.Model = locality_from_gazetteer(int(text.removeprefix("geonames:")))
             except ValueError:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from habeas.accounts.recordadmin import CitationInline, FindingInline, RecordAdmin, RolePermissions, SharedDataAdmin
+from habeas.accounts.recordadmin import RecordAdmin, RolePermissions, SharedDataAdmin
 from habeas.registry.models import (
     Disability,
     Group,
@@ -56,7 +56,7 @@ class PersonAdmin(RecordAdmin):
     search_fields = ["=id"]
     name_search = [""]
     autocomplete_fields = ["home_locality", "organisation"]
-    inlines = [PersonNameInline, DisabilityInline, RelationshipInline, CitationInline, FindingInline]
+    inlines = [PersonNameInline, DisabilityInline, RelationshipInline]
 
 
 @admin.register(Group)

@@ -26,8 +26,11 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from habeas.accounts import access
+from habeas.accounts.records import Write
+from habeas.cases.models import Allegation
 from habeas.core import crypto
 from habeas.core.fields import prefix_keys, word_or_start
+from habeas.registry.models import PersonName
 from habeas.reports.models import SearchEntry
 
 Kind = SearchEntry.Kind
@@ -109,7 +112,6 @@ def _entries(indexed: Indexed, digest: Callable[[str], str]) -> list[SearchEntry
 
 
 def _persons(objects: list[Any]) -> list[Indexed]:
-    from habeas.registry.models import PersonName
 
     found = {p.pk: Indexed(Kind.PERSON, p.pk, p.team_id) for p in objects}
     for person in objects:
@@ -137,7 +139,6 @@ def _places(objects: list[Any]) -> list[Indexed]:
 
 
 def _allegations(objects: list[Any]) -> list[Indexed]:
-    from habeas.cases.models import Allegation
 
     found = {a.pk: Indexed(Kind.ALLEGATION, a.pk, a.team_id) for a in objects}
     for allegation in objects:
@@ -238,6 +239,16 @@ def search_index_remove(obj: Model) -> None:
     kind = _kind_of(obj)
     if kind is not None:
         SearchEntry.objects.filter(kind=kind, object_id=obj.pk).delete()
+
+
+def search_follow(write: Write) -> None:
+    """What follows a write for the search index (registered with ``follow_writes``): a deleted record's entries
+    go; a created, changed or moved record is indexed again."""
+    if write.action == "delete":
+        for record in write.records:
+            search_index_remove(record)
+    else:
+        search_index(write.records)
 
 
 def search_reindex(*, batch: int = 2000, progress: Callable[[str], None] | None = None) -> dict[str, int]:

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts.access import identities_hidden_from
 from habeas.accounts.services import audit_record
 from habeas.accounts.web import member_required, render_page
 from habeas.reports.search import KINDS, Kind, SearchResults, snippet
@@ -58,7 +59,6 @@ def search(request: HttpRequest) -> HttpResponse:
     """``/search/?q=…&kind=person|place|allegation|document``: the records the user may see that hold every
     word of the query, in any script or transliteration. An htmx request (the box as one types) gets the
     results alone."""
-    from habeas.accounts.access import identities_hidden_from
 
     text = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("kind", "")

@@ -3,11 +3,36 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.http import HttpRequest
 
-from habeas.accounts.recordadmin import AuditedAdmin, SuperuserOnly
+from habeas.accounts.recordadmin import AuditedAdmin, RolePermissions, SuperuserOnly, record_inline
 from habeas.standards.models import Finding, Ratification
 from habeas.standards.services import finding_review
+
+
+@record_inline
+class FindingInline(RolePermissions, GenericTabularInline):
+    """The current findings of the rules engine on this record (reviewed on the finding's own page)."""
+
+    model = Finding
+    extra = 0
+    fields = ("rule", "status", "severity", "summary_shown", "profile", "review")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "Findings against the standards"
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).filter(active=True)
+
+    def _shown(self, names: Any, obj: Any) -> Any:
+        # the summary in words names people: an analyst not granted identities sees the rule and its result
+        shown = super()._shown(names, obj)
+        return [name for name in shown if name != "summary_shown"] if self._hides(obj) else shown
 
 
 @admin.register(Finding)

@@ -17,6 +17,10 @@ class Finding(models.Model):
     """One rule's result on one record under one profile. A finding is a prompt for review: reviewers
     confirm or dismiss it with a reason, and the decision survives re-evaluation."""
 
+    #: a finding belongs to the record it is about, not to the place or organisation it names: it is not moved
+    #: as a record pointing to them (``habeas.accounts.records``) but with its own record (``findings_follow``)
+    follows_its_record = True
+
     class Status(models.TextChoices):
         BREACH = "breach", _("breach")
         POSSIBLE = "possible", _("possible breach")

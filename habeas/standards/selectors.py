@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from habeas.standards.models import Finding
 from habeas.standards.visibility import findings_seen
 
 
@@ -13,7 +14,6 @@ def findings_for_report(
 ) -> list[dict[str, Any]]:
     """The current findings of a profile as plain data, most severe first; with ``seen_by``, only those about
     records that user may see (``findings_seen``), so that no other team's finding is decrypted."""
-    from habeas.standards.models import Finding
 
     current = Finding.objects.filter(active=True) if seen_by is None else findings_seen(seen_by)
     rows = current.filter(profile=profile).select_related("content_type")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
@@ -18,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from habeas.accounts.jobs import Progress
+from habeas.accounts.records import Write
 from habeas.accounts.services import audit_record
 from habeas.core.wording import english
 from habeas.standards import store
@@ -483,9 +485,21 @@ def record_follow(*, record: Any, active: bool, reviewed_on: dt.date | None, act
     return follow
 
 
-def findings_follow(*, records: Iterable[Model]) -> int:
-    """Between checks, a finding keeps the team of its record: called when records have moved to another team
-    (in the move's transaction). Returns how many findings moved."""
+def findings_follow(write: Write) -> None:
+    """What follows a write for the findings (registered with ``follow_writes``), in the write's transaction:
+    a moved record's findings go to its new team; a deletion retires the findings of every record it takes
+    (cascades included); a record written to be re-checked is re-checked once the change is committed."""
+    if write.action == "move":
+        _findings_moved(write.records)
+    if write.action == "delete":
+        _findings_retired(write.cascade)
+    if write.recheck:
+        for record in write.records:
+            transaction.on_commit(functools.partial(findings_recheck, record=record))
+
+
+def _findings_moved(records: Iterable[Model]) -> int:
+    """Between checks, a finding keeps the team of its record. Returns how many findings moved."""
     by_team: dict[tuple[type[Model], Any], list[Any]] = defaultdict(list)
     for record in records:
         by_team[type(record), getattr(record, "team_id", None)].append(record.pk)
@@ -498,9 +512,9 @@ def findings_follow(*, records: Iterable[Model]) -> int:
     return moved
 
 
-def findings_retire(*, deleted: Mapping[type[Model], Collection[Any]], now: dt.datetime | None = None) -> int:
+def _findings_retired(deleted: Mapping[type[Model], Collection[Any]], now: dt.datetime | None = None) -> int:
     """Between checks, a deleted record's findings are retired (kept, with any review, as a check would keep
-    them): called with the records a deletion takes, by kind, in its transaction. Returns how many."""
+    them), given the records a deletion takes, by kind. Returns how many."""
     subjects = {model for _, models in SUBJECTS.values() for model in models}
     now = now or timezone.now()
     retired = 0

@@ -9,13 +9,10 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 
 from habeas.evidence.models import Citation
+from habeas.evidence.selectors import citation_shown
 from habeas.standards import facts as f
 from habeas.standards.gather.common import chunked, when
-
-
-def citations_of(refs: Iterable[f.Ref]) -> dict[f.Ref, list[dict[str, str]]]:
-    """The sources cited for each record, with their locators."""
-    return sources_of(refs)[0]
+from habeas.standards.models import Follow
 
 
 def sources_of(refs: Iterable[f.Ref]) -> tuple[dict[f.Ref, list[dict[str, str]]], dict[f.Ref, f.When]]:
@@ -39,16 +36,7 @@ def sources_of(refs: Iterable[f.Ref]) -> tuple[dict[f.Ref, list[dict[str, str]]]
         )
         for c in cited:
             key = (label, c.object_id)
-            out[key].append(
-                {
-                    "source": c.source.title,
-                    "key": c.source.key,
-                    "section": c.section,
-                    "page": c.page,
-                    "paragraph": c.paragraph,
-                    "field": c.field,
-                }
-            )
+            out[key].append(citation_shown(c))
             published = when(c.source.published_on, c.source.published_on_precision)
             if published and (key not in latest or f.moment(published.hi) > f.moment(latest[key].hi)):
                 latest[key] = published
@@ -57,8 +45,6 @@ def sources_of(refs: Iterable[f.Ref]) -> tuple[dict[f.Ref, list[dict[str, str]]]
 
 def follows_of(refs: Iterable[f.Ref]) -> tuple[set[f.Ref], dict[f.Ref, f.When]]:
     """Of these records, those under active monitoring, and the date to which each reviewed one was reviewed."""
-    from habeas.standards.models import Follow
-
     by_label: dict[str, set[int]] = defaultdict(set)
     for label, pk in refs:
         by_label[label].add(pk)

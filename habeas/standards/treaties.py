@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts.services import audit_record
+
 TREATIES_FILE = Path(__file__).with_name("treaties.yaml")
 
 
@@ -198,8 +200,6 @@ def ratification_record(*, user: Any, **fields: Any) -> Ratification:
     state."""
     from django.core.exceptions import PermissionDenied
     from django.db import transaction
-
-    from habeas.accounts.services import audit_record
 
     if not (getattr(user, "is_superuser", False) and user.is_active):
         raise PermissionDenied("only administrators may change the table of ratifications")

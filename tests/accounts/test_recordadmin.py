@@ -8,8 +8,9 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from habeas.accounts.recordadmin import CitationInline
 from habeas.core.models import Record
+from habeas.evidence.admin import CitationInline
+from habeas.standards.admin import FindingInline
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +48,10 @@ def test_every_model_is_editable_in_the_admin(model):
 
 
 @pytest.mark.parametrize("model", [m for m in MODELS if issubclass(m, Record)], ids=lambda m: m._meta.label_lower)
-def test_citations_can_be_added_wherever_a_record_is_edited(model):
-    assert CitationInline in admin.site._registry[model].inlines
+def test_citations_and_findings_are_shown_wherever_a_record_is_edited(model, rf):
+    inlines = admin.site._registry[model].get_inlines(rf.get("/"), None)
+    assert CitationInline in inlines
+    assert FindingInline in inlines
 
 
 @pytest.mark.parametrize("model", [m for m in MODELS if m in admin.site._registry], ids=lambda m: m._meta.label_lower)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from habeas.core.dates import Precision, describe, interval, normalise
+from habeas.core.dates import Precision, describe, interval, normalise, parse_fuzzy
 
 
 def test_a_month_covers_every_day_of_that_month():
@@ -56,3 +56,23 @@ def test_a_date_is_described_at_its_precision(value, precision, text):
 def test_an_unknown_precision_is_refused():
     with pytest.raises(ValueError, match="unknown date precision"):
         normalise(dt.date(2012, 1, 1), "fortnight")
+
+
+@pytest.mark.parametrize(
+    ("text", "with_time", "expected"),
+    [
+        ("2011-12-16T14:05", True, (dt.datetime(2011, 12, 16, 14, 5, tzinfo=dt.UTC), "exact")),
+        ("2011-12-16", False, (dt.date(2011, 12, 16), "day")),
+        ("2011-12", False, (dt.date(2011, 12, 1), "month")),
+        ("2011", False, (dt.date(2011, 1, 1), "year")),
+        ("~2011", False, (dt.date(2011, 1, 1), "approx")),
+    ],
+)
+def test_a_date_is_read_at_the_precision_it_is_written(text, with_time, expected):
+    assert parse_fuzzy(text, with_time=with_time) == expected
+
+
+@pytest.mark.parametrize("text", ["16/12/2011", "2011-13", "~2011-12", "2011-12-16T14:00"])
+def test_a_date_that_cannot_be_read_is_refused(text):
+    with pytest.raises(ValueError, match="2011"):
+        parse_fuzzy(text, with_time=False)

@@ -1,5 +1,6 @@
-"""The registry app's workplace pages in the access matrix (tests/accounts/test_authorisation_matrix.py): the
-status each persona gets on each page, and the URL arguments of the pages that take some."""
+"""The pages of persons, groups and places (the files app) in the access matrix
+(tests/accounts/test_authorisation_matrix.py): the status each persona gets on each page, and the URL arguments of
+the pages that take some."""
 
 from __future__ import annotations
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from habeas.core.errors import LoadError
 from habeas.custody.models import CustodyEpisode
 from habeas.evidence.models import Citation, Source
 from habeas.ops import dataload
-from habeas.ops.dataload import parse_fuzzy, records_load
+from habeas.ops.dataload import records_load
 from habeas.registry.models import Person
 from habeas.registry.selectors import persons_named
 
@@ -159,26 +158,6 @@ def test_an_unknown_model_is_refused(tmp_path):
     path = write(tmp_path, "  - model: registry.unicorn\n    fields: {}\n    cite: {section: A}\n")
     with pytest.raises(LoadError, match=r"unknown model 'registry\.unicorn'"):
         load(path=path)
-
-
-@pytest.mark.parametrize(
-    ("text", "with_time", "expected"),
-    [
-        ("2011-12-16T14:05", True, (dt.datetime(2011, 12, 16, 14, 5, tzinfo=dt.UTC), "exact")),
-        ("2011-12-16", False, (dt.date(2011, 12, 16), "day")),
-        ("2011-12", False, (dt.date(2011, 12, 1), "month")),
-        ("2011", False, (dt.date(2011, 1, 1), "year")),
-        ("~2011", False, (dt.date(2011, 1, 1), "approx")),
-    ],
-)
-def test_a_date_is_read_at_the_precision_it_is_written(text, with_time, expected):
-    assert parse_fuzzy(text, with_time=with_time) == expected
-
-
-@pytest.mark.parametrize("text", ["16/12/2011", "2011-13", "~2011-12", "2011-12-16T14:00"])
-def test_a_date_that_cannot_be_read_is_refused(text):
-    with pytest.raises(ValueError, match="2011"):
-        parse_fuzzy(text, with_time=False)
 
 
 def test_a_file_in_another_encoding_is_named(tmp_path):
