@@ -11,9 +11,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from habeas.accounts.jobs import Progress, job_start
+from habeas.accounts.jobs import Progress
 from habeas.accounts.services import audit_record
-from habeas.core.models import Job
 from habeas.reports.briefing import FORMATS, BriefingError, Scope, briefing_gather, briefing_html, briefing_pdf
 from habeas.reports.models import Briefing
 
@@ -64,23 +63,6 @@ def briefing_build(*, user: Any, scope: Scope, format: str, progress: Progress |
 def briefing_document(briefing: Briefing) -> bytes:
     """The stored document's bytes."""
     return base64.b64decode(briefing.content)
-
-
-def briefing_request(*, user: Any, scope: Scope, format: str) -> Job:
-    """Queue the building of a briefing as a job of the worker; its page shows the progress."""
-    from habeas.reports.tasks import briefing_task
-
-    if format not in FORMATS:
-        raise BriefingError(f"unknown format {format!r}; the formats are: {', '.join(FORMATS)}")
-    return job_start(
-        kind="briefing",
-        title=_("Briefing (%(redaction)s, %(language)s, %(format)s)")
-        % {"redaction": scope.redaction, "language": scope.language, "format": format.upper()},
-        user=user,
-        task=briefing_task,
-        scope=scope.as_json(),
-        format=format,
-    )
 
 
 def briefing_get_for_user(*, user: Any, pk: Any) -> Briefing:

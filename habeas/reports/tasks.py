@@ -1,4 +1,5 @@
-"""The live clock's e-mails as a periodic task of the worker: each round tells the members what is new
+"""The worker's tasks of reports: briefings built as jobs (``briefing_request`` queues one), and the live clock's
+e-mails as a periodic task: each round tells the members what is new
 (``clock_notify``) and queues the next round ``CLOCK_MINUTES`` later. ``habeas worker`` queues the first round
 when it starts (``clock_schedule``); ``habeas clock`` runs one round from a timer instead (cron, systemd)."""
 
@@ -13,8 +14,11 @@ from django.utils.translation import gettext
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from habeas.accounts.jobs import JobFailed, Progress, job_run
+from habeas.accounts.jobs import JobFailed, Progress, job_run, job_start
+from habeas.core.models import Job
+from habeas.reports.briefing import FORMATS, BriefingError, Scope
 from habeas.reports.services import clock_notify
+from habeas.reports.services_briefing import briefing_build
 
 #: minutes between two rounds of the live clock's e-mails
 CLOCK_MINUTES = 5
@@ -46,9 +50,6 @@ def clock_schedule(*, after: dt.datetime | None = None) -> bool:
 @task()
 def briefing_task(*, job_id: int, scope: dict[str, Any], format: str) -> None:
     """Build a briefing for the job's starter, telling the job how far it has got; its result is the download."""
-    from habeas.core.models import Job
-    from habeas.reports.briefing import Scope
-    from habeas.reports.services_briefing import briefing_build
 
     def work(progress: Progress) -> str:
         user = Job.objects.select_related("created_by").get(pk=job_id).created_by
@@ -58,3 +59,18 @@ def briefing_task(*, job_id: int, scope: dict[str, Any], format: str) -> None:
         return reverse("briefing_download", args=[built.pk])
 
     job_run(job_id, work)
+
+
+def briefing_request(*, user: Any, scope: Scope, format: str) -> Job:
+    """Queue the building of a briefing as a job of the worker; its page shows the progress."""
+    if format not in FORMATS:
+        raise BriefingError(f"unknown format {format!r}; the formats are: {', '.join(FORMATS)}")
+    return job_start(
+        kind="briefing",
+        title=gettext("Briefing (%(redaction)s, %(language)s, %(format)s)")
+        % {"redaction": scope.redaction, "language": scope.language, "format": format.upper()},
+        user=user,
+        task=briefing_task,
+        scope=scope.as_json(),
+        format=format,
+    )

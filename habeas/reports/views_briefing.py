@@ -20,7 +20,8 @@ from habeas.accounts.web import member_required, render_page
 from habeas.registry.models import Place
 from habeas.reports.briefing import FORMATS, LANGUAGES, REDACTIONS, THEMES, Scope
 from habeas.reports.models import Briefing
-from habeas.reports.services_briefing import briefing_document, briefing_get_for_user, briefing_request
+from habeas.reports.services_briefing import briefing_document, briefing_get_for_user
+from habeas.reports.tasks import briefing_request
 from habeas.standards.rules import CATALOGUE
 
 

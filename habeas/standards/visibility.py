@@ -11,8 +11,10 @@ from django.apps import apps
 from django.db.models import QuerySet
 
 from habeas.accounts import access
+from habeas.accounts.identity import pseudonymous_ref
 from habeas.standards import facts as f
 from habeas.standards.gather.common import chunked
+from habeas.standards.models import Finding
 
 
 def teams_of(refs: Iterable[f.Ref]) -> dict[f.Ref, int | None]:
@@ -35,8 +37,6 @@ def findings_seen(user: Any) -> QuerySet[Any]:
     """The current findings about records the user may see (as ``habeas.accounts.access.visible`` says), through
     the team each finding keeps: one indexed column, where asking each kind of record took seconds at
     national scale."""
-    from habeas.standards.models import Finding
-
     current = Finding.objects.filter(active=True)
     if getattr(user, "is_superuser", False) and user.is_active:
         return current
@@ -46,11 +46,6 @@ def findings_seen(user: Any) -> QuerySet[Any]:
 def findings_visible(rows: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
     """The findings whose record the user may see (``habeas.accounts.access.visible``), in their order; for an
     analyst not granted identities, each concerning a pseudonymised record rather than a named one."""
-    from django.apps import apps
-
-    from habeas.accounts import access
-    from habeas.accounts.identity import pseudonymous_ref
-
     if user.is_superuser and user.is_active:
         return rows
     wanted: dict[str, set[int]] = {}

@@ -17,6 +17,7 @@ from habeas.cases.models import (
     Intimidation,
     Investigation,
     InvestigationStep,
+    Proceeding,
     Reparation,
     Sentence,
     Statement,
@@ -402,7 +403,6 @@ def court_claims(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[Cou
     ):
         raised = when(r["raised_on"], r["raised_on_precision"])
         decided = when(r["decided_on"], r["decided_on_precision"])
-        from habeas.cases.models import Proceeding
 
         yield CourtClaimFacts(
             record=ref(TortureClaimRuling, r["id"]),

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from habeas.cases.models import (
     Allegation,
+    Investigation,
 )
 from habeas.custody.models import (
     CustodyEpisode,
@@ -443,8 +444,6 @@ def deaths_in_custody(ctx: Context, ids: Iterable[int] | None = None) -> Iterato
         independent = None if not detaining or not body else not set(body) & set(detaining)
         refs = [ref(CustodyEpisode, r["custody_id"])]
         if r["investigation_id"]:
-            from habeas.cases.models import Investigation
-
             refs.append(ref(Investigation, r["investigation_id"]))
         yield DeathInCustodyFacts(
             record=ref(Death, r["id"]),
