@@ -18,7 +18,9 @@ urlpatterns: list[URLPattern] = [
     *record_urls(
         "transfer", views.TRANSFER, new="custody/<int:parent>/transfers/new/", change="custody/transfers/<int:pk>/"
     ),
-    *record_urls("measure", views.MEASURE, new="custody/<int:parent>/measures/new/", change="custody/measures/<int:pk>/"),
+    *record_urls(
+        "measure", views.MEASURE, new="custody/<int:parent>/measures/new/", change="custody/measures/<int:pk>/"
+    ),
     *record_urls(
         "extension",
         views.EXTENSION,

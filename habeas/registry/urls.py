@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from habeas.core.web import record_urls
 from habeas.registry import views, views_places
 
 urlpatterns: list[URLPattern] = [
@@ -14,4 +15,8 @@ urlpatterns: list[URLPattern] = [
     path("places/", views_places.place_list, name="place_list"),
     path("places/map/", views_places.place_map, name="place_map"),
     path("places/<int:pk>/", views_places.place_detail, name="place_detail"),
+    *record_urls("place", views_places.PLACE, new="places/new/", change="places/<int:pk>/change/"),
+    *record_urls(
+        "organisation", views_places.ORGANISATION, new="organisations/new/", change="organisations/<int:pk>/change/"
+    ),
 ]

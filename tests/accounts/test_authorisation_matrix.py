@@ -18,6 +18,7 @@ from tests.cases import pages as cases_pages
 from tests.conftest import PERSONAS, READERS
 from tests.core import pages as core_pages
 from tests.counting import pages as counting_pages
+from tests.custody import pages as custody_pages
 from tests.evidence import pages as evidence_pages
 from tests.monitoring import pages as monitoring_pages
 from tests.pages import MEMBER_PAGE
@@ -98,7 +99,16 @@ OWN_PAGES: dict[str, dict[str, int]] = {
 }
 #: the arguments of the pages whose URL has some: a record of team A from the demo data
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
-for _app in (cases_pages, core_pages, counting_pages, evidence_pages, monitoring_pages, registry_pages, reports_pages):
+for _app in (
+    cases_pages,
+    core_pages,
+    counting_pages,
+    custody_pages,
+    evidence_pages,
+    monitoring_pages,
+    registry_pages,
+    reports_pages,
+):
     OWN_PAGES.update(_app.PAGES)
     URL_ARGUMENTS.update(_app.URL_ARGUMENTS)
 
