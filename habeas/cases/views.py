@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -148,11 +148,8 @@ def _review(request: HttpRequest, draft: Any) -> HttpResponseBase:
 
 
 def _result_url(result: Any) -> str:
-    """The victim's file (``person_detail``), or while that page does not exist yet the allegation in the admin."""
-    try:
-        return reverse("person_detail", kwargs={"pk": result.victim.pk})
-    except NoReverseMatch:
-        return reverse("admin:cases_allegation_change", args=[result.allegation.pk])
+    """The victim's file."""
+    return reverse("person_detail", kwargs={"pk": result.victim.pk})
 
 
 # The pages of the records of a case (see ``habeas.core.web.RecordPages``) ---------------------------------------

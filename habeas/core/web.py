@@ -119,9 +119,19 @@ class RecordPages:
         return render_page(request, "habeas/record_form.html", context, partial="form")
 
 
+#: model → the name of its change page, and the pages that add its parts: (name, the part's model); filled by
+#: ``record_urls`` for the links of a file (``record_actions``)
+CHANGE_PAGES: dict[type[models.Model], str] = {}
+PART_PAGES: dict[type[models.Model], list[tuple[str, type[models.Model]]]] = {}
+
+
 def record_urls(name: str, pages: RecordPages, *, new: str, change: str) -> list[URLPattern]:
     """The addresses of a kind of record's pages, ``<name>_add`` at ``new`` (with the ``<int:parent>`` of the
     record it belongs to, if any) and ``<name>_change`` at ``change`` (with ``<int:pk>``)."""
+    model = pages.form._meta.model
+    CHANGE_PAGES[model] = f"{name}_change"
+    if pages.parent is not None and f"{name}_add" not in dict(PART_PAGES.get(pages.parent, [])):
+        PART_PAGES.setdefault(pages.parent, []).append((f"{name}_add", model))
     return [
         path(new, member_required(pages.add), name=f"{name}_add"),
         path(change, member_required(pages.change), name=f"{name}_change"),
