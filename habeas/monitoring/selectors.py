@@ -98,6 +98,23 @@ def visit_get_for_user(user: Any, pk: Any, *, write: bool = False) -> Visit:
     return Visit.objects.select_related("place", "body").get(pk=visit.pk)
 
 
+#: the kinds of organisation that visit places of detention
+MONITORING_KINDS = (Organisation.Kind.MONITOR, Organisation.Kind.UN, Organisation.Kind.NGO)
+
+
+def monitoring_bodies(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """The organisations among these that monitor places of detention (an NPM, a UN body, an NGO), by name."""
+    return organisations.filter(kind__in=MONITORING_KINDS).order_by("name")
+
+
+def findings_of_visit(visit: Visit, user: Any) -> list[dict[str, Any]]:
+    """The findings against the standards about a visit that the user may see (access refused, no private
+    interviews, …), as a file shows them."""
+    from habeas.registry.timeline import Reader, attach
+
+    return attach(Reader(user), [], visit)
+
+
 def places_for_user(user: Any) -> QuerySet[Place]:
     """The places a visit of this user may be to: those of the teams they see."""
     return access.visible(Place, user).order_by("name")

@@ -97,6 +97,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "hidden": hides_identity(visit),
         "recommendations": [(r, selectors.recommendation_is_overdue(r, today)) for r in recommendations],
         "sources": _sources(visit),
+        "findings": selectors.findings_of_visit(visit, request.user),
         "can_write": access.can_write(request.user, visit),
     }
     return render_page(request, "monitoring/visit_detail.html", context)
