@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy as _
 
 from habeas.core import access
@@ -48,7 +48,7 @@ def parse_when(text: str, *, with_time: bool, zone: dt.tzinfo) -> tuple[dt.date 
     a date-time without a time is a day."""
     words = text.strip()
     about = False
-    for word in (*_ABOUT, gettext("about")):
+    for word in (*_ABOUT, pgettext("approximate date", "about")):
         if words.lower().startswith(word.lower() + " ") or (word == "~" and words.startswith("~")):
             words, about = words[len(word) :].strip(), True
             break
@@ -108,7 +108,7 @@ def when_text(value: dt.date | dt.datetime | None, precision: str, *, zone: dt.t
     if precision == Precision.MONTH:
         return value.strftime("%m.%Y")
     if precision == Precision.APPROXIMATE:
-        return f"{gettext('about')} {value.year}"
+        return f"{pgettext('approximate date', 'about')} {value.year}"
     return str(value.year)
 
 
