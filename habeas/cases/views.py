@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from habeas.cases import forms
 from habeas.cases.forms import STEP_BY_SLUG, STEPS, Step, step_form
+from habeas.cases.models import Allegation, Investigation, Proceeding, Verdict
 from habeas.cases.selectors import intake_draft_get_for_user, intake_drafts_of, intake_victim
 from habeas.cases.services import (
     IntakeInvalid,
@@ -23,7 +24,6 @@ from habeas.cases.services import (
     intake_submit,
 )
 from habeas.core.access import can_write
-from habeas.cases.models import Allegation, Investigation, Proceeding, Verdict
 from habeas.core.web import RecordPages, member_required, render_page
 
 #: what a step's form posts besides its fields: the button pressed

@@ -11,8 +11,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
-from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from habeas.core import access
 from habeas.core.dates import MONTHS, Precision
@@ -122,7 +122,8 @@ class WhenField(forms.CharField):
         self.with_time, self.zone = with_time, zone
         kwargs["help_text"] = (
             _(
-                "as precise as the source: 16.12.2011 14:00, 16.12.2011, March 2012, 2011 or about 1961; time in %(zone)s"
+                "as precise as the source: 16.12.2011 14:00, 16.12.2011, March 2012, 2011 or about 1961; "
+                "time in %(zone)s"
             )
             % {"zone": zone}
             if with_time
@@ -133,6 +134,11 @@ class WhenField(forms.CharField):
     def clean(self, value: Any) -> Any:
         text = super().clean(value)
         return parse_when(text, with_time=self.with_time, zone=self.zone) if text else None
+
+
+def owned_choice(field: forms.ModelChoiceField) -> bool:
+    """Whether the field chooses among a team's records."""
+    return field.queryset is not None and access.owned(field.queryset.model)
 
 
 class RecordForm(forms.ModelForm):
@@ -162,8 +168,8 @@ class RecordForm(forms.ModelForm):
                     getattr(self.instance, name), getattr(self.instance, name + PRECISION_SUFFIX), zone=zone
                 )
                 self.fuzzy.append(name)
-            elif isinstance(field, forms.ModelChoiceField) and access.owned(field.queryset.model):
-                chosen = access.visible(field.queryset.model, user).filter(team_id=team_id)
+            elif isinstance(field, forms.ModelChoiceField) and owned_choice(field):
+                chosen = access.visible(field.queryset.model, user).filter(team_id=team_id)  # type: ignore[union-attr]
                 field.queryset = chosen.select_related(*self.related.get(name, ()))
 
     def _post_clean(self) -> None:
@@ -172,7 +178,7 @@ class RecordForm(forms.ModelForm):
             precision_field = self.instance._meta.get_field(name + PRECISION_SUFFIX)
             setattr(self.instance, name, value[0] if value else None)
             setattr(self.instance, name + PRECISION_SUFFIX, value[1] if value else precision_field.get_default())
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         self.cleaned_data.update(fuzzy)
 
     def changes(self) -> dict[str, Any]:

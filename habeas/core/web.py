@@ -81,7 +81,7 @@ class RecordPages:
         if holder is not None:
             setattr(record, self.parent_field, holder)
         elif access.owned(type(record)):
-            record.team_id = team_id  # type: ignore[attr-defined]
+            record.team_id = team_id
         return self._page(request, record, team_id, holder)
 
     def change(self, request: HttpRequest, pk: int) -> HttpResponseBase:
@@ -107,7 +107,7 @@ class RecordPages:
                         record=form.instance, user=request.user, parent=holder, changes=form.changes(), recheck=True
                     )
             except ValidationError as exc:
-                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
                 for name, messages in errors.items():
                     form.add_error(name if name in form.fields else None, messages)
             else:

@@ -8,7 +8,6 @@ from typing import Any
 
 from tests.pages import RECORD_WRITE_PAGE, first_of
 
-
 _PARTS = {
     "custody": "registry.Person",
     "custody_stage": "custody.CustodyEpisode",
