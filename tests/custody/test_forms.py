@@ -127,3 +127,36 @@ def test_a_placement_is_added_to_the_episode_and_offers_only_the_teams_places(cl
     placement = Placement.objects.filter(custody=episode).latest("pk")
     assert placement.place == ours and placement.team_id == episode.team_id
     assert placement.started_on_precision == Precision.MONTH
+
+
+def test_every_record_form_makes_as_many_queries_with_more_records_to_choose_from(client, world, tian):
+    import itertools
+
+    from habeas.cases.models import Allegation, Proceeding
+    from tests.pages import assert_queries_bounded
+
+    team = Team.objects.get(name="A")
+    episode = CustodyEpisode.objects.filter(person=tian).first()
+    allegation = Allegation.objects.filter(team=team).first()
+    counter = itertools.count()
+
+    def grow() -> None:
+        for _ in range(3):
+            n = next(counter)
+            person = Person.objects.create(team=team, label=f"Grown Person {n}")
+            Place.objects.create(team=team, name=f"Grown prison {n}", kind="prison")
+            Organisation.objects.create(team=team, name=f"Grown unit {n}", kind="unit")
+            Allegation.objects.create(team=team, victim=person, kind="torture")
+
+    client.force_login(world["member"])
+    for url in (
+        reverse("custody_add", args=[tian.pk]),
+        reverse("custody_change", args=[episode.pk]),
+        reverse("placement_add", args=[episode.pk]),
+        reverse("family_contact_add", args=[episode.pk]),
+        reverse("investigation_add", args=[allegation.pk]),
+        reverse("proceeding_add"),
+        reverse("charge_add", args=[Proceeding.objects.filter(team=team).first().pk]),
+        reverse("place_add"),
+    ):
+        assert_queries_bounded(client, url, grow)
