@@ -37,3 +37,15 @@ def assert_queries_bounded(client: Any, url: str, grow: Callable[[], object]) ->
     after = queries(client, url)
     assert after == before, f"{url}: {before} queries, then {after} after adding records"
     return after
+
+
+def first_of(label: str, key: str = "pk") -> Callable[[], dict[str, Any]]:
+    """The URL argument ``key``: the first record of team A of the model ``app.Model``."""
+
+    def argument() -> dict[str, Any]:
+        from django.apps import apps
+
+        model = apps.get_model(label)
+        return {key: model._default_manager.filter(team__name="A").order_by("pk").values_list("pk", flat=True)[0]}
+
+    return argument

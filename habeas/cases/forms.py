@@ -17,7 +17,19 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from habeas.accounts.access import linkable
-from habeas.cases.models import Allegation, Method
+from habeas.accounts.forms import RecordForm
+from habeas.cases.models import (
+    Allegation,
+    Charge,
+    Complaint,
+    Investigation,
+    InvestigationStep,
+    Method,
+    Proceeding,
+    Reparation,
+    Sentence,
+    Verdict,
+)
 from habeas.cases.selectors import custody_episodes_of, person_named_exactly, person_visible, persons_matching
 from habeas.core.dates import Precision, describe, interval
 from habeas.custody.models import CustodyEpisode, MedicalExamination
@@ -518,3 +530,105 @@ def step_form(step: Step, *, user: Any, data: Mapping[str, list[str]] | None, vi
 
     bound = MultiValueDict({k: list(v) for k, v in data.items()}) if data is not None else None
     return step.form(bound, user=user, victim=victim)
+
+
+# The forms of the records of a case (see ``habeas.accounts.forms.RecordForm``) ----------------------------------
+
+
+class ComplaintForm(RecordForm):
+    class Meta:
+        model = Complaint
+        fields = [
+            "complainant",
+            "lodged_with",
+            "lodged_on",
+            "in_proceeding",
+            "outcome",
+            "decided_by",
+            "decided_on",
+            "reasons",
+            "notes",
+        ]
+
+
+class InvestigationForm(RecordForm):
+    class Meta:
+        model = Investigation
+        fields = [
+            "kind",
+            "subject",
+            "complaint",
+            "body",
+            "assigned_by",
+            "ordered_by",
+            "opened_on",
+            "closed_on",
+            "outcome",
+            "findings",
+            "notes",
+        ]
+
+    related = {"complaint": ("allegation__victim", "lodged_with")}
+
+
+class InvestigationStepForm(RecordForm):
+    class Meta:
+        model = InvestigationStep
+        fields = ["kind", "taken_on", "done", "description", "notes"]
+
+
+class ProceedingForm(RecordForm):
+    class Meta:
+        model = Proceeding
+        fields = [
+            "kind",
+            "title",
+            "court",
+            "locality",
+            "appeal_of",
+            "jury",
+            "started_on",
+            "ended_on",
+            "torture_claims_examined",
+            "notes",
+        ]
+
+
+class ChargeForm(RecordForm):
+    class Meta:
+        model = Charge
+        fields = ["defendant", "offence", "article", "qualification", "allegation", "charged_on", "notes"]
+
+    related = {"allegation": ("victim", "victim_group")}
+
+
+class VerdictForm(RecordForm):
+    class Meta:
+        model = Verdict
+        fields = ["defendant", "outcome", "decided_on", "reasons", "notes"]
+
+
+class SentenceForm(RecordForm):
+    class Meta:
+        model = Sentence
+        fields = ["kind", "months", "months_max", "regime", "fine_amount", "currency", "release_due_on", "notes"]
+
+
+class ReparationForm(RecordForm):
+    class Meta:
+        model = Reparation
+        fields = [
+            "kind",
+            "beneficiary",
+            "ordered_by",
+            "ordered_on",
+            "amount",
+            "currency",
+            "due_on",
+            "payer_organisation",
+            "status",
+            "status_on",
+            "paid_on",
+            "amount_paid",
+            "notes",
+        ]

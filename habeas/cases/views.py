@@ -8,12 +8,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from habeas.accounts.access import can_write
-from habeas.accounts.web import member_required, render_page
+from habeas.accounts.web import RecordPages, member_required, render_page
+from habeas.cases import forms
 from habeas.cases.forms import STEP_BY_SLUG, STEPS, Step, step_form
+from habeas.cases.models import Allegation, Investigation, Proceeding, Verdict
 from habeas.cases.selectors import intake_draft_get_for_user, intake_drafts_of, intake_victim
 from habeas.cases.services import (
     IntakeInvalid,
@@ -145,8 +148,36 @@ def _review(request: HttpRequest, draft: Any) -> HttpResponseBase:
 
 
 def _result_url(result: Any) -> str:
-    """The victim's file (``person_detail``), or while that page does not exist yet the allegation in the admin."""
-    try:
-        return reverse("person_detail", kwargs={"pk": result.victim.pk})
-    except NoReverseMatch:
-        return reverse("admin:cases_allegation_change", args=[result.allegation.pk])
+    """The victim's file."""
+    return reverse("person_detail", kwargs={"pk": result.victim.pk})
+
+
+# The pages of the records of a case (see ``habeas.accounts.web.RecordPages``) ---------------------------------------
+
+
+def _file_of(record: Any) -> str:
+    """The file of the person the record is about: the victim of its allegation, or the defendant or
+    beneficiary it names; else the dashboard."""
+    for path in ("allegation", "investigation.allegation", "complaint.allegation", "verdict.proceeding"):
+        holder = record
+        for step in path.split("."):
+            holder = getattr(holder, step, None)
+        person = getattr(holder, "victim", None) if isinstance(holder, Allegation) else None
+        if person is not None:
+            return reverse("person_detail", args=[person.pk])
+    person = getattr(record, "defendant", None) or getattr(record, "beneficiary", None)
+    return reverse("person_detail", args=[person.pk]) if person else reverse("dashboard")
+
+
+def _pages(form: Any, title: Any, parent: Any = None, parent_field: str = "") -> RecordPages:
+    return RecordPages(form, title, parent=parent, parent_field=parent_field, back=_file_of)
+
+
+COMPLAINT = _pages(forms.ComplaintForm, gettext_lazy("Complaint"), Allegation, "allegation")
+INVESTIGATION = _pages(forms.InvestigationForm, gettext_lazy("Investigation"), Allegation, "allegation")
+STEP = _pages(forms.InvestigationStepForm, gettext_lazy("Step of an investigation"), Investigation, "investigation")
+PROCEEDING = _pages(forms.ProceedingForm, gettext_lazy("Court proceeding or appeal"))
+CHARGE = _pages(forms.ChargeForm, gettext_lazy("Charge"), Proceeding, "proceeding")
+VERDICT = _pages(forms.VerdictForm, gettext_lazy("Verdict"), Proceeding, "proceeding")
+SENTENCE = _pages(forms.SentenceForm, gettext_lazy("Sentence"), Verdict, "verdict")
+REPARATION = _pages(forms.ReparationForm, gettext_lazy("Reparation ordered and paid"), Allegation, "allegation")

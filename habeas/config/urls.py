@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("habeas.reports.urls")),
     path("", include("habeas.files.urls")),
     path("", include("habeas.cases.urls")),
+    path("", include("habeas.custody.urls")),
     path("", include("habeas.monitoring.urls")),
     path("", include("habeas.evidence.urls")),
     path("", include("habeas.counting.urls")),

@@ -12,7 +12,8 @@ from django_stubs_ext import StrOrPromise
 
 from habeas.accounts import access
 from habeas.cases.models import Allegation, Charge, Proceeding, Verdict
-from habeas.files.timeline import CUSTODY, Reader, Timeline, timeline
+from habeas.files.timeline import CUSTODY, Reader, Timeline, attach, timeline
+from habeas.monitoring.models import Visit
 from habeas.registry.models import Disability, Group, Person, PersonName, Relationship
 
 
@@ -158,3 +159,9 @@ def group_file(group: Group, user: Any, *, kind: str = "all") -> GroupFile:
         members_count=members.count(),
         timeline=timeline(reader, group, kind, filters, named=True),
     )
+
+
+def findings_of_visit(visit: Visit, user: Any) -> list[dict[str, Any]]:
+    """The findings against the standards about a visit that the user may see (access refused, no private
+    interviews, …), as a file shows them."""
+    return attach(Reader(user), [], visit)

@@ -67,7 +67,6 @@ def _file_page(
             "timeline": file.timeline,
             "kinds": KINDS,
             "here": reverse(f"{name}_detail", args=[obj.pk]),
-            "admin_url": reverse(f"admin:registry_{name}_change", args=[obj.pk]) if file.may_write else "",
         }
         return render_to_string(f"files/{name}_file.html{part}", context)
 

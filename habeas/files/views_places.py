@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
 from habeas.accounts.services import audit_record
-from habeas.accounts.web import member_required, render_page
+from habeas.accounts.web import RecordPages, member_required, render_page
 from habeas.files import maps
 from habeas.files import place_selectors as read
+from habeas.registry.forms import OrganisationForm, PlaceForm
 from habeas.registry.models import Locality, Organisation, Place
 from habeas.reports.clock import clock_items
 
@@ -220,3 +221,9 @@ def _settlements(box: maps.Projection, *, exclude: Iterable[int]) -> list[maps.L
         .values_list("latitude", "longitude", "name")[:CONTEXT_LABELS]
     )
     return [maps.Label(lat, lon, name) for lat, lon, name in rows if lat is not None and lon is not None]
+
+
+# Adding and changing places and organisations (see ``habeas.accounts.web.RecordPages``) ------------------------------
+
+PLACE = RecordPages(PlaceForm, _("Place of detention"), back=lambda place: reverse("place_detail", args=[place.pk]))
+ORGANISATION = RecordPages(OrganisationForm, _("Organisation"))

@@ -181,7 +181,7 @@ class VisitPlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         # a new visit is written: only the places and bodies of the teams the user writes in
         self.fields["place"].queryset = access.writable(Place, user).order_by("name")  # type: ignore[attr-defined]
-        self.fields["body"].queryset = access.writable(Organisation, user).order_by("name")  # type: ignore[attr-defined]
+        self.fields["body"].queryset = selectors.monitoring_bodies(access.writable(Organisation, user))  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -98,6 +98,15 @@ def visit_get_for_user(user: Any, pk: Any, *, write: bool = False) -> Visit:
     return Visit.objects.select_related("place", "body").get(pk=visit.pk)
 
 
+#: the kinds of organisation that visit places of detention
+MONITORING_KINDS = (Organisation.Kind.MONITOR, Organisation.Kind.UN, Organisation.Kind.NGO)
+
+
+def monitoring_bodies(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """The organisations among these that monitor places of detention (an NPM, a UN body, an NGO), by name."""
+    return organisations.filter(kind__in=MONITORING_KINDS).order_by("name")
+
+
 def places_for_user(user: Any) -> QuerySet[Place]:
     """The places a visit of this user may be to: those of the teams they see."""
     return access.visible(Place, user).order_by("name")
@@ -111,8 +120,17 @@ def organisations_for_user(user: Any) -> QuerySet[Organisation]:
 # Recommendations ---------------------------------------------------------------------------------------------
 
 
+def latest_first(history: QuerySet[RecommendationStatus]) -> QuerySet[RecommendationStatus]:
+    """A history, its latest entry first. The issuing comes before any response whatever the precision of their
+    dates (a response dated "2013" is stored as 1 January, before a recommendation issued on 2 July 2013, and
+    the issuing is always first: a response is refused a date before it); the responses in the order of their
+    dates, and of their recording for the same date."""
+    issuing_last = Case(When(status=ISSUED, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return history.order_by(issuing_last, "-recorded_on", "-pk")
+
+
 def _latest(field: str) -> Subquery:
-    latest = RecommendationStatus.objects.filter(recommendation=OuterRef("pk")).order_by("-recorded_on", "-pk")
+    latest = latest_first(RecommendationStatus.objects.filter(recommendation=OuterRef("pk")))
     return Subquery(latest.values(field)[:1])
 
 
@@ -199,7 +217,7 @@ def status_of(recommendation: Recommendation) -> str:
 
 def history_of(recommendation: Recommendation) -> list[RecommendationStatus]:
     """The entries of a recommendation's history, oldest first."""
-    return list(recommendation.history.order_by("recorded_on", "pk"))
+    return list(reversed(latest_first(recommendation.history.all())))
 
 
 def recommendations_of_visit(visit: Visit) -> list[Recommendation]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
+from habeas.accounts.records import record_create
 from habeas.accounts.services import audit_record
 from habeas.core.dates import Precision, describe, interval
 from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
@@ -107,7 +108,9 @@ def visit_plan(
     notes: str = "",
 ) -> Visit:
     """Plan a visit to a place of detention: where, by whom, when, announced in advance or not, and who goes.
-    The visit belongs to the place's team (or, without a place, to the user's first team they write in)."""
+    The visit belongs to the place's team (or, without a place, to the user's first team they write in). A body
+    described rather than chosen is recorded on the spot as a monitoring body of that team, so that it can issue
+    the visit's recommendations."""
     _check_seen(user, Place, place, "place", str(_("place")))
     _check_seen(user, Organisation, body, "body", str(_("monitoring body")))
     errors: dict[str, Any] = {}
@@ -122,6 +125,10 @@ def visit_plan(
     team_id = place.team_id if place is not None else access.default_team(user)
     if not access.can_write_in(user, team_id):
         raise PermissionDenied("the user may not plan visits for this team")
+    if body is None:
+        body = record_create(
+            record=Organisation(team_id=team_id, name=body_text.strip(), kind=Organisation.Kind.MONITOR), user=user
+        )
     visit = Visit(
         team_id=team_id,
         place=place,

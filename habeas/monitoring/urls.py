@@ -9,7 +9,6 @@ from habeas.monitoring import views
 urlpatterns: list[URLPattern] = [
     path("visits/", views.visit_list, name="visit_list"),
     path("visits/new/", views.visit_plan, name="visit_plan"),
-    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/record/", views.visit_record, name="visit_record"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation_detail"),

@@ -81,24 +81,6 @@ def visit_plan(request: HttpRequest) -> HttpResponseBase:
     return render_page(request, "monitoring/visit_plan.html", {"title": _("Plan a visit"), "form": form})
 
 
-@member_required
-def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = selectors.visit_get_for_user(request.user, pk)
-    _read(request, visit)
-    today = timezone.localdate()
-    recommendations = selectors.recommendations_of_visit(visit)
-    context = {
-        "title": str(visit),
-        "visit": visit,
-        "planned": selectors.visit_is_planned(visit, today),
-        "hidden": hides_identity(visit),
-        "recommendations": [(r, selectors.recommendation_is_overdue(r, today)) for r in recommendations],
-        "sources": sources_cited(visit),
-        "can_write": access.can_write(request.user, visit),
-    }
-    return render_page(request, "monitoring/visit_detail.html", context)
-
-
 def _recommendation_formset(request: HttpRequest, visit: Visit) -> Any:
     """The rows of recommendations on the record page; "add another" (``more``) gives one more row."""
     offered = {"issuer": visit.body} if visit.body_id else {}

@@ -24,6 +24,7 @@ from habeas.accounts import access
 from habeas.cases.models import Allegation, Complaint, Investigation, Perpetrator, Reparation, Verdict
 from habeas.counting.models import EstimateRun
 from habeas.monitoring.models import Recommendation, RecommendationStatus
+from habeas.monitoring.selectors import latest_first
 from habeas.standards.models import Finding
 from habeas.standards.visibility import findings_seen
 
@@ -110,7 +111,7 @@ def latest_estimates(user: Any, limit: int = 5) -> list[EstimateRun]:
 def recommendations_by_status(user: Any) -> list[tuple[str, str, int]]:
     """(status, its name, count) of the recommendations the user may see, by their latest recorded status;
     a recommendation with no response recorded counts as issued."""
-    latest = RecommendationStatus.objects.filter(recommendation=OuterRef("pk")).order_by("-recorded_on", "-pk")
+    latest = latest_first(RecommendationStatus.objects.filter(recommendation=OuterRef("pk")))
     rows = (
         access.visible(Recommendation, user)
         .annotate(status=latest.values("status")[:1])

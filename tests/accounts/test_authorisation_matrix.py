@@ -19,6 +19,7 @@ from tests.api import pages as api_pages
 from tests.cases import pages as cases_pages
 from tests.conftest import PERSONAS, READERS
 from tests.counting import pages as counting_pages
+from tests.custody import pages as custody_pages
 from tests.evidence import pages as evidence_pages
 from tests.files import pages as files_pages
 from tests.monitoring import pages as monitoring_pages
@@ -99,7 +100,16 @@ OWN_PAGES: dict[str, dict[str, int]] = {
 }
 #: the arguments of the pages whose URL has some: a record of team A from the demo data
 URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {}
-for _app in (cases_pages, accounts_pages, counting_pages, evidence_pages, monitoring_pages, files_pages, reports_pages):
+for _app in (
+    accounts_pages,
+    cases_pages,
+    counting_pages,
+    custody_pages,
+    evidence_pages,
+    files_pages,
+    monitoring_pages,
+    reports_pages,
+):
     OWN_PAGES.update(_app.PAGES)
     URL_ARGUMENTS.update(_app.URL_ARGUMENTS)
 OWN_PAGES.update(api_pages.PAGES)  # the API's URLs, which answer a browser's session 401

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.pages import MEMBER_PAGE, RECORD_PAGE
+from tests.pages import MEMBER_PAGE, RECORD_PAGE, RECORD_WRITE_PAGE, WRITE_PAGE, first_of
 
 PAGES: dict[str, dict[str, int]] = {
     "person_list": MEMBER_PAGE,
@@ -17,6 +17,10 @@ PAGES: dict[str, dict[str, int]] = {
     "place_list": MEMBER_PAGE,
     "place_map": MEMBER_PAGE,
     "place_detail": RECORD_PAGE,
+    "place_add": WRITE_PAGE,
+    "place_change": RECORD_WRITE_PAGE,
+    "organisation_add": WRITE_PAGE,
+    "organisation_change": RECORD_WRITE_PAGE,
 }
 
 
@@ -43,3 +47,5 @@ URL_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "group_detail": _defendants,
     "place_detail": _arqalyk,
 }
+URL_ARGUMENTS["place_change"] = _arqalyk
+URL_ARGUMENTS["organisation_change"] = first_of("registry.Organisation")

@@ -1,0 +1,83 @@
+"""In a real browser, in English, Russian and Kazakh: a lawyer records the custody, the complaint and the
+investigation of a case on the workplace's own pages, never the admin — held from 10 March 2012 at 10:00 to
+15 March at 17:00 and never brought before a judge, a complaint to the prosecutor, an investigation by the
+internal security service of the ministry whose police are accused — and then sees on the person's file the
+findings on the prompt appearance before a judge and on the same-agency investigation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from habeas.cases.models import Allegation, Perpetrator
+from habeas.registry.models import Organisation, Person
+
+
+@pytest.fixture
+def case(demo) -> dict[str, object]:
+    """The victim and his allegation (the intake's own browser test types one), and the ministry whose police
+    are accused, with its internal security service."""
+    team = demo["team"]
+    ministry = Organisation.objects.create(team=team, name="Ministry of Internal Affairs (case)", kind="ministry")
+    police = Organisation.objects.create(team=team, name="City police (case)", kind="unit", parent=ministry)
+    security = Organisation.objects.create(
+        team=team, name="Internal Security Service (case)", kind="service", parent=ministry
+    )
+    prosecutor = Organisation.objects.create(team=team, name="City prosecutor's office (case)", kind="prosecutor")
+    victim = Person.objects.create(team=team, label="Erlan Saparov")
+    allegation = Allegation.objects.create(
+        team=team, victim=victim, kind="torture", happened_on=dt.date(2012, 3, 10), circumstances="on arrest"
+    )
+    Perpetrator.objects.create(allegation=allegation, organisation=police)
+    return {"victim": victim, "security": security, "prosecutor": prosecutor}
+
+
+def _save(page) -> None:
+    page.locator("#record-form button[type=submit]").click()
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_a_lawyer_records_the_case_and_sees_the_findings_without_the_admin(page, case, language):
+    visited: list[str] = []
+    page.on("framenavigated", lambda frame: visited.append(frame.url))
+    page.locator("header.top form.language").get_by_role("button", name=language.upper()).click()
+    page.wait_for_load_state()
+    file_url = f"{page.base}/persons/{case['victim'].pk}/"
+    page.goto(file_url)
+
+    # the custody: apprehension and release typed with their times, no judge
+    page.locator('a[href*="/custody/new/"]').click()
+    page.fill("#id_apprehended_at", "10.03.2012 10:00")
+    page.fill("#id_released_at", "15.03.2012 17:00")
+    page.shot(f"{language}-custody")
+    _save(page)
+    page.wait_for_url(file_url)
+
+    # the complaint, from the allegation on the file
+    page.locator('a[href*="/complaints/new/"]').first.click()
+    page.fill("#id_lodged_on", "16.03.2012")
+    page.select_option("#id_lodged_with", str(case["prosecutor"].pk))
+    page.shot(f"{language}-complaint")
+    _save(page)
+    page.wait_for_url(file_url)
+
+    # the investigation by the ministry's own service
+    page.locator('a[href*="/investigations/new/"]').first.click()
+    page.select_option("#id_kind", "check")
+    page.fill("#id_subject", "the beating on arrest")
+    page.select_option("#id_body", str(case["security"].pk))
+    page.fill("#id_opened_on", "20.03.2012")
+    page.select_option("#id_outcome", "no_case")
+    page.shot(f"{language}-investigation")
+    _save(page)
+    page.wait_for_url(file_url)
+
+    page.reload()
+    page.shot(f"{language}-file")
+    body = page.locator("#timeline").inner_text()
+    assert "ICCPR-09-3-PROMPT-JUDGE-48H" in body
+    assert "IMP-02-SAME-AGENCY-INVESTIGATES" in body or "IP-INDEPENDENCE" in body
+    assert page.locator("html").get_attribute("lang") == language
+    assert not [url for url in visited if re.search(r"/admin/(?!login)", url)]
