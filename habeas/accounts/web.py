@@ -20,6 +20,7 @@ from django_stubs_ext import StrOrPromise
 
 from habeas.accounts import access
 from habeas.accounts.forms import RecordForm
+from habeas.accounts.records import record_create, record_update
 from habeas.accounts.sites import second_factor_required
 
 View = Callable[..., HttpResponseBase]
@@ -92,8 +93,6 @@ class RecordPages:
     def _page(
         self, request: HttpRequest, record: Any, team_id: int | None, holder: models.Model | None
     ) -> HttpResponseBase:
-        from habeas.accounts.records import record_create, record_update
-
         form = self.form(request.POST or None, instance=record, user=request.user, team_id=team_id)
         back = request.GET.get("next", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):

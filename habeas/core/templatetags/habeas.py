@@ -6,7 +6,6 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from habeas.core.dates import describe
@@ -34,23 +33,6 @@ def when(obj: Any, field: str) -> str:
     if value is None:
         return ""
     return describe(value, getattr(obj, f"{field}_precision"))
-
-
-@register.simple_tag
-def record_actions(record: Any, back: str) -> list[tuple[str, str]]:
-    """``{% record_actions record here as actions %}``: the pages that change the record and add its parts, as
-    (address, label), each coming back to ``back``."""
-    from habeas.accounts.web import CHANGE_PAGES, PART_PAGES
-
-    model = type(record)
-    after = "?" + urlencode({"next": back})
-    out = []
-    if model in CHANGE_PAGES:
-        out.append((reverse(CHANGE_PAGES[model], args=[record.pk]) + after, str(_("change"))))
-    for name, part in PART_PAGES.get(model, []):
-        label = _("add: %(what)s") % {"what": part._meta.verbose_name}
-        out.append((reverse(name, args=[record.pk]) + after, str(label)))
-    return out
 
 
 @register.inclusion_tag("habeas/nav.html", takes_context=True)
