@@ -36,7 +36,7 @@ from habeas.core.errors import CommandError
 from habeas.core.models import PRECISION_SUFFIX
 from habeas.evidence.models import Citation, Source
 from habeas.ops.dataload import load_team, loadable, parse_fuzzy
-from habeas.registry.models import Locality
+from habeas.registry.models import Locality, PersonName
 from habeas.reports.models import ExchangeRecord
 from habeas.reports.redaction import PUBLIC_NAMES
 from habeas.reports.search import search_index
@@ -172,6 +172,16 @@ def _fill_withheld(instance: models.Model, label: str, reference: str) -> None:
                 setattr(instance, found.attname, reference if label == PERSON else f"{kind} {reference}")
 
 
+def _name(person: models.Model, reference: str) -> None:
+    """A person's name as the export gives it: their pseudonym, or the name of an official the sender shows."""
+    cyrillic = any("\u0400" <= char <= "\u04ff" for char in reference)
+    latin = all(char.isascii() for char in reference)
+    script = PersonName.Script.CYRILLIC if cyrillic else PersonName.Script.LATIN if latin else PersonName.Script.OTHER
+    name = PersonName(person=person, full_name=reference, script=script)
+    name.full_clean()
+    name.save()
+
+
 class _Importer:
     def __init__(self, *, team: Team, source: Source, sender: str, tables: dict[str, list[Any]]) -> None:
         self.team = team
@@ -243,6 +253,8 @@ class _Importer:
             told = "; ".join(f"{name} {' '.join(texts)}".strip() for name, texts in problems.items())
             raise ExchangeError(f"{label} {reference}: {told}") from None
         instance.save()
+        if label == PERSON and not PersonName.objects.filter(person=instance).exists():
+            _name(instance, reference)
         for name, targets in many.items():
             getattr(instance, name).set(targets)
         content_type = ContentType.objects.get_for_model(model)

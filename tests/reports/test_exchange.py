@@ -17,6 +17,7 @@ from habeas.evidence.models import Citation, Source
 from habeas.registry.models import Person, PersonName, Place
 from habeas.reports.exchange import ExchangeError, export_import
 from habeas.reports.models import ExchangeRecord
+from habeas.reports.selectors import PERSON, person_pseudonym, record_reference
 from habeas.reports.services import export_write
 from habeas.reports.signing import export_sign, public_key_text, signing_key_make
 from tests.cli.conftest import habeas
@@ -76,7 +77,8 @@ def test_a_round_trip_brings_every_record_of_the_exported_kinds_with_a_citation_
 
     persons_b = Person.objects.filter(team=team_b)
     assert sorted(p.label for p in persons_b) == sorted(row["id"] for row in tables["registry.person"])
-    assert not PersonName.objects.filter(person__in=persons_b).exists()
+    names_b = PersonName.objects.filter(person__in=persons_b)
+    assert sorted(n.full_name for n in names_b) == sorted(p.label for p in persons_b)
     victims = {name.full_name for name in PersonName.objects.filter(person__team=team_a, person__position="")}
     assert victims and not victims & {p.label for p in persons_b}
 
@@ -85,6 +87,38 @@ def test_a_round_trip_brings_every_record_of_the_exported_kinds_with_a_citation_
     assert places_b == sent_places
     (event,) = AuditEvent.objects.filter(action="import", target_type="evidence.source")
     assert event.details["sha256"] == source.reference and event.details["created"] == sent
+
+
+def test_what_the_importing_team_exports_again_is_what_it_was_sent(world, tmp_path):
+    """Every record, field and reference arrives: the importing team's own partner export is the sender's, each
+    reference translated to the record it became."""
+    path = tmp_path / "partner.json"
+    tables, trust = signed_partner_export(world["owner"], path)
+    export_import(path=path, trust=trust, user=world["outsider"])
+    out = io.BytesIO()
+    export_write(user=world["outsider"], profile="partner", format="json", out=out)
+    again = json.loads(out.getvalue())["records"]
+
+    became = {}
+    for row in ExchangeRecord.objects.filter(team__name="B"):
+        if row.kind == PERSON:  # an official keeps the name sent (a pseudonym, maybe); others get pseudonyms
+            person = Person.objects.get(pk=row.object_id)
+            official = person.organisation_id or person.position
+            became[row.reference] = row.reference if official else person_pseudonym(person.pk)
+        else:
+            became[row.reference] = record_reference(row.kind, row.object_id)
+
+    def translated(value: Any) -> Any:
+        if isinstance(value, list):
+            return sorted(translated(item) for item in value)
+        return became.get(value) or value if isinstance(value, str) else value
+
+    for label, rows in tables.items():
+        if label == "standards.finding":
+            continue
+        sent = sorted((json.dumps({k: translated(v) for k, v in row.items()}, sort_keys=True) for row in rows))
+        received = sorted(json.dumps(row, sort_keys=True) for row in again[label])
+        assert received == sent, label
 
 
 def test_a_newer_export_of_the_same_sender_updates_the_records_it_brought(world, tmp_path):
