@@ -35,7 +35,7 @@ from habeas.accounts.services import audit_record
 from habeas.core.errors import CommandError
 from habeas.core.models import PRECISION_SUFFIX
 from habeas.evidence.models import Citation, Source
-from habeas.ops.dataload import load_team, loadable, parse_fuzzy
+from habeas.ops.dataload import SHARED, load_team, loadable, parse_fuzzy
 from habeas.registry.models import Locality, PersonName
 from habeas.reports.models import ExchangeRecord
 from habeas.reports.redaction import PUBLIC_NAMES
@@ -165,14 +165,14 @@ def _fill_withheld(instance: models.Model, label: str, reference: str) -> None:
     """Give the text a record needs and the export withholds (a person's or a group's name, an allegation's
     summary) the record's reference: a person is named by their pseudonym ("Person 7KQ2M4XAB3"), other
     records by their kind and reference ("Group HDK5UKK65T"). A text the team wrote since is kept."""
+    kind = str(instance._meta.verbose_name).capitalize()
     for found in instance._meta.concrete_fields:
-        if isinstance(found, models.CharField | models.TextField) and not found.blank and not found.has_default():
-            if not getattr(instance, found.attname):
-                kind = str(instance._meta.verbose_name).capitalize()
-                setattr(instance, found.attname, reference if label == PERSON else f"{kind} {reference}")
+        text = isinstance(found, models.CharField | models.TextField)
+        if text and not found.blank and not found.has_default() and not getattr(instance, found.attname):
+            setattr(instance, found.attname, reference if label == PERSON else f"{kind} {reference}")
 
 
-def _name(person: models.Model, reference: str) -> None:
+def _name(person: Any, reference: str) -> None:
     """A person's name as the export gives it: their pseudonym, or the name of an official the sender shows."""
     cyrillic = any("\u0400" <= char <= "\u04ff" for char in reference)
     latin = all(char.isascii() for char in reference)
@@ -193,9 +193,10 @@ class _Importer:
             try:
                 model = apps.get_model(label)
             except (LookupError, ValueError):
-                raise ExchangeError(_("the export holds records of an unknown kind %(kind)r") % {"kind": label}) from None
-            if not loadable(model):
-                raise ExchangeError(_("records of the kind %(kind)r cannot be imported") % {"kind": label})
+                unknown = _("the export holds records of an unknown kind %(kind)s") % {"kind": repr(label)}
+                raise ExchangeError(unknown) from None
+            if not loadable(model) or label in SHARED:  # shared data is this instance's, never a partner's
+                raise ExchangeError(_("records of the kind %(kind)s cannot be imported") % {"kind": repr(label)})
             self.models[label] = model
         #: the references each kind's rows have in the export, and the names of those referred to by name
         self.references = {label: {str(row.get("id")) for row in rows} for label, rows in self.tables.items()}
@@ -206,8 +207,7 @@ class _Importer:
         }
         self.stored: dict[str, dict[str, models.Model]] = {label: {} for label in self.tables}
         self.known = {
-            (row.kind, row.reference): row.object_id
-            for row in ExchangeRecord.objects.filter(team=team, sender=sender)
+            (row.kind, row.reference): row.object_id for row in ExchangeRecord.objects.filter(team=team, sender=sender)
         }
         self.shared: dict[tuple[str, str], models.Model | None] = {}
         self.summary = ImportSummary(source=source)
@@ -219,7 +219,8 @@ class _Importer:
             if len(waiting) == len(pending):
                 label, row = waiting[0]
                 raise ExchangeError(
-                    _("%(kind)s %(ref)s refers to records of the export that refer back to it") % {
+                    _("%(kind)s %(ref)s refers to records of the export that refer back to it")
+                    % {
                         "kind": label,
                         "ref": row.get("id"),
                     }
@@ -253,7 +254,7 @@ class _Importer:
             told = "; ".join(f"{name} {' '.join(texts)}".strip() for name, texts in problems.items())
             raise ExchangeError(f"{label} {reference}: {told}") from None
         instance.save()
-        if label == PERSON and not PersonName.objects.filter(person=instance).exists():
+        if label == PERSON and not PersonName.objects.filter(person_id=instance.pk).exists():
             _name(instance, reference)
         for name, targets in many.items():
             getattr(instance, name).set(targets)
@@ -279,14 +280,14 @@ class _Importer:
         self, instance: models.Model, model: type[models.Model], name: str, value: Any, many: dict[str, list[Any]]
     ) -> bool:
         try:
-            found = model._meta.get_field(name)
+            found: Any = model._meta.get_field(name)
         except FieldDoesNotExist:
             raise ExchangeError(
-                _("%(kind)s has no field %(field)r: the export was made by another version of Habeas")
-                % {"kind": model._meta.label_lower, "field": name}
+                _("%(kind)s has no field %(field)s: the export was made by another version of Habeas")
+                % {"kind": model._meta.label_lower, "field": repr(name)}
             ) from None
         if name == "team" or found.auto_created or (not found.editable and not found.many_to_many):
-            raise ExchangeError(_("the field %(field)r cannot be imported") % {"field": name})
+            raise ExchangeError(_("the field %(field)s cannot be imported") % {"field": repr(name)})
         target: Any = found.related_model
         if found.many_to_many:
             resolved = [self.resolve(target, item) for item in value or []]

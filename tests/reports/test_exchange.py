@@ -116,7 +116,7 @@ def test_what_the_importing_team_exports_again_is_what_it_was_sent(world, tmp_pa
     for label, rows in tables.items():
         if label == "standards.finding":
             continue
-        sent = sorted((json.dumps({k: translated(v) for k, v in row.items()}, sort_keys=True) for row in rows))
+        sent = sorted(json.dumps({k: translated(v) for k, v in row.items()}, sort_keys=True) for row in rows)
         received = sorted(json.dumps(row, sort_keys=True) for row in again[label])
         assert received == sent, label
 
@@ -155,3 +155,29 @@ def test_a_user_who_may_not_write_in_the_team_is_refused_and_nothing_is_stored(w
     with pytest.raises(LoadError, match="not a writing member of any team"):
         export_import(path=path, trust=trust, user=world["readonly"])
     assert Source.objects.count() == sources and not ExchangeRecord.objects.exists()
+
+
+def test_a_reference_to_a_settlement_this_habeas_does_not_hold_is_left_empty_and_listed(world, tmp_path):
+    path = tmp_path / "partner.json"
+    tables, trust = signed_partner_export(world["owner"], path)
+    place = next(row for row in tables["registry.place"] if row["locality"])
+    place["locality"] = "Atlantis"
+    path.write_text(json.dumps({"profile": "partner", "records": tables}), encoding="utf-8")
+    export_sign(path)  # the sender signs what they send
+    result = habeas("import", str(path), "--trust", trust, "--user", "outsider")
+    assert result.returncode == 0, result.stderr
+    assert "references name what this Habeas does not hold and were left empty:" in result.stdout
+    assert "  registry.locality Atlantis" in result.stdout
+    assert Place.objects.get(team__name="B", name=place["name"]).locality is None
+
+
+def test_a_csv_export_is_refused_with_what_to_ask_the_sender_for(world, tmp_path):
+    path = tmp_path / "partner.zip"
+    out = io.BytesIO()
+    export_write(user=world["owner"], profile="partner", format="csv", out=out)
+    path.write_bytes(out.getvalue())
+    export_sign(path)
+    key, _ = signing_key_make()
+    with pytest.raises(ExchangeError, match="is not a JSON export of Habeas: ask the sender for `habeas export"):
+        export_import(path=path, trust=public_key_text(key.public_key()), user=world["outsider"])
+    assert not Source.objects.filter(team__name="B").exists()
