@@ -82,9 +82,9 @@ def export_import(
     """Verify the export at ``path`` against the sender's public key ``trust``, then load its records into
     ``team`` (or the one team ``user`` writes in) as records of a new source, updating those a former export of
     the same sender brought. All or nothing, and one audit event of ``user``'s."""
-    export_verify(path, trust=trust)  # refuses a changed or unsigned export before anything is read
-    team = load_team(user=user, team=team)
     content = path.read_bytes()
+    export_verify(path, trust=trust, content=content)  # a changed or unsigned export is refused before it is read
+    team = load_team(user=user, team=team)
     sha256 = hashlib.sha256(content).hexdigest()
     try:
         document = json.loads(content.decode("utf-8"))
