@@ -1,5 +1,6 @@
 """``habeas export --redact PROFILE``: a redacted export for publication or for partners, signed if asked;
-``habeas verify``: a signed export checked against its sender's key; ``habeas briefing``: a briefing in PDF or
+``habeas verify``: a signed export checked against its sender's key; ``habeas import``: a partner's signed
+export loaded as records of a new source; ``habeas briefing``: a briefing in PDF or
 HTML; ``habeas search reindex``."""
 
 from __future__ import annotations
@@ -66,6 +67,38 @@ def cmd_verify(args: argparse.Namespace) -> int:
     trust = Path(args.trust).read_text(encoding="utf-8") if Path(args.trust).is_file() else args.trust
     export_verify(path, trust=trust)
     print(f"{path} is as the holder of the key you trust signed it.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from habeas.cli.main import setup_django
+
+    setup_django()
+    from habeas.accounts.models import Team
+    from habeas.cli.identity import cli_user
+    from habeas.reports.exchange import export_import
+
+    user = cli_user(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    team = None
+    if args.team:
+        team = Team.objects.filter(name=args.team).first()
+        if team is None:
+            raise CommandError(f"there is no team {args.team!r}")
+    trust = Path(args.trust).read_text(encoding="utf-8") if Path(args.trust).is_file() else args.trust
+    summary = export_import(path=path, trust=trust, user=user, team=team, sender=args.sender)
+    print(f"{path} is as the holder of the key you trust signed it.")
+    print(f"Imported {summary.total} records as records of the source '{summary.source.key}':")
+    for label in sorted({*summary.created, *summary.updated}):
+        created, updated = summary.created.get(label, 0), summary.updated.get(label, 0)
+        print(f"  {created:6d} new, {updated:6d} updated  {label}")
+    if summary.unmatched:
+        print(f"{len(summary.unmatched)} references name what this Habeas does not hold and were left empty:")
+        for reference in sorted(summary.unmatched):
+            print(f"  {reference}")
+    print("The import is recorded in the audit trail.")
     return 0
 
 
@@ -210,6 +243,22 @@ def add_commands(sub: Any) -> None:
         "--trust", required=True, metavar="PUBLICKEY", help="the sender's public key (or a file holding it)"
     )
     verify.set_defaults(func=cmd_verify)
+
+    imp = sub.add_parser(
+        "import",
+        help="load a partner's signed export as records of a new source (a newer export updates them)",
+        description="Check FILE against its signature FILE.sig and the sender's public key, then load its records "
+        "into your team, cited to a new source that says who sent it and when. Records a former export of the "
+        "same sender brought are updated, not added again. All the records or none.",
+    )
+    imp.add_argument("file", metavar="FILE", help="the export (JSON), with FILE.sig beside it")
+    imp.add_argument(
+        "--trust", required=True, metavar="PUBLICKEY", help="the sender's public key (or a file holding it)"
+    )
+    imp.add_argument("--sender", default="", metavar="NAME", help="the sender's name, for the source's title")
+    imp.add_argument("--team", metavar="NAME", help="the team to load into (if you write in several)")
+    add_user_argument(imp)
+    imp.set_defaults(func=cmd_import)
 
     search = sub.add_parser("search", help="the search index")
     search_sub = search.add_subparsers(dest="search_command", required=True)

@@ -117,3 +117,28 @@ class Briefing(models.Model):
     @property
     def filename(self) -> str:
         return f"habeas-briefing-{self.pk}-{self.redaction}-{self.language}.{self.format}"
+
+
+class ExchangeRecord(models.Model):
+    """A record imported from a partner's signed export (``habeas.reports.exchange``): which sender's record it
+    is, by the stable reference the sender's export gives it, so that a newer export of the same sender updates
+    the record instead of adding it again."""
+
+    team = models.ForeignKey("accounts.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="+")
+    sender = models.CharField(_("sender's key fingerprint"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=100)
+    reference = models.CharField(_("the sender's reference"), max_length=300)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        verbose_name = _("imported record")
+        verbose_name_plural = _("imported records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "sender", "kind", "reference"], name="reports_exchange_record_once_per_sender"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference} of sender {self.sender}"

@@ -73,9 +73,10 @@ def export_sign(path: Path) -> Path:
     return out
 
 
-def export_verify(path: Path, *, trust: str) -> None:
+def export_verify(path: Path, *, trust: str, content: bytes | None = None) -> None:
     """Refuse, with what is wrong, an export that the key ``trust`` (base64, as ``habeas keys signing``
-    prints it) did not sign exactly as it is."""
+    prints it) did not sign exactly as it is; ``content``, the export's bytes already read, is what is checked
+    when given (so that what is checked is what is then used)."""
     try:
         raw = base64.b64decode(trust.strip(), validate=True)
         trusted = Ed25519PublicKey.from_public_bytes(raw)
@@ -92,7 +93,7 @@ def export_verify(path: Path, *, trust: str) -> None:
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise SignatureError(f"{sig}: not a signature of Habeas") from None
     try:
-        trusted.verify(value, path.read_bytes())
+        trusted.verify(value, path.read_bytes() if content is None else content)
     except InvalidSignature:
         raise SignatureError(
             f"{path}: refused — it was changed after it was signed, or it was not signed by the key you trust; "
