@@ -76,7 +76,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
     from habeas.accounts.models import Team
     from habeas.cli.identity import cli_user
-    from habeas.reports.exchange import export_import
+    from habeas.ops.exchange import export_import
 
     user = cli_user(args)
     path = Path(args.file)

@@ -120,7 +120,7 @@ class Briefing(models.Model):
 
 
 class ExchangeRecord(models.Model):
-    """A record imported from a partner's signed export (``habeas.reports.exchange``): which sender's record it
+    """A record imported from a partner's signed export (``habeas.ops.exchange``): which sender's record it
     is, by the stable reference the sender's export gives it, so that a newer export of the same sender updates
     the record instead of adding it again."""
 
