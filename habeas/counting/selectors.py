@@ -105,7 +105,9 @@ def run_uncertain_links(*, run: LinkageRun) -> tuple[list[int], list[int], list[
         run=run, state=ReviewPair.State.PENDING, match_probability__isnull=False
     ).values_list("row_a_id", "row_b_id", "match_probability")
     pairs = [
-        UncertainPair(position[a], position[b], float(p)) for a, b, p in pending if a in position and b in position
+        UncertainPair(position[a], position[b], float(p))
+        for a, b, p in pending
+        if p is not None and a in position and b in position
     ]
     return [m[1] for m in members], [column[f"list_{m[2]}"] for m in members], pairs
 

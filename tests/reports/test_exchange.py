@@ -14,8 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from habeas.accounts.models import AuditEvent, Team
 from habeas.core.errors import LoadError
 from habeas.evidence.models import Citation, Source
-from habeas.registry.models import Person, PersonName, Place
 from habeas.ops.exchange import ExchangeError, export_import
+from habeas.registry.models import Person, PersonName, Place
 from habeas.reports.models import ExchangeRecord
 from habeas.reports.selectors import PERSON, person_pseudonym, record_reference
 from habeas.reports.services import export_write
