@@ -529,13 +529,23 @@ def _findings_retired(deleted: Mapping[type[Model], Collection[Any]], now: dt.da
 
 
 def findings_recheck(*, record: Any, now: dt.datetime | None = None) -> list[Evaluation]:
-    """Re-check one edited record under every profile that has findings stored: only its findings change."""
-    label = record._meta.label_lower
-    subjects = {s for s, (_, models) in SUBJECTS.items() if any(m._meta.label_lower == label for m in models)}
-    if not subjects:
+    """Re-check one edited record, and the records it points to, under every profile that has findings stored:
+    only their findings change. A part changes the findings of what it belongs to (a new investigation, its
+    allegation's: whether anyone independent investigated)."""
+    pointed = [(record._meta.model, record.pk)] + [
+        (field.related_model, getattr(record, field.attname))
+        for field in record._meta.concrete_fields
+        if field.many_to_one and getattr(record, field.attname) is not None
+    ]
+    records: dict[str, set[Any]] = defaultdict(set)
+    for model, pk in pointed:
+        for subject, (_gather, models) in SUBJECTS.items():
+            if model in models:
+                records[subject].add(pk)
+    if not records:
         return []
     profiles = Finding.objects.values_list("profile", flat=True).distinct()
     return [
-        findings_evaluate(profile_name=name, now=now, records={s: {record.pk} for s in subjects})
+        findings_evaluate(profile_name=name, now=now, records=dict(records))
         for name in sorted(set(profiles))
     ]

@@ -5,9 +5,13 @@ schema declares. A bounded number of examples per operation keeps it well under 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -23,7 +27,21 @@ EXAMPLES = 3
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def test_generated_calls_of_every_operation_get_answers_the_schema_declares(world):
+@pytest.fixture
+def connection_kept() -> Iterator[None]:
+    """The WSGI application, called directly, closes the database connection at the end of each request, as a
+    server's must; the test's transaction lives on that connection, so it is kept open, as Django's test client
+    keeps it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_generated_calls_of_every_operation_get_answers_the_schema_declares(world, connection_kept):
     schema = schemathesis.openapi.from_wsgi("/api/schema", get_wsgi_application())
     headers = bearer(world["owner"])
     operations = [result.ok() for result in schema.get_all_operations()]
