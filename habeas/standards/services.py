@@ -545,7 +545,4 @@ def findings_recheck(*, record: Any, now: dt.datetime | None = None) -> list[Eva
     if not records:
         return []
     profiles = Finding.objects.values_list("profile", flat=True).distinct()
-    return [
-        findings_evaluate(profile_name=name, now=now, records=dict(records))
-        for name in sorted(set(profiles))
-    ]
+    return [findings_evaluate(profile_name=name, now=now, records=dict(records)) for name in sorted(set(profiles))]
