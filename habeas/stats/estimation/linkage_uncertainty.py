@@ -33,6 +33,8 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as sps
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from habeas.stats.estimation.run import REFUSALS, Estimate, EstimateError, Posterior, estimate
 from habeas.stats.estimation.table import CaptureTable
@@ -96,23 +98,14 @@ def _check(labels: NDArray[np.int64], lists: NDArray[np.int64], pairs: Sequence[
 
 
 def _components(members: NDArray[np.int64], cut: set[tuple[int, int]]) -> list[NDArray[np.int64]]:
-    """The groups of ``members`` joined by every pair among them except those ``cut``."""
-    group = {int(m): int(m) for m in members}
-
-    def root(x: int) -> int:
-        while group[x] != x:
-            group[x] = group[group[x]]
-            x = group[x]
-        return x
-
-    for i, x in enumerate(members.tolist()):
-        for y in members[i + 1 :].tolist():
-            if (x, y) not in cut:
-                rx, ry = root(x), root(y)
-                if rx != ry:
-                    group[max(rx, ry)] = min(rx, ry)
-    roots = np.array([root(int(m)) for m in members])
-    return [members[roots == r] for r in np.unique(roots)]
+    """The groups of ``members`` joined by every pair among them except those ``cut``, the first holding the
+    first member."""
+    position = {int(m): i for i, m in enumerate(members)}
+    joined = np.ones((len(members), len(members)), dtype=np.int8)
+    for x, y in cut:
+        joined[position[x], position[y]] = joined[position[y], position[x]] = 0
+    _, groups = connected_components(joined, directed=False)
+    return [members[groups == g] for g in range(groups.max() + 1)]
 
 
 def clusterings(
@@ -140,19 +133,10 @@ def clusterings(
             for group in _components(members[cluster], apart)[1:]:
                 people[group] = fresh
                 fresh += 1
-        parent = np.arange(fresh)
-
-        def find(x: int, parent: NDArray[np.int64] = parent) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = int(parent[x])
-            return x
-
-        for i, j in zip(a[~inside & same].tolist(), b[~inside & same].tolist(), strict=True):
-            ri, rj = find(int(people[i])), find(int(people[j]))
-            if ri != rj:
-                parent[max(ri, rj)] = min(ri, rj)
-        yield np.array([find(int(p)) for p in people], dtype=np.int64)
+        merged = ~inside & same
+        graph = coo_matrix((np.ones(int(merged.sum())), (people[a[merged]], people[b[merged]])), shape=(fresh, fresh))
+        _, person = connected_components(graph, directed=False)
+        yield person[people].astype(np.int64)
 
 
 def capture_table_of(people: NDArray[np.int64], lists: NDArray[np.int64], names: Sequence[str]) -> CaptureTable:

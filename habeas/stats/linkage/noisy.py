@@ -12,7 +12,7 @@ from scipy.sparse.csgraph import connected_components
 
 from habeas.stats.estimation.linkage_uncertainty import UncertainPair
 from habeas.stats.estimation.table import CaptureTable
-from habeas.stats.linkage.cluster import gaec
+from habeas.stats.linkage.cluster import _logit, gaec
 
 _NEVER = 1e-6  # the probability of a pair of records no model would join (different people, nothing alike)
 
@@ -26,12 +26,6 @@ class NoisyLinkage:
     lists: NDArray[np.int64]
     pairs: tuple[UncertainPair, ...]
     truth: NDArray[np.int64]
-
-
-def _logit(p: NDArray[np.float64]) -> NDArray[np.float64]:
-    q = np.clip(p, 1e-12, 1 - 1e-12)
-    out: NDArray[np.float64] = np.log(q) - np.log1p(-q)
-    return out
 
 
 def noisy_linkage(
