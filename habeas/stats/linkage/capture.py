@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from habeas.stats.estimation.table import CaptureTable
@@ -27,9 +28,12 @@ def capture_histories(
     clash = [s for s in sources if s in RESERVED_COLUMNS or s in strata]
     if clash:
         raise LinkageError(f"source name {clash[0]!r} clashes with a capture-history column; rename the source")
-    seen = pd.crosstab(clusters["cluster_id"], clusters["source"].astype(str)).reindex(columns=sources, fill_value=0)
-    out = (seen > 0).astype("int8")
-    out.insert(0, "n_records", clusters.groupby("cluster_id").size().reindex(out.index).astype("int64"))
+    people, cluster_codes = np.unique(clusters["cluster_id"].to_numpy(), return_inverse=True)
+    source_codes = pd.Categorical(clusters["source"].astype(str), categories=sources).codes
+    seen = np.zeros((len(people), len(sources)), dtype="int8")
+    seen[cluster_codes, source_codes] = 1
+    out = pd.DataFrame(seen, index=pd.Index(people, name="cluster_id"), columns=sources)
+    out.insert(0, "n_records", np.bincount(cluster_codes, minlength=len(people)).astype("int64"))
     for stratum in strata:
         if records is None or stratum not in records.columns:
             raise LinkageError(f"stratum column '{stratum}' is not in the records")

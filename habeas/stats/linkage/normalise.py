@@ -55,8 +55,10 @@ _LATIN_DIACRITICS: Final[dict[str, str]] = {
 _DIACRITIC_RE: Final = re.compile("|".join(_LATIN_DIACRITICS))
 
 
+@lru_cache(maxsize=1 << 16)
 def to_latin(text: str) -> str:
-    """Lower-case ASCII letters of ``text``: Cyrillic transliterated (ICAO), Latin diacritics spelt out."""
+    """Lower-case ASCII letters of ``text``: Cyrillic transliterated (ICAO), Latin diacritics spelt out (kept
+    for the names most recently seen: lists repeat names a great deal)."""
     low = text.lower()
     if has_cyrillic(low):
         low = transliterate(low, "icao")
