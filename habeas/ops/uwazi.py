@@ -543,7 +543,7 @@ class _Importer:
             return None
         return record
 
-    def record(self, row: _Row, pending: dict[str, list[models.Model]]) -> models.Model | None | bool:
+    def record(self, row: _Row, pending: dict[str, list[models.Model]]) -> models.Model | bool | None:
         """Build and write the record of ``row``; False if it is part of an event of the file not written yet."""
         values: dict[str, Any] = {}
         names: list[str] = []
