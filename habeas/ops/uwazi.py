@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -57,6 +57,7 @@ from habeas.registry.models import Locality, Organisation, Person, PersonName, P
 from habeas.reports.redaction import profile_load
 from habeas.reports.selectors import coarsen, export_rows, person_pseudonym
 
+M = TypeVar("M", bound=models.Model)
 KINDS = {"persons": "registry.person", "places": "registry.place", "events": "cases.event"}
 MODELS: dict[str, type[models.Model]] = {"persons": Person, "places": Place, "events": Event}
 #: the template each kind is in Uwazi (the "Template" column of Uwazi's export)
@@ -202,7 +203,7 @@ def uwazi_export(*, user: Any, kind: str, redaction: str, out: IO[bytes], destin
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow([column.name for column in columns])
         for row in rows:
-            writer.writerow([formula_safe(row.get(column.name) or "") for column in columns])
+            writer.writerow([_shown_cell(column, row.get(column.name) or "") for column in columns])
         blob = text.getvalue().encode("utf-8-sig")
         summary = ExportSummary(
             kind=kind, redaction=redaction, rows=len(rows), sha256=hashlib.sha256(blob).hexdigest(), size=len(blob)
@@ -224,6 +225,12 @@ def uwazi_export(*, user: Any, kind: str, redaction: str, out: IO[bytes], destin
         )
         out.write(blob)
     return summary
+
+
+def _shown_cell(column: Column, text: str) -> str:
+    """A cell as written: text never as a spreadsheet formula; a number or coordinates (which Habeas writes, and
+    which may begin with a minus) as they are."""
+    return text if column.type in ("numeric", "geolocation") else formula_safe(text)
 
 
 def _date(record: models.Model, name: str) -> str:
@@ -371,6 +378,8 @@ def _rows(path: Path, text: str, kind: str, language: str) -> Iterator[_Row | Pr
             prop, lang = matched["name"], matched["language"]
         if prop in UWAZI_COMMON:
             continue
+        if f"{prop}_geolocation" in known:  # Uwazi's export heads a geolocation by its label, without the suffix
+            prop = f"{prop}_geolocation"
         if prop not in known:
             yield Problem(
                 name,
@@ -495,7 +504,7 @@ class _Importer:
         self.source = source
         self.date_format = date_format
         self.problems: list[Problem] = []
-        self.organisations: dict[str, Organisation] = {}
+        self.organisations: dict[str, Organisation | None] = {}
         self.localities: dict[str, Locality | None] = {}
         self.summary = ImportSummary(source=source)
 
@@ -510,16 +519,16 @@ class _Importer:
             self.problem(row, column, _("no locality %(name)s in the gazetteer") % {"name": repr(name)})
         return self.localities[name]
 
-    def organisation(self, row: _Row, name: str) -> Organisation:
+    def organisation(self, row: _Row, name: str) -> Organisation | None:
         """The team's organisation of this name; a new one (of the kind "other") if the team has none."""
         if name not in self.organisations:
             found = Organisation.objects.filter(team=self.team, name=name).order_by("pk").first()
             if found is None:
                 found = self.create(row, Organisation(team=self.team, name=name, kind=Organisation.Kind.OTHER))
-            self.organisations[name] = found  # type: ignore[assignment]
+            self.organisations[name] = found
         return self.organisations[name]
 
-    def create(self, row: _Row, record: models.Model, parent: models.Model | None = None) -> models.Model | None:
+    def create(self, row: _Row, record: M, parent: models.Model | None = None) -> M | None:
         """The record written through the write path and cited to the file's source; None (and the problems
         noted) if it is refused."""
         columns = {column.field: column.name for column in COLUMNS[self.kind]}
@@ -583,7 +592,7 @@ class _Importer:
         if self.kind in ("places", "events") and "kind" not in values:
             values["kind"] = "other"
         record = self.create(row, self.model(team=self.team, **values))
-        if record is not None and self.kind == "persons":
+        if isinstance(record, Person):
             # a file with a names column (as Habeas writes) gives them there; else (as Uwazi writes) the title is the
             # name, in each language it is given in
             given = (

@@ -120,6 +120,10 @@ UWAZI_PERSONS = (
     "https://x.uwazi.io/api/files/a.pdf,Published\r\n"
     "Айгуль Серикова,2023-04-02,Person,женский,1985,,,,/files/b.pdf,,Unpublished\r\n"
 )
+UWAZI_PLACES = (
+    "Title,Date added,Template,Kind,Locality,Geolocation,Official capacity,Documents,Attachments,Published\r\n"
+    'Women\'s colony,2023-04-02,Place of detention,Prison or penal colony,,"51.17|71.45",1500,,,Published\r\n'
+)
 #: A CSV as Uwazi's importer reads it: headers by property name, a title in two languages (``title__en``,
 #: ``title__ru``: app/api/csv/entityRow.ts, csvDefinitions.ts), a multi-line cell, semicolons between cells
 #: (csv.ts reads "," or ";"), dates in the dd/MM/yyyy setting (typeParsers.ts).
@@ -131,6 +135,11 @@ UWAZI_EVENTS = (
 
 
 def test_a_csv_written_the_way_uwazi_writes_it_is_read_with_its_dates_at_their_precision(world, tmp_path):
+    """The fixtures are built from the format as huridocs/uwazi's code writes and reads it (commit 849f7d97d):
+    app/api/csv/csvExporter.ts (the common columns, headers by label), typeFormatters.ts (``|`` between values,
+    a geolocation as ``lat|lon``, dates in the collection's format), csvDefinitions.ts (``__`` before a
+    language), entityRow.ts and validateColumns.ts (language columns), csv.ts ("," or ";" between cells),
+    typeParsers.ts (the date forms read) and specs/exportCsvFixtures.ts (an export as Uwazi writes it)."""
     team_b = Team.objects.get(name="B")
     path = tmp_path / "uwazi-persons.csv"
     path.write_bytes(codecs.BOM_UTF8 + UWAZI_PERSONS.encode())
@@ -143,6 +152,13 @@ def test_a_csv_written_the_way_uwazi_writes_it_is_read_with_its_dates_at_their_p
     aigul = imported["Айгуль Серикова"]
     assert (aigul.sex, aigul.born_on, aigul.born_on_precision) == ("f", dt.date(1985, 1, 1), "year")
     assert [(n.full_name, n.script) for n in aigul.names.all()] == [("Айгуль Серикова", "Cyrl")]
+
+    path = tmp_path / "uwazi-places.csv"
+    path.write_text(UWAZI_PLACES, encoding="utf-8")
+    result = import_(path, "places")
+    assert result.returncode == 0, result.stderr
+    colony = Place.objects.get(team=team_b, name="Women's colony")
+    assert (colony.kind, colony.capacity, colony.locality) == ("prison", 1500, None)
 
     path = tmp_path / "uwazi-events.csv"
     path.write_text(UWAZI_EVENTS, encoding="utf-8")
