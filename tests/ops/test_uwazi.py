@@ -214,6 +214,21 @@ def test_a_malformed_file_is_refused_clearly_and_nothing_is_stored(world, tmp_pa
     assert not Source.objects.filter(key__startswith="uwazi-").exists()
 
 
+def test_a_file_over_the_limits_of_size_or_rows_is_refused_before_its_rows_are_read(world, tmp_path, monkeypatch):
+    """The limits are those of the other data files (64 MB) and 100,000 rows; lowered here so that the test
+    writes a small file."""
+    path = tmp_path / "huge.csv"
+    path.write_text("Title\n" + "A person\n" * 20, encoding="utf-8")
+    monkeypatch.setattr(uwazi, "MAX_BYTES", 100)
+    result = import_(path, "persons")
+    assert result.returncode == 1 and "huge.csv is larger than" in result.stderr and "split it into" in result.stderr
+    monkeypatch.setattr(uwazi, "MAX_BYTES", 1000)
+    monkeypatch.setattr(uwazi, "MAX_ROWS", 10)
+    result = import_(path, "persons")
+    assert result.returncode == 1 and "huge.csv, row 12: more than 10 rows: split the file" in result.stderr
+    assert not Person.objects.filter(team__name="B").exists()
+
+
 def test_partner_and_public_exports_give_pseudonyms_and_no_protected_text_and_follow_the_readers_access(
     world, tmp_path
 ):
