@@ -464,6 +464,8 @@ def parse_date(text: str, date_format: str) -> tuple[dt.date, str]:
     if about and (month or day):
         raise ValueError(_("an approximate date is a year, such as 1961~"))
     try:
+        if month == 0 or day == 0:
+            raise ValueError
         date = dt.date(year, month or 1, day or 1)
     except ValueError:
         raise ValueError(_("there is no such day")) from None

@@ -265,6 +265,6 @@ def test_dates_are_read_at_their_precision_in_habeas_and_uwazi_forms():
     assert parse_date("2011/12/16", "dd/MM/yyyy") == (dt.date(2011, 12, 16), "day")
     assert parse_date("03/01/2022", "dd/MM/yyyy") == (dt.date(2022, 1, 3), "day")
     assert parse_date("03/01/2022", "MM/dd/yyyy") == (dt.date(2022, 3, 1), "day")
-    for text in ("31/02/2011", "soon", "2011-12~", "16.12.11"):
+    for text in ("31/02/2011", "soon", "2011-12~", "16.12.11", "2011-00", "00/12/2011"):
         with pytest.raises(ValueError):
             parse_date(text, "dd/MM/yyyy")
