@@ -339,6 +339,7 @@ def parser() -> argparse.ArgumentParser:
     from habeas.cli.reports import add_commands as add_reports
     from habeas.cli.standards import add_commands as add_standards
     from habeas.cli.tokens import add_commands as add_tokens
+    from habeas.cli.uwazi import add_commands as add_uwazi
 
     add_backup(sub)
     add_clock(sub)
@@ -349,6 +350,7 @@ def parser() -> argparse.ArgumentParser:
 
     add_standards(sub)
     add_tokens(sub)
+    add_uwazi(sub)
 
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -174,6 +174,8 @@ ACTS_AS_USER = {
     "lists estimate": "reads a team's linkage (tests/counting/test_cli_lists.py)",
     "briefing": "writes a briefing of the records the user may see (tests/reports/test_briefing_cli.py)",
     "import": "adds a partner's signed export to a team the user writes in (tests/reports/test_exchange.py)",
+    "uwazi export": "writes the records the user may see, redacted (tests/ops/test_uwazi.py)",
+    "uwazi import": "adds records to a team the user writes in (tests/ops/test_uwazi.py)",
     "token create": "creates a token of the user's own, for the API (tests/api/test_api_tokens.py)",
     "token list": "lists the user's own tokens (tests/api/test_api_tokens.py)",
     "token revoke": "revokes a token of the user's, or a superuser's of anyone (tests/api/test_api_tokens.py)",
