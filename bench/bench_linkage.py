@@ -18,16 +18,19 @@ Sides:
   on first name and surname, surname and date of birth, first name and date of birth, national id; the prior
   from a deterministic rule, u by random sampling (the same number of pairs as the habeas side), m by EM on
   two rules, predictions above 0.5 and Splink's connected components at 0.9.
-* ``spark``: ``link`` on Spark, ``local[2]`` (needs Java and ``pyspark``).
+* ``spark``: ``link`` on Spark, ``local[2]``, the driver given 8 GB (needs Java and ``pyspark``); the processor
+  seconds and peak memory of its Java process are printed apart (``jvm_cpu``, ``jvm_peak``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,6 +39,7 @@ from habeas.stats.linkage import LinkageConfig, evaluate_clusters, link
 from habeas.stats.linkage.synthetic import generate_lists
 
 MAX_PAIRS = 5e6
+SPARK_DRIVER_MEMORY = "8g"
 SIDES = ("habeas", "plain", "spark")
 
 
@@ -96,6 +100,20 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _jvm_usage() -> tuple[float, float]:
+    """Processor seconds and peak resident memory (GB) of the Spark driver's Java process, from /proc."""
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession()
+    assert session is not None
+    pid = session.sparkContext._gateway.proc.pid  # type: ignore[union-attr]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    return cpu, peak_kb / 1024**2
+
+
 def run_one(n_records: int, side: str, seed: int = 2011) -> None:
     start = time.perf_counter()
     lists = generate_lists(n_records, seed=seed)
@@ -107,12 +125,17 @@ def run_one(n_records: int, side: str, seed: int = 2011) -> None:
     else:
         config = LinkageConfig(u_max_pairs=MAX_PAIRS, em_max_pairs=MAX_PAIRS)
         backend = "spark" if side == "spark" else "duckdb"
+        if side == "spark":  # the driver holds the scored pairs on their way to pandas
+            os.environ.setdefault("PYSPARK_SUBMIT_ARGS", f"--driver-memory {SPARK_DRIVER_MEMORY} pyspark-shell")
         result = link(lists.records, config=config, seed=seed, backend=backend)
         clusters = result.clusters["cluster_id"].to_numpy()
         summary = result.summary
         extra = f" pairs={summary.pairs_scored:,} split={summary.split_clusters:,} review={summary.review_queue:,}"
     seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    if side == "spark":
+        jvm_cpu, jvm_peak = _jvm_usage()
+        extra += f" jvm_cpu={jvm_cpu:.1f}s jvm_peak={jvm_peak:.2f}GB"
     metrics = evaluate_clusters(clusters, lists.records["person_id"].to_numpy())
     print(
         f"side={side:<6} records={n_records:>9,} people={lists.people:>8,} generate={generated:6.1f}s "
