@@ -175,7 +175,8 @@ class RecordForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         """Times typed are read in the time zone of the record's place as chosen in the form (the fields read
         them in the zone the record had before)."""
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         zone = self.instance.time_zone(cleaned)
         for name in self.fuzzy:
             field, value = self.fields[name], cleaned.get(name)
