@@ -9,6 +9,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from habeas.custody.forms import CustodyEpisodeForm
@@ -88,3 +89,6 @@ def test_the_migration_gives_kazakh_localities_their_regions_zone(world):
         locality.refresh_from_db()
     assert (aktau_region.timezone, town.timezone, set_already.timezone) == ("Asia/Aqtau", "", "Asia/Oral")
     assert Locality(name="in Mangystau", parent=aktau_region).zone().key == "Asia/Aqtau"
+    with pytest.raises(ValidationError) as refused:
+        Locality(name="Nowhere (test)", timezone="Asia/Zhanaozen").full_clean()
+    assert "IANA" in str(refused.value.message_dict["timezone"])
