@@ -123,7 +123,7 @@ class WhenField(forms.CharField):
         kwargs["help_text"] = (
             _(
                 "as precise as the source: 16.12.2011 14:00, 16.12.2011, March 2012, 2011 or about 1961; "
-                "time in %(zone)s"
+                "the time at the place, in its time zone (%(zone)s unless the place says otherwise)"
             )
             % {"zone": zone}
             if with_time
@@ -152,7 +152,7 @@ class RecordForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, team_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user, self.team_id = user, team_id
-        zone = timezone.get_current_timezone()
+        zone = self.instance.time_zone()
         model = self._meta.model
         names = {f.name for f in model._meta.concrete_fields}
         self.fuzzy: list[str] = []
@@ -171,6 +171,19 @@ class RecordForm(forms.ModelForm):
             elif isinstance(field, forms.ModelChoiceField) and owned_choice(field):
                 chosen = access.visible(field.queryset.model, user).filter(team_id=team_id)  # type: ignore[union-attr]
                 field.queryset = chosen.select_related(*self.related.get(name, ()))
+
+    def clean(self) -> dict[str, Any]:
+        """Times typed are read in the time zone of the record's place as chosen in the form (the fields read
+        them in the zone the record had before)."""
+        super().clean()
+        cleaned = self.cleaned_data
+        zone = self.instance.time_zone(cleaned)
+        for name in self.fuzzy:
+            field, value = self.fields[name], cleaned.get(name)
+            if value and value[1] == Precision.EXACT and isinstance(field, WhenField) and field.zone != zone:
+                typed = timezone.localtime(value[0], field.zone).replace(tzinfo=None)
+                cleaned[name] = (timezone.make_aware(typed, zone), value[1])
+        return cleaned
 
     def _post_clean(self) -> None:
         fuzzy = {name: self.cleaned_data.pop(name) for name in self.fuzzy if name in self.cleaned_data}

@@ -8,6 +8,8 @@ Variables:
 - ``HABEAS_KEY_FILE``: the key file of the encrypted fields (default ``keys.json`` in the data folder).
 - ``HABEAS_DEBUG``: ``1``/``true``/``yes`` or ``0``/``false``/``no`` (default off).
 - ``HABEAS_ALLOWED_HOSTS``: comma-separated host names (default ``localhost,127.0.0.1``).
+- ``HABEAS_TIME_ZONE``: the time zone (IANA's name, ``Asia/Almaty``) in which times are typed and shown where the
+  record's place has none (default ``UTC``).
 - ``HABEAS_REAUTH_MINUTES``: how long a confirmed password counts before deletions and exports (default 10).
 - ``HABEAS_JOB_HEARTBEAT_SECONDS``, ``HABEAS_JOB_STALLED_SECONDS``: how often the worker says a job still runs
   (default 10), and after how long without a word a running job counts as stopped (default 60).
@@ -141,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("kk", "Қазақша")]
-TIME_ZONE = "UTC"
+TIME_ZONE = os.environ.get("HABEAS_TIME_ZONE", "").strip() or "UTC"  # Django refuses a name it does not know
 USE_I18N = True
 USE_TZ = True
 

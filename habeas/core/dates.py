@@ -87,9 +87,21 @@ def interval(value: DateLike, precision: str) -> tuple[DateLike, DateLike]:
     return lo, last_day
 
 
-def describe(value: DateLike | None, precision: str) -> str:
+def zone_label(moment: dt.datetime) -> str:
+    """The name of an aware moment's time zone as a reader knows it: its abbreviation ("UTC", "CET"), or its
+    offset from UTC where the zone has no abbreviation of letters ("UTC+5" in Asia/Aqtau)."""
+    name = moment.tzname() or ""
+    if name.isalpha():
+        return name
+    minutes = int((moment.utcoffset() or dt.timedelta(0)).total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes >= 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def describe(value: DateLike | None, precision: str, *, zone: dt.tzinfo | None = None) -> str:
     """A date as a person writes it at its precision, in the active language: "16 December 2011",
-    "March 2012", "about 2011" ("16 декабря 2011", "март 2012")."""
+    "March 2012", "about 2011" ("16 декабря 2011", "март 2012"). An exact time is shown in ``zone`` (the time
+    zone of the place where it happened; UTC when not given), with the zone's name: "10 March 2024, 10:00 UTC+5"."""
     if value is None:
         return str(_("date unknown"))
     if precision == Precision.APPROXIMATE:
@@ -98,10 +110,10 @@ def describe(value: DateLike | None, precision: str) -> str:
         return str(value.year)
     if precision == Precision.MONTH:
         return str(_("%(month)s %(year)s") % {"month": MONTHS[value.month], "year": value.year})
-    day = dateformat.format(value, "j E Y")  # E: the month's name as it follows a day (genitive in Russian)
     if precision == Precision.EXACT and isinstance(value, dt.datetime):
-        return f"{day}, {value:%H:%M} UTC"
-    return day
+        moment = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(zone or dt.UTC)
+        return f"{dateformat.format(moment, 'j E Y')}, {moment:%H:%M} {zone_label(moment)}"
+    return dateformat.format(value, "j E Y")  # E: the month's name as it follows a day (genitive in Russian)
 
 
 #: a date written at its precision: 2011-12-16, 2011-12, 2011, ~2011 or 2011-12-16T14:00

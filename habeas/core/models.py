@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -115,6 +117,9 @@ class Record(models.Model):
 
     #: pairs (end, start) of fuzzy dates that must be in order; checked with their intervals in clean()
     date_order: tuple[tuple[str, str], ...] = ()
+    #: where the record's times happened: paths to a place or a locality (``"custody.apprehended_in"``), the first
+    #: one that knows its time zone wins (see ``time_zone``)
+    zone_from: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
@@ -126,9 +131,28 @@ class Record(models.Model):
     def verbose(self, name: str) -> str:
         return str(getattr(self._meta.get_field(name), "verbose_name", name))
 
+    def time_zone(self, given: Mapping[str, Any] | None = None) -> dt.tzinfo:
+        """The time zone of the place where the record happened, in which its times are typed and shown: that of
+        the first of ``zone_from`` that knows one (a place or locality, through its ``zone()``), else the current
+        zone (by default ``HABEAS_TIME_ZONE``). ``given`` holds values typed but not saved yet, by field name."""
+        for path in self.zone_from:
+            head, *rest = path.split(".")
+            try:
+                found = given[head] if given is not None and head in given else getattr(self, head)
+                for name in rest:
+                    found = getattr(found, name) if found is not None else None
+            except ObjectDoesNotExist:  # a record it belongs to, not chosen yet
+                found = None
+            zone = found.zone() if found is not None else None
+            if zone is not None:
+                return zone
+        return timezone.get_current_timezone()
+
     def date_text(self, name: str) -> str:
-        """The date in field ``name`` as a person writes it at its precision."""
-        return describe(getattr(self, name), getattr(self, name + PRECISION_SUFFIX))
+        """The date in field ``name`` as a person writes it at its precision (a time in the record's zone)."""
+        value, precision = getattr(self, name), getattr(self, name + PRECISION_SUFFIX)
+        exact = precision == Precision.EXACT and isinstance(value, dt.datetime)
+        return describe(value, precision, zone=self.time_zone() if exact else None)
 
     def clean(self) -> None:
         super().clean()

@@ -76,6 +76,7 @@ class CustodyEpisode(Record):
         ("lawyer_granted_at", "apprehended_at"),
         ("doctor_examined_at", "apprehended_at"),
     )
+    zone_from = ("apprehended_in",)
 
     class Meta:
         verbose_name = _("custody episode")
@@ -536,6 +537,7 @@ class CustodyStage(Record):
     ended_at, ended_at_precision = fuzzy_date(_("until"), with_time=True)
 
     date_order = (("ended_at", "started_at"),)
+    zone_from = ("custody.apprehended_in",)
 
     class Meta:
         verbose_name = _("stage of custody")
@@ -593,6 +595,8 @@ class Death(Record):
     autopsy_independent = models.BooleanField(
         _("autopsy independent of the detaining authority"), null=True, blank=True
     )
+
+    zone_from = ("place", "locality", "custody.apprehended_in")
 
     class Meta:
         verbose_name = _("death in custody")

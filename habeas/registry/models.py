@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from habeas.accounts.identity import hides_identity, pseudonymous
 from habeas.core.fields import EncryptedTextField, NameDigestsField
 from habeas.core.models import Record, at_least_one, fuzzy_date, not_before, not_negative
+
+
+@cache
+def zones() -> frozenset[str]:
+    """The names of the time zones this machine knows (IANA's, from the tzdata package or the system)."""
+    return frozenset(available_timezones())
 
 
 class Locality(models.Model):
@@ -77,6 +86,21 @@ class Locality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def zone(self) -> ZoneInfo | None:
+        """The time zone of the locality, or of the nearest one it lies within that has one (IANA's name:
+        ``Asia/Aqtau``); None where none is known."""
+        locality: Locality | None = self
+        while locality is not None:
+            if locality.timezone:
+                return ZoneInfo(locality.timezone)
+            locality = locality.parent
+        return None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.timezone and self.timezone not in zones():
+            raise ValidationError({"timezone": _("not a time zone: give its IANA name, such as Asia/Almaty")})
 
 
 class Organisation(Record):
@@ -388,6 +412,10 @@ class Place(Record):
 
     def __str__(self) -> str:
         return self.name
+
+    def zone(self) -> ZoneInfo | None:
+        """The time zone of the place's locality (None where none is known)."""
+        return self.locality.zone() if self.locality_id and self.locality else None
 
 
 class StaffAssignment(Record):

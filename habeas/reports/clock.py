@@ -85,6 +85,7 @@ class Item:
     whose: Person | Group | None  # shown as a pseudonym to whoever may not see names
     where: str  # the place or the authority
     url: str
+    zone: dt.tzinfo | None = None  # the time zone of the place, in which an exact due time is shown
 
     @property
     def what(self) -> str:
@@ -101,7 +102,7 @@ class Item:
     @property
     def due_text(self) -> str:
         precise = Precision.EXACT if self.due_precision == Precision.EXACT else Precision.DAY
-        text = describe(self.due, precise)
+        text = describe(self.due, precise, zone=self.zone)
         return str(_("about %(date)s") % {"date": text}) if self.about else text
 
     @property
@@ -253,6 +254,7 @@ def _custody_item(row: CustodyEpisode, now: dt.datetime) -> Item:
         whose=row.person,
         where=row.held_in or (row.apprehended_in.name if row.apprehended_in else ""),  # type: ignore[attr-defined]
         url=reverse("person_detail", args=[row.person_id]),
+        zone=row.time_zone(),
     )
 
 

@@ -76,3 +76,18 @@ def test_a_date_is_read_at_the_precision_it_is_written(text, with_time, expected
 def test_a_date_that_cannot_be_read_is_refused(text):
     with pytest.raises(ValueError, match="2011"):
         parse_fuzzy(text, with_time=False)
+
+
+def test_an_exact_time_is_shown_in_the_zone_of_its_place_with_the_zones_name_or_offset():
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime(2024, 3, 10, 5, 0, tzinfo=dt.UTC)
+    assert describe(moment, Precision.EXACT) == "10 March 2024, 05:00 UTC"
+    assert describe(moment, Precision.EXACT, zone=ZoneInfo("Asia/Aqtau")) == "10 March 2024, 10:00 UTC+5"
+    assert describe(moment, Precision.EXACT, zone=ZoneInfo("Europe/Berlin")) == "10 March 2024, 06:00 CET"
+    assert describe(moment, Precision.EXACT, zone=ZoneInfo("Asia/Kathmandu")) == "10 March 2024, 10:45 UTC+5:45"
+    assert describe(moment, Precision.EXACT, zone=ZoneInfo("America/Caracas")) == "10 March 2024, 01:00 UTC-4"
+    # the day changes with the zone; a date without a time does not
+    assert describe(dt.datetime(2024, 3, 9, 20, 0, tzinfo=dt.UTC), Precision.EXACT, zone=ZoneInfo("Asia/Almaty")) == (
+        "10 March 2024, 01:00 UTC+5"
+    )

@@ -32,6 +32,8 @@ def when(obj: Any, field: str) -> str:
     value = getattr(obj, field)
     if value is None:
         return ""
+    if hasattr(obj, "date_text"):  # a record: a time shown in the time zone of its place
+        return str(obj.date_text(field))
     return describe(value, getattr(obj, f"{field}_precision"))
 
 
