@@ -23,8 +23,8 @@ from habeas.evidence.models import Citation
 from habeas.monitoring.models import Recommendation, Visit
 from habeas.registry.models import Locality, Organisation, Person, Place, Relationship
 from habeas.reports.dashboard import open_findings
-from habeas.standards.geo import geodesic_km
 from habeas.standards.finding_view import FindingView, finding_views
+from habeas.standards.geo import geodesic_km
 from habeas.standards.visibility import findings_visible
 
 #: the most rows of one kind a place's page lists (the rest are counted)

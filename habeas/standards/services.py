@@ -35,9 +35,9 @@ from habeas.standards.engine import (
     load_profile,
 )
 from habeas.standards.facts import Base, Ref, When, moment
+from habeas.standards.finding_view import FindingView, finding_views
 from habeas.standards.gather import SET_BASED, SUBJECTS
 from habeas.standards.gather.common import Context, chunked
-from habeas.standards.finding_view import FindingView, finding_views
 from habeas.standards.models import Finding, Follow
 from habeas.standards.rules import CATALOGUE, rules_by_code
 from habeas.standards.sources import follows_of, sources_of

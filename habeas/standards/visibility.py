@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 from habeas.accounts import access
 from habeas.accounts.identity import pseudonymous_ref
 from habeas.standards import facts as f
-from habeas.standards.gather.common import chunked
 from habeas.standards.finding_view import FindingView
+from habeas.standards.gather.common import chunked
 from habeas.standards.models import Finding
 
 
