@@ -45,7 +45,7 @@ from habeas.monitoring.models import Recommendation, RecommendationStatus
 from habeas.registry.models import Group, Person, Place
 from habeas.reports.redaction import profile_load
 from habeas.reports.selectors import coarsen
-from habeas.standards.finding_view import CitedSource, FindingView, cited_source, finding_views
+from habeas.standards.finding_view import CitedSource, FindingView, cited_source, finding_views, sources_cited
 from habeas.standards.models import Finding
 from habeas.standards.rules import CATALOGUE, detention, life, monitoring, redress, reprisals, safeguards
 from habeas.standards.rules import accountability as accountability_rules
@@ -331,8 +331,7 @@ class _Sources:
         )
 
     def note(self, sources: Iterable[CitedSource]) -> str:
-        cited = list(dict.fromkeys(s.cited for s in sources))
-        return "; ".join(cited) if cited else gettext("no source recorded")
+        return sources_cited(sources) or gettext("no source recorded")
 
 
 def _dates(rows: list[FindingView], finest: str | None) -> dict[tuple[str, int], str]:

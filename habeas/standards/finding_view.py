@@ -45,6 +45,11 @@ class CitedSource:
         return ", ".join(p for p in (named, self.locator) if p)
 
 
+def sources_cited(sources: Iterable[CitedSource]) -> str:
+    """Sources in one line, each once, as pages and the briefing's notes give them."""
+    return "; ".join(dict.fromkeys(source.cited for source in sources))
+
+
 @dataclass(frozen=True)
 class RecordRef:
     """The record a finding is about: its model's label ("cases.allegation") and primary key."""
@@ -97,6 +102,11 @@ class FindingView:
     @property
     def review_label(self) -> str:
         return str(Finding.Review(self.review).label)
+
+    @property
+    def cited(self) -> str:
+        """Its sources in one line, each once."""
+        return sources_cited(self.sources)
 
     @property
     def ref(self) -> tuple[str, int]:

@@ -45,7 +45,7 @@ def _shown(view: FindingView) -> list[str]:
     return [
         f'<span class="badge {view.severity}">{escape(view.severity_label)}</span>',
         escape(view.summary),
-        escape("; ".join(source.cited for source in view.sources)),
+        escape(view.cited),
     ]
 
 
@@ -92,6 +92,6 @@ def test_a_finding_reads_the_same_on_every_page_that_shows_it(client, world, set
             assert part in pages["visit"], part
         for view in (about_custody, about_visit):  # the briefing gives the sentence and its sources as a note
             assert escape(view.summary) in briefing
-            assert escape("; ".join(source.cited for source in view.sources)) in briefing
+            assert escape(view.cited) in briefing
     if language != "en":
         assert about_custody.summary != custody.summary  # in the reader's language
