@@ -473,8 +473,8 @@ def _records_hash(findings: list[FindingView], recommendations: list[int], estim
     recommendation and estimate run with when it was last changed; and how many records that is."""
     recs = Recommendation.objects.filter(pk__in=recommendations).order_by("pk").values_list("pk", "updated_at")
     runs = EstimateRun.objects.filter(pk__in=estimates).order_by("pk").values_list("pk", "updated_at")
-    listed = {
-        "findings": sorted([f.pk, f.changed_at.isoformat() if f.changed_at else None] for f in findings),
+    listed: dict[str, list[Any]] = {
+        "findings": sorted((f.pk or 0, f.changed_at.isoformat() if f.changed_at else "") for f in findings),
         "recommendations": [[pk, at.isoformat()] for pk, at in recs],
         "estimates": [[pk, at.isoformat()] for pk, at in runs],
     }

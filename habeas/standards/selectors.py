@@ -17,8 +17,7 @@ def findings_for_report(profile: str, codes: Iterable[str] | None = None, *, see
     current = Finding.objects.filter(active=True) if seen_by is None else findings_seen(seen_by)
     rows = current.filter(profile=profile)
     wanted = None if codes is None else set(codes)
-    if wanted is not None:
-        rows = [f for f in rows if wanted & ({s.get("rule") for s in f.standards} | {f.rule})]
-    views = finding_views(rows)
+    cited = (f for f in rows if wanted is None or wanted & ({s.get("rule") for s in f.standards} | {f.rule}))
+    views = finding_views(cited)
     # the subject is encrypted, so the database cannot sort by it
     return sorted(views, key=lambda v: (-v.severity_rank, v.rule, v.subject, v.record.pk))
