@@ -100,10 +100,6 @@ class FindingView:
         return str(Finding.Severity(self.severity_rank).label)
 
     @property
-    def review_label(self) -> str:
-        return str(Finding.Review(self.review).label)
-
-    @property
     def cited(self) -> str:
         """Its sources in one line, each once."""
         return sources_cited(self.sources)
