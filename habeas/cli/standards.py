@@ -78,16 +78,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         rows = findings_visible(findings_preview(profile_name=profile, codes=args.rule, now=as_of), user)
         stored = f"as of {args.as_of}; nothing stored"
     records: dict[str, set[int]] = {}
-    for row in rows:
-        records.setdefault(row["record"]["type"], set()).add(row["record"]["id"])
+    for view in rows:
+        records.setdefault(view.record.model, set()).add(view.record.pk)
     command = " ".join(
         ["check", "--profile", profile]
         + [f"--rule {code}" for code in args.rule or []]
         + (["--as-of", args.as_of] if args.as_of else [])
         + ["--format", args.format]
     )
-    findings = [row for row in rows if row["status"] != "gap"]
-    gaps = [row for row in rows if row["status"] == "gap"]
+    findings = [view.plain() for view in rows if view.status != "gap"]
+    gaps = [view.plain() for view in rows if view.status == "gap"]
     cli_read_record(
         user=user,
         command=command,
@@ -101,7 +101,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"\nGaps: {len(gaps)} questions for the researcher (no source states the fact a rule needs)")
             write(gaps, ["rule", "subject", "summary", "record"], args.format)
     else:
-        write(rows, columns, args.format)  # a gap is a row whose status is "gap"
+        write([view.plain() for view in rows], columns, args.format)  # a gap is a row whose status is "gap"
     print(
         f"{len(findings)} findings under profile {profile!r} that {user.get_username()} may see, and {len(gaps)} "
         f"gaps {stored}.",

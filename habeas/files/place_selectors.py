@@ -23,9 +23,8 @@ from habeas.evidence.models import Citation
 from habeas.monitoring.models import Recommendation, Visit
 from habeas.registry.models import Locality, Organisation, Person, Place, Relationship
 from habeas.reports.dashboard import open_findings
+from habeas.standards.finding_view import FindingView, finding_views
 from habeas.standards.geo import geodesic_km
-from habeas.standards.models import Finding
-from habeas.standards.rules import standards_shown
 from habeas.standards.visibility import findings_visible
 
 #: the most rows of one kind a place's page lists (the rest are counted)
@@ -305,7 +304,7 @@ class PlaceFile:
     transfers_out: list[Transfer]
     measures: list[RestrictiveMeasure]
     measures_total: int
-    findings: list[dict[str, Any]]
+    findings: list[FindingView]
     findings_total: int
     visits: list[Visit]
     citations: list[Citation]
@@ -352,13 +351,7 @@ def place_file(user: Any, place: Place) -> PlaceFile:
             )[:DETAIL_LIMIT]
         ),
         measures_total=measures.count(),
-        findings=findings_visible(
-            [
-                _finding_row(f)
-                for f in found.select_related("content_type").order_by("-severity", "rule", "pk")[:DETAIL_LIMIT]
-            ],
-            user,
-        ),
+        findings=findings_visible(finding_views(found.order_by("-severity", "rule", "pk")[:DETAIL_LIMIT]), user),
         findings_total=tally.open_findings,  # the same count as the tally's
         visits=visits,
         citations=list(
@@ -379,24 +372,6 @@ def _recommendations(user: Any) -> Prefetch[Any]:
         .order_by("pk"),
         to_attr="recommendations_visible",
     )
-
-
-def _finding_row(finding: Finding) -> dict[str, Any]:
-    """A finding as ``findings_visible`` takes it, with what the page prints."""
-    return {
-        "rule": finding.rule,
-        "rules": [c["rule"] for c in finding.standards] or [finding.rule],
-        "status": finding.status,
-        "severity": str(Finding.Severity(finding.severity).label),
-        "severity_value": finding.severity,
-        "level": Finding.Severity(finding.severity).name.lower(),  # a style, in any language
-        "record": {"type": f"{finding.content_type.app_label}.{finding.content_type.model}", "id": finding.object_id},
-        "subject": finding.subject,
-        "summary": finding.summary_shown(),
-        "standard": standards_shown(finding.rule, finding.standard, finding.standards),
-        "review": finding.review,
-        "sources": finding.sources,
-    }
 
 
 def place_map_stays(user: Any, places: QuerySet[Place], limit: int) -> tuple[list[Stay], int]:

@@ -15,6 +15,7 @@ from habeas.cases.models import Allegation, Charge, Proceeding, Verdict
 from habeas.files.timeline import CUSTODY, Reader, Timeline, attach, timeline
 from habeas.monitoring.models import Visit
 from habeas.registry.models import Disability, Group, Person, PersonName, Relationship
+from habeas.standards.finding_view import FindingView
 
 
 def _ids(kind: str, *rows: QuerySet[Any, int]) -> list[int]:
@@ -161,7 +162,7 @@ def group_file(group: Group, user: Any, *, kind: str = "all") -> GroupFile:
     )
 
 
-def findings_of_visit(visit: Visit, user: Any) -> list[dict[str, Any]]:
+def findings_of_visit(visit: Visit, user: Any) -> list[FindingView]:
     """The findings against the standards about a visit that the user may see (access refused, no private
     interviews, …), as a file shows them."""
     return attach(Reader(user), [], visit)

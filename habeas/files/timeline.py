@@ -57,9 +57,9 @@ from habeas.custody.models import (
 )
 from habeas.evidence.models import Citation, Source
 from habeas.registry.models import Group, Locality, Person, Place
+from habeas.standards.finding_view import FindingView, finding_views
 from habeas.standards.geo import geodesic_km
 from habeas.standards.models import Finding
-from habeas.standards.rules import standards_shown
 from habeas.standards.visibility import findings_visible
 
 CUSTODY = "custody"
@@ -102,7 +102,7 @@ class Entry:
     subs: list[Entry] = field(default_factory=list)
     main: bool = True
     sources: list[Cite] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[FindingView] = field(default_factory=list)
 
     @property
     def ref(self) -> Ref:
@@ -125,7 +125,7 @@ class Entry:
 
     @property
     def breach(self) -> bool:
-        return any(f["status"] == Finding.Status.BREACH for f in self.findings)
+        return any(f.status == Finding.Status.BREACH for f in self.findings)
 
 
 @dataclass
@@ -135,7 +135,7 @@ class Timeline:
 
     dated: list[Entry]
     undated: list[Entry]
-    own_findings: list[dict[str, Any]]
+    own_findings: list[FindingView]
     kind: str
 
     @property
@@ -672,7 +672,7 @@ def _cite(citation: Citation, source_visible: bool) -> Cite:
     )
 
 
-def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[dict[str, Any]]:
+def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[FindingView]:
     """Put on each entry the citations of its record and the findings the user may see about it; return the
     findings about ``subject`` itself."""
 
@@ -689,38 +689,14 @@ def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[dict[st
         target = by_field.get((ref, citation.field)) or mains.get(ref)
         if target is not None:
             target.sources.append(_cite(citation, citation.source_id in seen))
-    rows = [
-        {
-            "rule": finding.rule,
-            "rules": [c["rule"] for c in finding.standards] or [finding.rule],
-            "profile": finding.profile,
-            "status": finding.status,
-            "severity": str(Finding.Severity(finding.severity).label),
-            "severity_value": finding.severity,
-            "level": Finding.Severity(finding.severity).name.lower(),  # a style, in any language
-            "record": {
-                "type": f"{finding.content_type.app_label}.{finding.content_type.model}",
-                "id": finding.object_id,
-            },
-            "subject": finding.subject,
-            "summary": finding.summary_shown(),
-            "standard": standards_shown(finding.rule, finding.standard, finding.standards),
-            "review": finding.review,
-            "prevails": finding.prevails,
-            "sources": finding.sources,
-        }
-        for finding in Finding.objects.filter(condition, active=True)
-        .select_related("content_type")
-        .order_by("-severity", "rule", "profile")
-    ]
-    own: list[dict[str, Any]] = []
+    views = finding_views(Finding.objects.filter(condition, active=True).order_by("-severity", "rule", "profile"))
+    own: list[FindingView] = []
     subject_ref = (subject._meta.label_lower, subject.pk)
-    for row in findings_visible(rows, reader.user) if rows else []:
-        ref = (row["record"]["type"], row["record"]["id"])
-        if ref == subject_ref:
-            own.append(row)
-        elif ref in mains:
-            mains[ref].findings.append(row)
+    for view in findings_visible(views, reader.user) if views else []:
+        if view.ref == subject_ref:
+            own.append(view)
+        elif view.ref in mains:
+            mains[view.ref].findings.append(view)
     return own
 
 

@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.apps import apps
@@ -40,10 +40,12 @@ from habeas.core.errors import CommandError
 from habeas.core.models import PRECISION_SUFFIX
 from habeas.counting.models import EstimateRun
 from habeas.evidence.models import Citation, Source
+from habeas.evidence.selectors import citation_shown
 from habeas.monitoring.models import Recommendation, RecommendationStatus
 from habeas.registry.models import Group, Person, Place
 from habeas.reports.redaction import profile_load
 from habeas.reports.selectors import coarsen
+from habeas.standards.finding_view import CitedSource, FindingView, cited_source, finding_views, sources_cited
 from habeas.standards.models import Finding
 from habeas.standards.rules import CATALOGUE, detention, life, monitoring, redress, reprisals, safeguards
 from habeas.standards.rules import accountability as accountability_rules
@@ -283,14 +285,13 @@ def _concerning(
     return set(model._default_manager.filter(condition, pk__in=list(ids)).values_list("pk", flat=True))
 
 
-def _findings(user: Any, scope: Scope) -> list[dict[str, Any]]:
-    """The current findings in scope that the user may see, most severe first, as plain rows."""
+def _findings(user: Any, scope: Scope) -> list[FindingView]:
+    """The current findings in scope that the user may see, most severe first."""
     rows = (
         findings_seen(user)
         .filter(profile=scope.profile)
         .exclude(review=Finding.Review.DISMISSED)
         .exclude(status=Finding.Status.GAP)
-        .select_related("content_type")
     )
     if scope.places:
         rows = rows.filter(place_id__in=scope.places)
@@ -317,21 +318,7 @@ def _findings(user: Any, scope: Scope) -> list[dict[str, Any]]:
         kept[type_id] = ids
     found = [f for f in found if f.object_id in kept.get(f.content_type_id, set())]
     found.sort(key=lambda f: (-f.severity, f.rule, f.content_type_id, f.object_id))
-    plain = [
-        {
-            "pk": f.pk,
-            "rule": f.rule,
-            "status": f.status,
-            "severity": f.severity,
-            "changed_at": f.changed_at.isoformat(),
-            "record": {"type": f"{f.content_type.app_label}.{f.content_type.model}", "id": f.object_id},
-            "subject": f.subject,
-            "summary": f.summary_shown(),
-            "sources": f.sources,
-        }
-        for f in found
-    ]
-    return findings_visible(plain, user)
+    return findings_visible(finding_views(found), user)
 
 
 class _Sources:
@@ -343,27 +330,15 @@ class _Sources:
             Source.objects.filter(kind=Source.Kind.DOCUMENT, published_on__isnull=False).values_list("key", flat=True)
         )
 
-    def cite(self, source: dict[str, Any]) -> str:
-        named = bool(source.get("source"))
-        parts = [source["source"] if named else gettext("source %(key)s") % {"key": source.get("key", "")}]
-        if named and source.get("section"):
-            parts.append(gettext("section “%(section)s”") % {"section": source["section"]})
-        if source.get("page"):
-            parts.append(gettext("p. %(page)s") % {"page": source["page"]})
-        if source.get("paragraph"):
-            parts.append(gettext("para. %(paragraph)s") % {"paragraph": source["paragraph"]})
-        return ", ".join(p for p in parts if p)
-
-    def note(self, sources: Iterable[dict[str, Any]]) -> str:
-        cited = list(dict.fromkeys(self.cite(s) for s in sources))
-        return "; ".join(cited) if cited else gettext("no source recorded")
+    def note(self, sources: Iterable[CitedSource]) -> str:
+        return sources_cited(sources) or gettext("no source recorded")
 
 
-def _dates(rows: list[dict[str, Any]], finest: str | None) -> dict[tuple[str, int], str]:
+def _dates(rows: list[FindingView], finest: str | None) -> dict[tuple[str, int], str]:
     """Each finding's record's own date as words (coarsened to ``finest`` when given), one query per kind."""
     wanted: dict[str, set[int]] = {}
     for row in rows:
-        wanted.setdefault(row["record"]["type"], set()).add(row["record"]["id"])
+        wanted.setdefault(row.record.model, set()).add(row.record.pk)
     out: dict[tuple[str, int], str] = {}
     for label, ids in wanted.items():
         for pk, (value, precision) in _record_dates(apps.get_model(label), ids).items():
@@ -372,65 +347,53 @@ def _dates(rows: list[dict[str, Any]], finest: str | None) -> dict[tuple[str, in
     return out
 
 
-def _themes(rows: list[dict[str, Any]], scope: Scope, sources: _Sources, finest: str) -> list[Theme]:
+def _themes(rows: list[FindingView], scope: Scope, sources: _Sources, finest: str) -> list[Theme]:
     redacted = scope.redaction != "internal"
     dates = _dates(rows, finest if redacted else None)
     themes = {key: Theme(key=key, title=str(title)) for key, (title, _module) in THEMES.items()}
     duties: dict[str, Duty] = {}
     for row in rows:
-        rule = CATALOGUE.get(row["rule"])
-        theme = themes[THEME_OF_RULE.get(row["rule"], "accountability")]
-        if row["rule"] not in duties:
-            duties[row["rule"]] = Duty(
-                rule=row["rule"],
-                title=gettext(rule.title) if rule else row["rule"],
+        rule = CATALOGUE.get(row.rule)
+        theme = themes[THEME_OF_RULE.get(row.rule, "accountability")]
+        if row.rule not in duties:
+            duties[row.rule] = Duty(
+                rule=row.rule,
+                title=row.rule_name,
                 standard=f"{gettext(rule.instrument)}, {gettext(rule.article)}" if rule else "",
             )
-            theme.duties.append(duties[row["rule"]])
-        label, pk = row["record"]["type"], row["record"]["id"]
-        subject = pseudonymous_ref(apps.get_model(label), pk) if redacted else row["subject"]
-        summary = row["summary"] if not redacted else ""
-        duties[row["rule"]].cases.append(
+            theme.duties.append(duties[row.rule])
+        label, pk = row.ref
+        subject = pseudonymous_ref(apps.get_model(label), pk) if redacted else row.subject
+        summary = row.summary if not redacted else ""
+        duties[row.rule].cases.append(
             Case(
                 subject=subject,
                 date=dates.get((label, pk), ""),
-                status=str(Finding.Status(row["status"]).label),
+                status=row.status_label,
                 summary=summary,
-                note=sources.note(row["sources"] if not redacted else _bare(row["sources"], sources)),
+                note=sources.note(row.sources if not redacted else _bare(row.sources, sources)),
             )
         )
     return [theme for theme in themes.values() if theme.duties]
 
 
-def _bare(cited: list[dict[str, Any]], sources: _Sources) -> list[dict[str, Any]]:
+def _bare(cited: Iterable[CitedSource], sources: _Sources) -> list[CitedSource]:
     """Sources as a redacted briefing gives them: a published document by its title, any other by its key; both
     with page and paragraph but no section (a section heading, like a title, can name a person: the demo's
     briefing has a section per victim)."""
-    return [
-        {k: v for k, v in s.items() if k != "section" and (k != "source" or s.get("key") in sources.published)}
-        for s in cited
-    ]
+    return [replace(s, section="", title=s.title if s.key in sources.published else "") for s in cited]
 
 
-def _citations(model: type[models.Model], ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _citations(model: type[models.Model], ids: list[int]) -> dict[int, list[CitedSource]]:
     """The citations of records, as the findings keep their sources."""
     content_type = ContentType.objects.get_for_model(model)
-    out: dict[int, list[dict[str, Any]]] = {}
+    out: dict[int, list[CitedSource]] = {}
     for citation in (
         Citation.objects.filter(content_type=content_type, object_id__in=ids, field="")
         .select_related("source")
         .order_by("pk")
     ):
-        out.setdefault(citation.object_id, []).append(
-            {
-                "key": citation.source.key,
-                "source": citation.source.title,
-                "section": citation.section,
-                "page": citation.page,
-                "paragraph": citation.paragraph,
-                "team": citation.source.team_id,
-            }
-        )
+        out.setdefault(citation.object_id, []).append(cited_source(citation_shown(citation)))
     return out
 
 
@@ -505,13 +468,13 @@ def _estimates(user: Any) -> list[EstimateRow]:
     return rows
 
 
-def _records_hash(findings: list[dict[str, Any]], recommendations: list[int], estimates: list[int]) -> tuple[str, int]:
+def _records_hash(findings: list[FindingView], recommendations: list[int], estimates: list[int]) -> tuple[str, int]:
     """The SHA-256 of what the briefing was built from: each finding (its id and when it last changed), each
     recommendation and estimate run with when it was last changed; and how many records that is."""
     recs = Recommendation.objects.filter(pk__in=recommendations).order_by("pk").values_list("pk", "updated_at")
     runs = EstimateRun.objects.filter(pk__in=estimates).order_by("pk").values_list("pk", "updated_at")
-    listed = {
-        "findings": sorted([f["pk"], f["changed_at"]] for f in findings),
+    listed: dict[str, list[Any]] = {
+        "findings": sorted((f.pk or 0, f.changed_at.isoformat() if f.changed_at else "") for f in findings),
         "recommendations": [[pk, at.isoformat()] for pk, at in recs],
         "estimates": [[pk, at.isoformat()] for pk, at in runs],
     }
@@ -534,11 +497,11 @@ def briefing_gather(*, user: Any, scope: Scope, progress: Progress | None = None
         tell(2, 4, gettext("Reading the estimates"))
         estimates = _estimates(user) if not (scope.persons or scope.groups) else []
         sha, count = _records_hash(rows, [r.pk for r in recommendations], [e.pk for e in estimates])
-        breaches = sum(1 for r in rows if r["status"] == Finding.Status.BREACH)
+        breaches = sum(1 for r in rows if r.status == Finding.Status.BREACH)
         counts = [
             (gettext("findings against the standards"), len(rows)),
             (gettext("of which breaches"), breaches),
-            (gettext("records concerned"), len({(r["record"]["type"], r["record"]["id"]) for r in rows})),
+            (gettext("records concerned"), len({r.ref for r in rows})),
             (gettext("duties breached"), sum(len(t.duties) for t in themes)),
             (gettext("recommendations"), len(recommendations)),
             (gettext("estimates of the total"), len(estimates)),

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from habeas.accounts.jobs import Progress
 from habeas.accounts.records import Write
 from habeas.accounts.services import audit_record
-from habeas.core.wording import english
 from habeas.standards import store
 from habeas.standards.applicability import Applicability
 from habeas.standards.engine import (
@@ -36,6 +35,7 @@ from habeas.standards.engine import (
     load_profile,
 )
 from habeas.standards.facts import Base, Ref, When, moment
+from habeas.standards.finding_view import FindingView, finding_views
 from habeas.standards.gather import SET_BASED, SUBJECTS
 from habeas.standards.gather.common import Context, chunked
 from habeas.standards.models import Finding, Follow
@@ -327,35 +327,24 @@ def _checked(
 
 def findings_preview(
     *, profile_name: str, codes: Iterable[str] | None = None, now: dt.datetime | None = None
-) -> list[dict[str, Any]]:
-    """What a check would find, as of ``now`` (a what-if: ``habeas check --as-of``), as plain data like
-    ``selectors.findings_for_report`` gives: nothing is stored, the stored findings stay as they are."""
+) -> list[FindingView]:
+    """What a check would find, as of ``now`` (a what-if: ``habeas check --as-of``), viewed as
+    ``selectors.findings_for_report`` gives the stored ones: nothing is stored, the stored findings stay as they
+    are."""
     now = now or timezone.now()
-    _profile, _rules_run, rows = _checked(profile_name, codes, now, None, None)
-    out = []
+    profile, _rules_run, rows = _checked(profile_name, codes, now, None, None)
     ordered = sorted(rows, key=lambda r: (-r.values[store.ROW_FIELDS.index("severity")], r.values[0], r.values[4]))
-    for row in ordered:
-        values = dict(zip(store.ROW_FIELDS, row.values, strict=True))
-        out.append(
-            {
-                "rule": values["rule"],
-                "rule_version": values["rule_version"],
-                "topic": row.topic,
-                "status": values["status"],
-                "severity": str(Finding.Severity(values["severity"]).label),
-                "record": {"type": row.record[0], "id": row.record[1]},
-                "subject": values["subject"],
-                "summary": english(values["wording"]),
-                "standard": values["standard"],
-                "standards": values["standards"],
-                "prevails": values["prevails"],
-                "review": None,
-                "parameters": values["parameters"],
-                "facts": values["facts"],
-                "sources": values["sources"],
-            }
+    unsaved = [
+        Finding(
+            profile=profile.name,
+            topic=row.topic,
+            content_type_id=ContentType.objects.get_by_natural_key(*row.record[0].split(".")).pk,
+            object_id=row.record[1],
+            **dict(zip(store.ROW_FIELDS, row.values, strict=True)),
         )
-    return out
+        for row in ordered
+    ]
+    return finding_views(unsaved)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
-"""Who sees which findings: the team that holds each record, the current findings a user may see, and findings as
-plain data filtered (and pseudonymised) for a reader."""
+"""Who sees which findings: the team that holds each record, the current findings a user may see, and the
+views of findings (``finding_view``) filtered and pseudonymised for a reader."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from django.apps import apps
@@ -13,6 +14,7 @@ from django.db.models import QuerySet
 from habeas.accounts import access
 from habeas.accounts.identity import pseudonymous_ref
 from habeas.standards import facts as f
+from habeas.standards.finding_view import FindingView
 from habeas.standards.gather.common import chunked
 from habeas.standards.models import Finding
 
@@ -43,14 +45,14 @@ def findings_seen(user: Any) -> QuerySet[Any]:
     return current.filter(team_id__in=list(access.roles_of(user)))
 
 
-def findings_visible(rows: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
+def findings_visible(rows: list[FindingView], user: Any) -> list[FindingView]:
     """The findings whose record the user may see (``habeas.accounts.access.visible``), in their order; for an
     analyst not granted identities, each concerning a pseudonymised record rather than a named one."""
     if user.is_superuser and user.is_active:
         return rows
     wanted: dict[str, set[int]] = {}
     for row in rows:
-        wanted.setdefault(row["record"]["type"], set()).add(row["record"]["id"])
+        wanted.setdefault(row.record.model, set()).add(row.record.pk)
     allowed: set[tuple[str, int]] = set()
     hidden_teams = access.identities_hidden_from(user)
     pseudonyms: dict[tuple[str, int], str] = {}
@@ -67,15 +69,14 @@ def findings_visible(rows: list[dict[str, Any]], user: Any) -> list[dict[str, An
                     pseudonyms[(label, pk)] = pseudonymous_ref(model, pk)
     out = []
     for row in rows:
-        key = (row["record"]["type"], row["record"]["id"])
-        if key in allowed:
-            out.append(_pseudonymised(row, pseudonyms[key]) if key in pseudonyms else row)
+        if row.ref in allowed:
+            out.append(_pseudonymised(row, pseudonyms[row.ref]) if row.ref in pseudonyms else row)
     return out
 
 
-def _pseudonymised(row: dict[str, Any], pseudonym: str) -> dict[str, Any]:
+def _pseudonymised(row: FindingView, pseudonym: str) -> FindingView:
     """A finding as an analyst without identities sees it: about a pseudonym, with its facts but without the
     summary in words (which names people), citing sources by key and page only (a section heading or a
     source's title can name a person)."""
-    sources = [{k: v for k, v in s.items() if k not in ("section", "source")} for s in row.get("sources", [])]
-    return {**row, "subject": pseudonym, "summary": "", "sources": sources}
+    sources = tuple(replace(s, title="", section="") for s in row.sources)
+    return replace(row, subject=pseudonym, summary="", sources=sources)

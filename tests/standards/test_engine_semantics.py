@@ -235,9 +235,9 @@ def test_a_what_if_check_computes_and_stores_nothing():
     preview = services.findings_preview(profile_name="international", now=dt.datetime(2012, 3, 5, tzinfo=dt.UTC))
     assert list(Finding.objects.order_by("pk").values()) == stored
     # four days after the allegation nothing is late yet; the act itself is alleged all the same
-    about = [row for row in preview if row["record"] == {"type": "cases.allegation", "id": record.pk}]
-    assert {row["topic"] for row in about} == {"the-act", "investigation-prompt"}
-    assert {row["status"] for row in about if row["topic"] == "investigation-prompt"} == {"breach"}  # 24 hours
+    about = [view for view in preview if view.ref == ("cases.allegation", record.pk)]
+    assert {view.topic for view in about} == {"the-act", "investigation-prompt"}
+    assert {view.status for view in about if view.topic == "investigation-prompt"} == {"breach"}  # 24 hours
 
 
 # 5. Applicability of national law versions
