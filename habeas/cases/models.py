@@ -663,6 +663,10 @@ class Hearing(Record):
     def clean(self) -> None:
         super().clean()
         custody = self.custody
+        if custody is not None and self.kind not in APPEARANCES:
+            raise ValidationError(
+                {"custody": _("only a first appearance or a detention hearing rules on a custody: leave it empty")}
+            )
         if custody is not None and self.held_at is not None and custody.apprehended_at is not None:
             apprehended = interval(custody.apprehended_at, custody.apprehended_at_precision)[0]
             if interval(self.held_at, self.held_at_precision)[1] < apprehended:

@@ -227,8 +227,8 @@ def _custody(user: Any, person: Person | None, place: Place | None) -> QuerySet[
     held = Placement.objects.filter(custody=OuterRef("pk"), ended_on__isnull=True).order_by("-started_on", "-pk")
     rows = access.visible(CustodyEpisode, user).filter(
         _live(CustodyEpisode),
-        apprehended_at__isnull=False,
         ~Exists(appearances().filter(custody=OuterRef("pk"))),
+        apprehended_at__isnull=False,
         first_judge_at__isnull=True,
         released_at__isnull=True,
         status__in=[CustodyEpisode.Status.POLICE, CustodyEpisode.Status.UNKNOWN],

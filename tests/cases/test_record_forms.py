@@ -70,6 +70,13 @@ KINDS = [
         ("defendant", Person),
     ),
     Kind(
+        "hearing",
+        "cases.Hearing",
+        "cases.Proceeding",
+        lambda: {"kind": "trial", "held_at": "16.04.2012 10:00", "detainee_present": "true", "outcome": "adjourned"},
+        ("judge", Person),
+    ),
+    Kind(
         "verdict",
         "cases.Verdict",
         "cases.Proceeding",
