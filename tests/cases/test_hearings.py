@@ -74,6 +74,7 @@ def test_a_first_appearance_recorded_as_a_hearing_stops_the_clock_and_removes_th
                 "detainee_present": "true",
                 "lawyer_present": "false",
                 "outcome": "detention refused",
+                **factories.CITED,
             },
         )
     assert response.status_code == 302, response.context["form"].errors
@@ -84,7 +85,12 @@ def test_a_first_appearance_recorded_as_a_hearing_stops_the_clock_and_removes_th
 
     client.post(
         reverse("hearing_add", args=[trial.pk]),
-        {"kind": "detention", "held_at": typed(now - dt.timedelta(hours=30)), "custody": str(held.pk)},
+        {
+            "kind": "detention",
+            "held_at": typed(now - dt.timedelta(hours=30)),
+            "custody": str(held.pk),
+            **factories.CITED,
+        },
     )
     assert clock_items(member, now=now).items == []
     assert Hearing.objects.filter(custody=held, kind="detention").exists()
@@ -109,8 +115,10 @@ def test_a_hearing_ruling_on_a_custody_must_be_an_appearance_and_not_before_the_
     trial = factories.saved(Proceeding(team=team, kind="criminal", title="The case of Marat Test"))
     client.force_login(member)
     url = reverse("hearing_add", args=[trial.pk])
-    trial_hearing = client.post(url, {"kind": "trial", "held_at": "2026", "custody": str(custody.pk)})
-    early = client.post(url, {"kind": "first", "held_at": "01.03.2026", "custody": str(custody.pk)})
+    trial_hearing = client.post(
+        url, {"kind": "trial", "held_at": "2026", "custody": str(custody.pk), **factories.CITED}
+    )
+    early = client.post(url, {"kind": "first", "held_at": "01.03.2026", "custody": str(custody.pk), **factories.CITED})
     assert trial_hearing.status_code == early.status_code == 200
     assert trial_hearing.context["form"].errors["custody"] == [
         "only a first appearance or a detention hearing rules on a custody: leave it empty"
