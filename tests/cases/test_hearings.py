@@ -1,5 +1,6 @@
-"""A hearing recorded on its page: a first appearance or a detention hearing that rules on a custody is that
-custody's appearance before a judge, for the live clock and for the rules on a prompt appearance."""
+"""A hearing recorded on its page (in Kazakh too): a first appearance or a detention hearing that rules on a
+custody is that custody's appearance before a judge, for the live clock and for the rules on a prompt
+appearance."""
 
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ def test_a_first_appearance_recorded_as_a_hearing_stops_the_clock_and_removes_th
     assert reverse("hearing_change", args=[hearing.pk]) in html and reverse("hearing_add", args=[trial.pk]) in html
 
 
-def test_a_hearing_ruling_on_a_custody_must_be_an_appearance_and_not_before_the_apprehension(client):
+def test_a_hearing_ruling_on_a_custody_must_be_an_appearance_and_not_before_the_apprehension(client, settings):
     team = Team.objects.create(name="A")
     member = get_user_model().objects.create_user("member", "", PASSWORD)
     Membership.objects.create(user=member, team=team, role=Role.LAWYER)
@@ -126,3 +127,6 @@ def test_a_hearing_ruling_on_a_custody_must_be_an_appearance_and_not_before_the_
     assert early.context["form"].errors["held_at"] == ["the hearing cannot be before the apprehension"]
     assert early.context["form"]["held_at"].value() == "01.03.2026"
     assert not Hearing.objects.exists()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    kazakh = client.get(url).content.decode()
+    assert "Сот отырысы" in kazakh and "судья алдына алғаш келу" in kazakh and "Дереккөздің қай жерінде" in kazakh
