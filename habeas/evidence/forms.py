@@ -188,8 +188,9 @@ class RecordSourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user, self.team_id = user, team_id
         self.required = record.pk is None or not record.citations.exists()
-        sources = access.visible(Source, user).filter(team_id=team_id).order_by("key")
-        self.fields["source"].queryset = sources  # type: ignore[attr-defined]
+        sources = access.visible(Source, user)
+        sources = sources.filter(team_id=team_id) if team_id is not None else sources.filter(team__isnull=True)
+        self.fields["source"].queryset = sources.order_by("key")  # type: ignore[attr-defined]
         self.fields["source_kind"].choices = [("", "—"), *Source.Kind.choices]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
