@@ -54,7 +54,7 @@ def test_a_first_appearance_recorded_as_a_hearing_stops_the_clock_and_removes_th
     trial = factories.saved(Proceeding(team=team, kind="criminal", title="The case of Marat Test"))
     judge = factories.person("Judge Test", team=team)
     court = factories.organisation("Zhanaozen city court", kind="court", team=team)
-    findings_evaluate(profile_name="international", now=now)
+    findings_evaluate(profile_name="international", codes=["ICCPR-09-3-PROMPT-JUDGE-48H"], now=now)
     custody_type = ContentType.objects.get_for_model(CustodyEpisode)
     breach = Finding.objects.get(
         content_type=custody_type, object_id=released.pk, rule="ICCPR-09-3-PROMPT-JUDGE-48H", active=True
