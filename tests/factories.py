@@ -62,3 +62,8 @@ def demo_loaded(team: Any = None) -> Any:
 
     user = get_user_model().objects.filter(is_superuser=True, is_active=True).first() or superuser("loader")
     return records_load(path=DATA_FILE, user=user, team=team or Team.objects.create(name="Demo"))
+
+
+#: what every record's page asks for besides the record: its source (here a new one, typed on the spot) and where
+#: in it
+CITED = {"source_title": "Report of a monitoring visit", "source_kind": "document", "locator": "p. 3"}

@@ -6,11 +6,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -52,12 +52,31 @@ def render_page(
     return render(request, name, context, status=status)
 
 
+class SourceForm(Protocol):
+    """The form of the source a record's page cites (``habeas.evidence.forms.RecordSourceForm``)."""
+
+    def __init__(self, data: Any, *, user: Any, team_id: int | None, record: Any) -> None: ...
+    def is_valid(self) -> bool: ...
+    def cite(self, *, record: Any, user: Any) -> None: ...
+
+
+_source_forms: list[type[SourceForm]] = []
+
+
+def cite_with(form: type[SourceForm]) -> None:
+    """Have every record's page (``RecordPages``) ask for the source of what it records with ``form``, and cite
+    it in the record's write. Called once by ``evidence`` (above this floor), from its ``AppConfig.ready``."""
+    _source_forms[:] = [form]
+
+
 @dataclass(frozen=True)
 class RecordPages:
     """The pages that add and change one kind of record through its form (a ``RecordForm``): the user must
     write in the record's team (else 403; a record they do not see answers 404), the record is written by
     ``record_create``/``record_update`` (which check the team again, validate, audit and re-check findings),
-    and the user goes back to ``?next=`` (the file they came from) or the record's ``back``. An htmx request
+    and the user goes back to ``?next=`` (the file they came from) or the record's ``back``. Every page asks for
+    the source of what it records and where in it (``cite_with``): the citation is written in the record's
+    transaction, and a new record without one is refused. An htmx request
     gets the form alone back when it has errors, and is sent on with ``HX-Redirect`` once saved.
 
     ``parent`` is the record a new one belongs to (a custody episode's person, a placement's episode), found
@@ -93,19 +112,27 @@ class RecordPages:
     def _page(
         self, request: HttpRequest, record: Any, team_id: int | None, holder: models.Model | None
     ) -> HttpResponseBase:
-        form = self.form(request.POST or None, instance=record, user=request.user, team_id=team_id)
+        data = request.POST or None
+        form = self.form(data, instance=record, user=request.user, team_id=team_id)
+        cited = [source_form(data, user=request.user, team_id=team_id, record=record) for source_form in _source_forms]
         back = request.GET.get("next", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
             back = ""
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and all([form.is_valid(), *(source.is_valid() for source in cited)]):
+            new = record.pk is None
             try:
-                if record.pk is None:
-                    record = record_create(record=form.instance, user=request.user, parent=holder, recheck=True)
-                else:
-                    record = record_update(
-                        record=form.instance, user=request.user, parent=holder, changes=form.changes(), recheck=True
-                    )
+                with transaction.atomic():
+                    if new:
+                        record = record_create(record=form.instance, user=request.user, parent=holder, recheck=True)
+                    else:
+                        record = record_update(
+                            record=form.instance, user=request.user, parent=holder, changes=form.changes(), recheck=True
+                        )
+                    for source in cited:
+                        source.cite(record=record, user=request.user)
             except ValidationError as exc:
+                if new:  # the write was rolled back: the record is still to be created
+                    form.instance.pk, form.instance._state.adding = None, True
                 errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
                 for name, messages in errors.items():
                     form.add_error(name if name in form.fields else None, messages)
@@ -114,7 +141,15 @@ class RecordPages:
                 if getattr(request, "htmx", False):
                     return HttpResponse(status=204, headers={"HX-Redirect": target})
                 return redirect(target)
-        context = {"title": self.title, "form": form, "record": record, "holder": holder, "back": back or "/"}
+        context = {
+            "title": self.title,
+            "form": form,
+            "sources": cited,
+            "citations": record.citations.select_related("source").order_by("pk") if record.pk else [],
+            "record": record,
+            "holder": holder,
+            "back": back or "/",
+        }
         return render_page(request, "habeas/record_form.html", context, partial="form")
 
 

@@ -11,6 +11,7 @@ from habeas.cases.models import (
     Complaint,
     Disclosure,
     Event,
+    Hearing,
     Intimidation,
     Investigation,
     InvestigationStep,
@@ -142,6 +143,14 @@ class VerdictInline(RolePermissions, admin.TabularInline[Verdict, Proceeding]):
     show_change_link = True
 
 
+class HearingInline(RolePermissions, admin.TabularInline[Hearing, Proceeding]):
+    model = Hearing
+    extra = 0
+    fields = ["kind", "held_at", "held_at_precision", "court", "judge", "detainee_present", "lawyer_present"]
+    autocomplete_fields = ["court", "judge"]
+    show_change_link = True
+
+
 @admin.register(Proceeding)
 class ProceedingAdmin(RecordAdmin):
     list_display = ["title", "kind", "court", "started_on", "ended_on"]
@@ -149,7 +158,7 @@ class ProceedingAdmin(RecordAdmin):
     search_fields = ["=id"]
     name_search = ["defendants"]
     autocomplete_fields = ["court", "locality", "appeal_of", "event", "defendants", "defendant_group"]
-    inlines = [ChargeInline, VerdictInline]
+    inlines = [ChargeInline, HearingInline, VerdictInline]
 
 
 class SentenceInline(RolePermissions, admin.TabularInline[Sentence, Verdict]):
@@ -166,6 +175,15 @@ class VerdictAdmin(RecordAdmin):
     name_search = ["defendant"]
     autocomplete_fields = ["proceeding", "defendant", "defendant_group"]
     inlines = [SentenceInline]
+
+
+@admin.register(Hearing)
+class HearingAdmin(RecordAdmin):
+    list_display = ["__str__", "proceeding", "court"]
+    list_filter = ["kind"]
+    search_fields = ["=id"]
+    name_search = ["judge"]
+    autocomplete_fields = ["proceeding", "court", "judge", "custody"]
 
 
 @admin.register(Charge)

@@ -22,6 +22,7 @@ from habeas.cases.models import (
     Allegation,
     Charge,
     Complaint,
+    Hearing,
     Investigation,
     InvestigationStep,
     Method,
@@ -600,6 +601,24 @@ class ChargeForm(RecordForm):
         fields = ["defendant", "offence", "article", "qualification", "allegation", "charged_on", "notes"]
 
     related = {"allegation": ("victim", "victim_group")}
+
+
+class HearingForm(RecordForm):
+    class Meta:
+        model = Hearing
+        fields = [
+            "kind",
+            "held_at",
+            "court",
+            "judge",
+            "custody",
+            "detainee_present",
+            "lawyer_present",
+            "outcome",
+            "notes",
+        ]
+
+    related = {"custody": ("person",)}
 
 
 class VerdictForm(RecordForm):

@@ -5,6 +5,7 @@ reparations."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
 from habeas.accounts.identity import hides_identity, pseudonymous
+from habeas.core.dates import interval
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField
 from habeas.core.models import Record, at_least_one, exactly_one, fuzzy_date, not_before, not_negative
 from habeas.registry.models import Group, Locality, Organisation, Person, Place
@@ -599,6 +601,80 @@ class Proceeding(Record):
 
     def __str__(self) -> str:
         return pseudonymous(self) if hides_identity(self) else self.title
+
+
+class Hearing(Record):
+    """A sitting of a court: a person's first appearance before a judge, a hearing on their detention, a sitting
+    of a trial or of an appeal. A first appearance or a detention hearing names the custody it rules on: it is
+    then that custody's appearance before a judge (unless the detainee is recorded as absent)."""
+
+    class Kind(models.TextChoices):
+        FIRST_APPEARANCE = "first", _("first appearance before a judge")
+        DETENTION = "detention", _("detention hearing")
+        TRIAL = "trial", _("trial hearing")
+        APPEAL = "appeal", _("appeal hearing")
+        OTHER = "other", _("other hearing")
+
+    proceeding = models.ForeignKey(
+        Proceeding, verbose_name=_("proceeding"), on_delete=models.CASCADE, related_name="hearings"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    held_at, held_at_precision = fuzzy_date(_("held"), with_time=True)
+    court = models.ForeignKey(
+        Organisation, verbose_name=_("court"), null=True, blank=True, on_delete=models.PROTECT, related_name="hearings"
+    )
+    judge = models.ForeignKey(
+        Person,
+        verbose_name=_("judge"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hearings_judged",
+    )
+    custody = models.ForeignKey(
+        "custody.CustodyEpisode",
+        verbose_name=_("custody ruled on"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hearings",
+        help_text=_("for a first appearance or a detention hearing: the custody the judge rules on"),
+    )
+    detainee_present = models.BooleanField(_("the detainee was present"), null=True, blank=True)
+    lawyer_present = models.BooleanField(_("a lawyer was present"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=300, blank=True, help_text=_("e.g. detention ordered for two months")
+    )
+
+    class Meta:
+        verbose_name = _("hearing")
+        verbose_name_plural = _("hearings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(custody__isnull=True) | Q(kind__in=["first", "detention"]),
+                name="cases_hearing_custody_needs_appearance",
+                violation_error_message="only a first appearance or a detention hearing rules on a custody",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.date_text('held_at')}" if self.held_at else self.get_kind_display()
+
+    def clean(self) -> None:
+        super().clean()
+        custody = self.custody
+        if custody is not None and self.kind not in APPEARANCES:
+            raise ValidationError(
+                {"custody": _("only a first appearance or a detention hearing rules on a custody: leave it empty")}
+            )
+        if custody is not None and self.held_at is not None and custody.apprehended_at is not None:
+            apprehended = interval(custody.apprehended_at, custody.apprehended_at_precision)[0]
+            if interval(self.held_at, self.held_at_precision)[1] < apprehended:
+                raise ValidationError({"held_at": _("the hearing cannot be before the apprehension")})
+
+
+#: the kinds of hearing at which a detainee is brought before a judge who rules on their detention
+APPEARANCES = (Hearing.Kind.FIRST_APPEARANCE, Hearing.Kind.DETENTION)
 
 
 class Charge(Record):

@@ -1,5 +1,5 @@
 """Reads of the cases app for the workplace's pages: intake drafts, and the people, custody episodes, places and
-sources an intake may refer to (only those the user may see)."""
+sources an intake may refer to (only those the user may see); the hearings that bring a detainee before a judge."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from habeas.accounts.access import linkable
-from habeas.cases.models import IntakeDraft
+from habeas.cases.models import APPEARANCES, Hearing, IntakeDraft
 from habeas.custody.models import CustodyEpisode
 from habeas.registry.models import Person
 from habeas.registry.selectors import persons_named
@@ -68,3 +68,12 @@ def intake_victim(*, draft: IntakeDraft, user: Any) -> Person | None:
     """The person already recorded that the draft's first step picked, if any (and if the user may see them)."""
     picked = (draft.data or {}).get("who", {}).get("person") or [None]
     return person_visible(user=user, pk=picked[-1])
+
+
+def appearances() -> QuerySet[Hearing]:
+    """The hearings that are a custody's appearance before a judge: a dated first appearance or detention hearing
+    that names the custody it rules on, the detainee not recorded as absent. The clock and the rules on a prompt
+    appearance read them beside the custody's own date of first appearance."""
+    return Hearing.objects.filter(kind__in=APPEARANCES, custody__isnull=False, held_at__isnull=False).exclude(
+        detainee_present=False
+    )

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     *record_urls("proceeding", views.PROCEEDING, new="proceedings/new/", change="proceedings/<int:pk>/"),
     *record_urls("charge", views.CHARGE, new="proceedings/<int:parent>/charges/new/", change="charges/<int:pk>/"),
+    *record_urls("hearing", views.HEARING, new="proceedings/<int:parent>/hearings/new/", change="hearings/<int:pk>/"),
     *record_urls("verdict", views.VERDICT, new="proceedings/<int:parent>/verdicts/new/", change="verdicts/<int:pk>/"),
     *record_urls("sentence", views.SENTENCE, new="verdicts/<int:parent>/sentences/new/", change="sentences/<int:pk>/"),
     *record_urls(

@@ -157,7 +157,7 @@ def _result_url(result: Any) -> str:
 
 def _file_of(record: Any) -> str:
     """The file of the person the record is about: the victim of its allegation, or the defendant or
-    beneficiary it names; else the dashboard."""
+    beneficiary it names, or the person whose custody it rules on; else the dashboard."""
     for path in ("allegation", "investigation.allegation", "complaint.allegation", "verdict.proceeding"):
         holder = record
         for step in path.split("."):
@@ -165,7 +165,12 @@ def _file_of(record: Any) -> str:
         person = getattr(holder, "victim", None) if isinstance(holder, Allegation) else None
         if person is not None:
             return reverse("person_detail", args=[person.pk])
-    person = getattr(record, "defendant", None) or getattr(record, "beneficiary", None)
+    custody = getattr(record, "custody", None)
+    person = (
+        getattr(record, "defendant", None)
+        or getattr(record, "beneficiary", None)
+        or (custody.person if custody is not None else None)
+    )
     return reverse("person_detail", args=[person.pk]) if person else reverse("dashboard")
 
 
@@ -178,6 +183,7 @@ INVESTIGATION = _pages(forms.InvestigationForm, gettext_lazy("Investigation"), A
 STEP = _pages(forms.InvestigationStepForm, gettext_lazy("Step of an investigation"), Investigation, "investigation")
 PROCEEDING = _pages(forms.ProceedingForm, gettext_lazy("Court proceeding or appeal"))
 CHARGE = _pages(forms.ChargeForm, gettext_lazy("Charge"), Proceeding, "proceeding")
+HEARING = _pages(forms.HearingForm, gettext_lazy("Hearing"), Proceeding, "proceeding")
 VERDICT = _pages(forms.VerdictForm, gettext_lazy("Verdict"), Proceeding, "proceeding")
 SENTENCE = _pages(forms.SentenceForm, gettext_lazy("Sentence"), Verdict, "verdict")
 REPARATION = _pages(forms.ReparationForm, gettext_lazy("Reparation ordered and paid"), Allegation, "allegation")

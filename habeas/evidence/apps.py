@@ -11,6 +11,9 @@ class EvidenceConfig(AppConfig):
     def ready(self) -> None:
         # imported here, once the models are ready (the one place an app imports inside a function)
         from habeas.accounts.records import plan_moves
+        from habeas.accounts.web import cite_with
+        from habeas.evidence.forms import RecordSourceForm
         from habeas.evidence.moves import sources_planned
 
         plan_moves(sources_planned)
+        cite_with(RecordSourceForm)

@@ -4,12 +4,14 @@ what was typed; the services do the writes."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django import forms
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
@@ -17,7 +19,7 @@ from habeas.accounts.models import WRITING_ROLES, Team
 from habeas.core.dates import Precision, parse_fuzzy
 from habeas.core.models import Record
 from habeas.evidence.models import Source
-from habeas.evidence.services import CheckedUpload, document_check
+from habeas.evidence.services import CheckedUpload, citation_add, document_check, source_create
 from habeas.registry.models import Person
 from habeas.registry.selectors import persons_named
 
@@ -159,3 +161,64 @@ class CitationForm(forms.Form):
             )
             return None
         return found[0]
+
+
+class RecordSourceForm(forms.Form):
+    """The source of what a record's page records, and where in it: a source of the record's team, or a new one
+    typed on the spot (its title and kind), and the locator. Every record's page (``RecordPages``) shows it;
+    ``cite`` writes the citation (and the new source) in the transaction of the record's write. A new record
+    needs it; a change needs it only when the record cites no source yet (else it adds one when given)."""
+
+    source = forms.ModelChoiceField(
+        label=_("source"),
+        queryset=Source.objects.none(),
+        required=False,
+        help_text=_("where what this form records comes from; or type a new source below"),
+    )
+    source_title = forms.CharField(label=_("new source: title"), required=False, max_length=500)
+    source_kind = forms.ChoiceField(label=_("new source: kind"), required=False)
+    locator = forms.CharField(
+        label=_("where in the source"),
+        required=False,
+        max_length=300,
+        help_text=_("page, paragraph, address of the passage, minute of a recording…"),
+    )
+
+    def __init__(self, *args: Any, user: Any, team_id: int | None, record: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user, self.team_id = user, team_id
+        self.required = record.pk is None or not record.citations.exists()
+        sources = access.visible(Source, user)
+        sources = sources.filter(team_id=team_id) if team_id is not None else sources.filter(team__isnull=True)
+        self.fields["source"].queryset = sources.order_by("key")  # type: ignore[attr-defined]
+        self.fields["source_kind"].choices = [("", "—"), *Source.Kind.choices]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen, title, kind = data.get("source"), data.get("source_title", "").strip(), data.get("source_kind")
+        given = chosen or title or kind or data.get("locator", "").strip()
+        if not (self.required or given) or self.has_error("source"):
+            return data
+        if chosen and title:
+            self.add_error("source_title", _("Choose a source or type a new one, not both."))
+        elif title and not kind:
+            self.add_error("source_kind", _("Say what kind of source the new one is."))
+        elif not (chosen or title):
+            self.add_error("source", _("Choose the source of this record, or type the title of a new one."))
+        if not data.get("locator", "").strip():
+            self.add_error("locator", _("Say where in the source: a page, paragraph, address or minute."))
+        return data
+
+    def cite(self, *, record: Any, user: Any) -> None:
+        """Cite the source for ``record`` (creating the new source first), through the services; nothing when no
+        source was given for a record that cites one already."""
+        data = self.cleaned_data
+        source = data.get("source")
+        if source is None and not data.get("source_title"):
+            return
+        if source is None:
+            key = f"source-{timezone.now():%Y%m%d}-{secrets.token_hex(3)}"  # a key that names no one
+            source = source_create(
+                user=user, team_id=self.team_id, key=key, title=data["source_title"].strip(), kind=data["source_kind"]
+            )
+        citation_add(source=source, record=record, user=user, section=data["locator"].strip())

@@ -305,8 +305,8 @@ def document_delete(*, document: Document, user: Any) -> None:
         transaction.on_commit(remove)
 
 
-def source_create(*, user: Any, team_id: int, **fields: Any) -> Source:
-    """A new source of a team the user may write in."""
+def source_create(*, user: Any, team_id: int | None, **fields: Any) -> Source:
+    """A new source of a team the user may write in (of no team: an administrator of the instance's)."""
     if not access.can_write_in(user, team_id):
         raise PermissionDenied("you may not add sources to this team")
     source = Source(team_id=team_id, **fields)

@@ -77,6 +77,7 @@ def person_file(person: Person, user: Any, *, kind: str = "all") -> PersonFile:
         "investigations": Q(allegation__in=alleged),
         "proceedings": Q(pk__in=tried),
         "charges": Q(defendant=person),
+        "hearings": Q(proceeding__in=tried) | Q(custody__person=person),
         "verdicts": Q(defendant=person),
         "reparations": Q(beneficiary=person) | Q(allegation__in=alleged),
         "stages": in_custody,
@@ -148,6 +149,7 @@ def group_file(group: Group, user: Any, *, kind: str = "all") -> GroupFile:
         "investigations": Q(allegation__in=alleged),
         "proceedings": Q(pk__in=tried),
         "charges": Q(defendant_group=group),
+        "hearings": Q(proceeding__in=tried),
         "verdicts": Q(defendant_group=group),
         "reparations": Q(allegation__in=alleged),
     }

@@ -30,6 +30,7 @@ from habeas.cases.models import (
     Charge,
     Complaint,
     Disclosure,
+    Hearing,
     Intimidation,
     Investigation,
     InvestigationStep,
@@ -599,6 +600,18 @@ def proceedings(reader: Reader, rows: Iterable[Proceeding], charges: Iterable[Ch
         yield from entries
 
 
+def hearings(reader: Reader, rows: Iterable[Hearing]) -> Iterator[Entry]:
+    for hearing in rows:
+        yield reader.entry(
+            hearing,
+            ("held_at",),
+            ACCOUNTABILITY,
+            hearing.get_kind_display(),
+            title=reader.name(hearing.proceeding),
+            facts=("court", "judge", "detainee_present", "lawyer_present", "outcome"),
+        )
+
+
 def verdicts(reader: Reader, rows: Iterable[Verdict]) -> Iterator[Entry]:
     for verdict in rows:
         sentences = [
@@ -732,6 +745,7 @@ SECTIONS: dict[str, tuple[str, type[Model]]] = {
     "investigations": (ACCOUNTABILITY, Investigation),
     "proceedings": (ACCOUNTABILITY, Proceeding),
     "charges": (ACCOUNTABILITY, Charge),
+    "hearings": (ACCOUNTABILITY, Hearing),
     "verdicts": (ACCOUNTABILITY, Verdict),
     "reparations": (ACCOUNTABILITY, Reparation),
     "intimidations": (ACCOUNTABILITY, Intimidation),
@@ -837,6 +851,9 @@ def gather(reader: Reader, kind: str, filters: dict[str, Q], *, named: bool = Fa
         )
         charges = in_order(rows("charges", Charge)) if "charges" in wanted else []
         out += proceedings(reader, proceeding_rows, charges)
+    if "hearings" in wanted:
+        hearing_rows = rows("hearings", Hearing).select_related("proceeding", "court", "judge")
+        out += hearings(reader, in_order(hearing_rows))
     if "verdicts" in wanted:
         sentences = see(Sentence).order_by("pk")
         verdict_rows = (

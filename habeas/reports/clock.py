@@ -5,7 +5,8 @@ Four clocks, each against the limit of the profile that applies where the record
 jurisdiction is the country of the place: ``kz`` in Kazakhstan, else ``international``; where a profile has a
 national and an international rule on the same thing, the stricter limit counts):
 
-- a custody open (not released) with no appearance before a judge recorded: the judge-within-48-hours rules
+- a custody open (not released) with no appearance before a judge recorded (on the custody, or as a hearing that
+  rules on it: ``habeas.cases.selectors.appearances``): the judge-within-48-hours rules
   (ICCPR art. 9(3) and General Comment No. 35 para. 33; the national limit of the Criminal Procedure Code);
 - a complaint not answered (no decision and no outcome recorded): the complaint rule's delay (CAT art. 13);
 - a recommendation whose response was due and none is recorded (``habeas.monitoring.selectors.overdue``);
@@ -38,6 +39,7 @@ from django_stubs_ext import StrOrPromise
 from habeas.accounts import access
 from habeas.accounts.models import Membership
 from habeas.cases.models import Complaint
+from habeas.cases.selectors import appearances
 from habeas.core.dates import Precision, describe, interval
 from habeas.core.wording import Words, count, render, say
 from habeas.custody.models import CustodyEpisode, Placement, RestrictiveMeasure
@@ -226,6 +228,7 @@ def _custody(user: Any, person: Person | None, place: Place | None) -> QuerySet[
     held = Placement.objects.filter(custody=OuterRef("pk"), ended_on__isnull=True).order_by("-started_on", "-pk")
     rows = access.visible(CustodyEpisode, user).filter(
         _live(CustodyEpisode),
+        ~Exists(appearances().filter(custody=OuterRef("pk"))),
         apprehended_at__isnull=False,
         first_judge_at__isnull=True,
         released_at__isnull=True,

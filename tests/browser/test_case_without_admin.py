@@ -12,12 +12,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from habeas.evidence.models import Source
 from habeas.registry.models import Organisation
 
 
 @pytest.fixture
 def case(demo) -> dict[str, object]:
-    """The ministry whose police are accused, with its internal security service, and the prosecutor."""
+    """The ministry whose police are accused, with its internal security service, the prosecutor, and the team's
+    source of the case."""
     team = demo["team"]
     ministry = Organisation.objects.create(team=team, name="Ministry of Internal Affairs (case)", kind="ministry")
     police = Organisation.objects.create(team=team, name="City police (case)", kind="unit", parent=ministry)
@@ -25,6 +27,7 @@ def case(demo) -> dict[str, object]:
         team=team, name="Internal Security Service (case)", kind="service", parent=ministry
     )
     prosecutor = Organisation.objects.create(team=team, name="City prosecutor's office (case)", kind="prosecutor")
+    Source.objects.create(team=team, key="saparov-lawyer", title=LAWYERS_NOTES, kind="interview")
     return {"police": police, "security": security, "prosecutor": prosecutor}
 
 
@@ -72,6 +75,15 @@ def _intake(page, case, language: str) -> str:
     return page.url
 
 
+#: the source of the team every form of the case cites but the first, which types a new one
+LAWYERS_NOTES = "Interview with Erlan Saparov's lawyer (case)"
+
+
+def _cite(page, locator: str) -> None:
+    page.select_option("#id_source", label=LAWYERS_NOTES)
+    page.fill("#id_locator", locator)
+
+
 def _save(page) -> None:
     page.locator("#record-form button[type=submit]").click()
 
@@ -88,6 +100,9 @@ def test_a_lawyer_records_the_case_and_sees_the_findings_without_the_admin(page,
     page.locator('a[href*="/custody/new/"]').click()
     page.fill("#id_apprehended_at", "10.03.2012 10:00")
     page.fill("#id_released_at", "15.03.2012 17:00")
+    page.fill("#id_source_title", "Erlan Saparov's complaint to the prosecutor (case)")
+    page.select_option("#id_source_kind", "document")
+    page.fill("#id_locator", "p. 1")
     page.shot(f"{language}-custody")
     _save(page)
     page.wait_for_url(file_url)
@@ -96,6 +111,7 @@ def test_a_lawyer_records_the_case_and_sees_the_findings_without_the_admin(page,
     page.locator('a[href*="/complaints/new/"]').first.click()
     page.fill("#id_lodged_on", "16.03.2012")
     page.select_option("#id_lodged_with", str(case["prosecutor"].pk))
+    _cite(page, "minute 12")
     page.shot(f"{language}-complaint")
     _save(page)
     page.wait_for_url(file_url)
@@ -107,6 +123,7 @@ def test_a_lawyer_records_the_case_and_sees_the_findings_without_the_admin(page,
     page.select_option("#id_body", str(case["security"].pk))
     page.fill("#id_opened_on", "20.03.2012")
     page.select_option("#id_outcome", "no_case")
+    _cite(page, "minute 20")
     page.shot(f"{language}-investigation")
     _save(page)
     page.wait_for_url(file_url)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from habeas.accounts.models import AuditEvent, Team
 from habeas.registry.models import Organisation, Person
 from habeas.registry.selectors import persons_named
+from tests.factories import CITED
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,13 @@ KINDS = [
         ("defendant", Person),
     ),
     Kind(
+        "hearing",
+        "cases.Hearing",
+        "cases.Proceeding",
+        lambda: {"kind": "trial", "held_at": "16.04.2012 10:00", "detainee_present": "true", "outcome": "adjourned"},
+        ("judge", Person),
+    ),
+    Kind(
         "verdict",
         "cases.Verdict",
         "cases.Proceeding",
@@ -104,7 +112,7 @@ def test_a_member_adds_the_record_and_it_is_audited(client, world, kind):
     client.force_login(world["member"])
     model = apps.get_model(kind.model)
     before = set(model.objects.values_list("pk", flat=True))
-    response = client.post(_add_url(kind), kind.data())
+    response = client.post(_add_url(kind), {**kind.data(), **CITED})
     assert response.status_code == 302, response.context["form"].errors
     record = _new(kind, before)
     assert record.team == Team.objects.get(name="A")
@@ -118,7 +126,7 @@ def test_a_member_changes_the_record_and_the_change_is_audited(client, world, ki
     client.force_login(world["member"])
     model = apps.get_model(kind.model)
     before = set(model.objects.values_list("pk", flat=True))
-    client.post(_add_url(kind), kind.data())
+    client.post(_add_url(kind), {**kind.data(), **CITED})
     record = _new(kind, before)
     response = client.post(reverse(f"{kind.name}_change", args=[record.pk]), {**kind.data(), "notes": "seen again"})
     assert response.status_code == 302, response.context["form"].errors
@@ -139,7 +147,7 @@ def test_a_choice_of_another_teams_record_is_refused(client, world, kind):
     client.force_login(world["member"])
     model = apps.get_model(kind.model)
     count = model.objects.count()
-    response = client.post(_add_url(kind), {**kind.data(), field: str(other.pk)})
+    response = client.post(_add_url(kind), {**kind.data(), field: str(other.pk), **CITED})
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert model.objects.count() == count
@@ -151,7 +159,7 @@ def test_a_read_only_member_is_refused(client, world, kind):
     model = apps.get_model(kind.model)
     count = model.objects.count()
     assert client.get(_add_url(kind)).status_code == 403
-    assert client.post(_add_url(kind), kind.data()).status_code == 403
+    assert client.post(_add_url(kind), {**kind.data(), **CITED}).status_code == 403
     existing = model.objects.filter(team__name="A").first()
     assert client.get(reverse(f"{kind.name}_change", args=[existing.pk])).status_code == 403
     assert model.objects.count() == count
@@ -167,7 +175,14 @@ def test_an_investigation_by_the_accused_agency_is_recorded_with_its_body_and_th
     before = set(apps.get_model("cases.Investigation").objects.values_list("pk", flat=True))
     response = client.post(
         reverse("investigation_add", args=[allegation.pk]),
-        {"kind": "check", "subject": "the beating", "body": str(body.pk), "opened_on": "16.03.2012", "outcome": "open"},
+        {
+            "kind": "check",
+            "subject": "the beating",
+            "body": str(body.pk),
+            "opened_on": "16.03.2012",
+            "outcome": "open",
+            **CITED,
+        },
     )
     assert response.status_code == 302
     investigation = apps.get_model("cases.Investigation").objects.exclude(pk__in=before).get()

@@ -14,6 +14,7 @@ from habeas.core.dates import Precision
 from habeas.custody.models import CustodyEpisode, Placement
 from habeas.registry.models import Organisation, Person, Place
 from habeas.registry.selectors import persons_named
+from tests.factories import CITED
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def tian(world) -> Person:
 
 def _add_custody(client, person: Person, **data: str):
     url = reverse("custody_add", args=[person.pk]) + f"?next={reverse('person_detail', args=[person.pk])}"
-    return client.post(url, {"status": "police", **data})
+    return client.post(url, {"status": "police", **CITED, **data})
 
 
 def test_a_member_records_a_custody_from_the_file_with_its_times_and_goes_back_to_the_file(client, world, tian):
@@ -120,9 +121,9 @@ def test_a_placement_is_added_to_the_episode_and_offers_only_the_teams_places(cl
     client.force_login(world["member"])
     url = reverse("placement_add", args=[episode.pk])
     assert "Team B's prison" not in client.get(url).content.decode()
-    refused = client.post(url, {"place": str(theirs.pk), "started_on": "03.2012"})
+    refused = client.post(url, {"place": str(theirs.pk), "started_on": "03.2012", **CITED})
     assert "place" in refused.context["form"].errors
-    response = client.post(url, {"place": str(ours.pk), "started_on": "03.2012"}, HTTP_HX_REQUEST="true")
+    response = client.post(url, {"place": str(ours.pk), "started_on": "03.2012", **CITED}, HTTP_HX_REQUEST="true")
     assert response.status_code == 204 and response["HX-Redirect"] == reverse("person_detail", args=[tian.pk])
     placement = Placement.objects.filter(custody=episode).latest("pk")
     assert placement.place == ours and placement.team_id == episode.team_id

@@ -17,6 +17,7 @@ from habeas.custody.models import CustodyEpisode
 from habeas.registry.models import Locality, Person
 from habeas.registry.selectors import persons_named
 from habeas.reports.clock import clock_items
+from tests.factories import CITED
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_a_custody_typed_in_aktau_is_stored_in_utc_shown_in_its_zone_and_clocked
     client.force_login(world["member"])
     response = client.post(
         reverse("custody_add", args=[tian.pk]),
-        {"status": "police", "apprehended_at": "10.03.2024 10:00", "apprehended_in": str(aktau.pk)},
+        {"status": "police", "apprehended_at": "10.03.2024 10:00", "apprehended_in": str(aktau.pk), **CITED},
     )
     assert response.status_code == 302, response.context["form"].errors
     episode = CustodyEpisode.objects.filter(person=tian).latest("pk")

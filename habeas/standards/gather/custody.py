@@ -7,13 +7,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import FloatField, Func, Model, Q, QuerySet
+from django.db.models import Exists, FloatField, Func, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from habeas.cases.models import (
     Allegation,
     Investigation,
 )
+from habeas.cases.selectors import appearances
 from habeas.custody.models import (
     CustodyEpisode,
     CustodyStage,
@@ -130,6 +131,7 @@ def measures(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.Measu
 
 
 def custody_episodes(ctx: Context, ids: Iterable[int] | None = None) -> Iterator[f.CustodyFacts]:
+    ids = ids if ids is None or isinstance(ids, QuerySet) else list(ids)
     rows = CustodyEpisode.objects.filter(_in("id", ids)).values(
         "id",
         "person_id",
@@ -142,17 +144,33 @@ def custody_episodes(ctx: Context, ids: Iterable[int] | None = None) -> Iterator
         "released_at",
         "released_at_precision",
     )
+    heard = _appearances(ids)
     for r in rows.iterator(chunk_size=5000):
         apprehended = when(r["apprehended_at"], r["apprehended_at_precision"])
+        judged = [when(r["first_judge_at"], r["first_judge_at_precision"]), heard.get(r["id"])]
         yield f.CustodyFacts(
             record=ref(CustodyEpisode, r["id"]),
             subject=r["person__label"],
             on=_day(apprehended),
             organisation_id=r["apprehended_by_id"],
             apprehended=apprehended,
-            first_judge=when(r["first_judge_at"], r["first_judge_at_precision"]),
+            first_judge=_earliest(judged),
             released=when(r["released_at"], r["released_at_precision"]),
         )
+
+
+def _earliest(moments: Iterable[When | None]) -> When | None:
+    known = [m for m in moments if m is not None]
+    return min(known, key=lambda m: (f.moment(m.lo), f.moment(m.hi))) if known else None
+
+
+def _appearances(ids: Iterable[int] | None) -> dict[int, When]:
+    """Each custody's earliest appearance before a judge recorded as a hearing (``cases.selectors.appearances``)."""
+    found: dict[int, list[When | None]] = defaultdict(list)
+    rows = appearances().filter(_in("custody_id", ids)).values_list("custody_id", "held_at", "held_at_precision")
+    for custody_id, held_at, precision in rows:
+        found[custody_id].append(when(held_at, precision))
+    return {custody_id: moment for custody_id, moments in found.items() if (moment := _earliest(moments))}
 
 
 def _homes(person_ids: set[int]) -> dict[int, tuple[int, bool]]:
@@ -557,13 +575,16 @@ def custody_candidates(limit_hours: float) -> QuerySet[CustodyEpisode, int]:
     involved is exact the database decides; the rest are candidates for the per-record rules. Every other
     episode gives no finding under any limit of at least ``limit_hours``. The comparison keeps a few seconds'
     margin for floating-point arithmetic: a candidate too many is judged by the rules, none is lost."""
+    heard = Exists(appearances().filter(custody=OuterRef("pk")))
     judged = Q(first_judge_at__isnull=False)
-    exact = Q(apprehended_at_precision="exact") & (
-        (judged & Q(first_judge_at_precision="exact")) | (~judged & Q(released_at_precision="exact"))
+    exact = (
+        Q(apprehended_at_precision="exact")
+        & ~Q(heard)
+        & ((judged & Q(first_judge_at_precision="exact")) | (~judged & Q(released_at_precision="exact")))
     )
     rows = (
         CustodyEpisode.objects.filter(apprehended_at__isnull=False)
-        .filter(judged | Q(released_at__isnull=False))
+        .filter(judged | Q(heard) | Q(released_at__isnull=False))
         .annotate(held_hours=HoursBetween("apprehended_at", Coalesce("first_judge_at", "released_at")))
     )
     return rows.filter(~exact | Q(held_hours__gt=limit_hours - 0.001)).values_list("id", flat=True)
