@@ -615,6 +615,8 @@ class Hearing(Record):
         APPEAL = "appeal", _("appeal hearing")
         OTHER = "other", _("other hearing")
 
+    zone_from = ("court.locality", "custody.apprehended_in")
+
     proceeding = models.ForeignKey(
         Proceeding, verbose_name=_("proceeding"), on_delete=models.CASCADE, related_name="hearings"
     )

@@ -12,9 +12,10 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from habeas.cases.models import Hearing
 from habeas.custody.forms import CustodyEpisodeForm
 from habeas.custody.models import CustodyEpisode
-from habeas.registry.models import Locality, Person
+from habeas.registry.models import Locality, Organisation, Person
 from habeas.registry.selectors import persons_named
 from habeas.reports.clock import clock_items
 from tests.factories import CITED
@@ -93,3 +94,11 @@ def test_the_migration_gives_kazakh_localities_their_regions_zone(world):
     with pytest.raises(ValidationError) as refused:
         Locality(name="Nowhere (test)", timezone="Asia/Zhanaozen").full_clean()
     assert "IANA" in str(refused.value.message_dict["timezone"])
+
+
+def test_a_hearings_times_are_read_in_its_courts_zone_else_in_its_custodys(world):
+    aktau, almaty = Locality.objects.get(geonames_id=AKTAU), Locality.objects.get(geonames_id=ALMATY)
+    court = Organisation(name="Aktau city court (test)", kind="court", locality=aktau)
+    custody = CustodyEpisode(apprehended_in=almaty)
+    assert Hearing(court=court, custody=custody).time_zone().key == "Asia/Aqtau"
+    assert Hearing(custody=custody).time_zone().key == "Asia/Almaty"
