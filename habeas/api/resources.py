@@ -21,7 +21,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -171,15 +171,34 @@ def _schemas(resource: Resource) -> Schemas:
     # which took half the time of a page of 1,000 items (they are dicts here)
     out: Any = create_model(base, **out_fields)
     page_fields: dict[str, Any] = {
-        "count": (int, ...),
+        "count": (
+            int | None,
+            Field(description="the records the list holds in all; null on a page asked for with `after`"),
+        ),
         "limit": (int, ...),
         "offset": (int, ...),
+        "next": (
+            int | None,
+            Field(description="on a full page, the `after` that asks for the next one; else null"),
+        ),
         "items": (list[out], ...),
     }
     page = create_model(f"{base}Page", **page_fields)
     params: dict[str, Any] = {
         "limit": (int, Field(100, ge=1, le=PAGE_MAX, description="records per page")),
         "offset": (int, Field(0, ge=0, le=BIGINT, description="records skipped")),
+        "after": (
+            int | None,
+            Field(
+                None,
+                ge=0,
+                le=BIGINT,
+                description=(
+                    "only the records whose id is greater (the `next` of the page before): the fast way through "
+                    "a long list, as the page does not count the records skipped or the list"
+                ),
+            ),
+        ),
     }
     if resource.changed_field:
         params["changed_since"] = (
@@ -296,16 +315,30 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
     router = Router(tags=[resource.name])
     name, noun = resource.name.replace("-", "_"), resource.label
 
+    # the columns shown (not the keyed hashes), and for a part the team of the record it belongs to, in one query
+    holder = resource.team.rpartition("__")[0]
+    columns = [f.name for f in _output_fields(resource.model)] + ([resource.team] if holder else [])
+
     def listed(request: HttpRequest, params: Any) -> Any:
         user = request.auth  # type: ignore[attr-defined]
         with _as(user):
             found = _visible(resource, user)
             if resource.changed_field and params.changed_since is not None:
                 found = found.filter(**{f"{resource.changed_field}__gte": params.changed_since})
-            page = list(found.order_by("pk")[params.offset : params.offset + params.limit])
+            after = found if params.after is None else found.filter(pk__gt=params.after)
+            chosen = after.select_related(holder) if holder else after
+            page = list(chosen.only(*columns).order_by("pk")[params.offset : params.offset + params.limit])
             _read_audited(request, resource, page)
-            items = [_shown(resource, record) for record in page]
-        return {"count": found.count(), "limit": params.limit, "offset": params.offset, "items": items}
+            answer = {
+                "count": found.count() if params.after is None else None,
+                "limit": params.limit,
+                "offset": params.offset,
+                "next": page[-1].pk if len(page) == params.limit else None,
+                "items": [_shown(resource, record) for record in page],
+            }
+        # validated against the schema and written as JSON by pydantic: ninja's own path (to Python values, then
+        # Django's JSON encoder) took three times as long on a page of 1,000
+        return HttpResponse(schemas.page.model_validate(answer).model_dump_json(), content_type="application/json")
 
     listed.__annotations__["params"] = Query[schemas.params]  # type: ignore[misc,name-defined]
     router.add_api_operation(
