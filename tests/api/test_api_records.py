@@ -32,6 +32,18 @@ def test_a_list_comes_in_pages_that_together_hold_every_visible_record(world):
     assert ids == sorted(Person.objects.filter(team__name="A").values_list("pk", flat=True))
 
 
+def test_a_list_is_walked_page_after_page_by_the_next_each_page_gives_without_counting(world):
+    client = ApiClient(world["member"])
+    ids, after, pages = [], 0, 0
+    while after is not None:
+        body = client.call("GET", f"/api/persons/?limit=2&after={after}").json()
+        assert body["count"] is None
+        ids += [item["id"] for item in body["items"]]
+        after, pages = body["next"], pages + 1
+    assert ids == sorted(Person.objects.filter(team__name="A").values_list("pk", flat=True))
+    assert pages == len(ids) // 2 + 1
+
+
 def test_a_list_gives_the_records_changed_since_a_moment(world):
     client = ApiClient(world["member"])
     person = _tian()
