@@ -21,6 +21,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -30,8 +31,9 @@ from pydantic import AfterValidator, BaseModel, create_model
 
 from habeas.accounts import access
 from habeas.accounts.identity import hidden_teams, identities_of
-from habeas.accounts.records import record_create, record_delete, record_update
+from habeas.accounts.records import record_delete
 from habeas.accounts.services import audit_record
+from habeas.api.services import record_write
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField, NameDigestsField
 from habeas.core.models import Record
 
@@ -143,6 +145,11 @@ def _output_fields(model: Any) -> list[models.Field[Any, Any]]:
     return [f for f in model._meta.concrete_fields if not isinstance(f, NameDigestsField)]
 
 
+def _links(model: Any) -> list[models.ManyToManyField[Any, Any]]:
+    """The many-to-many fields (a group's members, an allegation's methods): given as the ids linked to."""
+    return list(model._meta.many_to_many)
+
+
 def _input_fields(model: Any, *, creating: bool) -> list[models.Field[Any, Any]]:
     return [
         f
@@ -167,6 +174,8 @@ def _schemas(resource: Resource) -> Schemas:
         hideable = isinstance(f, EncryptedTextField)  # null where the reader sees pseudonyms
         kind = _python_type(f, write=False)
         out_fields[f.name] = (kind | None if (f.null or hideable) and kind is not Any else kind, ...)
+    for f in _links(model):
+        out_fields[f.name] = (list[int], Field(description=f"the ids of its {f.verbose_name}"))
     # answers are plain pydantic models: ninja's Schema reads each item through its getter of Django objects,
     # which took half the time of a page of 1,000 items (they are dicts here)
     out: Any = create_model(base, **out_fields)
@@ -212,6 +221,8 @@ def _schemas(resource: Resource) -> Schemas:
         for f in _input_fields(model, creating=creating):
             kind = _python_type(f, write=True)
             fields[f.name] = (kind | None if f.null and kind is not Any else kind, Field(None))
+        for f in _links(model):
+            fields[f.name] = (list[Id], Field(None, description=f"the ids of its {f.verbose_name}, all of them"))
         return create_model(f"{base}{'In' if creating else 'Change'}", __base__=Schema, **fields)
 
     return Schemas(
@@ -282,6 +293,8 @@ def _shown(resource: Resource, record: Any) -> dict[str, Any]:
     shown: dict[str, Any] = {"display": str(record)}
     for f in _output_fields(resource.model):
         shown[f.name] = None if hide and isinstance(f, EncryptedTextField) else getattr(record, f.attname)
+    for f in _links(resource.model):
+        shown[f.name] = sorted(linked.pk for linked in getattr(record, f.name).all())
     return shown
 
 
@@ -318,6 +331,7 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
     # the columns shown (not the keyed hashes), and for a part the team of the record it belongs to, in one query
     holder = resource.team.rpartition("__")[0]
     columns = [f.name for f in _output_fields(resource.model)] + ([resource.team] if holder else [])
+    linked = [Prefetch(f.name, f.related_model._base_manager.only("pk")) for f in _links(resource.model)]
 
     def listed(request: HttpRequest, params: Any) -> Any:
         user = request.auth  # type: ignore[attr-defined]
@@ -326,7 +340,7 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
             if resource.changed_field and params.changed_since is not None:
                 found = found.filter(**{f"{resource.changed_field}__gte": params.changed_since})
             after = found if params.after is None else found.filter(pk__gt=params.after)
-            chosen = after.select_related(holder) if holder else after
+            chosen = (after.select_related(holder) if holder else after).prefetch_related(*linked)
             page = list(chosen.only(*columns).order_by("pk")[params.offset : params.offset + params.limit])
             _read_audited(request, resource, page)
             answer = {
@@ -376,8 +390,10 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
             if not access.can_write(user):  # and for a part, in the team of the record it belongs to (below)
                 raise PermissionDenied(_("Your role may read these records but not add them."))
             record = resource.model()
-            _assign(record, payload.dict(exclude_unset=True))
-            record_create(record=record, user=user, parent=_parent(resource, record, user), recheck=True)
+            values = payload.dict(exclude_unset=True)
+            links = {f.name: values.pop(f.name) for f in _links(resource.model) if f.name in values}
+            _assign(record, values)
+            record_write(record=record, user=user, parent=_parent(resource, record, user), links=links)
             return Status(201, _shown(resource, record))
 
     def update(request: HttpRequest, payload: Any, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
@@ -385,9 +401,11 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
         with _as(user):
             record = _get(resource, user, pk)
             parent = _parent(resource, record, user)  # the record it belonged to, which the user must change
-            changes = _assign(record, payload.dict(exclude_unset=True))
+            values = payload.dict(exclude_unset=True)
+            links = {f.name: values.pop(f.name) for f in _links(resource.model) if f.name in values}
+            changes = _assign(record, values)
             moved = _parent(resource, record, user)  # and the one it belongs to now
-            record_update(record=record, user=user, parent=moved or parent, changes=changes, recheck=True)
+            record_write(record=record, user=user, parent=moved or parent, links=links, changes=changes)
             return _shown(resource, record)
 
     def delete(request: HttpRequest, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
