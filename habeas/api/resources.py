@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -36,10 +36,23 @@ from habeas.accounts.services import audit_record
 from habeas.api.services import record_write
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField, NameDigestsField
 from habeas.core.models import Record
+from habeas.counting.services import review_decide
+from habeas.standards.services import finding_review
 
 BIGINT = 2**63 - 1
 #: the most records one page of a list holds
 PAGE_MAX = 1000
+
+
+@dataclass(frozen=True)
+class Action:
+    """A decision on a record that is not an edit of its fields, taken through its app's service (which checks
+    who may take it and audits it): ``POST /{pk}/{name}`` with ``payload``, answered with the record."""
+
+    name: str
+    payload: type[Schema]
+    take: Callable[[Any, Any, Any], Any]  # (user, record, payload)
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class Resource:
     writable: bool = True
     team: str = "team"
     parent: str = ""
+    action: Action | None = None
 
     @cached_property
     def model(self) -> Any:
@@ -79,6 +93,32 @@ def _record_resources() -> list[Resource]:
     ]
 
 
+class FindingReview(Schema):
+    review: Literal["confirmed", "dismissed", ""] = Field(
+        "", description='"confirmed" or "dismissed"; "" takes a decision back'
+    )
+    reason: Text = Field("", description="why: needed for a decision")
+
+
+def _finding_reviewed(user: Any, finding: Any, given: FindingReview) -> None:
+    """As a finding's team writes its records, it reviews its findings."""
+    if not access.can_write_in(user, finding.team_id):
+        raise PermissionDenied(_("Your role may read these findings but not review them."))
+    finding_review(finding=finding, decision=given.review, reason=given.reason, user=user)
+
+
+class PairDecision(Schema):
+    state: Literal["same", "different"] | None = Field(
+        None, description='"same" (one person) or "different"; later linkage runs over both rows apply it'
+    )
+    reason: Text = Field("", description="why")
+
+
+def _pair_decided(user: Any, pair: Any, given: PairDecision) -> None:
+    """Who may analyse the run's team, seeing its names, decides (``review_decide`` checks both)."""
+    review_decide(pair=pair, decision=given.state or "", reason=given.reason, user=user)
+
+
 def resources() -> list[Resource]:
     """The declaration the routers are generated from."""
     return [
@@ -86,10 +126,19 @@ def resources() -> list[Resource]:
         Resource("registry.personname", team="person__team", parent="person"),
         Resource("evidence.source"),
         Resource("evidence.citation", team="source__team", parent="record"),
-        Resource("standards.finding", writable=False),
+        Resource(
+            "standards.finding",
+            writable=False,
+            action=Action("review", FindingReview, _finding_reviewed, "Confirm or dismiss a finding"),
+        ),
         Resource("counting.sourcelist", writable=False),
         Resource("counting.linkagerun", writable=False),
-        Resource("counting.reviewpair", writable=False, team="run__team"),
+        Resource(
+            "counting.reviewpair",
+            writable=False,
+            team="run__team",
+            action=Action("decision", PairDecision, _pair_decided, "Decide whether the pair's rows are one person"),
+        ),
         Resource("counting.estimaterun", writable=False),
         Resource("core.job", writable=False, team=""),
     ]
@@ -322,6 +371,28 @@ def _assign(record: Any, values: dict[str, Any]) -> dict[str, list[str]]:
     return changes
 
 
+def _add_action(router: Router, resource: Resource, action: Action, out: type[BaseModel], errors: Any) -> None:
+    name = resource.name.replace("-", "_")
+
+    def act(request: HttpRequest, payload: Any, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        with _as(user):
+            record = _get(resource, user, pk)
+            action.take(user, record, payload)
+            return _shown(resource, record)
+
+    act.__annotations__["payload"] = action.payload
+    router.add_api_operation(
+        f"/{{pk}}/{action.name}",
+        ["POST"],
+        act,
+        response={200: out, **errors},
+        operation_id=f"{name}_{action.name}",
+        url_name=f"{name}_{action.name}",
+        summary=action.summary,
+    )
+
+
 def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
     """The endpoints of one resource."""
     schemas = _schemas(resource)
@@ -381,6 +452,8 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
         url_name=f"{name}_read",
         summary=f"Read one {noun}",
     )
+    if resource.action is not None:
+        _add_action(router, resource, resource.action, schemas.out, errors)
     if not resource.writable:
         return router
 
