@@ -194,7 +194,7 @@ def _output_fields(model: Any) -> list[models.Field[Any, Any]]:
     return [f for f in model._meta.concrete_fields if not isinstance(f, NameDigestsField)]
 
 
-def _links(model: Any) -> list[models.ManyToManyField[Any, Any]]:
+def _links(model: Any) -> list[Any]:
     """The many-to-many fields (a group's members, an allegation's methods): given as the ids linked to."""
     return list(model._meta.many_to_many)
 
