@@ -100,8 +100,10 @@ def record_write(
     if changes is None:
         record_create(record=record, user=user, parent=parent, recheck=True)
     else:
-        before = {name: sorted(getattr(record, name).values_list("pk", flat=True)) for name in links}
-        changes |= {name: [str(before[name]), str(sorted(set(ids)))] for name, ids in links.items()}
+        for name, ids in links.items():
+            before, after = sorted(getattr(record, name).values_list("pk", flat=True)), sorted(set(ids))
+            if before != after:
+                changes[name] = [str(before), str(after)]
         record_update(record=record, user=user, parent=parent, changes=changes, recheck=True)
     if links:
         errors = _links_refused(record, links)
