@@ -1,6 +1,8 @@
 """The API's resources, declared once (``RESOURCES``) and turned into routers: for each kind of record a list
-(paginated, "changed since"), a read, and — where writable — create, update (partial) and delete, all through
-the access helper and the write path of ``habeas.accounts.records``.
+(paginated by offset or after an id, "changed since"), a read, and — where writable — create, update (partial,
+many-to-many fields as lists of ids) and delete, all through the access helper and the write path of
+``habeas.accounts.records``; and for a finding and a review pair, the decision on it (``Action``) through its
+app's service.
 
 Each handler acts as the token's user: it sees what the pages show them (``access.visible``; another team's
 record answers 404), writes only where their role writes (403), reads pseudonyms where their membership hides
