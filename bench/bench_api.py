@@ -9,8 +9,11 @@ It migrates the database, adds ``--persons`` persons to a team through the write
 database from ``habeas synth`` may be used instead, with ``--team``), creates a researcher of that team and a
 token of theirs, starts ``habeas serve`` on a free loopback port and has each client call
 ``GET /api/persons/?limit=1000&offset=…`` (a random page) with no pause, for ``--warmup`` and then ``--seconds``
-seconds. Each call is a read event in the audit trail. It prints the number of calls, the median, 95th and 99th
-percentile and the worst latency in milliseconds, and any answer other than 200.
+seconds; with ``--paging after`` the same pages are asked for as ``?limit=1000&after=…`` (the id before the page,
+as a client walking the list with each page's ``next`` does). Before the server starts, ``--in-process N`` times
+N calls (after a first one) inside this process, which shows the cost of a call apart from the queueing. Each
+call is a read event in the audit trail. It prints the number of calls, the median, 95th and 99th percentile and
+the worst latency in milliseconds, and any answer other than 200.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def prepare(team_name: str, persons: int) -> tuple[str, int]:
-    """The bench user's token, and the number of persons of the team."""
+def prepare(team_name: str, persons: int) -> tuple[str, list[int]]:
+    """The bench user's token, and the id before each page of the team's persons."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habeas.config.settings")
     import django
 
@@ -58,26 +61,49 @@ def prepare(team_name: str, persons: int) -> tuple[str, int]:
     for number in range(have, persons):
         record_create(record=Person(team=team, label=f"Bench person {number}", sex="m"), user=user)
     _, secret = token_create(user=user, name="bench")
-    return secret, Person.objects.filter(team=team).count()
+    ids = list(Person.objects.filter(team=team).order_by("pk").values_list("pk", flat=True))
+    return secret, [0, *ids[PAGE - 1 : -1 : PAGE]][: max(1, len(ids) // PAGE)]
 
 
-def run(port: int, secret: str, total: int, clients: int, warmup: float, seconds: float) -> tuple[list, list]:
+def path(paging: str, befores: list[int], page: int) -> str:
+    where = f"offset={page * PAGE}" if paging == "offset" else f"after={befores[page]}"
+    return f"/api/persons/?limit={PAGE}&{where}"
+
+
+def in_process(secret: str, befores: list[int], paging: str, calls: int) -> tuple[float, list[float]]:
+    """The first call and ``calls`` more (random pages) through Django's test client, in milliseconds."""
+    from django.test import Client
+
+    client, rng = Client(), random.Random(0)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_HOST": "127.0.0.1"}
+    took = []
+    for number in range(calls + 1):
+        began = time.perf_counter()
+        response = client.get(path(paging, befores, rng.randrange(len(befores)) if number else 0), **headers)
+        took.append((time.perf_counter() - began) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"in-process call answered {response.status_code}: {response.content[:300]!r}")
+    return took[0], took[1:]
+
+
+def run(
+    port: int, secret: str, befores: list[int], paging: str, clients: int, warmup: float, seconds: float
+) -> tuple[list, list]:
     latencies: list[float] = []
     failures: list[str] = []
     start = time.monotonic()
     measure_from, stop_at = start + warmup, start + warmup + seconds
     lock = threading.Lock()
-    pages = max(1, total // PAGE)
 
     def work(number: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         rng = random.Random(number)
         headers = {"Authorization": f"Bearer {secret}", "Host": "127.0.0.1"}
         while (now := time.monotonic()) < stop_at:
-            path = f"/api/persons/?limit={PAGE}&offset={rng.randrange(pages) * PAGE}"
+            asked = path(paging, befores, rng.randrange(len(befores)))
             began = time.perf_counter()
             try:
-                connection.request("GET", path, headers=headers)
+                connection.request("GET", asked, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 status = response.status
@@ -90,7 +116,7 @@ def run(port: int, secret: str, total: int, clients: int, warmup: float, seconds
                 with lock:
                     latencies.append(took)
                     if status != 200:
-                        failures.append(f"{path}: {status}")
+                        failures.append(f"{asked}: {status}")
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]
     for thread in threads:
@@ -113,9 +139,18 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--paging", choices=["offset", "after"], default="offset")
+    parser.add_argument("--in-process", type=int, default=0, metavar="N", help="calls timed in this process first")
     args = parser.parse_args()
     os.environ["HABEAS_API_PER_MINUTE"] = "1000000"  # the bench measures latency, not the rate limit
-    secret, total = prepare(args.team, args.persons)
+    secret, befores = prepare(args.team, args.persons)
+    total = len(befores) * PAGE
+    if args.in_process:
+        first, took = in_process(secret, befores, args.paging, args.in_process)
+        print(
+            f"in-process: first call {first:.0f} ms; {len(took)} calls, median {percentile(took, 50):.0f} ms, "
+            f"p95 {percentile(took, 95):.0f} ms, best {min(took):.0f} ms"
+        )
     port = free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "habeas"), "serve", "--port", str(port), "--workers", str(args.workers)],
@@ -134,11 +169,11 @@ def main() -> int:
                     message = server.stderr.read() if server.stderr else ""
                     raise SystemExit(f"the server did not start:\n{message}") from None
                 time.sleep(0.3)
-        latencies, failures = run(port, secret, total, args.clients, args.warmup, args.seconds)
+        latencies, failures = run(port, secret, befores, args.paging, args.clients, args.warmup, args.seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"{total} persons, {args.clients} clients, {args.workers} workers, pages of {PAGE}")
+    print(f"{total} persons, {args.clients} clients, {args.workers} workers, pages of {PAGE} by {args.paging}")
     if not latencies:
         print(f"no call started after the warm-up finished within the run; not 200: {failures[:3]}")
         return 1

@@ -7,11 +7,13 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
+from habeas.accounts import access
+from habeas.accounts.records import after_write, record_create, record_update
 from habeas.accounts.services import audit_record
 from habeas.accounts.sites import code_failed, second_factor_required
 from habeas.api.models import ApiToken
@@ -64,3 +66,50 @@ def token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit_record(action="permission", actor=actor, target=token, summary=f"API token revoked: {token}")
     return token
+
+
+def _links_refused(record: models.Model, links: dict[str, list[int]]) -> dict[str, str]:
+    """The many-to-many fields given whose records the forms would refuse: one that does not exist, or one of
+    another team than the record's (a missing record and another team's are told apart by no one)."""
+    errors = {}
+    for name, ids in links.items():
+        related: Any = record._meta.get_field(name).related_model
+        found = related._default_manager.filter(pk__in=set(ids))
+        if access.owned(related):
+            found = found.filter(team_id=getattr(record, "team_id", None))
+            message = _("Choose records of the same team as this one.")
+        else:
+            message = _("There is no such record.")
+        if found.count() != len(set(ids)):
+            errors[name] = message
+    return errors
+
+
+@transaction.atomic
+def record_write(
+    *,
+    record: models.Model,
+    user: Any,
+    parent: models.Model | None,
+    links: dict[str, list[int]],
+    changes: dict[str, list[str]] | None = None,
+) -> models.Model:
+    """Store a new record (``changes`` is None) or a change of one through the write path, with its many-to-many
+    links (the ids of the records it links to, field by field) set as the forms set them: each of the record's
+    team, after the write's own checks; a change of links is in the update's audit event."""
+    if changes is None:
+        record_create(record=record, user=user, parent=parent, recheck=True)
+    else:
+        for name, ids in links.items():
+            before, after = sorted(getattr(record, name).values_list("pk", flat=True)), sorted(set(ids))
+            if before != after:
+                changes[name] = [str(before), str(after)]
+        record_update(record=record, user=user, parent=parent, changes=changes, recheck=True)
+    if links:
+        errors = _links_refused(record, links)
+        if errors:
+            raise ValidationError(errors)
+        for name, ids in links.items():
+            getattr(record, name).set(set(ids))
+        after_write("update", [record], recheck=True)  # the links, once set, follow as the admin's do
+    return record

@@ -226,7 +226,9 @@ def serve(*, host: str, port: int, workers: int, access_log: bool = True) -> int
 
     call_command("collectstatic", interactive=False, verbosity=0)
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    command = [gunicorn, "habeas.config.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers)]
+    # --preload: the application (with the API's routers, seconds to build) is loaded once, before the fork
+    command = [gunicorn, "habeas.config.wsgi:application", "--preload", "--bind", f"{host}:{port}"]
+    command += ["--workers", str(workers)]
     worker_command = [sys.executable, "-m", "habeas.cli.main", "worker"]
     worker = subprocess.Popen(worker_command)
     from habeas.core.requestlog import GUNICORN_ACCESS_LOG_FORMAT

@@ -5,6 +5,7 @@ is covered without touching this test."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from tests.conftest import PERSONAS, READERS
 
 pytestmark = pytest.mark.django_db
 ADMINISTRATORS = ("superuser", "owner")
+AS_OF = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def endpoints() -> list[tuple[str, str]]:
@@ -65,9 +67,27 @@ def expected(persona: str, method: str, writable: bool) -> set[int]:
     return {204, 409} if persona in ADMINISTRATORS else {403}
 
 
+def decisions() -> dict[str, str]:
+    """The path of each decision on a record (a finding's review, a review pair's decision) and its name."""
+    return {f"/api/{r.name}/{{pk}}/{r.action.name}": r.action.name for r in resources() if r.action}
+
+
+def expected_of_decision(persona: str, action: str) -> set[int]:
+    """The statuses of an empty decision on a record of team A: for a finding, taking its review back (its
+    team's writers); for a review pair, no decision, refused as invalid to those who may decide (the writers
+    and the analyst granted identities: the others may not see whether two named rows are one person)."""
+    if persona == "anonymous":
+        return {401}
+    if persona == "outsider":
+        return {404}
+    if persona in ("readonly", "analyst") or (persona, action) == ("analyst_named", "review"):
+        return {403}
+    return {200} if action == "review" else {422}
+
+
 def test_the_api_has_an_endpoint_for_every_operation_of_every_resource():
     writable = sum(resource.writable for resource in resources())
-    assert len(endpoints()) == 2 * len(resources()) + 3 * writable
+    assert len(endpoints()) == 2 * len(resources()) + 3 * writable + len(decisions())
     assert {"/api/persons/", "/api/citations/{pk}", "/api/findings/", "/api/jobs/{pk}"} <= {p for _, p in endpoints()}
 
 
@@ -125,3 +145,23 @@ def test_a_reader_changes_nothing_and_an_administrator_deletes(world):
     member = ApiClient(world["member"])
     assert member.call("DELETE", f"/api/places-of-detention/{place.pk}").status_code == 403
     assert Place.objects.filter(pk=place.pk).exists()
+
+
+def test_every_decision_as_every_persona(world):
+    from habeas.accounts.models import Team
+    from habeas.standards.services import findings_evaluate
+    from tests.counting.pages import build_run
+
+    build_run(Team.objects.get(name="A"), estimate=False)
+    findings_evaluate(profile_name="international", codes=["MANDELA-44-PROLONGED-SOLITARY"], now=AS_OF)
+    records = _a_record_of_team_a()
+    failures = []
+    for persona in PERSONAS:
+        client = ApiClient(None if persona == "anonymous" else world[persona])
+        for path, action in decisions().items():
+            record = path.removesuffix(f"/{action}")
+            url = path.replace("{pk}", str(records[record]))
+            status = client.call("POST", url).status_code
+            if status not in expected_of_decision(persona, action):
+                failures.append(f"{persona} POST {url}: {status}")
+    assert failures == []

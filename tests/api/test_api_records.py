@@ -32,6 +32,18 @@ def test_a_list_comes_in_pages_that_together_hold_every_visible_record(world):
     assert ids == sorted(Person.objects.filter(team__name="A").values_list("pk", flat=True))
 
 
+def test_a_list_is_walked_page_after_page_by_the_next_each_page_gives_without_counting(world):
+    client = ApiClient(world["member"])
+    ids, after, pages = [], 0, 0
+    while after is not None:
+        body = client.call("GET", f"/api/persons/?limit=2&after={after}").json()
+        assert body["count"] is None
+        ids += [item["id"] for item in body["items"]]
+        after, pages = body["next"], pages + 1
+    assert ids == sorted(Person.objects.filter(team__name="A").values_list("pk", flat=True))
+    assert pages == len(ids) // 2 + 1
+
+
 def test_a_list_gives_the_records_changed_since_a_moment(world):
     client = ApiClient(world["member"])
     person = _tian()
@@ -98,3 +110,27 @@ def test_the_schema_is_openapi_3_1_and_its_documentation_is_served_from_our_own_
     html = page.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_a_groups_members_are_read_and_written_as_ids_and_only_of_its_own_team(world):
+    from habeas.accounts.models import Team
+    from habeas.registry.models import Group
+
+    ours = sorted(Person.objects.filter(team__name="A").values_list("pk", flat=True))[:2]
+    theirs = Person.objects.create(team=Team.objects.get(name="B"), label="Someone of team B").pk
+    member = ApiClient(world["member"])
+    created = member.call("POST", "/api/groups/", {"label": "Hunger strikers", "size": 2, "members": [*ours, ours[0]]})
+    assert created.status_code == 201, created.content
+    assert created.json()["members"] == ours
+    pk = created.json()["id"]
+    refused = member.call("PATCH", f"/api/groups/{pk}", {"members": [ours[0], theirs]})
+    assert refused.status_code == 422
+    assert "members" in refused.json()["detail"]
+    assert sorted(Group.objects.get(pk=pk).members.values_list("pk", flat=True)) == ours
+    assert ApiClient(world["readonly"]).call("PATCH", f"/api/groups/{pk}", {"members": []}).status_code == 403
+    changed = member.call("PATCH", f"/api/groups/{pk}", {"members": [ours[1]]})
+    assert (changed.status_code, changed.json()["members"]) == (200, [ours[1]])
+    event = AuditEvent.objects.filter(action="update", target_id=str(pk)).get()
+    assert event.details["changes"] == {"members": [str(ours), str([ours[1]])]}
+    listed = member.call("GET", "/api/groups/?limit=1000").json()["items"]
+    assert [item["members"] for item in listed if item["id"] == pk] == [[ours[1]]]
