@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from habeas.accounts import access
+from habeas.accounts.viewer import Viewer, viewer_of
 from habeas.core import crypto
 
 _hidden: ContextVar[frozenset[int]] = ContextVar("habeas_hidden_identities", default=frozenset())
@@ -39,9 +39,9 @@ def pseudonymous_ref(model: Any, pk: Any) -> str:
 
 
 @contextmanager
-def identities_of(user: Any) -> Iterator[None]:
+def identities_of(viewer: Viewer) -> Iterator[None]:
     """Within the block, hide the identities this user may not see."""
-    token = _hidden.set(frozenset(access.identities_hidden_from(user)))
+    token = _hidden.set(viewer.hidden)
     try:
         yield
     finally:
@@ -56,5 +56,5 @@ class PseudonymMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
-        with access.memberships_remembered(), identities_of(getattr(request, "user", None)):
+        with identities_of(viewer_of(request)):
             return self.get_response(request)

@@ -25,6 +25,7 @@ from habeas.accounts.models import Role, Team
 from habeas.accounts.reauth import ReauthBeforeDeletion, reauth_redirect, reauth_required
 from habeas.accounts.records import after_write, record_create, record_delete, record_move, record_update
 from habeas.accounts.services import audit_record, audit_search
+from habeas.accounts.viewer import viewer_of
 from habeas.core.fields import name_query, protected_fields
 
 _owned = access.owned
@@ -82,7 +83,7 @@ class RolePermissions:
     model: Any
 
     def has_module_permission(self, request: Any) -> bool:
-        return bool(request.user.is_active and (request.user.is_superuser or access.roles_of(request.user)))
+        return bool(request.user.is_active and (request.user.is_superuser or viewer_of(request).roles))
 
     def has_view_permission(self, request: Any, obj: Any = None) -> bool:
         if not self.has_module_permission(request):
@@ -90,16 +91,16 @@ class RolePermissions:
         if obj is None:
             return True
         model = type(obj)  # for an inline, the record it belongs to (not a row of the inline's own model)
-        return not _owned(model) or access.visible(model, request.user).filter(pk=obj.pk).exists()
+        return not _owned(model) or access.visible(model, viewer_of(request)).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return access.can_write(request.user)
+        return access.can_write(viewer_of(request))
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return access.can_write(request.user, obj if obj is not None and _owned(self.model) else None)
+        return access.can_write(viewer_of(request), obj if obj is not None and _owned(self.model) else None)
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return access.can_delete(request.user, obj if obj is not None and _owned(self.model) else None)
+        return access.can_delete(viewer_of(request), obj if obj is not None and _owned(self.model) else None)
 
     # Pseudonymised views (``habeas.accounts.identity``): an analyst not granted identities sees no protected field
     # of their team's records — on a record's page (``obj``; for an inline, the record it belongs to) or, when
@@ -129,18 +130,18 @@ class RolePermissions:
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if db_field.name == "team" and db_field.related_model is Team and _owned(self.model):
-            teams = access.writable_teams(request.user)
+            teams = access.writable_teams(viewer_of(request))
             kwargs["queryset"] = teams
             kwargs["required"] = True
             if len(only := list(teams[:2])) == 1:  # the user's only team: chosen already (the service sets it)
                 kwargs["empty_label"], kwargs["initial"], kwargs["required"] = None, only[0].pk, False
         elif _owned(db_field.related_model):
-            kwargs["queryset"] = access.writable(db_field.related_model, request.user)
+            kwargs["queryset"] = access.writable(db_field.related_model, viewer_of(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_manytomany(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if _owned(db_field.related_model):
-            kwargs["queryset"] = access.writable(db_field.related_model, request.user)
+            kwargs["queryset"] = access.writable(db_field.related_model, viewer_of(request))
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
@@ -198,7 +199,7 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
     def get_queryset(self, request: Any) -> Any:
         queryset = super().get_queryset(request)
         if _owned(self.model) and not request.user.is_superuser:
-            queryset = queryset.filter(team_id__in=list(access.roles_of(request.user)))
+            queryset = queryset.filter(team_id__in=list(viewer_of(request).roles))
         return queryset
 
     #: paths to the persons or groups whose names the search box also finds ("" for the record itself): names
@@ -233,7 +234,7 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
         """See ``log_addition``."""
 
     def get_search_results(self, request: Any, queryset: Any, search_term: str) -> tuple[Any, bool]:
-        writable = access.writable_team_ids(request.user)
+        writable = access.writable_team_ids(viewer_of(request))
         if (
             getattr(request.resolver_match, "url_name", None) == "autocomplete"
             and _owned(self.model)
@@ -319,7 +320,7 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
     def has_move_permission(self, request: Any) -> bool:
         user = request.user
         return _owned(self.model) and (
-            user.is_superuser or list(access.roles_of(user).values()).count(Role.ADMINISTRATOR) >= 2
+            user.is_superuser or list(viewer_of(request).roles.values()).count(Role.ADMINISTRATOR) >= 2
         )
 
     def get_actions(self, request: Any) -> Any:
@@ -335,7 +336,7 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
         teams = Team.objects.order_by("name")
         if not user.is_superuser:
             teams = teams.filter(
-                pk__in=[team for team, role in access.roles_of(user).items() if role == Role.ADMINISTRATOR]
+                pk__in=[team for team, role in viewer_of(request).roles.items() if role == Role.ADMINISTRATOR]
             )
         form = MoveForm(request.POST if "team" in request.POST else None, teams=teams)
         if form.is_valid():

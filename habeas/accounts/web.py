@@ -22,6 +22,7 @@ from habeas.accounts import access
 from habeas.accounts.forms import RecordForm
 from habeas.accounts.records import record_create, record_update
 from habeas.accounts.sites import second_factor_required
+from habeas.accounts.viewer import viewer_of
 
 View = Callable[..., HttpResponseBase]
 
@@ -72,12 +73,12 @@ class RecordPages:
     def add(self, request: HttpRequest, parent: int | None = None) -> HttpResponseBase:
         holder = None
         if self.parent is not None:
-            holder = access.get_for_user(self.parent, request.user, parent, write=True)
+            holder = access.get_for_user(self.parent, viewer_of(request), parent, write=True)
             team_id = holder.team_id  # type: ignore[attr-defined]
-        elif not access.can_write(request.user):
+        elif not access.can_write(viewer_of(request)):
             raise PermissionDenied(_("Read-only members do not add records."))
         else:
-            team_id = access.default_team(request.user)
+            team_id = access.default_team(viewer_of(request))
         record = self.form._meta.model()
         if holder is not None:
             setattr(record, self.parent_field, holder)
@@ -86,14 +87,14 @@ class RecordPages:
         return self._page(request, record, team_id, holder)
 
     def change(self, request: HttpRequest, pk: int) -> HttpResponseBase:
-        record = access.get_for_user(self.form._meta.model, request.user, pk, write=True)
+        record = access.get_for_user(self.form._meta.model, viewer_of(request), pk, write=True)
         holder = getattr(record, self.parent_field) if self.parent_field else None
         return self._page(request, record, getattr(record, "team_id", None), holder)
 
     def _page(
         self, request: HttpRequest, record: Any, team_id: int | None, holder: models.Model | None
     ) -> HttpResponseBase:
-        form = self.form(request.POST or None, instance=record, user=request.user, team_id=team_id)
+        form = self.form(request.POST or None, instance=record, viewer=viewer_of(request), team_id=team_id)
         back = request.GET.get("next", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
             back = ""

@@ -32,6 +32,7 @@ from habeas.accounts import access
 from habeas.accounts.identity import hidden_teams, identities_of
 from habeas.accounts.records import record_create, record_delete, record_update
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import Viewer, viewer_for
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField, NameDigestsField
 from habeas.core.models import Record
 
@@ -207,15 +208,15 @@ def _schemas(resource: Resource) -> Schemas:
 # Access
 
 
-def _visible(resource: Resource, user: Any) -> models.QuerySet[Any]:
+def _visible(resource: Resource, viewer: Viewer) -> models.QuerySet[Any]:
     model = resource.model
     if not resource.team:
-        return model._default_manager.filter(created_by=user)
+        return model._default_manager.filter(created_by=viewer.user)
     if resource.team == "team":
-        return access.visible(model, user)
-    if getattr(user, "is_superuser", False) and user.is_active:
+        return access.visible(model, viewer)
+    if viewer.superuser:
         return model._default_manager.all()
-    return model._default_manager.filter(**{f"{resource.team}_id__in": list(access.roles_of(user))})
+    return model._default_manager.filter(**{f"{resource.team}_id__in": list(viewer.roles)})
 
 
 def _team_id(resource: Resource, record: Any) -> int | None:
@@ -225,14 +226,14 @@ def _team_id(resource: Resource, record: Any) -> int | None:
     return getattr(holder, "team_id", None)
 
 
-def _get(resource: Resource, user: Any, pk: int) -> Any:
-    found = _visible(resource, user).filter(pk=pk).first()
+def _get(resource: Resource, viewer: Viewer, pk: int) -> Any:
+    found = _visible(resource, viewer).filter(pk=pk).first()
     if found is None:
         raise Http404(f"no {resource.model._meta.verbose_name} {pk}")
     return found
 
 
-def _parent(resource: Resource, record: Any, user: Any) -> Any:
+def _parent(resource: Resource, record: Any, viewer: Viewer) -> Any:
     """The record a part belongs to, which the user must be allowed to change (a part of a record they may not
     see answers 404, as the record would)."""
     if not resource.parent:
@@ -248,13 +249,13 @@ def _parent(resource: Resource, record: Any, user: Any) -> Any:
         model, pk = field.related_model, getattr(record, field.attname)
     if model is None or pk is None:
         raise ValidationError({resource.parent: "Name the record this belongs to."})
-    return access.get_for_user(model, user, pk, write=True) if access.owned(model) else None
+    return access.get_for_user(model, viewer, pk, write=True) if access.owned(model) else None
 
 
 @contextmanager
-def _as(user: Any) -> Iterator[None]:
-    """Within the block, what the user may see: their memberships read once, identities hidden as theirs."""
-    with access.memberships_remembered(), identities_of(user):
+def _as(viewer: Viewer) -> Iterator[None]:
+    """Within the block, identities hidden as the viewer's."""
+    with identities_of(viewer):
         yield
 
 
@@ -297,9 +298,9 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
     name, noun = resource.name.replace("-", "_"), resource.label
 
     def listed(request: HttpRequest, params: Any) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        with _as(user):
-            found = _visible(resource, user)
+        viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
+        with _as(viewer):
+            found = _visible(resource, viewer)
             if resource.changed_field and params.changed_since is not None:
                 found = found.filter(**{f"{resource.changed_field}__gte": params.changed_since})
             page = list(found.order_by("pk")[params.offset : params.offset + params.limit])
@@ -319,9 +320,9 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
     )
 
     def read(request: HttpRequest, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        with _as(user):
-            record = _get(resource, user, pk)
+        viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
+        with _as(viewer):
+            record = _get(resource, viewer, pk)
             _read_audited(request, resource, [record])
             return _shown(resource, record)
 
@@ -338,31 +339,31 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
         return router
 
     def create(request: HttpRequest, payload: Any) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        with _as(user):
-            if not access.can_write(user):  # and for a part, in the team of the record it belongs to (below)
+        viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
+        with _as(viewer):
+            if not access.can_write(viewer):  # and for a part, in the team of the record it belongs to (below)
                 raise PermissionDenied(_("Your role may read these records but not add them."))
             record = resource.model()
             _assign(record, payload.dict(exclude_unset=True))
-            record_create(record=record, user=user, parent=_parent(resource, record, user), recheck=True)
+            record_create(record=record, user=viewer.user, parent=_parent(resource, record, viewer), recheck=True)
             return Status(201, _shown(resource, record))
 
     def update(request: HttpRequest, payload: Any, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        with _as(user):
-            record = _get(resource, user, pk)
-            parent = _parent(resource, record, user)  # the record it belonged to, which the user must change
+        viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
+        with _as(viewer):
+            record = _get(resource, viewer, pk)
+            parent = _parent(resource, record, viewer)  # the record it belonged to, which the user must change
             changes = _assign(record, payload.dict(exclude_unset=True))
-            moved = _parent(resource, record, user)  # and the one it belongs to now
-            record_update(record=record, user=user, parent=moved or parent, changes=changes, recheck=True)
+            moved = _parent(resource, record, viewer)  # and the one it belongs to now
+            record_update(record=record, user=viewer.user, parent=moved or parent, changes=changes, recheck=True)
             return _shown(resource, record)
 
     def delete(request: HttpRequest, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        with _as(user):
-            record = _get(resource, user, pk)
-            holder = _parent(resource, record, user) if resource.parent else None
-            record_delete(record=record, user=user, parent=holder)
+        viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
+        with _as(viewer):
+            record = _get(resource, viewer, pk)
+            holder = _parent(resource, record, viewer) if resource.parent else None
+            record_delete(record=record, user=viewer.user, parent=holder)
             return Status(204, None)
 
     create.__annotations__["payload"] = schemas.create

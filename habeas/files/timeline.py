@@ -25,6 +25,7 @@ from django_stubs_ext import StrOrPromise
 
 from habeas.accounts import access
 from habeas.accounts.identity import hides_identity
+from habeas.accounts.viewer import Viewer
 from habeas.cases.models import (
     Allegation,
     Charge,
@@ -165,11 +166,11 @@ Facts = list[tuple[StrOrPromise, str]]
 class Reader:
     """Reads the records of one file for one user, and says what they may see of them."""
 
-    def __init__(self, user: Any, *, home: Locality | None = None) -> None:
+    def __init__(self, user: Viewer, *, home: Locality | None = None) -> None:
         self.user = user
         self.home = home
-        self.superuser = bool(getattr(user, "is_superuser", False) and user.is_active)
-        self.teams = set(access.roles_of(user))
+        self.superuser = user.superuser
+        self.teams = set(user.roles)
 
     def visible(self, model: type[Any]) -> Any:
         return access.visible(model, self.user)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from habeas.accounts.viewer import Viewer
 from habeas.standards.models import Finding
 from habeas.standards.visibility import findings_seen
 
 
 def findings_for_report(
-    profile: str, codes: Iterable[str] | None = None, *, seen_by: Any = None
+    profile: str, codes: Iterable[str] | None = None, *, seen_by: Viewer | None = None
 ) -> list[dict[str, Any]]:
     """The current findings of a profile as plain data, most severe first; with ``seen_by``, only those about
     records that user may see (``findings_seen``), so that no other team's finding is decrypted."""

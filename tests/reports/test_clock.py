@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from habeas.accounts.models import Membership, Role, Team
+from habeas.accounts.viewer import viewer_for
 from habeas.cases.models import Allegation, Complaint
 from habeas.core.wording import render
 from habeas.custody.models import CustodyEpisode, Placement, RestrictiveMeasure
@@ -55,7 +56,7 @@ def held(team: Team, hours: float, label: str = "Marat Test", **fields: object) 
 
 
 def texts(user, **where) -> list[tuple[str, str]]:
-    return [(item.kind, item.time_text) for item in clock_items(user, now=NOW, **where).items]
+    return [(item.kind, item.time_text) for item in clock_items(viewer_for(user), now=NOW, **where).items]
 
 
 def test_a_custody_opened_47_hours_ago_has_1_hour_left(teams):

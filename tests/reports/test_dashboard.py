@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from habeas.accounts.models import Membership, Role
+from habeas.accounts.viewer import viewer_for
 from habeas.cases.models import Allegation, Investigation, Proceeding, Reparation, Verdict
 from habeas.monitoring.models import Recommendation
 from habeas.reports import dashboard
@@ -84,7 +85,10 @@ def test_another_team_sees_nothing_of_it(client, world):
     assert {stage.count for stage in dashboard.allegation_funnel(outsider)} == {0}
     assert dashboard.findings_by_severity(outsider) == []
     assert dashboard.recommendations_by_status(outsider) == []
-    assert dashboard.open_findings(world["member"]).count() == dashboard.open_findings(world["superuser"]).count()
+    assert (
+        dashboard.open_findings(viewer_for(world["member"])).count()
+        == dashboard.open_findings(viewer_for(world["superuser"])).count()
+    )
 
 
 def test_a_dismissed_finding_is_not_open(world):
