@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -29,7 +27,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, BaseModel, create_model
 
 from habeas.accounts import access
-from habeas.accounts.identity import hidden_teams, identities_of
+from habeas.accounts.identity import name_of
 from habeas.accounts.records import record_create, record_delete, record_update
 from habeas.accounts.services import audit_record
 from habeas.accounts.viewer import Viewer, viewer_for
@@ -252,16 +250,9 @@ def _parent(resource: Resource, record: Any, viewer: Viewer) -> Any:
     return access.get_for_user(model, viewer, pk, write=True) if access.owned(model) else None
 
 
-@contextmanager
-def _as(viewer: Viewer) -> Iterator[None]:
-    """Within the block, identities hidden as the viewer's."""
-    with identities_of(viewer):
-        yield
-
-
-def _shown(resource: Resource, record: Any) -> dict[str, Any]:
-    hide = _team_id(resource, record) in hidden_teams() if resource.team else False
-    shown: dict[str, Any] = {"display": str(record)}
+def _shown(resource: Resource, record: Any, viewer: Viewer) -> dict[str, Any]:
+    hide = not viewer.sees_identity(_team_id(resource, record)) if resource.team else False
+    shown: dict[str, Any] = {"display": name_of(record, viewer)}
     for f in _output_fields(resource.model):
         shown[f.name] = None if hide and isinstance(f, EncryptedTextField) else getattr(record, f.attname)
     return shown
@@ -299,13 +290,12 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
 
     def listed(request: HttpRequest, params: Any) -> Any:
         viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
-        with _as(viewer):
-            found = _visible(resource, viewer)
-            if resource.changed_field and params.changed_since is not None:
-                found = found.filter(**{f"{resource.changed_field}__gte": params.changed_since})
-            page = list(found.order_by("pk")[params.offset : params.offset + params.limit])
-            _read_audited(request, resource, page)
-            items = [_shown(resource, record) for record in page]
+        found = _visible(resource, viewer)
+        if resource.changed_field and params.changed_since is not None:
+            found = found.filter(**{f"{resource.changed_field}__gte": params.changed_since})
+        page = list(found.order_by("pk")[params.offset : params.offset + params.limit])
+        _read_audited(request, resource, page)
+        items = [_shown(resource, record, viewer) for record in page]
         return {"count": found.count(), "limit": params.limit, "offset": params.offset, "items": items}
 
     listed.__annotations__["params"] = Query[schemas.params]  # type: ignore[misc,name-defined]
@@ -321,10 +311,9 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
 
     def read(request: HttpRequest, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
         viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
-        with _as(viewer):
-            record = _get(resource, viewer, pk)
-            _read_audited(request, resource, [record])
-            return _shown(resource, record)
+        record = _get(resource, viewer, pk)
+        _read_audited(request, resource, [record])
+        return _shown(resource, record, viewer)
 
     router.add_api_operation(
         "/{pk}",
@@ -340,31 +329,28 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
 
     def create(request: HttpRequest, payload: Any) -> Any:
         viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
-        with _as(viewer):
-            if not access.can_write(viewer):  # and for a part, in the team of the record it belongs to (below)
-                raise PermissionDenied(_("Your role may read these records but not add them."))
-            record = resource.model()
-            _assign(record, payload.dict(exclude_unset=True))
-            record_create(record=record, user=viewer.user, parent=_parent(resource, record, viewer), recheck=True)
-            return Status(201, _shown(resource, record))
+        if not access.can_write(viewer):  # and for a part, in the team of the record it belongs to (below)
+            raise PermissionDenied(_("Your role may read these records but not add them."))
+        record = resource.model()
+        _assign(record, payload.dict(exclude_unset=True))
+        record_create(record=record, user=viewer.user, parent=_parent(resource, record, viewer), recheck=True)
+        return Status(201, _shown(resource, record, viewer))
 
     def update(request: HttpRequest, payload: Any, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
         viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
-        with _as(viewer):
-            record = _get(resource, viewer, pk)
-            parent = _parent(resource, record, viewer)  # the record it belonged to, which the user must change
-            changes = _assign(record, payload.dict(exclude_unset=True))
-            moved = _parent(resource, record, viewer)  # and the one it belongs to now
-            record_update(record=record, user=viewer.user, parent=moved or parent, changes=changes, recheck=True)
-            return _shown(resource, record)
+        record = _get(resource, viewer, pk)
+        parent = _parent(resource, record, viewer)  # the record it belonged to, which the user must change
+        changes = _assign(record, payload.dict(exclude_unset=True))
+        moved = _parent(resource, record, viewer)  # and the one it belongs to now
+        record_update(record=record, user=viewer.user, parent=moved or parent, changes=changes, recheck=True)
+        return _shown(resource, record, viewer)
 
     def delete(request: HttpRequest, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
         viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
-        with _as(viewer):
-            record = _get(resource, viewer, pk)
-            holder = _parent(resource, record, viewer) if resource.parent else None
-            record_delete(record=record, user=viewer.user, parent=holder)
-            return Status(204, None)
+        record = _get(resource, viewer, pk)
+        holder = _parent(resource, record, viewer) if resource.parent else None
+        record_delete(record=record, user=viewer.user, parent=holder)
+        return Status(204, None)
 
     create.__annotations__["payload"] = schemas.create
     update.__annotations__["payload"] = schemas.update

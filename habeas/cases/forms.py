@@ -18,6 +18,7 @@ from django_stubs_ext import StrOrPromise
 
 from habeas.accounts.access import linkable
 from habeas.accounts.forms import RecordForm
+from habeas.accounts.identity import name_of
 from habeas.accounts.viewer import Viewer
 from habeas.cases.models import (
     Allegation,
@@ -169,7 +170,7 @@ class WhoForm(StepForm):
         current = person_visible(viewer=self.viewer, pk=chosen)
         if current is not None and current not in people:
             people.insert(0, current)
-        self.fields["person"].choices = [(p.pk, person_choice_label(p)) for p in people]  # type: ignore[attr-defined]
+        self.fields["person"].choices = [(p.pk, person_choice_label(p, self.viewer)) for p in people]  # type: ignore[attr-defined]
         self.matches = people
         self.searched = bool(search)
 
@@ -205,14 +206,19 @@ class WhoForm(StepForm):
     def summary(self) -> list[tuple[StrOrPromise, str]]:
         data = self.cleaned_data
         if data.get("person") is not None:
-            return [(_("Victim"), _("%(name)s (already recorded)") % {"name": person_choice_label(data["person"])})]
+            return [
+                (
+                    _("Victim"),
+                    _("%(name)s (already recorded)") % {"name": person_choice_label(data["person"], self.viewer)},
+                )
+            ]
         out = [(_("Victim"), _("%(name)s (new person)") % {"name": data["name"]})]
         own = {self.fields[name].label for name in ("search", "person", "name")}
         return out + [item for item in super().summary() if item[0] not in own]
 
 
-def person_choice_label(person: Person) -> str:
-    parts = [str(person)]
+def person_choice_label(person: Person, viewer: Viewer) -> str:
+    parts = [name_of(person, viewer)]
     if person.born_on:
         parts.append(str(_("born %(date)s") % {"date": person.date_text("born_on")}))
     return ", ".join(parts) + f" (#{person.pk})"

@@ -11,7 +11,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
-from habeas.accounts.identity import hides_identity, pseudonymous
+from habeas.accounts.identity import pseudonymous
+from habeas.accounts.viewer import Viewer
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField
 from habeas.core.models import Record, at_least_one, exactly_one, fuzzy_date, not_before, not_negative
 from habeas.registry.models import Group, Locality, Organisation, Person, Place
@@ -498,7 +499,11 @@ class Investigation(Record):
         ]
 
     def __str__(self) -> str:
-        return pseudonymous(self) if hides_identity(self) else self.subject
+        return pseudonymous(self)
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Its name, for a viewer who sees its team's identities (``habeas.accounts.identity.name_of``)."""
+        return self.subject if viewer.sees_identity(self.team_id) else str(self)
 
 
 class InvestigationStep(Record):
@@ -598,7 +603,11 @@ class Proceeding(Record):
         ]
 
     def __str__(self) -> str:
-        return pseudonymous(self) if hides_identity(self) else self.title
+        return pseudonymous(self)
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Its name, for a viewer who sees its team's identities (``habeas.accounts.identity.name_of``)."""
+        return self.title if viewer.sees_identity(self.team_id) else str(self)
 
 
 class Charge(Record):

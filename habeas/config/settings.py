@@ -77,7 +77,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "habeas.accounts.middleware.SecondFactorMiddleware",
     "habeas.accounts.viewer.ViewerMiddleware",
-    "habeas.accounts.identity.PseudonymMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

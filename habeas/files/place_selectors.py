@@ -17,7 +17,6 @@ from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, Pref
 from django.db.models.functions import Coalesce
 
 from habeas.accounts import access
-from habeas.accounts.identity import hides_identity
 from habeas.accounts.viewer import Viewer
 from habeas.custody.models import FamilyContact, Placement, RestrictiveMeasure, Transfer
 from habeas.evidence.models import Citation
@@ -367,7 +366,7 @@ def place_file(user: Viewer, place: Place) -> PlaceFile:
             .select_related("source")
             .order_by("pk")
         ),
-        hidden=hides_identity(place),
+        hidden=not user.sees_identity(place.team_id),
     )
 
 

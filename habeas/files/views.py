@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts.identity import name_of
 from habeas.accounts.services import audit_record, audit_search
 from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import member_required, render_page
@@ -63,6 +64,7 @@ def _file_page(
     def rendered() -> str:
         file = read(obj, viewer_of(request), kind=kind)
         context = {
+            "viewer": viewer_of(request),
             "file": file,
             name: obj,
             "timeline": file.timeline,
@@ -74,7 +76,9 @@ def _file_page(
     main = rendered()
     if part:
         return HttpResponse(main)
-    return render_page(request, f"files/{name}_detail.html", {"title": str(obj), "main": main, "clock": clock})
+    return render_page(
+        request, f"files/{name}_detail.html", {"title": name_of(obj, viewer_of(request)), "main": main, "clock": clock}
+    )
 
 
 @member_required

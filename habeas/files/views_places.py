@@ -102,6 +102,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             )
         context = {
+            "viewer": viewer_of(request),
             "place": place,
             "file": file,
             "map": _map(

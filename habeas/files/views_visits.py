@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from habeas.accounts import access
-from habeas.accounts.identity import hides_identity
 from habeas.accounts.services import audit_record
 from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import member_required, render_page
@@ -26,7 +25,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": str(visit),
         "visit": visit,
         "planned": selectors.visit_is_planned(visit, today),
-        "hidden": hides_identity(visit),
+        "hidden": not viewer_of(request).sees_identity(visit.team_id),
         "recommendations": [(r, selectors.recommendation_is_overdue(r, today)) for r in recommendations],
         "sources": sources_cited(visit),
         "findings": findings_of_visit(visit, viewer_of(request)),

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
-from habeas.accounts.identity import hidden_teams, hides_identity
+from habeas.accounts.identity import name_of
 from habeas.accounts.services import audit_record
 from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import member_required, render_page
@@ -59,7 +59,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         "title": _("Monitoring visits"),
         "form": form,
         "page": page,
-        "hidden": hidden_teams(),
+        "hidden": viewer_of(request).hidden,
         "can_plan": access.can_write(viewer_of(request)),
     }
     return render_page(request, "monitoring/visit_list.html", context, partial="table")
@@ -157,7 +157,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         "title": _("Recommendations"),
         "form": form,
         "page": _page(request, rows),
-        "hidden": hidden_teams(),
+        "hidden": viewer_of(request).hidden,
         "by_status": by_status,
         "chart": mark_safe(
             charts.bars(
@@ -188,13 +188,13 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         _read(request, recommendation)
     today = timezone.localdate()
     context = {
-        "title": str(recommendation)[:80],
+        "title": name_of(recommendation, viewer_of(request))[:80],
         "recommendation": recommendation,
         "status": selectors.status_of(recommendation),
         "status_label": RecommendationStatus.Status(selectors.status_of(recommendation)).label,
         "overdue": selectors.recommendation_is_overdue(recommendation, today),
         "history": selectors.history_of(recommendation),
-        "hidden": hides_identity(recommendation),
+        "hidden": not viewer_of(request).sees_identity(recommendation.team_id),
         "sources": sources_cited(recommendation),
         "form": form,
         "can_write": access.can_write(viewer_of(request), recommendation),
