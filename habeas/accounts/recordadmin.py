@@ -80,7 +80,7 @@ def _named_choices(field: Any, request: Any) -> Any:
     """A choice of records labelled by the names the user may see (``habeas.accounts.identity.name_of``)."""
     if isinstance(field, forms.ModelChoiceField):
         viewer = viewer_of(request)
-        field.label_from_instance = lambda record: name_of(record, viewer)  # type: ignore[method-assign]
+        field.label_from_instance = lambda obj: name_of(obj, viewer)  # type: ignore[method-assign]
     return field
 
 

@@ -45,9 +45,9 @@ class Viewer:
         return {team_id: team.role for team_id, team in self.teams.items()}
 
     @property
-    def hidden(self) -> frozenset[int]:
+    def hidden(self) -> set[int]:
         """The teams whose records the user sees pseudonymised (an analyst not granted identities)."""
-        return frozenset(team_id for team_id, team in self.teams.items() if not team.identities)
+        return set(team_id for team_id, team in self.teams.items() if not team.identities)
 
     def sees_identity(self, team_id: int | None) -> bool:
         """Whether names of a record of this team are shown to the user (records without a team hide none)."""

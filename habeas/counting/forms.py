@@ -89,7 +89,7 @@ class LinkForm(forms.Form):
         help_text=_("the same seed and lists give the same people again"),
     )
 
-    def __init__(self, *args: object, viewer: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, viewer: Viewer, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         teams = [team for team in viewer.roles if can_analyse(viewer, team)]
         if viewer.superuser:
