@@ -368,7 +368,7 @@ class RowsStep(forms.BaseFormSet):
 
     def __init__(self, *args: Any, viewer: Viewer, victim: Person | None = None, **kwargs: Any) -> None:
         self.viewer = viewer
-        kwargs.setdefault("form_kwargs", {})["user"] = viewer
+        kwargs.setdefault("form_kwargs", {})["viewer"] = viewer
         super().__init__(*args, **kwargs)
 
     @property

@@ -87,7 +87,7 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponseBase:
     if go == "back":
         return redirect("intake_step", pk=draft.pk, step=STEPS[max(index - 1, 0)].slug)
     if go == "find" and current.slug == "who":
-        form = current.form(initial={k: v[-1] for k, v in typed.items()}, user=request.user, victim=victim)
+        form = current.form(initial={k: v[-1] for k, v in typed.items()}, viewer=viewer_of(request), victim=victim)
         return _render_step(request, draft, current, form)
     if valid:
         following = STEPS[-1] if go == "review" else STEPS[index + 1]

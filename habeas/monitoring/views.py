@@ -86,7 +86,7 @@ def _recommendation_formset(request: HttpRequest, visit: Visit) -> Any:
     """The rows of recommendations on the record page; "add another" (``more``) gives one more row."""
     offered = {"issuer": visit.body} if visit.body_id else {}
     if request.method != "POST":
-        return RecommendationFormSet(prefix=PREFIX, initial=[offered], form_kwargs={"user": request.user})
+        return RecommendationFormSet(prefix=PREFIX, initial=[offered], form_kwargs={"viewer": viewer_of(request)})
     data = request.POST.copy()
     try:
         total = max(0, min(int(data.get(f"{PREFIX}-TOTAL_FORMS", "0")), RecommendationFormSet.max_num))
@@ -98,7 +98,7 @@ def _recommendation_formset(request: HttpRequest, visit: Visit) -> Any:
     data[f"{PREFIX}-TOTAL_FORMS"] = str(total)
     data[f"{PREFIX}-INITIAL_FORMS"] = "0"
     return RecommendationFormSet(
-        data, prefix=PREFIX, initial=[offered] * total, form_kwargs={"user": request.user, "empty_permitted": True}
+        data, prefix=PREFIX, initial=[offered] * total, form_kwargs={"viewer": viewer_of(request), "empty_permitted": True}
     )
 
 
