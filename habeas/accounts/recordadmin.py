@@ -256,6 +256,14 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
             shown = ["__str__", *(c for c in shown if c != "__str__")]
         return [_name_column(self.model, request, c) if _names_a_record(self.model, c) else c for c in shown]
 
+    def get_list_select_related(self, request: Any) -> Any:
+        """The linked records shown as name columns are joined, as Django joins a link shown as a column."""
+        chosen = super().get_list_select_related(request)
+        columns = super().get_list_display(request)
+        if chosen is False and any(c != "__str__" and _names_a_record(self.model, c) for c in columns):
+            return True
+        return chosen
+
     def log_addition(self, request: Any, obj: Any, message: Any) -> Any:
         """Django's own change log would store each record's name in clear: the audit trail replaces it."""
 

@@ -100,9 +100,10 @@ def _require_write(user: Any, team_id: int | None, what: str) -> None:
 
 def _require_analysis(user: Any, team_id: int | None, what: str, *, identities: bool = False) -> None:
     """Analysts may link and estimate; deciding whether two rows are one person also needs their names."""
-    if not can_analyse(viewer_for(user), team_id):
+    viewer = viewer_for(user)
+    if not can_analyse(viewer, team_id):
         raise PermissionDenied(f"{user} may not {what} in this team")
-    if identities and team_id in viewer_for(user).hidden:
+    if identities and team_id in viewer.hidden:
         raise PermissionDenied(f"{user} sees this team's lists pseudonymised and so may not {what}")
 
 

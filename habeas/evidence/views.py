@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
+from habeas.accounts.identity import name_of
 from habeas.accounts.services import audit_record
 from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import member_required, render_page
@@ -69,7 +70,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _read(request, source)
     hidden = source.team_id in viewer_of(request).hidden
     context = {
-        "title": str(source),
+        "title": name_of(source, viewer_of(request)),
         "source": source,
         "hidden": hidden,
         "documents": [] if hidden else selectors.documents_of(source=source),

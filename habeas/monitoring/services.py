@@ -123,8 +123,9 @@ def visit_plan(
         errors["visited_on"] = _("Give the date of the visit (at least its year).")
     if errors:
         raise ValidationError(errors)
-    team_id = place.team_id if place is not None else access.default_team(viewer_for(user))
-    if not access.can_write_in(viewer_for(user), team_id):
+    viewer = viewer_for(user)
+    team_id = place.team_id if place is not None else access.default_team(viewer)
+    if not access.can_write_in(viewer, team_id):
         raise PermissionDenied("the user may not plan visits for this team")
     if body is None:
         body = record_create(
