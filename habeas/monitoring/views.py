@@ -98,7 +98,10 @@ def _recommendation_formset(request: HttpRequest, visit: Visit) -> Any:
     data[f"{PREFIX}-TOTAL_FORMS"] = str(total)
     data[f"{PREFIX}-INITIAL_FORMS"] = "0"
     return RecommendationFormSet(
-        data, prefix=PREFIX, initial=[offered] * total, form_kwargs={"viewer": viewer_of(request), "empty_permitted": True}
+        data,
+        prefix=PREFIX,
+        initial=[offered] * total,
+        form_kwargs={"viewer": viewer_of(request), "empty_permitted": True},
     )
 
 
