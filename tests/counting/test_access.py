@@ -27,7 +27,7 @@ def test_another_teams_user_sees_no_list_run_or_pair(three_lists, member, outsid
         (pair_get_for_user, pair.pk),
     ):
         with pytest.raises(Http404):
-            lookup(user=outsider, pk=pk)
+            lookup(viewer=viewer_for(outsider), pk=pk)
 
 
 def test_a_read_only_member_sees_a_pair_but_may_not_decide_it(three_lists, member):
