@@ -1,16 +1,14 @@
 """Who may see and change which records: the one helper every view, the admin and the CLI go through.
 
 A record belongs to a team; a user sees the records of the teams they are a member of (superusers see
-everything). Seeing a record does not mean changing it: analysts and read-only members only read.
+everything). Every helper takes the request's ``Viewer`` (``habeas.accounts.viewer``): the user with their roles,
+read once. Seeing a record does not mean changing it: analysts and read-only members only read.
 An object the user may not see answers 404, so that its existence is not revealed; a write the user may not
 make answers 403.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -18,136 +16,90 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts.models import WRITING_ROLES, Membership, Role, Team
+from habeas.accounts.models import WRITING_ROLES, Role, Team
+from habeas.accounts.viewer import Viewer
 
 M = TypeVar("M", bound=models.Model)
 
-#: within a request: user id → their memberships as (team id, role, identities granted), read once
-_remembered: ContextVar[dict[int, list[tuple[int, str, bool]]] | None] = ContextVar("habeas_memberships", default=None)
 
-
-@contextmanager
-def memberships_remembered() -> Iterator[None]:
-    """Within the block (a request), read each user's memberships once, however many checks a page makes. A
-    change of any membership in the block forgets them (``forget_memberships``)."""
-    token = _remembered.set({})
-    try:
-        yield
-    finally:
-        _remembered.reset(token)
-
-
-def forget_memberships(**_: Any) -> None:
-    """A membership was added, changed or removed: read them again."""
-    remembered = _remembered.get()
-    if remembered is not None:
-        remembered.clear()
-
-
-def memberships(user: Any) -> list[tuple[int, str, bool]]:
-    """The user's memberships: (team id, role, identities granted)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    remembered = _remembered.get()
-    if remembered is not None and user.pk in remembered:
-        return remembered[user.pk]
-    rows = list(Membership.objects.filter(user=user).values_list("team_id", "role", "identities"))
-    if remembered is not None:
-        remembered[user.pk] = rows
-    return rows
-
-
-def roles_of(user: Any) -> dict[int, str]:
-    """Team id → the user's role in it."""
-    return {team_id: role for team_id, role, _ in memberships(user)}
-
-
-def visible(model: type[M], user: Any) -> models.QuerySet[M]:
+def visible(model: type[M], viewer: Viewer) -> models.QuerySet[M]:
     """The records of ``model`` the user may see."""
     manager = model._default_manager
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if viewer.superuser:
         return manager.all()
-    return manager.filter(team_id__in=list(roles_of(user)))
+    return manager.filter(team_id__in=list(viewer.roles))
 
 
-def can_write(user: Any, obj: models.Model | None = None) -> bool:
+def can_write(viewer: Viewer, obj: models.Model | None = None) -> bool:
     """Whether the user may add records (``obj`` None) or change this one."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if viewer.superuser:
         return True
     if obj is None:
-        return any(role in WRITING_ROLES for role in roles_of(user).values())
-    return can_write_in(user, getattr(obj, "team_id", None))
+        return any(role in WRITING_ROLES for role in viewer.roles.values())
+    return can_write_in(viewer, getattr(obj, "team_id", None))
 
 
-def can_write_in(user: Any, team_id: int | None) -> bool:
+def can_write_in(viewer: Viewer, team_id: int | None) -> bool:
     """Whether the user may add or change records of this team."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if viewer.superuser:
         return True
-    return team_id is not None and roles_of(user).get(team_id) in WRITING_ROLES
+    return team_id is not None and viewer.roles.get(team_id) in WRITING_ROLES
 
 
-def can_analyse(user: Any, team_id: int | None) -> bool:
+def can_analyse(viewer: Viewer, team_id: int | None) -> bool:
     """Whether the user may run analyses (record linkage, estimates) over a team's lists: the writing roles
     and analysts, who are read-only for case records but whose work is the analysis."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if viewer.superuser:
         return True
-    return team_id is not None and roles_of(user).get(team_id) in (*WRITING_ROLES, Role.ANALYST)
+    return team_id is not None and viewer.roles.get(team_id) in (*WRITING_ROLES, Role.ANALYST)
 
 
-def can_delete(user: Any, obj: models.Model | None = None) -> bool:
-    if getattr(user, "is_superuser", False) and user.is_active:
+def can_delete(viewer: Viewer, obj: models.Model | None = None) -> bool:
+    if viewer.superuser:
         return True
-    roles = roles_of(user)
+    roles = viewer.roles
     if obj is None:
         return Role.ADMINISTRATOR in roles.values()
     return roles.get(getattr(obj, "team_id", None) or 0) == Role.ADMINISTRATOR
 
 
-def get_for_user(model: type[M], user: Any, pk: Any, *, write: bool = False) -> M:
+def get_for_user(model: type[M], viewer: Viewer, pk: Any, *, write: bool = False) -> M:
     """The record, if the user may see it (else 404) and, for a write, change it (else 403)."""
     try:
-        obj = visible(model, user).get(pk=pk)
+        obj = visible(model, viewer).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         raise Http404(f"no {model._meta.verbose_name} {pk}") from None
-    if write and not can_write(user, obj):
-        raise PermissionDenied(f"{user} may read but not change this {model._meta.verbose_name}")
+    if write and not can_write(viewer, obj):
+        raise PermissionDenied(f"{viewer} may read but not change this {model._meta.verbose_name}")
     return obj
 
 
-def identities_hidden_from(user: Any) -> set[int]:
-    """The teams in which the user is an analyst not granted identities: they see those teams' records
-    pseudonymised (see ``habeas.accounts.identity``)."""
-    if not getattr(user, "is_authenticated", False) or (user.is_superuser and user.is_active):
-        return set()
-    return {team_id for team_id, role, identities in memberships(user) if role == Role.ANALYST and not identities}
-
-
-def default_team(user: Any) -> int | None:
+def default_team(viewer: Viewer) -> int | None:
     """The team a new record of this user goes to: the first team they may write in."""
-    for team_id, role in sorted(roles_of(user).items()):
+    for team_id, role in sorted(viewer.roles.items()):
         if role in WRITING_ROLES:
             return team_id
     return None
 
 
-def writable_team_ids(user: Any) -> list[int] | None:
+def writable_team_ids(viewer: Viewer) -> list[int] | None:
     """The teams in which the user may add and change records; None for a superuser, who may write in all."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if viewer.superuser:
         return None
-    return sorted(team_id for team_id, role in roles_of(user).items() if role in WRITING_ROLES)
+    return sorted(team_id for team_id, role in viewer.roles.items() if role in WRITING_ROLES)
 
 
-def writable_teams(user: Any) -> models.QuerySet[Team]:
+def writable_teams(viewer: Viewer) -> models.QuerySet[Team]:
     """The teams a new record of this user may go to, by name."""
-    teams = writable_team_ids(user)
+    teams = writable_team_ids(viewer)
     found = Team.objects.order_by("name")
     return found if teams is None else found.filter(pk__in=teams)
 
 
-def writable(model: type[M], user: Any) -> models.QuerySet[M]:
+def writable(model: type[M], viewer: Viewer) -> models.QuerySet[M]:
     """The records of ``model`` the user may change, and so link into their own records: a record of a team in
     which they only read is not offered (its name would reach that team's records)."""
-    teams = writable_team_ids(user)
+    teams = writable_team_ids(viewer)
     manager = model._default_manager
     return manager.all() if teams is None else manager.filter(team_id__in=teams)
 
@@ -174,7 +126,7 @@ def links_outside_team(obj: models.Model, team_id: int | None) -> dict[str, Any]
     return errors
 
 
-def linkable(model: type[M], user: Any) -> models.QuerySet[M]:
+def linkable(model: type[M], viewer: Viewer) -> models.QuerySet[M]:
     """The records of ``model`` a new record of this user (which goes to ``default_team``) may point to: those
     of that same team. A superuser who writes in no team links among records of no team."""
-    return writable(model, user).filter(team_id=default_team(user))
+    return writable(model, viewer).filter(team_id=default_team(viewer))

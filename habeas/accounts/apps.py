@@ -9,11 +9,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and audit"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from habeas.accounts import receivers  # noqa: F401 - logins are known only through auth's signals
-        from habeas.accounts.access import forget_memberships
-        from habeas.accounts.models import Membership
-
-        post_save.connect(forget_memberships, sender=Membership, dispatch_uid="forget_memberships_saved")
-        post_delete.connect(forget_memberships, sender=Membership, dispatch_uid="forget_memberships_deleted")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from habeas.accounts import access
+from habeas.accounts.viewer import Viewer
 from habeas.core.dates import MONTHS, Precision
 from habeas.core.models import PRECISION_SUFFIX
 
@@ -149,9 +150,9 @@ class RecordForm(forms.ModelForm):
 
     related: dict[str, tuple[str, ...]] = {}
 
-    def __init__(self, *args: Any, user: Any, team_id: int | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, team_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user, self.team_id = user, team_id
+        self.viewer, self.team_id = viewer, team_id
         zone = self.instance.time_zone()
         model = self._meta.model
         names = {f.name for f in model._meta.concrete_fields}
@@ -169,7 +170,7 @@ class RecordForm(forms.ModelForm):
                 )
                 self.fuzzy.append(name)
             elif isinstance(field, forms.ModelChoiceField) and owned_choice(field):
-                chosen = access.visible(field.queryset.model, user).filter(team_id=team_id)  # type: ignore[union-attr]
+                chosen = access.visible(field.queryset.model, viewer).filter(team_id=team_id)  # type: ignore[union-attr]
                 field.queryset = chosen.select_related(*self.related.get(name, ()))
 
     def clean(self) -> dict[str, Any]:

@@ -1,32 +1,21 @@
 """Pseudonymised views: analysts see the structure of the records (dates, places, measures, outcomes) but not
 who the people are, unless their membership grants them identities.
 
-While a request (or a command) of such an analyst runs, the teams whose identities are hidden from them are
-held in a context variable. Persons, groups and the records whose names are their own (an investigation's
-subject, a trial's title) then show a stable pseudonym instead of their name, wherever they are printed;
-and the admin leaves out every protected field (see ``habeas.accounts.recordadmin``).
+A record that names people (a person and their names, a group, a source and its citations, an investigation's
+subject, a trial's title, a recommendation, a request for information) prints as its stable pseudonym: its
+``__str__`` knows nothing of who is looking, so a record printed by mistake names no one. Its name in clear is
+asked for through the viewer (``habeas.accounts.viewer``): ``name_of(record, viewer)`` in Python, ``{{ record|name:
+viewer }}`` in templates (``habeas.accounts.templatetags.names``); the record's ``name_for(viewer)`` gives it to
+those who see its team's identities. The admin leaves out every protected field of such a record
+(``habeas.accounts.recordadmin``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
-from habeas.accounts import access
+from habeas.accounts.viewer import Viewer
 from habeas.core import crypto
-
-_hidden: ContextVar[frozenset[int]] = ContextVar("habeas_hidden_identities", default=frozenset())
-
-
-def hidden_teams() -> frozenset[int]:
-    """The teams whose identities the current user may not see."""
-    return _hidden.get()
-
-
-def hides_identity(obj: Any) -> bool:
-    return getattr(obj, "team_id", None) in _hidden.get()
 
 
 def pseudonymous(obj: Any) -> str:
@@ -38,23 +27,10 @@ def pseudonymous_ref(model: Any, pk: Any) -> str:
     return f"{str(model._meta.verbose_name).capitalize()} {crypto.pseudonym(model._meta.label_lower, pk)}"
 
 
-@contextmanager
-def identities_of(user: Any) -> Iterator[None]:
-    """Within the block, hide the identities this user may not see."""
-    token = _hidden.set(frozenset(access.identities_hidden_from(user)))
-    try:
-        yield
-    finally:
-        _hidden.reset(token)
-
-
-class PseudonymMiddleware:
-    """Each request runs with the identities its user may not see hidden, and reads the user's memberships
-    once."""
-
-    def __init__(self, get_response: Callable[[Any], Any]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: Any) -> Any:
-        with access.memberships_remembered(), identities_of(getattr(request, "user", None)):
-            return self.get_response(request)
+def name_of(record: Any, viewer: Viewer) -> str:
+    """How the viewer may call a record: its name in clear if it names people and they see its team's
+    identities, else what ``str()`` gives (a pseudonym for a record that names people)."""
+    if record is None:
+        return ""
+    named = getattr(record, "name_for", None)
+    return str(named(viewer)) if named is not None else str(record)

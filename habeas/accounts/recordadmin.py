@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.utils import get_fields_from_path
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from habeas.accounts import access
-from habeas.accounts.identity import hidden_teams
+from habeas.accounts.identity import name_of
 from habeas.accounts.models import Role, Team
 from habeas.accounts.reauth import ReauthBeforeDeletion, reauth_redirect, reauth_required
 from habeas.accounts.records import after_write, record_create, record_delete, record_move, record_update
 from habeas.accounts.services import audit_record, audit_search
+from habeas.accounts.viewer import viewer_of
 from habeas.core.fields import name_query, protected_fields
 
 _owned = access.owned
@@ -75,6 +76,39 @@ class SameTeamFormSet:
                 _same_team_errors(form, team_id)
 
 
+def _named_choices(field: Any, request: Any) -> Any:
+    """A choice of records labelled by the names the user may see (``habeas.accounts.identity.name_of``)."""
+    if isinstance(field, forms.ModelChoiceField):
+        viewer = viewer_of(request)
+        field.label_from_instance = lambda obj: name_of(obj, viewer)  # type: ignore[method-assign]
+    return field
+
+
+def _name_column(model: Any, request: Any, column: str) -> Any:
+    """A column of a list of records (the record itself for ``__str__``, else the record a link points to)
+    showing the name the user may see."""
+    viewer = viewer_of(request)
+    if column == "__str__":
+        return admin.display(description=model._meta.verbose_name)(lambda record: name_of(record, viewer))
+    field = model._meta.get_field(column)
+    return admin.display(description=field.verbose_name, ordering=column)(
+        lambda record: name_of(getattr(record, column), viewer)
+    )
+
+
+def _names_a_record(model: Any, column: Any) -> bool:
+    """Whether the column shows a record that may name people: itself, or the record a link points to."""
+    if column == "__str__":
+        return hasattr(model, "name_for")
+    if not isinstance(column, str) or "__" in column:
+        return False
+    try:
+        field = model._meta.get_field(column)
+    except FieldDoesNotExist:
+        return False
+    return bool(field.many_to_one and hasattr(field.related_model, "name_for"))
+
+
 class RolePermissions:
     """Admin permissions from the user's roles in their teams (see ``habeas.accounts.access``), for model admins
     and inlines alike. Records of other teams do not exist for the user."""
@@ -82,7 +116,7 @@ class RolePermissions:
     model: Any
 
     def has_module_permission(self, request: Any) -> bool:
-        return bool(request.user.is_active and (request.user.is_superuser or access.roles_of(request.user)))
+        return bool(request.user.is_active and (request.user.is_superuser or viewer_of(request).roles))
 
     def has_view_permission(self, request: Any, obj: Any = None) -> bool:
         if not self.has_module_permission(request):
@@ -90,33 +124,33 @@ class RolePermissions:
         if obj is None:
             return True
         model = type(obj)  # for an inline, the record it belongs to (not a row of the inline's own model)
-        return not _owned(model) or access.visible(model, request.user).filter(pk=obj.pk).exists()
+        return not _owned(model) or access.visible(model, viewer_of(request)).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return access.can_write(request.user)
+        return access.can_write(viewer_of(request))
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return access.can_write(request.user, obj if obj is not None and _owned(self.model) else None)
+        return access.can_write(viewer_of(request), obj if obj is not None and _owned(self.model) else None)
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return access.can_delete(request.user, obj if obj is not None and _owned(self.model) else None)
+        return access.can_delete(viewer_of(request), obj if obj is not None and _owned(self.model) else None)
 
     # Pseudonymised views (``habeas.accounts.identity``): an analyst not granted identities sees no protected field
     # of their team's records — on a record's page (``obj``; for an inline, the record it belongs to) or, when
     # there is none, on lists and forms of a kind of record.
 
-    def _hides(self, obj: Any) -> bool:
-        hidden = hidden_teams()
+    def _hides(self, request: Any, obj: Any) -> bool:
+        hidden = viewer_of(request).hidden
         return bool(hidden) and (obj is None or getattr(obj, "team_id", None) in hidden)
 
-    def _shown(self, names: Any, obj: Any) -> Any:
-        if not self._hides(obj):
+    def _shown(self, request: Any, names: Any, obj: Any) -> Any:
+        if not self._hides(request, obj):
             return names
         protected = {f.name for f in protected_fields(self.model)[0]}
         return [name for name in names if name not in protected]
 
     def get_fields(self, request: Any, obj: Any = None) -> Any:
-        fields = self._shown(super().get_fields(request, obj), obj)  # type: ignore[misc]
+        fields = self._shown(request, super().get_fields(request, obj), obj)  # type: ignore[misc]
         if isinstance(self, admin.options.InlineModelAdmin):  # a part of a record is in the record's team
             fields = [name for name in fields if name != "team"]
         return fields
@@ -129,22 +163,22 @@ class RolePermissions:
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if db_field.name == "team" and db_field.related_model is Team and _owned(self.model):
-            teams = access.writable_teams(request.user)
+            teams = access.writable_teams(viewer_of(request))
             kwargs["queryset"] = teams
             kwargs["required"] = True
             if len(only := list(teams[:2])) == 1:  # the user's only team: chosen already (the service sets it)
                 kwargs["empty_label"], kwargs["initial"], kwargs["required"] = None, only[0].pk, False
         elif _owned(db_field.related_model):
-            kwargs["queryset"] = access.writable(db_field.related_model, request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+            kwargs["queryset"] = access.writable(db_field.related_model, viewer_of(request))
+        return _named_choices(super().formfield_for_foreignkey(db_field, request, **kwargs), request)  # type: ignore[misc]
 
     def formfield_for_manytomany(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if _owned(db_field.related_model):
-            kwargs["queryset"] = access.writable(db_field.related_model, request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+            kwargs["queryset"] = access.writable(db_field.related_model, viewer_of(request))
+        return _named_choices(super().formfield_for_manytomany(db_field, request, **kwargs), request)  # type: ignore[misc]
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
-        fields = list(self._shown(super().get_readonly_fields(request, obj), obj))  # type: ignore[misc]
+        fields = list(self._shown(request, super().get_readonly_fields(request, obj), obj))  # type: ignore[misc]
         if obj is not None and _owned(self.model) and not isinstance(self, admin.options.InlineModelAdmin):
             fields.append("team")
         return fields
@@ -198,7 +232,7 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
     def get_queryset(self, request: Any) -> Any:
         queryset = super().get_queryset(request)
         if _owned(self.model) and not request.user.is_superuser:
-            queryset = queryset.filter(team_id__in=list(access.roles_of(request.user)))
+            queryset = queryset.filter(team_id__in=list(viewer_of(request).roles))
         return queryset
 
     #: paths to the persons or groups whose names the search box also finds ("" for the record itself): names
@@ -217,8 +251,18 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
 
     def get_list_display(self, request: Any) -> Any:
         columns = super().get_list_display(request)
-        shown = self._shown(columns, None)
-        return shown if len(shown) == len(columns) else ["__str__", *(c for c in shown if c != "__str__")]
+        shown = self._shown(request, columns, None)
+        if len(shown) != len(columns):
+            shown = ["__str__", *(c for c in shown if c != "__str__")]
+        return [_name_column(self.model, request, c) if _names_a_record(self.model, c) else c for c in shown]
+
+    def get_list_select_related(self, request: Any) -> Any:
+        """The linked records shown as name columns are joined, as Django joins a link shown as a column."""
+        chosen = super().get_list_select_related(request)
+        columns = super().get_list_display(request)
+        if chosen is False and any(c != "__str__" and _names_a_record(self.model, c) for c in columns):
+            return True
+        return chosen
 
     def log_addition(self, request: Any, obj: Any, message: Any) -> Any:
         """Django's own change log would store each record's name in clear: the audit trail replaces it."""
@@ -233,7 +277,7 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
         """See ``log_addition``."""
 
     def get_search_results(self, request: Any, queryset: Any, search_term: str) -> tuple[Any, bool]:
-        writable = access.writable_team_ids(request.user)
+        writable = access.writable_team_ids(viewer_of(request))
         if (
             getattr(request.resolver_match, "url_name", None) == "autocomplete"
             and _owned(self.model)
@@ -243,7 +287,7 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
         found, duplicates = super().get_search_results(request, queryset, search_term)
         condition = Q()
         # a name search would tell an analyst who stands behind a pseudonym
-        for path in self.name_search if not self._hides(None) else []:
+        for path in self.name_search if not self._hides(request, None) else []:
             target = get_fields_from_path(self.model, path)[-1].related_model if path else self.model
             prefix = f"{path}__" if path else ""
             names = ["name_digests", *(["names__name_digests"] if hasattr(target, "names") else [])]
@@ -319,7 +363,7 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
     def has_move_permission(self, request: Any) -> bool:
         user = request.user
         return _owned(self.model) and (
-            user.is_superuser or list(access.roles_of(user).values()).count(Role.ADMINISTRATOR) >= 2
+            user.is_superuser or list(viewer_of(request).roles.values()).count(Role.ADMINISTRATOR) >= 2
         )
 
     def get_actions(self, request: Any) -> Any:
@@ -335,7 +379,7 @@ class AuditedAdmin(RolePermissions, ReauthBeforeDeletion):
         teams = Team.objects.order_by("name")
         if not user.is_superuser:
             teams = teams.filter(
-                pk__in=[team for team, role in access.roles_of(user).items() if role == Role.ADMINISTRATOR]
+                pk__in=[team for team, role in viewer_of(request).roles.items() if role == Role.ADMINISTRATOR]
             )
         form = MoveForm(request.POST if "team" in request.POST else None, teams=teams)
         if form.is_valid():

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from habeas.accounts import access
 from habeas.accounts.models import Role, Team
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_for
 
 M = TypeVar("M", bound=models.Model)
 
@@ -77,7 +78,7 @@ def _team_of(record: models.Model, parent: models.Model | None) -> int | None:
 
 def _check_write(*, record: models.Model, user: Any, parent: models.Model | None, team_id: int | None) -> None:
     if access.owned(type(record)) or parent is not None:
-        if not access.can_write_in(user, team_id):
+        if not access.can_write_in(viewer_for(user), team_id):
             raise PermissionDenied(_("You may not write in this record's team."))
     elif not (user.is_active and user.is_superuser):
         raise PermissionDenied(_("Only an administrator of the instance may change shared data."))
@@ -99,7 +100,7 @@ def record_create(*, record: M, user: Any, parent: models.Model | None = None, r
     if owned and parent is not None:
         record.team_id = parent.team_id  # type: ignore[attr-defined]
     elif owned and record.team_id is None:  # type: ignore[attr-defined]
-        teams = list(access.writable_teams(user).values_list("pk", flat=True)[:2])
+        teams = list(access.writable_teams(viewer_for(user)).values_list("pk", flat=True)[:2])
         if len(teams) == 1:
             record.team_id = teams[0]  # type: ignore[attr-defined]
         else:
@@ -162,7 +163,7 @@ def record_delete(*, record: models.Model, user: Any, parent: models.Model | Non
     holder = record if access.owned(type(record)) else parent
     if holder is None:
         _check_write(record=record, user=user, parent=None, team_id=None)
-    elif not access.can_delete(user, holder):
+    elif not access.can_delete(viewer_for(user), holder):
         raise PermissionDenied(_("Only an administrator of the record's team may delete it."))
     audit_record(
         action="delete",
@@ -250,7 +251,7 @@ def can_move(user: Any, record: models.Model, team: Team) -> bool:
     """Whether the user administers both the record's team and the team it would go to."""
     if user.is_active and user.is_superuser:
         return True
-    roles = access.roles_of(user)
+    roles = viewer_for(user).roles
     return roles.get(record.team_id) == Role.ADMINISTRATOR and roles.get(team.pk) == Role.ADMINISTRATOR  # type: ignore[attr-defined]
 
 

@@ -22,6 +22,7 @@ from habeas.accounts import access
 from habeas.accounts.forms import RecordForm
 from habeas.accounts.records import record_create, record_update
 from habeas.accounts.sites import second_factor_required
+from habeas.accounts.viewer import Viewer, viewer_of
 
 View = Callable[..., HttpResponseBase]
 
@@ -55,7 +56,7 @@ def render_page(
 class SourceForm(Protocol):
     """The form of the source a record's page cites (``habeas.evidence.forms.RecordSourceForm``)."""
 
-    def __init__(self, data: Any, *, user: Any, team_id: int | None, record: Any) -> None: ...
+    def __init__(self, data: Any, *, viewer: Viewer, team_id: int | None, record: Any) -> None: ...
     def is_valid(self) -> bool: ...
     def cite(self, *, record: Any, user: Any) -> None: ...
 
@@ -91,12 +92,12 @@ class RecordPages:
     def add(self, request: HttpRequest, parent: int | None = None) -> HttpResponseBase:
         holder = None
         if self.parent is not None:
-            holder = access.get_for_user(self.parent, request.user, parent, write=True)
+            holder = access.get_for_user(self.parent, viewer_of(request), parent, write=True)
             team_id = holder.team_id  # type: ignore[attr-defined]
-        elif not access.can_write(request.user):
+        elif not access.can_write(viewer_of(request)):
             raise PermissionDenied(_("Read-only members do not add records."))
         else:
-            team_id = access.default_team(request.user)
+            team_id = access.default_team(viewer_of(request))
         record = self.form._meta.model()
         if holder is not None:
             setattr(record, self.parent_field, holder)
@@ -105,7 +106,7 @@ class RecordPages:
         return self._page(request, record, team_id, holder)
 
     def change(self, request: HttpRequest, pk: int) -> HttpResponseBase:
-        record = access.get_for_user(self.form._meta.model, request.user, pk, write=True)
+        record = access.get_for_user(self.form._meta.model, viewer_of(request), pk, write=True)
         holder = getattr(record, self.parent_field) if self.parent_field else None
         return self._page(request, record, getattr(record, "team_id", None), holder)
 
@@ -113,8 +114,9 @@ class RecordPages:
         self, request: HttpRequest, record: Any, team_id: int | None, holder: models.Model | None
     ) -> HttpResponseBase:
         data = request.POST or None
-        form = self.form(data, instance=record, user=request.user, team_id=team_id)
-        cited = [source_form(data, user=request.user, team_id=team_id, record=record) for source_form in _source_forms]
+        viewer = viewer_of(request)
+        form = self.form(data, instance=record, viewer=viewer, team_id=team_id)
+        cited = [source_form(data, viewer=viewer, team_id=team_id, record=record) for source_form in _source_forms]
         back = request.GET.get("next", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
             back = ""

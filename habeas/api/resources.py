@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -32,9 +31,10 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, BaseModel, create_model
 
 from habeas.accounts import access
-from habeas.accounts.identity import hidden_teams, identities_of
+from habeas.accounts.identity import name_of
 from habeas.accounts.records import record_delete
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import Viewer, viewer_for
 from habeas.api.services import record_write
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField, NameDigestsField
 from habeas.core.models import Record
@@ -53,7 +53,7 @@ class Action:
 
     name: str
     payload: type[Schema]
-    take: Callable[[Any, Any, Any], Any]  # (user, record, payload)
+    take: Callable[[Viewer, Any, Any], Any]  # (viewer, record, payload)
     summary: str
 
 
@@ -102,11 +102,11 @@ class FindingReview(Schema):
     reason: Text = Field("", description="why: needed for a decision")
 
 
-def _finding_reviewed(user: Any, finding: Any, given: FindingReview) -> None:
+def _finding_reviewed(viewer: Viewer, finding: Any, given: FindingReview) -> None:
     """As a finding's team writes its records, it reviews its findings."""
-    if not access.can_write_in(user, finding.team_id):
+    if not access.can_write_in(viewer, finding.team_id):
         raise PermissionDenied(_("Your role may read these findings but not review them."))
-    finding_review(finding=finding, decision=given.review, reason=given.reason, user=user)
+    finding_review(finding=finding, decision=given.review, reason=given.reason, user=viewer.user)
 
 
 class PairDecision(Schema):
@@ -116,9 +116,9 @@ class PairDecision(Schema):
     reason: Text = Field("", description="why")
 
 
-def _pair_decided(user: Any, pair: Any, given: PairDecision) -> None:
+def _pair_decided(viewer: Viewer, pair: Any, given: PairDecision) -> None:
     """Who may analyse the run's team, seeing its names, decides (``review_decide`` checks both)."""
-    review_decide(pair=pair, decision=given.state or "", reason=given.reason, user=user)
+    review_decide(pair=pair, decision=given.state or "", reason=given.reason, user=viewer.user)
 
 
 def resources() -> list[Resource]:
@@ -288,15 +288,15 @@ def _schemas(resource: Resource) -> Schemas:
 # Access
 
 
-def _visible(resource: Resource, user: Any) -> models.QuerySet[Any]:
+def _visible(resource: Resource, viewer: Viewer) -> models.QuerySet[Any]:
     model = resource.model
     if not resource.team:
-        return model._default_manager.filter(created_by=user)
+        return model._default_manager.filter(created_by=viewer.user)
     if resource.team == "team":
-        return access.visible(model, user)
-    if getattr(user, "is_superuser", False) and user.is_active:
+        return access.visible(model, viewer)
+    if viewer.superuser:
         return model._default_manager.all()
-    return model._default_manager.filter(**{f"{resource.team}_id__in": list(access.roles_of(user))})
+    return model._default_manager.filter(**{f"{resource.team}_id__in": list(viewer.roles)})
 
 
 def _team_id(resource: Resource, record: Any) -> int | None:
@@ -306,14 +306,14 @@ def _team_id(resource: Resource, record: Any) -> int | None:
     return getattr(holder, "team_id", None)
 
 
-def _get(resource: Resource, user: Any, pk: int) -> Any:
-    found = _visible(resource, user).filter(pk=pk).first()
+def _get(resource: Resource, viewer: Viewer, pk: int) -> Any:
+    found = _visible(resource, viewer).filter(pk=pk).first()
     if found is None:
         raise Http404(f"no {resource.model._meta.verbose_name} {pk}")
     return found
 
 
-def _parent(resource: Resource, record: Any, user: Any) -> Any:
+def _parent(resource: Resource, record: Any, viewer: Viewer) -> Any:
     """The record a part belongs to, which the user must be allowed to change (a part of a record they may not
     see answers 404, as the record would)."""
     if not resource.parent:
@@ -329,19 +329,12 @@ def _parent(resource: Resource, record: Any, user: Any) -> Any:
         model, pk = field.related_model, getattr(record, field.attname)
     if model is None or pk is None:
         raise ValidationError({resource.parent: "Name the record this belongs to."})
-    return access.get_for_user(model, user, pk, write=True) if access.owned(model) else None
+    return access.get_for_user(model, viewer, pk, write=True) if access.owned(model) else None
 
 
-@contextmanager
-def _as(user: Any) -> Iterator[None]:
-    """Within the block, what the user may see: their memberships read once, identities hidden as theirs."""
-    with access.memberships_remembered(), identities_of(user):
-        yield
-
-
-def _shown(resource: Resource, record: Any) -> dict[str, Any]:
-    hide = _team_id(resource, record) in hidden_teams() if resource.team else False
-    shown: dict[str, Any] = {"display": str(record)}
+def _shown(resource: Resource, record: Any, viewer: Viewer) -> dict[str, Any]:
+    hide = not viewer.sees_identity(_team_id(resource, record)) if resource.team else False
+    shown: dict[str, Any] = {"display": name_of(record, viewer)}
     for f in _output_fields(resource.model):
         shown[f.name] = None if hide and isinstance(f, EncryptedTextField) else getattr(record, f.attname)
     for f in _links(resource.model):
@@ -377,11 +370,10 @@ def _add_action(router: Router, resource: Resource, action: Action, out: type[Ba
     name = resource.name.replace("-", "_")
 
     def act(request: HttpRequest, payload: Any, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        with _as(user):
-            record = _get(resource, user, pk)
-            action.take(user, record, payload)
-            return _shown(resource, record)
+        viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
+        record = _get(resource, viewer, pk)
+        action.take(viewer, record, payload)
+        return _shown(resource, record, viewer)
 
     act.__annotations__["payload"] = action.payload
     router.add_api_operation(
@@ -407,22 +399,21 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
     linked = [Prefetch(f.name, f.related_model._base_manager.only("pk")) for f in _links(resource.model)]
 
     def listed(request: HttpRequest, params: Any) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        with _as(user):
-            found = _visible(resource, user)
-            if resource.changed_field and params.changed_since is not None:
-                found = found.filter(**{f"{resource.changed_field}__gte": params.changed_since})
-            after = found if params.after is None else found.filter(pk__gt=params.after)
-            chosen = (after.select_related(holder) if holder else after).prefetch_related(*linked)
-            page = list(chosen.only(*columns).order_by("pk")[params.offset : params.offset + params.limit])
-            _read_audited(request, resource, page)
-            answer = {
-                "count": found.count() if params.after is None else None,
-                "limit": params.limit,
-                "offset": params.offset,
-                "next": page[-1].pk if len(page) == params.limit else None,
-                "items": [_shown(resource, record) for record in page],
-            }
+        viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
+        found = _visible(resource, viewer)
+        if resource.changed_field and params.changed_since is not None:
+            found = found.filter(**{f"{resource.changed_field}__gte": params.changed_since})
+        after = found if params.after is None else found.filter(pk__gt=params.after)
+        chosen = (after.select_related(holder) if holder else after).prefetch_related(*linked)
+        page = list(chosen.only(*columns).order_by("pk")[params.offset : params.offset + params.limit])
+        _read_audited(request, resource, page)
+        answer = {
+            "count": found.count() if params.after is None else None,
+            "limit": params.limit,
+            "offset": params.offset,
+            "next": page[-1].pk if len(page) == params.limit else None,
+            "items": [_shown(resource, record, viewer) for record in page],
+        }
         # validated against the schema and written as JSON by pydantic: ninja's own path (to Python values, then
         # Django's JSON encoder) took three times as long on a page of 1,000
         return HttpResponse(schemas.page.model_validate(answer).model_dump_json(), content_type="application/json")
@@ -439,11 +430,10 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
     )
 
     def read(request: HttpRequest, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        with _as(user):
-            record = _get(resource, user, pk)
-            _read_audited(request, resource, [record])
-            return _shown(resource, record)
+        viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
+        record = _get(resource, viewer, pk)
+        _read_audited(request, resource, [record])
+        return _shown(resource, record, viewer)
 
     router.add_api_operation(
         "/{pk}",
@@ -460,36 +450,33 @@ def router_for(resource: Resource, errors: dict[int, Any]) -> Router:
         return router
 
     def create(request: HttpRequest, payload: Any) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        with _as(user):
-            if not access.can_write(user):  # and for a part, in the team of the record it belongs to (below)
-                raise PermissionDenied(_("Your role may read these records but not add them."))
-            record = resource.model()
-            values = payload.dict(exclude_unset=True)
-            links = {f.name: values.pop(f.name) for f in _links(resource.model) if f.name in values}
-            _assign(record, values)
-            record_write(record=record, user=user, parent=_parent(resource, record, user), links=links)
-            return Status(201, _shown(resource, record))
+        viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
+        if not access.can_write(viewer):  # and for a part, in the team of the record it belongs to (below)
+            raise PermissionDenied(_("Your role may read these records but not add them."))
+        record = resource.model()
+        values = payload.dict(exclude_unset=True)
+        links = {f.name: values.pop(f.name) for f in _links(resource.model) if f.name in values}
+        _assign(record, values)
+        record_write(record=record, user=viewer.user, parent=_parent(resource, record, viewer), links=links)
+        return Status(201, _shown(resource, record, viewer))
 
     def update(request: HttpRequest, payload: Any, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        with _as(user):
-            record = _get(resource, user, pk)
-            parent = _parent(resource, record, user)  # the record it belonged to, which the user must change
-            values = payload.dict(exclude_unset=True)
-            links = {f.name: values.pop(f.name) for f in _links(resource.model) if f.name in values}
-            changes = _assign(record, values)
-            moved = _parent(resource, record, user)  # and the one it belongs to now
-            record_write(record=record, user=user, parent=moved or parent, links=links, changes=changes)
-            return _shown(resource, record)
+        viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
+        record = _get(resource, viewer, pk)
+        parent = _parent(resource, record, viewer)  # the record it belonged to, which the user must change
+        values = payload.dict(exclude_unset=True)
+        links = {f.name: values.pop(f.name) for f in _links(resource.model) if f.name in values}
+        changes = _assign(record, values)
+        moved = _parent(resource, record, viewer)  # and the one it belongs to now
+        record_write(record=record, user=viewer.user, parent=moved or parent, links=links, changes=changes)
+        return _shown(resource, record, viewer)
 
     def delete(request: HttpRequest, pk: int = Path(..., ge=1, le=BIGINT)) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        with _as(user):
-            record = _get(resource, user, pk)
-            holder = _parent(resource, record, user) if resource.parent else None
-            record_delete(record=record, user=user, parent=holder)
-            return Status(204, None)
+        viewer = viewer_for(request.auth)  # type: ignore[attr-defined]
+        record = _get(resource, viewer, pk)
+        holder = _parent(resource, record, viewer) if resource.parent else None
+        record_delete(record=record, user=viewer.user, parent=holder)
+        return Status(204, None)
 
     create.__annotations__["payload"] = schemas.create
     update.__annotations__["payload"] = schemas.update

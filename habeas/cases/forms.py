@@ -18,6 +18,8 @@ from django_stubs_ext import StrOrPromise
 
 from habeas.accounts.access import linkable
 from habeas.accounts.forms import RecordForm
+from habeas.accounts.identity import name_of
+from habeas.accounts.viewer import Viewer
 from habeas.cases.models import (
     Allegation,
     Charge,
@@ -103,8 +105,8 @@ class StepForm(forms.Form):
     """A step of the intake; ``user`` limits the choices to what they may see, ``victim`` is the person picked
     at the first step (for the steps that depend on it)."""
 
-    def __init__(self, *args: Any, user: Any, victim: Person | None = None, **kwargs: Any) -> None:
-        self.user = user
+    def __init__(self, *args: Any, viewer: Viewer, victim: Person | None = None, **kwargs: Any) -> None:
+        self.viewer = viewer
         self.victim = victim
         super().__init__(*args, **kwargs)
 
@@ -165,11 +167,11 @@ class WhoForm(StepForm):
         super().__init__(*args, **kwargs)
         search = self.data.get("search") if self.is_bound else self.initial.get("search")
         chosen = self.data.get("person") if self.is_bound else self.initial.get("person")
-        people = persons_matching(text=search, user=self.user) if search else []
-        current = person_visible(user=self.user, pk=chosen)
+        people = persons_matching(text=search, viewer=self.viewer) if search else []
+        current = person_visible(viewer=self.viewer, pk=chosen)
         if current is not None and current not in people:
             people.insert(0, current)
-        self.fields["person"].choices = [(p.pk, person_choice_label(p)) for p in people]  # type: ignore[attr-defined]
+        self.fields["person"].choices = [(p.pk, person_choice_label(p, self.viewer)) for p in people]  # type: ignore[attr-defined]
         self.matches = people
         self.searched = bool(search)
 
@@ -177,7 +179,7 @@ class WhoForm(StepForm):
         pk = self.cleaned_data.get("person")
         if pk is None:
             return None
-        person = person_visible(user=self.user, pk=pk)
+        person = person_visible(viewer=self.viewer, pk=pk)
         if person is None:
             raise ValidationError(_("this person is not among the records you may see: search again"))
         return person
@@ -205,14 +207,19 @@ class WhoForm(StepForm):
     def summary(self) -> list[tuple[StrOrPromise, str]]:
         data = self.cleaned_data
         if data.get("person") is not None:
-            return [(_("Victim"), _("%(name)s (already recorded)") % {"name": person_choice_label(data["person"])})]
+            return [
+                (
+                    _("Victim"),
+                    _("%(name)s (already recorded)") % {"name": person_choice_label(data["person"], self.viewer)},
+                )
+            ]
         out = [(_("Victim"), _("%(name)s (new person)") % {"name": data["name"]})]
         own = {self.fields[name].label for name in ("search", "person", "name")}
         return out + [item for item in super().summary() if item[0] not in own]
 
 
-def person_choice_label(person: Person) -> str:
-    parts = [str(person)]
+def person_choice_label(person: Person, viewer: Viewer) -> str:
+    parts = [name_of(person, viewer)]
     if person.born_on:
         parts.append(str(_("born %(date)s") % {"date": person.date_text("born_on")}))
     return ", ".join(parts) + f" (#{person.pk})"
@@ -244,8 +251,8 @@ class WhenForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = linkable(Place, self.user)  # type: ignore[attr-defined]
-        episodes = custody_episodes_of(person=self.victim, user=self.user)
+        self.fields["place"].queryset = linkable(Place, self.viewer)  # type: ignore[attr-defined]
+        episodes = custody_episodes_of(person=self.victim, viewer=self.viewer)
         self.fields["custody"].queryset = episodes  # type: ignore[attr-defined]
         if self.victim is None or not episodes.exists():
             del self.fields["custody"]
@@ -323,9 +330,9 @@ class PerpetratorForm(forms.Form):
         label=_("Description"), required=False, max_length=300, help_text=_("e.g. two officers in plain clothes")
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = linkable(Organisation, user)  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = linkable(Organisation, viewer)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -346,7 +353,7 @@ class WitnessForm(forms.Form):
         label=_("What they saw or heard"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
@@ -360,9 +367,9 @@ class WitnessForm(forms.Form):
 class RowsStep(forms.BaseFormSet):
     """A step of several rows (perpetrators, witnesses); empty rows are left out."""
 
-    def __init__(self, *args: Any, user: Any, victim: Person | None = None, **kwargs: Any) -> None:
-        self.user = user
-        kwargs.setdefault("form_kwargs", {})["user"] = user
+    def __init__(self, *args: Any, viewer: Viewer, victim: Person | None = None, **kwargs: Any) -> None:
+        self.viewer = viewer
+        kwargs.setdefault("form_kwargs", {})["viewer"] = viewer
         super().__init__(*args, **kwargs)
 
     @property
@@ -374,7 +381,7 @@ class RowsStep(forms.BaseFormSet):
         for number, row in enumerate(self.rows, 1):
             parts = [str(v) for v in row.values() if v]
             if row.get("name"):  # say whether the name is someone already recorded (see intake_submit)
-                known = person_named_exactly(name=row["name"], user=self.user)
+                known = person_named_exactly(name=row["name"], viewer=self.viewer)
                 parts[0] = (
                     _("%(name)s (already recorded, #%(pk)s)") % {"name": parts[0], "pk": known.pk}
                     if known
@@ -492,7 +499,7 @@ class SourceForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = linkable(Source, self.user)  # type: ignore[attr-defined]
+        self.fields["source"].queryset = linkable(Source, self.viewer)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -525,12 +532,12 @@ STEPS = [
 STEP_BY_SLUG = {step.slug: step for step in STEPS}
 
 
-def step_form(step: Step, *, user: Any, data: Mapping[str, list[str]] | None, victim: Person | None) -> Any:
+def step_form(step: Step, *, viewer: Viewer, data: Mapping[str, list[str]] | None, victim: Person | None) -> Any:
     """The step's form (bound to ``data``, what was typed, as lists of values by name)."""
     from django.utils.datastructures import MultiValueDict
 
     bound = MultiValueDict({k: list(v) for k, v in data.items()}) if data is not None else None
-    return step.form(bound, user=user, victim=victim)
+    return step.form(bound, viewer=viewer, victim=victim)
 
 
 # The forms of the records of a case (see ``habeas.accounts.forms.RecordForm``) ----------------------------------

@@ -12,7 +12,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
-from habeas.accounts.identity import hides_identity, pseudonymous
+from habeas.accounts.identity import pseudonymous
+from habeas.accounts.viewer import Viewer
 from habeas.core.dates import interval
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField
 from habeas.core.models import Record, at_least_one, exactly_one, fuzzy_date, not_before, not_negative
@@ -500,7 +501,11 @@ class Investigation(Record):
         ]
 
     def __str__(self) -> str:
-        return pseudonymous(self) if hides_identity(self) else self.subject
+        return pseudonymous(self)
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Its name, for a viewer who sees its team's identities (``habeas.accounts.identity.name_of``)."""
+        return self.subject if viewer.sees_identity(self.team_id) else str(self)
 
 
 class InvestigationStep(Record):
@@ -600,7 +605,11 @@ class Proceeding(Record):
         ]
 
     def __str__(self) -> str:
-        return pseudonymous(self) if hides_identity(self) else self.title
+        return pseudonymous(self)
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Its name, for a viewer who sees its team's identities (``habeas.accounts.identity.name_of``)."""
+        return self.title if viewer.sees_identity(self.team_id) else str(self)
 
 
 class Hearing(Record):

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from habeas.accounts.access import linkable
+from habeas.accounts.viewer import Viewer
 from habeas.cases.models import APPEARANCES, Hearing, IntakeDraft
 from habeas.custody.models import CustodyEpisode
 from habeas.registry.models import Person
@@ -33,41 +34,41 @@ def intake_draft_get_for_user(*, user: Any, pk: Any) -> IntakeDraft:
         raise Http404(f"no intake draft {pk}") from None
 
 
-def persons_matching(*, text: str, user: Any) -> list[Person]:
+def persons_matching(*, text: str, viewer: Viewer) -> list[Person]:
     """The people whose names hold the words of ``text`` in any script, among those the user's new records may
     name (for picking a victim: see ``access.linkable``)."""
-    return list(persons_named(text, among=linkable(Person, user)).order_by("pk")[:MATCHES_SHOWN])
+    return list(persons_named(text, among=linkable(Person, viewer)).order_by("pk")[:MATCHES_SHOWN])
 
 
-def person_visible(*, user: Any, pk: Any) -> Person | None:
+def person_visible(*, viewer: Viewer, pk: Any) -> Person | None:
     if pk in (None, ""):
         return None
     try:
-        return linkable(Person, user).filter(pk=pk).first()
+        return linkable(Person, viewer).filter(pk=pk).first()
     except (ValueError, TypeError):
         return None
 
 
-def person_named_exactly(*, name: str, user: Any) -> Person | None:
+def person_named_exactly(*, name: str, viewer: Viewer) -> Person | None:
     """The one person the user's new records may name (``access.linkable``) with exactly this name, or None when
     there is none or several (a new person is recorded then)."""
-    found = list(persons_named(name, exact=True, among=linkable(Person, user))[:2])
+    found = list(persons_named(name, exact=True, among=linkable(Person, viewer))[:2])
     return found[0] if len(found) == 1 else None
 
 
-def custody_episodes_of(*, person: Person | None, user: Any) -> QuerySet[CustodyEpisode]:
+def custody_episodes_of(*, person: Person | None, viewer: Viewer) -> QuerySet[CustodyEpisode]:
     if person is None:
         return CustodyEpisode.objects.none()
     # each episode's label names its person: one query for them all, not one per episode
     return (
-        linkable(CustodyEpisode, user).filter(person=person).select_related("person").order_by("apprehended_at", "pk")
+        linkable(CustodyEpisode, viewer).filter(person=person).select_related("person").order_by("apprehended_at", "pk")
     )
 
 
-def intake_victim(*, draft: IntakeDraft, user: Any) -> Person | None:
+def intake_victim(*, draft: IntakeDraft, viewer: Viewer) -> Person | None:
     """The person already recorded that the draft's first step picked, if any (and if the user may see them)."""
     picked = (draft.data or {}).get("who", {}).get("person") or [None]
-    return person_visible(user=user, pk=picked[-1])
+    return person_visible(viewer=viewer, pk=picked[-1])
 
 
 def appearances() -> QuerySet[Hearing]:

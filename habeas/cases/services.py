@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from habeas.accounts.access import can_write_in, default_team
 from habeas.accounts.records import after_write
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_for
 from habeas.cases.forms import GIVEN_BY, STEPS, USES, InjuriesForm, as_date, step_form
 from habeas.cases.models import Allegation, IntakeDraft, Method, Perpetrator, Statement
 from habeas.cases.selectors import intake_victim, person_named_exactly
@@ -54,8 +55,9 @@ class IntakeResult:
 
 def intake_draft_start(*, user: Any) -> IntakeDraft:
     """A new, empty draft of the user, for the first team they may write in."""
-    team_id = default_team(user)
-    if not can_write_in(user, team_id):
+    viewer = viewer_for(user)
+    team_id = default_team(viewer)
+    if not can_write_in(viewer, team_id):
         raise PermissionDenied("this role may not record allegations")
     with transaction.atomic():
         draft = IntakeDraft(user=user, team_id=team_id, data={})
@@ -90,14 +92,15 @@ def intake_draft_discard(*, draft: IntakeDraft, user: Any) -> None:
 def intake_cleaned(*, draft: IntakeDraft, user: Any) -> dict[str, Any]:
     """Every step's form checked again from what the draft holds: the cleaned data by step, or IntakeInvalid
     for the first step that needs fixing."""
-    victim = intake_victim(draft=draft, user=user)
+    viewer = viewer_for(user)
+    victim = intake_victim(draft=draft, viewer=viewer)
     cleaned: dict[str, Any] = {}
     for step in STEPS:
         if step.form is None:
             continue
         if step.slug not in (draft.data or {}):
             raise IntakeInvalid(step.slug, _("“%(step)s” has not been filled in yet") % {"step": step.title})
-        form = step_form(step, user=user, data=draft.data[step.slug], victim=victim)
+        form = step_form(step, viewer=viewer, data=draft.data[step.slug], victim=victim)
         if not form.is_valid():
             raise IntakeInvalid(
                 step.slug,
@@ -137,7 +140,7 @@ def intake_submit(*, draft: IntakeDraft, user: Any) -> IntakeResult:
     """Record the draft: all of it in one transaction, or nothing (IntakeInvalid names the step to fix)."""
     if draft.user_id != user.pk:
         raise PermissionDenied("a draft is its author's alone")
-    if not can_write_in(user, draft.team_id) and not (draft.team_id is None and user.is_superuser):
+    if not can_write_in(viewer_for(user), draft.team_id) and not (draft.team_id is None and user.is_superuser):
         raise PermissionDenied("this role may not record allegations in this team")
     data = intake_cleaned(draft=draft, user=user)
     with transaction.atomic():
@@ -149,7 +152,7 @@ def intake_submit(*, draft: IntakeDraft, user: Any) -> IntakeResult:
 
 
 def _record(*, draft: IntakeDraft, user: Any, data: dict[str, Any]) -> IntakeResult:
-    team_id = draft.team_id
+    team_id, viewer = draft.team_id, viewer_for(user)
     created: list[models.Model] = []
 
     def save(obj: models.Model, step: str) -> Any:
@@ -206,7 +209,7 @@ def _record(*, draft: IntakeDraft, user: Any, data: dict[str, Any]) -> IntakeRes
     for row in data["perpetrators"]:
         person = None
         if row.get("name"):
-            person = person_named_exactly(name=row["name"], user=user) or _new_official(
+            person = person_named_exactly(name=row["name"], viewer=viewer) or _new_official(
                 row["name"], row.get("unit"), team_id=team_id, save=save
             )
         elif not row.get("unit"):  # a description only: a person known by it ("an officer with a scar")
@@ -223,7 +226,7 @@ def _record(*, draft: IntakeDraft, user: Any, data: dict[str, Any]) -> IntakeRes
         )
 
     for row in data["witnesses"]:
-        witness = person_named_exactly(name=row["name"], user=user) or _new_person(
+        witness = person_named_exactly(name=row["name"], viewer=viewer) or _new_person(
             {"name": row["name"]}, team_id=team_id, save=save, step="witnesses"
         )
         save(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from habeas.accounts.access import can_write
+from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import RecordPages, member_required, render_page
 from habeas.cases import forms
 from habeas.cases.forms import STEP_BY_SLUG, STEPS, Step, step_form
@@ -31,7 +32,7 @@ NOT_TYPED = {"csrfmiddlewaretoken", "go"}
 
 
 def _writer(request: HttpRequest) -> None:
-    if not can_write(request.user):
+    if not can_write(viewer_of(request)):
         raise PermissionDenied(_("your role may read records but not record allegations"))
 
 
@@ -70,23 +71,23 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponseBase:
         raise Http404(f"no intake step {step}")
     if current.form is None:
         return _review(request, draft)
-    victim = intake_victim(draft=draft, user=request.user)
+    victim = intake_victim(draft=draft, viewer=viewer_of(request))
     stored = (draft.data or {}).get(current.slug)
     if request.method != "POST":
-        form = step_form(current, user=request.user, data=stored, victim=victim)
+        form = step_form(current, viewer=viewer_of(request), data=stored, victim=victim)
         return _render_step(request, draft, current, form)
     go = request.POST.get("go", "next")
     typed = {key: request.POST.getlist(key) for key in request.POST if key not in NOT_TYPED}
     if go == "more" and "form-TOTAL_FORMS" in typed:
         typed["form-TOTAL_FORMS"] = [str(int(typed["form-TOTAL_FORMS"][0] or 0) + 1)]
-    form = step_form(current, user=request.user, data=typed, victim=victim)
+    form = step_form(current, viewer=viewer_of(request), data=typed, victim=victim)
     valid = go in ("next", "review") and form.is_valid()
     intake_draft_save(draft=draft, user=request.user, step=current.slug, data=typed, completed=valid)
     index = STEPS.index(current)
     if go == "back":
         return redirect("intake_step", pk=draft.pk, step=STEPS[max(index - 1, 0)].slug)
     if go == "find" and current.slug == "who":
-        form = current.form(initial={k: v[-1] for k, v in typed.items()}, user=request.user, victim=victim)
+        form = current.form(initial={k: v[-1] for k, v in typed.items()}, viewer=viewer_of(request), victim=victim)
         return _render_step(request, draft, current, form)
     if valid:
         following = STEPS[-1] if go == "review" else STEPS[index + 1]
@@ -129,10 +130,10 @@ def _review(request: HttpRequest, draft: Any) -> HttpResponseBase:
             _("The allegation was recorded: %(n)s records, each citing the source.") % {"n": len(result.records)},
         )
         return redirect(_result_url(result))
-    victim = intake_victim(draft=draft, user=user)
+    victim = intake_victim(draft=draft, viewer=viewer_of(request))
     sections = []
     for step in STEPS[:-1]:
-        form = step_form(step, user=user, data=(draft.data or {}).get(step.slug), victim=victim)
+        form = step_form(step, viewer=viewer_of(request), data=(draft.data or {}).get(step.slug), victim=victim)
         valid = form.is_bound and form.is_valid()
         sections.append({"step": step, "valid": valid, "items": form.summary() if valid else []})
     context = {

@@ -34,8 +34,10 @@ def _get(lookup: Any, user: Any, pk: str, what: str, *, write: bool = False) -> 
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
+    from habeas.accounts.viewer import viewer_for
+
     try:
-        return lookup(user=user, pk=int(pk), write=write)
+        return lookup(viewer=viewer_for(user), pk=int(pk), write=write)
     except (Http404, ValueError):
         raise CommandError(f"no {what} {pk}") from None
     except PermissionDenied as exc:
@@ -64,19 +66,20 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     from habeas.accounts.access import default_team, visible
     from habeas.accounts.models import Team
+    from habeas.accounts.viewer import viewer_for
     from habeas.counting.reading import encoding_name
     from habeas.counting.services import ListImportError, list_import
     from habeas.evidence.models import Source
 
     user = cli_user(args)
     mapping = parse_mapping(args.map)
-    source = visible(Source, user).filter(key=args.source).first()
+    source = visible(Source, viewer_for(user)).filter(key=args.source).first()
     if source is None:
         raise CommandError(f"no source {args.source!r}")
     if args.team:
         team = Team.objects.filter(name=args.team).first()
     else:
-        team_id = source.team_id or default_team(user)
+        team_id = source.team_id or default_team(viewer_for(user))
         team = Team.objects.filter(pk=team_id).first() if team_id else None
     if team is None:
         raise CommandError(f"no team {args.team!r}" if args.team else "give the team of the list: --team NAME")
@@ -175,7 +178,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     _setup()
     from django.core.exceptions import ValidationError
 
-    from habeas.accounts.access import identities_hidden_from
+    from habeas.accounts.viewer import viewer_for
     from habeas.counting.selectors import pair_get_for_user, review_queue, run_get_for_user
     from habeas.counting.services import LinkageRunError, linkage_relink, review_decide
 
@@ -204,7 +207,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             f"{again.pairs_to_review:,} pairs to review."
         )
         return 0
-    hidden = run.team_id in identities_hidden_from(user)
+    hidden = run.team_id in viewer_for(user).hidden
     pairs = list(review_queue(run=run))
     print(f"Linkage run {run.pk}: {len(pairs):,} pairs to review.")
     width = 34

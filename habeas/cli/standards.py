@@ -63,19 +63,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     from habeas.cli.identity import cli_read_record, cli_user
 
     user = cli_user(args)  # before anything is evaluated or printed
+    from habeas.accounts.viewer import viewer_for
     from habeas.standards.selectors import findings_for_report
     from habeas.standards.services import findings_evaluate, findings_preview, profile_get
     from habeas.standards.visibility import findings_visible
 
+    viewer = viewer_for(user)
     as_of = _as_of(args.as_of)
     if as_of is None:
         evaluation = findings_evaluate(profile_name=args.profile, codes=args.rule)
         profile = evaluation.profile
-        rows = findings_visible(findings_for_report(profile, args.rule, seen_by=user), user)
+        rows = findings_visible(findings_for_report(profile, args.rule, seen_by=viewer), viewer)
         stored = f"({evaluation.created} new, {evaluation.changed} changed, {evaluation.retired} no longer found)"
     else:  # a what-if: computed and printed, the stored findings left as they are
         profile = profile_get(args.profile).name
-        rows = findings_visible(findings_preview(profile_name=profile, codes=args.rule, now=as_of), user)
+        rows = findings_visible(findings_preview(profile_name=profile, codes=args.rule, now=as_of), viewer)
         stored = f"as of {args.as_of}; nothing stored"
     records: dict[str, set[int]] = {}
     for view in rows:

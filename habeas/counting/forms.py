@@ -12,8 +12,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts.access import can_analyse, identities_hidden_from, roles_of, visible
+from habeas.accounts.access import can_analyse, visible
 from habeas.accounts.models import WRITING_ROLES
+from habeas.accounts.viewer import Viewer
 from habeas.counting.models import ReviewPair, SourceList
 from habeas.counting.selectors import STRATA_COLUMNS, list_name, lists_visible
 from habeas.counting.services import FIELDS
@@ -88,14 +89,14 @@ class LinkForm(forms.Form):
         help_text=_("the same seed and lists give the same people again"),
     )
 
-    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, viewer: Viewer, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        teams = [team for team in roles_of(user) if can_analyse(user, team)]
-        if getattr(user, "is_superuser", False):
-            chosen = lists_visible(user=user)
+        teams = [team for team in viewer.roles if can_analyse(viewer, team)]
+        if viewer.superuser:
+            chosen = lists_visible(viewer=viewer)
         else:
-            chosen = lists_visible(user=user).filter(team_id__in=teams)
-        self.fields["lists"].hidden = identities_hidden_from(user)  # type: ignore[attr-defined]
+            chosen = lists_visible(viewer=viewer).filter(team_id__in=teams)
+        self.fields["lists"].hidden = viewer.hidden  # type: ignore[attr-defined]
         self.fields["lists"].queryset = chosen.select_related("source").order_by("-imported_at", "-pk")  # type: ignore[attr-defined]
 
     def clean_lists(self) -> list[SourceList]:
@@ -272,11 +273,11 @@ class ListUploadForm(forms.Form):
         label=_("stratum"), required=False, max_length=200, help_text=_("a stratum shared by every row, e.g. a region")
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        sources = visible(Source, user).filter(team__isnull=False)  # a list goes to its source's team
-        if not (user.is_superuser and user.is_active):
-            sources = sources.filter(team_id__in=[t for t, role in roles_of(user).items() if role in WRITING_ROLES])
+        sources = visible(Source, viewer).filter(team__isnull=False)  # a list goes to its source's team
+        if not (viewer.superuser):
+            sources = sources.filter(team_id__in=[t for t, role in viewer.roles.items() if role in WRITING_ROLES])
         self.fields["source"].queryset = sources.order_by("key")  # type: ignore[attr-defined]
 
     def clean_file(self) -> tuple[bytes, str]:

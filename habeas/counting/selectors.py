@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext, ngettext
 
 from habeas.accounts.access import can_analyse, get_for_user, visible
+from habeas.accounts.viewer import Viewer
 from habeas.core.dates import Precision, describe
 from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
 from habeas.stats.estimation.linkage_uncertainty import UncertainPair
@@ -26,8 +27,8 @@ class StrataColumnError(ValueError):
     """A stratum column that the rows do not have."""
 
 
-def lists_visible(*, user: Any) -> QuerySet[SourceList]:
-    return visible(SourceList, user)
+def lists_visible(*, viewer: Viewer) -> QuerySet[SourceList]:
+    return visible(SourceList, viewer)
 
 
 def list_name(lst: SourceList, hidden: set[int]) -> str:
@@ -38,22 +39,22 @@ def list_name(lst: SourceList, hidden: set[int]) -> str:
     return str(lst.title)
 
 
-def list_get_for_user(*, user: Any, pk: Any, write: bool = False) -> SourceList:
-    return get_for_user(SourceList, user, pk, write=write)
+def list_get_for_user(*, viewer: Viewer, pk: Any, write: bool = False) -> SourceList:
+    return get_for_user(SourceList, viewer, pk, write=write)
 
 
-def run_get_for_user(*, user: Any, pk: Any, write: bool = False) -> LinkageRun:
-    return get_for_user(LinkageRun, user, pk, write=write)
+def run_get_for_user(*, viewer: Viewer, pk: Any, write: bool = False) -> LinkageRun:
+    return get_for_user(LinkageRun, viewer, pk, write=write)
 
 
-def pair_get_for_user(*, user: Any, pk: Any, write: bool = False) -> ReviewPair:
+def pair_get_for_user(*, viewer: Viewer, pk: Any, write: bool = False) -> ReviewPair:
     """A review pair of a run the user may see (else 404) and, for a decision, change (else 403)."""
     try:
-        pair = ReviewPair.objects.select_related("run").get(pk=pk, run__in=visible(LinkageRun, user))
+        pair = ReviewPair.objects.select_related("run").get(pk=pk, run__in=visible(LinkageRun, viewer))
     except (ReviewPair.DoesNotExist, ValueError, TypeError):
         raise Http404(f"no review pair {pk}") from None
-    if write and not can_analyse(user, pair.run.team_id):
-        raise PermissionDenied(f"{user} may read but not decide review pairs of this run")
+    if write and not can_analyse(viewer, pair.run.team_id):
+        raise PermissionDenied(f"{viewer} may read but not decide review pairs of this run")
     return pair
 
 
@@ -200,13 +201,13 @@ def rows_of_lists(lists: list[SourceList]) -> QuerySet[ListRow]:
 # ------------------------------------------------------------------------------------------- the workspace
 
 
-def runs_visible(*, user: Any) -> QuerySet[LinkageRun]:
+def runs_visible(*, viewer: Viewer) -> QuerySet[LinkageRun]:
     """The linkage runs the user may see, newest first, each with ``list_count`` and ``pending`` (pairs still
     awaiting a decision)."""
     from django.db.models import Count, Q
 
     return (
-        visible(LinkageRun, user)
+        visible(LinkageRun, viewer)
         .annotate(
             list_count=Count("lists", distinct=True),
             pending=Count("review_pairs", filter=Q(review_pairs__state=ReviewPair.State.PENDING), distinct=True),
@@ -215,12 +216,12 @@ def runs_visible(*, user: Any) -> QuerySet[LinkageRun]:
     )
 
 
-def estimates_visible(*, user: Any) -> QuerySet[EstimateRun]:
-    return visible(EstimateRun, user).order_by("-created_at", "-pk")
+def estimates_visible(*, viewer: Viewer) -> QuerySet[EstimateRun]:
+    return visible(EstimateRun, viewer).order_by("-created_at", "-pk")
 
 
-def estimate_get_for_user(*, user: Any, pk: Any) -> EstimateRun:
-    return get_for_user(EstimateRun, user, pk)
+def estimate_get_for_user(*, viewer: Viewer, pk: Any) -> EstimateRun:
+    return get_for_user(EstimateRun, viewer, pk)
 
 
 def run_estimates(*, run: LinkageRun) -> QuerySet[EstimateRun]:

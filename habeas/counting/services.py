@@ -27,9 +27,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from habeas.accounts.access import can_analyse, can_write_in, default_team, identities_hidden_from
+from habeas.accounts.access import can_analyse, can_write_in, default_team
 from habeas.accounts.models import Team
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_for
 from habeas.core import crypto
 from habeas.core.dates import Precision, normalise, parse_fuzzy
 from habeas.counting.models import ClusterMember, EstimateRun, LinkageRun, ListRow, ReviewPair, SourceList
@@ -93,15 +94,16 @@ class LinkageRunError(ValueError):
 
 
 def _require_write(user: Any, team_id: int | None, what: str) -> None:
-    if not can_write_in(user, team_id):
+    if not can_write_in(viewer_for(user), team_id):
         raise PermissionDenied(f"{user} may not {what} in this team")
 
 
 def _require_analysis(user: Any, team_id: int | None, what: str, *, identities: bool = False) -> None:
     """Analysts may link and estimate; deciding whether two rows are one person also needs their names."""
-    if not can_analyse(user, team_id):
+    viewer = viewer_for(user)
+    if not can_analyse(viewer, team_id):
         raise PermissionDenied(f"{user} may not {what} in this team")
-    if identities and team_id in identities_hidden_from(user):
+    if identities and team_id in viewer.hidden:
         raise PermissionDenied(f"{user} sees this team's lists pseudonymised and so may not {what}")
 
 
@@ -466,7 +468,7 @@ def list_upload_store(
 ) -> str:
     """Keep an uploaded list until its import job ends, sealed (AES-256-GCM under the data key, bound to the
     user) in the data folder: its names never sit on disk in clear. Returns the token that names it."""
-    team_id = source.team_id or default_team(user)
+    team_id = source.team_id or default_team(viewer_for(user))
     if team_id is None:
         raise PermissionDenied(f"the source {source.key!r} belongs to no team, and {user} writes in none")
     _require_write(user, team_id, "import lists")

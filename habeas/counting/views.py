@@ -23,9 +23,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django_stubs_ext import StrOrPromise
 
-from habeas.accounts.access import can_analyse, can_write, identities_hidden_from
+from habeas.accounts.access import can_analyse, can_write
 from habeas.accounts.jobs import job_start
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import Viewer, viewer_of
 from habeas.accounts.web import member_required, render_page
 from habeas.core import charts as core_charts
 from habeas.counting import charts, tasks
@@ -114,7 +115,8 @@ def counting(request: HttpRequest) -> HttpResponseBase:
     overlaps of one run's lists (the newest, or ``?run=``). A POST links the lists ticked, as a job of the
     worker whose page shows its progress."""
     user = request.user
-    link_form = LinkForm(request.POST or None, user=user)
+    viewer = viewer_of(request)
+    link_form = LinkForm(request.POST or None, viewer=viewer)
     if request.method == "POST":
         if not link_form.fields["lists"].queryset.exists():  # type: ignore[attr-defined]
             raise PermissionDenied(_("Your role may read these lists but not link them."))
@@ -129,10 +131,10 @@ def counting(request: HttpRequest) -> HttpResponseBase:
                 seed=link_form.cleaned_data["seed"],
             )
             return redirect("job_detail", pk=job.pk)
-    hidden = identities_hidden_from(user)
-    lists = list(lists_visible(user=user).select_related("source").order_by("-imported_at", "-pk"))
-    runs = list(runs_visible(user=user))
-    estimates = list(estimates_visible(user=user).select_related("linkage"))
+    hidden = viewer.hidden
+    lists = list(lists_visible(viewer=viewer).select_related("source").order_by("-imported_at", "-pk"))
+    runs = list(runs_visible(viewer=viewer))
+    estimates = list(estimates_visible(viewer=viewer).select_related("linkage"))
     done = [run for run in runs if run.status == LinkageRun.Status.DONE]
     chosen = done[0] if done else None
     if request.GET.get("run"):
@@ -148,7 +150,7 @@ def counting(request: HttpRequest) -> HttpResponseBase:
         "overlaps": overlaps,
         "upset_chart": chart,
         "link_form": link_form if link_form.fields["lists"].queryset.exists() else None,  # type: ignore[attr-defined]
-        "may_import": can_write(user),
+        "may_import": can_write(viewer),
     }
     return render_page(request, "counting/workspace.html", context, status=400 if link_form.errors else 200)
 
@@ -157,11 +159,12 @@ def counting(request: HttpRequest) -> HttpResponseBase:
 def linkage_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A run's summary, the overlaps of its lists, its estimates side by side, and a form to run another."""
     user = request.user
-    run = run_get_for_user(user=user, pk=pk)
-    may_estimate = can_analyse(user, run.team_id) and run.status == LinkageRun.Status.DONE
+    viewer = viewer_of(request)
+    run = run_get_for_user(viewer=viewer, pk=pk)
+    may_estimate = can_analyse(viewer, run.team_id) and run.status == LinkageRun.Status.DONE
     form = EstimateForm(request.POST or None)
     if request.method == "POST":
-        if not can_analyse(user, run.team_id):
+        if not can_analyse(viewer, run.team_id):
             raise PermissionDenied(_("You may read this run but not run estimates on it."))
         if form.is_valid():
             data = form.cleaned_data
@@ -179,7 +182,7 @@ def linkage_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("job_detail", pk=job.pk)
     else:
         _read(request, run)
-    hidden = identities_hidden_from(user)
+    hidden = viewer.hidden
     estimates = list(run_estimates(run=run))
     chart, overlaps = upset_chart(run, hidden) if run.status == LinkageRun.Status.DONE else ("", None)
     context = {
@@ -198,8 +201,8 @@ def linkage_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _queue_context(request: HttpRequest, run: LinkageRun, **extra: Any) -> dict[str, Any]:
-    user = request.user
-    hide = run.team_id in identities_hidden_from(user)
+    viewer = viewer_of(request)
+    hide = run.team_id in viewer.hidden
     queue = review_queue(run=run).select_related("row_a__source_list__source", "row_b__source_list__source")
     pair = extra.pop("pair", None) or queue.first()
     form = extra.pop("form", None)
@@ -213,7 +216,7 @@ def _queue_context(request: HttpRequest, run: LinkageRun, **extra: Any) -> dict[
         "form": form,
         "counts": review_counts(run=run),
         "decisions": recent_decisions(run=run),
-        "may_decide": can_analyse(user, run.team_id) and not hide,
+        "may_decide": can_analyse(viewer, run.team_id) and not hide,
         "hidden": hide,
         "newer": newer if (newer := latest_run(run)).pk != run.pk else None,
         **extra,
@@ -260,7 +263,8 @@ def review_queue_page(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The clerical review queue: the first pending pair side by side, its differences highlighted, and the
     decision. A POST decides the pair named in the form; an htmx POST gets back just the next pair."""
     user = request.user
-    run = run_get_for_user(user=user, pk=pk)
+    viewer = viewer_of(request)
+    run = run_get_for_user(viewer=viewer, pk=pk)
     if request.method != "POST":
         _read(request, run)
         return render_page(request, "counting/review.html", _queue_context(request, run), partial="pair")
@@ -269,10 +273,10 @@ def review_queue_page(request: HttpRequest, pk: int) -> HttpResponseBase:
         pair_id = int(request.POST.get("pair", ""))
     except ValueError:
         raise Http404(_("No such pair in this run.")) from None
-    pair = pair_get_for_user(user=user, pk=pair_id, write=True)
+    pair = pair_get_for_user(viewer=viewer, pk=pair_id, write=True)
     if pair.run_id != run.pk:
         raise Http404(_("No such pair in this run."))
-    if run.team_id in identities_hidden_from(user):
+    if run.team_id in viewer.hidden:
         raise PermissionDenied(_("Deciding whether two rows are one person needs their names."))
     if pair.state != ReviewPair.State.PENDING:  # decided meanwhile (another reviewer, a second click)
         notice = _("This pair was already decided (%(state)s) by %(who)s; it is left as it was.") % {
@@ -314,9 +318,10 @@ def run_people_page(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A run's people with their rows, to link rows into one person or split them apart by hand, with a reason;
     the lists are then linked again at once with the decision applied."""
     user = request.user
-    run = run_get_for_user(user=user, pk=pk)
-    hide = run.team_id in identities_hidden_from(user)
-    may_decide = can_analyse(user, run.team_id) and not hide and run.status == LinkageRun.Status.DONE
+    viewer = viewer_of(request)
+    run = run_get_for_user(viewer=viewer, pk=pk)
+    hide = run.team_id in viewer.hidden
+    may_decide = can_analyse(viewer, run.team_id) and not hide and run.status == LinkageRun.Status.DONE
     members = run_people(run=run)
     row_ids = list(members.values_list("row_id", flat=True))
     form = ByHandForm(request.POST or None, row_ids=row_ids)
@@ -450,8 +455,8 @@ def estimate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An estimate: the number with its 95% interval, the posterior (Bayesian methods), diagnostics and
     warnings, provenance, what the method assumes and what happens when that fails, and the other estimates
     of the same run beside it."""
-    user = request.user
-    estimate = estimate_get_for_user(user=user, pk=pk)
+    viewer = viewer_of(request)
+    estimate = estimate_get_for_user(viewer=viewer, pk=pk)
     _read(request, estimate)
     result = estimate.result if isinstance(estimate.result, dict) else {}
     rows = _estimate_rows(estimate)
@@ -491,8 +496,8 @@ def estimate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "counting/estimate.html", context)
 
 
-def _require_import(user: Any) -> None:
-    if not can_write(user):
+def _require_import(viewer: Viewer) -> None:
+    if not can_write(viewer):
         raise PermissionDenied(_("Your role may read lists but not import them."))
 
 
@@ -542,8 +547,9 @@ def list_import_start(request: HttpRequest) -> HttpResponseBase:
 @csrf_protect
 def _list_import_start(request: HttpRequest) -> HttpResponseBase:
     user = request.user
-    _require_import(user)
-    form = ListUploadForm(request.POST or None, request.FILES or None, user=user)
+    viewer = viewer_of(request)
+    _require_import(viewer)
+    form = ListUploadForm(request.POST or None, request.FILES or None, viewer=viewer)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         token = list_upload_store(
@@ -574,7 +580,8 @@ def list_import_map(request: HttpRequest, token: str) -> HttpResponseBase:
     beside the file's first rows. A POST starts the import as a job of the worker, whose page shows its
     progress and, if the list is refused, every problem."""
     user = request.user
-    _require_import(user)
+    viewer = viewer_of(request)
+    _require_import(viewer)
     try:
         upload = list_upload_get(token=token, user=user)
     except ListUploadMissing:

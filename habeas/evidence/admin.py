@@ -11,8 +11,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from habeas.accounts import access
-from habeas.accounts.identity import hides_identity
 from habeas.accounts.recordadmin import AuditedAdmin, RolePermissions, SuperuserOnly, record_inline
+from habeas.accounts.viewer import viewer_of
 from habeas.evidence.models import Citation, Document, Source
 from habeas.evidence.services import ALLOWED_TYPES, document_add, document_check, document_delete
 from habeas.evidence.views import document_download
@@ -62,17 +62,22 @@ class DocumentInline(RolePermissions, admin.TabularInline):
     # ``obj`` is the source whose page this is: what the user may do with its documents follows their role in
     # the source's team.
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return access.can_write(request.user, obj)
+        return access.can_write(viewer_of(request), obj)
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return access.can_write(request.user, obj)
+        return access.can_write(viewer_of(request), obj)
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return access.can_delete(request.user, obj)
+        return access.can_delete(viewer_of(request), obj)
+
+    def _shown(self, request: Any, names: Any, obj: Any) -> Any:
+        # an analyst not granted identities may not open a document: no link to download it
+        shown = super()._shown(request, names, obj)
+        return [name for name in shown if name != "download"] if self._hides(request, obj) else shown
 
     @admin.display(description="download")
     def download(self, obj: Document) -> str:
-        if obj.pk is None or hides_identity(obj.source):
+        if obj.pk is None:
             return ""
         return format_html('<a href="{}">download</a>', reverse("admin:evidence_document_download", args=[obj.pk]))
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
 from habeas.accounts.models import WRITING_ROLES, Team
+from habeas.accounts.viewer import Viewer
 from habeas.core.dates import Precision, parse_fuzzy
 from habeas.core.models import Record
 from habeas.evidence.models import Source
@@ -39,14 +40,14 @@ class SourceForm(forms.ModelForm):
         fields = ["key", "title", "kind", "reference", "reliability", "language", "url", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        roles = access.roles_of(user)
+        roles = viewer.roles
         teams = Team.objects.order_by("name")
-        if not (user.is_superuser and user.is_active):
+        if not (viewer.superuser):
             teams = teams.filter(pk__in=[t for t, role in roles.items() if role in WRITING_ROLES])
         self.fields["team"].choices = [(t.pk, t.name) for t in teams]  # type: ignore[attr-defined]
-        self.fields["team"].initial = access.default_team(user)
+        self.fields["team"].initial = access.default_team(viewer)
 
     def clean_published(self) -> tuple[dt.date | None, str]:
         text = self.cleaned_data.get("published", "").strip()
@@ -98,9 +99,9 @@ class CitationForm(forms.Form):
         label=_("quoted passage"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.viewer = viewer
         self.candidates: list[Person] = []
         self.record: Any = None
         self.fields["record_type"].choices = [  # type: ignore[attr-defined]
@@ -132,7 +133,7 @@ class CitationForm(forms.Form):
             self.add_error("record_type", _("Choose a kind of record from the list."))
             return None
         try:
-            return access.get_for_user(model, self.user, number, write=True)
+            return access.get_for_user(model, self.viewer, number, write=True)
         except Http404:
             self.add_error(
                 "record_id",
@@ -144,9 +145,9 @@ class CitationForm(forms.Form):
         return None
 
     def _person(self, name: str) -> Person | None:
-        writable = [t for t, role in access.roles_of(self.user).items() if role in WRITING_ROLES]
-        among = access.visible(Person, self.user)
-        if not (self.user.is_superuser and self.user.is_active):
+        writable = [t for t, role in self.viewer.roles.items() if role in WRITING_ROLES]
+        among = access.visible(Person, self.viewer)
+        if not (self.viewer.superuser):
             among = among.filter(team_id__in=writable)
         found = list(persons_named(name, among=among).order_by("pk")[:20])
         if not found:
@@ -184,11 +185,11 @@ class RecordSourceForm(forms.Form):
         help_text=_("page, paragraph, address of the passage, minute of a recording…"),
     )
 
-    def __init__(self, *args: Any, user: Any, team_id: int | None, record: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, team_id: int | None, record: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user, self.team_id = user, team_id
+        self.team_id = team_id
         self.required = record.pk is None or not record.citations.exists()
-        sources = access.visible(Source, user)
+        sources = access.visible(Source, viewer)
         sources = sources.filter(team_id=team_id) if team_id is not None else sources.filter(team__isnull=True)
         self.fields["source"].queryset = sources.order_by("key")  # type: ignore[attr-defined]
         self.fields["source_kind"].choices = [("", "—"), *Source.Kind.choices]  # type: ignore[attr-defined]

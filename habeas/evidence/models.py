@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts.identity import hides_identity, pseudonymous
+from habeas.accounts.identity import name_of, pseudonymous
+from habeas.accounts.viewer import Viewer
 from habeas.core.fields import EncryptedTextField
 from habeas.core.models import fuzzy_date
 
@@ -77,7 +78,11 @@ class Source(models.Model):
         ]
 
     def __str__(self) -> str:
-        return pseudonymous(self) if hides_identity(self) else self.title
+        return pseudonymous(self)
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Its name, for a viewer who sees its team's identities (``habeas.accounts.identity.name_of``)."""
+        return self.title if viewer.sees_identity(self.team_id) else str(self)
 
 
 class Citation(models.Model):
@@ -111,10 +116,14 @@ class Citation(models.Model):
         ]
 
     def __str__(self) -> str:
-        if hides_identity(self.source):  # the section of a source can name a person
-            return pseudonymous(self)
+        return pseudonymous(self)  # the section of a source can name a person
+
+    def name_for(self, viewer: Viewer) -> str:
+        """The source and where in it, for a viewer who sees the source's team's identities."""
+        if not viewer.sees_identity(self.source.team_id):
+            return str(self)
         where = ", ".join(part for part in (self.section, self.page and f"p. {self.page}", self.paragraph) if part)
-        return f"{self.source} — {where}"
+        return f"{name_of(self.source, viewer)} — {where}"
 
     def clean(self) -> None:
         super().clean()

@@ -11,31 +11,31 @@ from django.db.models import Count, Model
 from django.http import Http404
 
 from habeas.accounts import access
-from habeas.accounts.access import identities_hidden_from
+from habeas.accounts.viewer import Viewer
 from habeas.evidence.models import Citation, Document, Source
 
 
-def documents_visible(*, user: Any) -> Any:
+def documents_visible(*, viewer: Viewer) -> Any:
     """The documents of the sources the user may see."""
-    return Document.objects.filter(source__in=access.visible(Source, user)).select_related("source")
+    return Document.objects.filter(source__in=access.visible(Source, viewer)).select_related("source")
 
 
-def document_get_for_user(*, user: Any, pk: Any) -> Document:
+def document_get_for_user(*, viewer: Viewer, pk: Any) -> Document:
     """A document the user may see, else 404 (its existence is not revealed); an analyst who sees the team's
     records pseudonymised may not open its documents (403): a testimony names people."""
     try:
-        document = documents_visible(user=user).get(pk=pk)
+        document = documents_visible(viewer=viewer).get(pk=pk)
     except (Document.DoesNotExist, ValueError, TypeError):
         raise Http404(f"no document {pk}") from None
-    if document.source.team_id in identities_hidden_from(user):
+    if document.source.team_id in viewer.hidden:
         raise PermissionDenied("documents of this team are not shown to analysts without identities")
     return document
 
 
-def sources_listed(*, user: Any) -> Any:
+def sources_listed(*, viewer: Viewer) -> Any:
     """The sources of the user's teams, with how many documents and citations each has (one query)."""
     return (
-        access.visible(Source, user)
+        access.visible(Source, viewer)
         .select_related("author")
         .annotate(
             document_count=Count("documents", distinct=True),

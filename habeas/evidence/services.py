@@ -33,6 +33,7 @@ from django.utils.translation import gettext_noop
 from habeas.accounts import access
 from habeas.accounts.records import after_write
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_for
 from habeas.core import crypto
 from habeas.evidence.models import Citation, Document, Source
 
@@ -307,7 +308,7 @@ def document_delete(*, document: Document, user: Any) -> None:
 
 def source_create(*, user: Any, team_id: int | None, **fields: Any) -> Source:
     """A new source of a team the user may write in (of no team: an administrator of the instance's)."""
-    if not access.can_write_in(user, team_id):
+    if not access.can_write_in(viewer_for(user), team_id):
         raise PermissionDenied("you may not add sources to this team")
     source = Source(team_id=team_id, **fields)
     source.full_clean()
@@ -330,7 +331,7 @@ def citation_add(
 ) -> Citation:
     """Cite ``source`` (at a page, section or paragraph, with the quoted passage as its note) for ``record``,
     which the user must be allowed to change."""
-    if not access.can_write(user, record):
+    if not access.can_write(viewer_for(user), record):
         raise PermissionDenied("you may not change this record")
     if access.owned(type(record)) and record.team_id != source.team_id:
         raise ValidationError(

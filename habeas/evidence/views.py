@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
+from habeas.accounts.identity import name_of
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import member_required, render_page
 from habeas.evidence import selectors
 from habeas.evidence.forms import CitationForm, SourceForm, UploadForm
@@ -27,7 +29,7 @@ from habeas.evidence.services import DocumentError, citation_add, document_add, 
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The document's content as uploaded, if the user may see its source (else 404); an altered file is
     refused. The read is an audit event."""
-    document = document_get_for_user(user=request.user, pk=pk)
+    document = document_get_for_user(viewer=viewer_of(request), pk=pk)
     try:
         content = document_read(document=document, user=request.user)
     except DocumentError as exc:
@@ -52,11 +54,11 @@ def _read(request: HttpRequest, obj: Any) -> None:
 @member_required
 def source_list(request: HttpRequest) -> HttpResponse:
     """The sources of the user's teams: kind, date, and how many documents and citations each has."""
-    sources = selectors.sources_listed(user=request.user)
+    sources = selectors.sources_listed(viewer=viewer_of(request))
     context = {
         "title": _("Sources"),
         "sources": sources,
-        "can_add": access.can_write(request.user),
+        "can_add": access.can_write(viewer_of(request)),
     }
     return render_page(request, "evidence/source_list.html", context)
 
@@ -64,16 +66,16 @@ def source_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A source: its documents (SHA-256, size, type, download) and what it is cited for."""
-    source = access.get_for_user(Source, request.user, pk)
+    source = access.get_for_user(Source, viewer_of(request), pk)
     _read(request, source)
-    hidden = source.team_id in access.identities_hidden_from(request.user)
+    hidden = source.team_id in viewer_of(request).hidden
     context = {
-        "title": str(source),
+        "title": name_of(source, viewer_of(request)),
         "source": source,
         "hidden": hidden,
         "documents": [] if hidden else selectors.documents_of(source=source),
         "citations": selectors.citations_of_source(source=source),
-        "can_write": access.can_write(request.user, source),
+        "can_write": access.can_write(viewer_of(request), source),
     }
     return render_page(request, "evidence/source_detail.html", context)
 
@@ -81,9 +83,9 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def source_add(request: HttpRequest) -> HttpResponseBase:
     """A new source, in a team the user may write in."""
-    if not access.can_write(request.user):
+    if not access.can_write(viewer_of(request)):
         raise PermissionDenied(_t("read-only members may not add sources"))
-    form = SourceForm(request.POST or None, user=request.user)
+    form = SourceForm(request.POST or None, viewer=viewer_of(request))
     if request.method == "POST" and form.is_valid():
         published, precision = form.cleaned_data["published"]
         fields = {name: form.cleaned_data[name] for name in SourceForm.Meta.fields}
@@ -109,7 +111,7 @@ def source_upload(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Upload a document to a source: stored encrypted with its SHA-256, size and type (judged by content),
     its text extracted; refused with the reason, and nothing stored, when it is too large, of another type,
     or a PDF that cannot be parsed."""
-    source = access.get_for_user(Source, request.user, pk, write=True)
+    source = access.get_for_user(Source, viewer_of(request), pk, write=True)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -133,10 +135,10 @@ def source_upload(request: HttpRequest, pk: int) -> HttpResponseBase:
 def document_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A document: its hash, size and type, its text page by page, and a form to cite a passage of it for a
     record the user may change."""
-    document = document_get_for_user(user=request.user, pk=pk)
-    form = CitationForm(request.POST or None, user=request.user)
+    document = document_get_for_user(viewer=viewer_of(request), pk=pk)
+    form = CitationForm(request.POST or None, viewer=viewer_of(request))
     if request.method == "POST":
-        if not access.can_write(request.user):
+        if not access.can_write(viewer_of(request)):
             raise PermissionDenied(_t("read-only members may not cite sources"))
         if form.is_valid() and form.record is not None:
             data = form.cleaned_data
@@ -162,7 +164,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "source": document.source,
         "pages": document.text.split("\f") if document.text else [],
         "form": form,
-        "can_write": access.can_write(request.user),
+        "can_write": access.can_write(viewer_of(request)),
     }
     return render_page(request, "evidence/document_detail.html", context, status=400 if form.errors else 200)
 

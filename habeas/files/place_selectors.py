@@ -17,7 +17,7 @@ from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, Pref
 from django.db.models.functions import Coalesce
 
 from habeas.accounts import access
-from habeas.accounts.identity import hides_identity
+from habeas.accounts.viewer import Viewer
 from habeas.custody.models import FamilyContact, Placement, RestrictiveMeasure, Transfer
 from habeas.evidence.models import Citation
 from habeas.monitoring.models import Recommendation, Visit
@@ -32,7 +32,7 @@ DETAIL_LIMIT = 50
 
 
 def places_visible(
-    user: Any, *, kind: str = "", authority: Organisation | None = None, text: str = ""
+    user: Viewer, *, kind: str = "", authority: Organisation | None = None, text: str = ""
 ) -> QuerySet[Place]:
     """The places the user may see, filtered by kind, operating authority and words of the name."""
     places = access.visible(Place, user).select_related("authority", "locality__parent")
@@ -45,7 +45,7 @@ def places_visible(
     return places.order_by("name", "pk")
 
 
-def authorities_visible(user: Any) -> QuerySet[Organisation]:
+def authorities_visible(user: Viewer) -> QuerySet[Organisation]:
     """The organisations that run a place the user may see, and that the user may see themselves."""
     run = access.visible(Place, user).filter(authority__isnull=False).values("authority_id")
     return access.visible(Organisation, user).filter(pk__in=run).order_by("name")
@@ -57,7 +57,7 @@ class Tally:
     open_findings: int = 0
 
 
-def tallies(user: Any, place_ids: Sequence[int]) -> dict[int, Tally]:
+def tallies(user: Viewer, place_ids: Sequence[int]) -> dict[int, Tally]:
     """For each place: the people held there (with a placement, or a transfer to it) and its open findings,
     of the records the user may see. Three grouped queries, whatever the number of places or records."""
     people: dict[int, int] = defaultdict(int)
@@ -167,7 +167,7 @@ class Stay:
         return f"≈ {self.distance_km:,.0f} km" if self.distance_approximate else f"{self.distance_km:,.0f} km"
 
 
-def stays_visible(user: Any, places: QuerySet[Place] | None = None) -> QuerySet[Any]:
+def stays_visible(user: Viewer, places: QuerySet[Place] | None = None) -> QuerySet[Any]:
     """Rows (kind, id, custody, place, day) of every stay the user may see, at ``places`` if given, the latest
     first (undated last): one union query, so that it can be counted and paged in the database."""
     placements = access.visible(Placement, user)
@@ -311,7 +311,7 @@ class PlaceFile:
     hidden: bool = field(default=False)  # the user sees this team's records pseudonymised
 
 
-def place_file(user: Any, place: Place) -> PlaceFile:
+def place_file(user: Viewer, place: Place) -> PlaceFile:
     """The place's people (latest first), transfers away from it, restrictive measures applied there, open
     findings about it and its records, monitoring visits with their recommendations, and its sources."""
     here = Place.objects.filter(pk=place.pk)
@@ -359,11 +359,11 @@ def place_file(user: Any, place: Place) -> PlaceFile:
             .select_related("source")
             .order_by("pk")
         ),
-        hidden=hides_identity(place),
+        hidden=not user.sees_identity(place.team_id),
     )
 
 
-def _recommendations(user: Any) -> Prefetch[Any]:
+def _recommendations(user: Viewer) -> Prefetch[Any]:
     return Prefetch(
         "recommendations",
         queryset=access.visible(Recommendation, user)
@@ -374,7 +374,7 @@ def _recommendations(user: Any) -> Prefetch[Any]:
     )
 
 
-def place_map_stays(user: Any, places: QuerySet[Place], limit: int) -> tuple[list[Stay], int]:
+def place_map_stays(user: Viewer, places: QuerySet[Place], limit: int) -> tuple[list[Stay], int]:
     """The latest ``limit`` stays at ``places``, and how many there are."""
     rows = stays_visible(user, places)
     return stays_of(rows[:limit]), rows.count()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from habeas.accounts import access
+from habeas.accounts.viewer import Viewer
 from habeas.cases.models import Allegation, Charge, Proceeding, Verdict
 from habeas.files.timeline import CUSTODY, Reader, Timeline, attach, timeline
 from habeas.monitoring.models import Visit
@@ -47,10 +48,10 @@ class PersonFile:
     timeline: Timeline
 
 
-def person_file(person: Person, user: Any, *, kind: str = "all") -> PersonFile:
+def person_file(person: Person, viewer: Viewer, *, kind: str = "all") -> PersonFile:
     """The person's file: the facts, their relatives and groups, and the timeline of every record that concerns
     them (custody, accountability or both), each with its sources and findings — in a fixed number of queries."""
-    reader = Reader(user, home=person.home_locality)
+    reader = Reader(viewer, home=person.home_locality)
     shown = reader.shown(person)
     # ids first, so that each condition below is one index lookup or an OR of index lookups (an OR across a
     # join, or of subqueries, would scan a whole table at national scale)
@@ -105,11 +106,11 @@ def person_file(person: Person, user: Any, *, kind: str = "all") -> PersonFile:
     return PersonFile(
         person=person,
         shown=shown,
-        may_write=access.can_write(user, person),
+        may_write=access.can_write(viewer, person),
         names=sorted(person.names.all(), key=lambda n: (n.script, n.kind != "primary", n.pk)) if shown else [],
         disabilities=list(person.disabilities.order_by("pk")),
         relatives=relatives,
-        groups=list(access.visible(Group, user).filter(members=person).order_by("pk")),
+        groups=list(access.visible(Group, viewer).filter(members=person).order_by("pk")),
         timeline=timeline(reader, person, kind, filters),
     )
 
@@ -130,10 +131,10 @@ class GroupFile:
 MEMBERS_SHOWN = 100
 
 
-def group_file(group: Group, user: Any, *, kind: str = "all") -> GroupFile:
+def group_file(group: Group, viewer: Viewer, *, kind: str = "all") -> GroupFile:
     """The group's file: its size, named members, and the timeline of the allegations, custody of its named
     members, statements, complaints, investigations, proceedings, verdicts and reparations that concern it."""
-    reader = Reader(user)
+    reader = Reader(viewer)
     alleged = _ids(kind, Allegation.objects.filter(victim_group=group).values_list("pk", flat=True))
     tried = _ids(
         kind,
@@ -153,18 +154,18 @@ def group_file(group: Group, user: Any, *, kind: str = "all") -> GroupFile:
         "verdicts": Q(defendant_group=group),
         "reparations": Q(allegation__in=alleged),
     }
-    members = access.visible(Person, user).filter(groups=group).order_by("pk")
+    members = access.visible(Person, viewer).filter(groups=group).order_by("pk")
     return GroupFile(
         group=group,
         shown=reader.shown(group),
-        may_write=access.can_write(user, group),
+        may_write=access.can_write(viewer, group),
         members=list(members[:MEMBERS_SHOWN]),
         members_count=members.count(),
         timeline=timeline(reader, group, kind, filters, named=True),
     )
 
 
-def findings_of_visit(visit: Visit, user: Any) -> list[FindingView]:
+def findings_of_visit(visit: Visit, viewer: Viewer) -> list[FindingView]:
     """The findings against the standards about a visit that the user may see (access refused, no private
     interviews, …), as a file shows them."""
-    return attach(Reader(user), [], visit)
+    return attach(Reader(viewer), [], visit)

@@ -5,7 +5,7 @@ One query finds the kinds of record the file has (a file has records of a few of
 these is read with one query (related rows joined or prefetched), the citations of all of them with one more
 and their findings with one more, so that the number of queries does not grow with the number of records.
 Protected text (notes, summaries, reasons) is left out for a record whose identities are hidden from the user
-(``habeas.accounts.identity.hides_identity``); names are printed through ``str()``, which gives a
+(``Viewer.sees_identity``); names are printed through ``identity.name_of``, which gives a
 pseudonym for such a record, and a person of a team the user cannot see is never named.
 """
 
@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from habeas.accounts import access
-from habeas.accounts.identity import hides_identity
+from habeas.accounts.identity import name_of
+from habeas.accounts.viewer import Viewer
 from habeas.cases.models import (
     Allegation,
     Charge,
@@ -166,11 +167,11 @@ Facts = list[tuple[StrOrPromise, str]]
 class Reader:
     """Reads the records of one file for one user, and says what they may see of them."""
 
-    def __init__(self, user: Any, *, home: Locality | None = None) -> None:
+    def __init__(self, user: Viewer, *, home: Locality | None = None) -> None:
         self.user = user
         self.home = home
-        self.superuser = bool(getattr(user, "is_superuser", False) and user.is_active)
-        self.teams = set(access.roles_of(user))
+        self.superuser = user.superuser
+        self.teams = set(user.roles)
 
     def visible(self, model: type[Any]) -> Any:
         return access.visible(model, self.user)
@@ -181,14 +182,14 @@ class Reader:
 
     def shown(self, record: Any) -> bool:
         """Whether the record's protected text may be shown."""
-        return not hides_identity(record)
+        return self.user.sees_identity(record.team_id)
 
     def name(self, record: Any) -> str:
         """How a person, a group or another record that names people is called (a pseudonym for an analyst
         without identities), if the user may see it; a record of a team the user cannot see is not named."""
         if record is None:
             return ""
-        return str(record) if self.seen(record) else str(_("a record of another team"))
+        return name_of(record, self.user) if self.seen(record) else str(_("a record of another team"))
 
     def facts(self, record: Any, *names: str) -> Facts:
         """(label, value) of each field that has a value, as a person reads it: a choice by its name, a date at
@@ -570,7 +571,7 @@ def investigations(reader: Reader, rows: Iterable[Investigation]) -> Iterator[En
             ("opened_on",),
             ACCOUNTABILITY,
             investigation.get_kind_display(),
-            title=str(investigation),
+            title=reader.name(investigation),
             facts=("body", "assigned_by", "ordered_by", "outcome", "closed_on"),
             text=("findings",),
             subs=steps,
@@ -592,7 +593,7 @@ def proceedings(reader: Reader, rows: Iterable[Proceeding], charges: Iterable[Ch
             ("started_on", "ended_on"),
             ACCOUNTABILITY,
             proceeding.get_kind_display(),
-            title=str(proceeding),
+            title=reader.name(proceeding),
             facts=("court", "locality", "appeal_of", "jury", "started_on", "ended_on", "torture_claims_examined"),
             subs=by_proceeding.pop(proceeding.pk, []),
         )
@@ -673,9 +674,8 @@ def _condition(refs: Iterable[Ref]) -> Q:
     return condition
 
 
-def _cite(citation: Citation, source_visible: bool) -> Cite:
+def _cite(citation: Citation, whole: bool) -> Cite:
     source = citation.source
-    whole = source_visible and not hides_identity(source)
     parts = [citation.section if whole else "", citation.page and f"p. {citation.page}", citation.paragraph]
     return Cite(
         source=source.title if whole else source.key,
@@ -701,7 +701,7 @@ def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[Finding
         ref = (f"{citation.content_type.app_label}.{citation.content_type.model}", citation.object_id)
         target = by_field.get((ref, citation.field)) or mains.get(ref)
         if target is not None:
-            target.sources.append(_cite(citation, citation.source_id in seen))
+            target.sources.append(_cite(citation, citation.source_id in seen and reader.shown(citation.source)))
     views = finding_views(Finding.objects.filter(condition, active=True).order_by("-severity", "rule", "profile"))
     own: list[FindingView] = []
     subject_ref = (subject._meta.label_lower, subject.pk)

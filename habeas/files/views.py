@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from habeas.accounts.identity import name_of
 from habeas.accounts.services import audit_record, audit_search
+from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import member_required, render_page
 from habeas.files import selectors as files
 from habeas.files.timeline import KINDS
@@ -34,11 +36,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
     """The people the user may see, 50 a page, each with their roles (victim, witness, official, judge…), with a
     filter by role and one by name in any script (not for analysts who see pseudonyms: a name search would
     unmask them)."""
-    may_filter = selectors.name_filter_allowed(request.user)
+    may_filter = selectors.name_filter_allowed(viewer_of(request))
     name = request.GET.get("name", "").strip() if may_filter else ""
     role = request.GET.get("role", "")
     role = role if role in selectors.ROLES else ""
-    page = _page(request, selectors.persons_listed(user=request.user, name=name, role=role))
+    page = _page(request, selectors.persons_listed(viewer=viewer_of(request), name=name, role=role))
     if name:
         audit_search(actor=request.user, where="people list", query=name, found=page.paginator.count)
     for person in page:
@@ -60,8 +62,9 @@ def _file_page(
     part = "#timeline" if getattr(request, "htmx", False) else ""
 
     def rendered() -> str:
-        file = read(obj, request.user, kind=kind)
+        file = read(obj, viewer_of(request), kind=kind)
         context = {
+            "viewer": viewer_of(request),
             "file": file,
             name: obj,
             "timeline": file.timeline,
@@ -73,27 +76,31 @@ def _file_page(
     main = rendered()
     if part:
         return HttpResponse(main)
-    return render_page(request, f"files/{name}_detail.html", {"title": str(obj), "main": main, "clock": clock})
+    return render_page(
+        request, f"files/{name}_detail.html", {"title": name_of(obj, viewer_of(request)), "main": main, "clock": clock}
+    )
 
 
 @member_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One person's file: the facts and the timeline of everything that concerns them, with the sources and the
     findings beside each item."""
-    person = selectors.person_get_for_user(user=request.user, pk=pk)
-    clock = None if getattr(request, "htmx", False) else clock_items(request.user, now=timezone.now(), person=person)
+    person = selectors.person_get_for_user(viewer=viewer_of(request), pk=pk)
+    clock = (
+        None if getattr(request, "htmx", False) else clock_items(viewer_of(request), now=timezone.now(), person=person)
+    )
     return _file_page(request, person, files.person_file, clock)
 
 
 @member_required
 def group_list(request: HttpRequest) -> HttpResponse:
     """The groups the user may see, 50 a page."""
-    page = _page(request, selectors.groups_listed(user=request.user))
+    page = _page(request, selectors.groups_listed(viewer=viewer_of(request)))
     return render_page(request, "files/group_list.html", {"title": _("Groups"), "page": page})
 
 
 @member_required
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One group's file: its size and named members, and the timeline of what concerns it."""
-    group = selectors.group_get_for_user(user=request.user, pk=pk)
+    group = selectors.group_get_for_user(viewer=viewer_of(request), pk=pk)
     return _file_page(request, group, files.group_file)

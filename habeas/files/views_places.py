@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import Viewer, viewer_of
 from habeas.accounts.web import RecordPages, member_required, render_page
 from habeas.files import maps
 from habeas.files import place_selectors as read
@@ -40,9 +41,9 @@ class PlaceFilter(forms.Form):
     )
     q = forms.CharField(label=_("Name contains"), required=False, max_length=100)
 
-    def __init__(self, data: Any, *, user: Any) -> None:
+    def __init__(self, data: Any, *, viewer: Viewer) -> None:
         super().__init__(data)
-        self.fields["authority"].queryset = read.authorities_visible(user)  # type: ignore[attr-defined]
+        self.fields["authority"].queryset = read.authorities_visible(viewer)  # type: ignore[attr-defined]
         self.fields["kind"].error_messages["invalid_choice"] = _(
             "There is no type of place called “%(value)s”: choose one from the list."
         )
@@ -50,12 +51,12 @@ class PlaceFilter(forms.Form):
             "That authority is not one that runs a place you can see: choose one from the list."
         )
 
-    def places(self, user: Any) -> QuerySet[Place]:
+    def places(self, viewer: Viewer) -> QuerySet[Place]:
         """The places the valid filters select (an invalid filter is left out, and its message shown)."""
         self.is_valid()
         wanted = getattr(self, "cleaned_data", {})
         return read.places_visible(
-            user, kind=wanted.get("kind") or "", authority=wanted.get("authority"), text=wanted.get("q") or ""
+            viewer, kind=wanted.get("kind") or "", authority=wanted.get("authority"), text=wanted.get("q") or ""
         )
 
 
@@ -68,9 +69,9 @@ def _query_without_page(request: HttpRequest) -> str:
 @member_required
 def place_list(request: HttpRequest) -> HttpResponse:
     """The register of places of detention the user may see, filtered and paged."""
-    form = PlaceFilter(request.GET or None, user=request.user)
-    page = Paginator(form.places(request.user), PER_PAGE).get_page(request.GET.get("page"))
-    tallies = read.tallies(request.user, [p.pk for p in page])
+    form = PlaceFilter(request.GET or None, viewer=viewer_of(request))
+    page = Paginator(form.places(viewer_of(request)), PER_PAGE).get_page(request.GET.get("page"))
+    tallies = read.tallies(viewer_of(request), [p.pk for p in page])
     context = {
         "title": _("Places of detention"),
         "form": form,
@@ -84,11 +85,11 @@ def place_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One place: its facts, its people, measures, findings and visits, and a small map."""
-    place = access.get_for_user(Place, request.user, pk)
+    place = access.get_for_user(Place, viewer_of(request), pk)
     audit_record(action="read", actor=request.user, target_type=place._meta.label_lower, target_id=str(place.pk))
 
     def rendered() -> str:
-        file = read.place_file(request.user, place)
+        file = read.place_file(viewer_of(request), place)
         dots = []
         if file.position is not None:
             dots.append(
@@ -101,6 +102,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             )
         context = {
+            "viewer": viewer_of(request),
             "place": place,
             "file": file,
             "map": _map(
@@ -114,7 +116,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render_to_string("files/place_file.html", context)
 
     main = rendered()
-    clock = clock_items(request.user, now=timezone.now(), place=place)
+    clock = clock_items(viewer_of(request), now=timezone.now(), place=place)
     return render_page(request, "files/place_detail.html", {"title": place.name, "main": main, "clock": clock})
 
 
@@ -122,13 +124,14 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def place_map(request: HttpRequest) -> HttpResponse:
     """The places the user may see as dots sized by the people held, with the latest stays drawn as lines from
     the place before and from home, and listed beside the map with the distance from home."""
-    user = request.user
-    form = PlaceFilter(request.GET or None, user=user)
-    places = form.places(user)
+    form = PlaceFilter(request.GET or None, viewer=viewer_of(request))
+    places = form.places(viewer_of(request))
     everywhere = list(places)
     where = read.located(everywhere)
-    tallies = read.tallies(user, [p.pk for p in everywhere])
-    stays_page = Paginator(read.stays_visible(user, places), STAYS_PER_PAGE).get_page(request.GET.get("page"))
+    tallies = read.tallies(viewer_of(request), [p.pk for p in everywhere])
+    stays_page = Paginator(read.stays_visible(viewer_of(request), places), STAYS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     stays = read.stays_of(stays_page.object_list)
     dots = [
         maps.Dot(

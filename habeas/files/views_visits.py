@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from habeas.accounts import access
-from habeas.accounts.identity import hides_identity
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import member_required, render_page
 from habeas.evidence.selectors import sources_cited
 from habeas.files.selectors import findings_of_visit
@@ -17,7 +17,7 @@ from habeas.monitoring import selectors
 
 @member_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = selectors.visit_get_for_user(request.user, pk)
+    visit = selectors.visit_get_for_user(viewer_of(request), pk)
     audit_record(action="read", actor=request.user, target_type=visit._meta.label_lower, target_id=str(visit.pk))
     today = timezone.localdate()
     recommendations = selectors.recommendations_of_visit(visit)
@@ -25,10 +25,10 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": str(visit),
         "visit": visit,
         "planned": selectors.visit_is_planned(visit, today),
-        "hidden": hides_identity(visit),
+        "hidden": not viewer_of(request).sees_identity(visit.team_id),
         "recommendations": [(r, selectors.recommendation_is_overdue(r, today)) for r in recommendations],
         "sources": sources_cited(visit),
-        "findings": findings_of_visit(visit, request.user),
-        "can_write": access.can_write(request.user, visit),
+        "findings": findings_of_visit(visit, viewer_of(request)),
+        "can_write": access.can_write(viewer_of(request), visit),
     }
     return render_page(request, "monitoring/visit_detail.html", context)

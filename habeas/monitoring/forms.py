@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
+from habeas.accounts.viewer import Viewer
 from habeas.core.dates import DATE_PATTERN, Precision, parse_fuzzy
 from habeas.monitoring import selectors
 from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
@@ -126,13 +127,13 @@ class VisitFilterForm(forms.Form):
         label=_("Place"), queryset=None, required=False, empty_label=_("any")
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        visits = access.visible(Visit, user)
-        self.fields["body"].queryset = selectors.organisations_for_user(user).filter(  # type: ignore[attr-defined]
+        visits = access.visible(Visit, viewer)
+        self.fields["body"].queryset = selectors.organisations_for_user(viewer).filter(  # type: ignore[attr-defined]
             pk__in=visits.values("body")
         )
-        self.fields["place"].queryset = selectors.places_for_user(user).filter(  # type: ignore[attr-defined]
+        self.fields["place"].queryset = selectors.places_for_user(viewer).filter(  # type: ignore[attr-defined]
             pk__in=visits.values("place")
         )
 
@@ -177,11 +178,11 @@ class VisitPlanForm(forms.Form):
         help_text=_("the members of the visiting team (kept encrypted)"),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # a new visit is written: only the places and bodies of the teams the user writes in
-        self.fields["place"].queryset = access.writable(Place, user).order_by("name")  # type: ignore[attr-defined]
-        self.fields["body"].queryset = selectors.monitoring_bodies(access.writable(Organisation, user))  # type: ignore[attr-defined]
+        self.fields["place"].queryset = access.writable(Place, viewer).order_by("name")  # type: ignore[attr-defined]
+        self.fields["body"].queryset = selectors.monitoring_bodies(access.writable(Organisation, viewer))  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -254,9 +255,9 @@ class RecommendationForm(forms.Form):
     issued_on = FuzzyDateField(label=_("Issued on"), required=False, help_text=_("empty: on the day of the visit"))
     response_due_on = FuzzyDateField(label=_("Response due"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organisations = access.writable(Organisation, user).order_by("name")  # a recommendation is written
+        organisations = access.writable(Organisation, viewer).order_by("name")  # a recommendation is written
         self.fields["issuer"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["addressee"].queryset = organisations  # type: ignore[attr-defined]
 
@@ -280,10 +281,10 @@ class RecommendationFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Response overdue only"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        recommendations = access.visible(Recommendation, user)
-        organisations = selectors.organisations_for_user(user)
+        recommendations = access.visible(Recommendation, viewer)
+        organisations = selectors.organisations_for_user(viewer)
         self.fields["issuer"].queryset = organisations.filter(  # type: ignore[attr-defined]
             pk__in=recommendations.values("issuer")
         )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts.identity import hides_identity, pseudonymous
+from habeas.accounts.identity import pseudonymous
+from habeas.accounts.viewer import Viewer
 from habeas.core.fields import EncryptedTextField
 from habeas.core.models import Record, fuzzy_date, not_before
 from habeas.registry.models import Organisation, Place
@@ -86,9 +87,13 @@ class Recommendation(Record):
         constraints = [not_before("response_due_on", "issued_on")]
 
     def __str__(self) -> str:
-        if hides_identity(self):
-            return pseudonymous(self)
-        return f"{self.issuer} → {self.addressee}: {self.text[:80]}"
+        return pseudonymous(self)
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Who recommended what to whom, for a viewer who sees its team's identities."""
+        return (
+            f"{self.issuer} → {self.addressee}: {self.text[:80]}" if viewer.sees_identity(self.team_id) else str(self)
+        )
 
 
 class RecommendationStatus(Record):
@@ -141,6 +146,8 @@ class InformationRequest(Record):
         constraints = [not_before("answered_on", "requested_on")]
 
     def __str__(self) -> str:
-        if hides_identity(self):
-            return pseudonymous(self)
-        return f"{self.body}: {self.asked_for[:60]}"
+        return pseudonymous(self)
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Who asked for what, for a viewer who sees its team's identities."""
+        return f"{self.body}: {self.asked_for[:60]}" if viewer.sees_identity(self.team_id) else str(self)

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from habeas.accounts import access
+from habeas.accounts.viewer import Viewer
 from habeas.core.dates import Precision, interval
 from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
 from habeas.registry.models import Organisation, Place
@@ -61,7 +62,7 @@ def visit_is_planned(visit: Visit, today: dt.date) -> bool:
 
 
 def visits_for_user(
-    user: Any,
+    viewer: Viewer,
     *,
     today: dt.date,
     body: Organisation | None = None,
@@ -71,7 +72,7 @@ def visits_for_user(
     """The visits the user may see, planned ones first (soonest first), then the others, latest first, and
     those without a date last. ``state`` is "planned", "done" or "" for both."""
     visits = (
-        access.visible(Visit, user)
+        access.visible(Visit, viewer)
         .select_related("place", "body")
         .annotate(
             planned=Case(When(planned_visits(today), then=Value(1)), default=Value(0), output_field=IntegerField())
@@ -93,8 +94,8 @@ def visits_for_user(
     )
 
 
-def visit_get_for_user(user: Any, pk: Any, *, write: bool = False) -> Visit:
-    visit = access.get_for_user(Visit, user, pk, write=write)
+def visit_get_for_user(viewer: Viewer, pk: Any, *, write: bool = False) -> Visit:
+    visit = access.get_for_user(Visit, viewer, pk, write=write)
     return Visit.objects.select_related("place", "body").get(pk=visit.pk)
 
 
@@ -107,14 +108,14 @@ def monitoring_bodies(organisations: QuerySet[Organisation]) -> QuerySet[Organis
     return organisations.filter(kind__in=MONITORING_KINDS).order_by("name")
 
 
-def places_for_user(user: Any) -> QuerySet[Place]:
+def places_for_user(viewer: Viewer) -> QuerySet[Place]:
     """The places a visit of this user may be to: those of the teams they see."""
-    return access.visible(Place, user).order_by("name")
+    return access.visible(Place, viewer).order_by("name")
 
 
-def organisations_for_user(user: Any) -> QuerySet[Organisation]:
+def organisations_for_user(viewer: Viewer) -> QuerySet[Organisation]:
     """The organisations this user may name as a monitoring body, issuer or addressee."""
-    return access.visible(Organisation, user).order_by("name")
+    return access.visible(Organisation, viewer).order_by("name")
 
 
 # Recommendations ---------------------------------------------------------------------------------------------
@@ -155,7 +156,7 @@ def overdue(today: dt.date) -> Q:
 
 
 def recommendations_for_user(
-    user: Any,
+    viewer: Viewer,
     *,
     today: dt.date,
     issuer: Organisation | None = None,
@@ -166,7 +167,7 @@ def recommendations_for_user(
     """The recommendations the user may see, filtered, each annotated ``with_status`` and ``is_overdue``;
     overdue ones first, then the latest issued."""
     recommendations = with_status(
-        access.visible(Recommendation, user).select_related(
+        access.visible(Recommendation, viewer).select_related(
             "issuer", "addressee", "visit", "visit__place", "visit__body"
         )
     )
@@ -196,8 +197,8 @@ def recommendations_by_status(recommendations: QuerySet[Recommendation]) -> list
     return [(s.value, str(s.label), counts[s.value]) for s in RecommendationStatus.Status if counts.get(s.value)]
 
 
-def recommendation_get_for_user(user: Any, pk: Any, *, write: bool = False) -> Recommendation:
-    recommendation = access.get_for_user(Recommendation, user, pk, write=write)
+def recommendation_get_for_user(viewer: Viewer, pk: Any, *, write: bool = False) -> Recommendation:
+    recommendation = access.get_for_user(Recommendation, viewer, pk, write=write)
     return with_status(
         Recommendation.objects.select_related("issuer", "addressee", "visit", "visit__place", "visit__body", "event")
     ).get(pk=recommendation.pk)

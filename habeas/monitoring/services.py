@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from habeas.accounts import access
 from habeas.accounts.records import record_create
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_for
 from habeas.core.dates import Precision, describe, interval
 from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
 from habeas.registry.models import Organisation, Place
@@ -60,7 +61,7 @@ def _last_day(value: dt.date, precision: str) -> dt.date:
 
 def _check_seen(user: Any, model: type[models.Model], obj: models.Model | None, field: str, what: str) -> None:
     """Refuse a choice of a record the user may not see (another team's, or one that does not exist)."""
-    if obj is not None and not access.visible(model, user).filter(pk=obj.pk).exists():
+    if obj is not None and not access.visible(model, viewer_for(user)).filter(pk=obj.pk).exists():
         raise ValidationError({field: _("Unknown %(what)s: choose one from the list.") % {"what": what}})
 
 
@@ -122,8 +123,9 @@ def visit_plan(
         errors["visited_on"] = _("Give the date of the visit (at least its year).")
     if errors:
         raise ValidationError(errors)
-    team_id = place.team_id if place is not None else access.default_team(user)
-    if not access.can_write_in(user, team_id):
+    viewer = viewer_for(user)
+    team_id = place.team_id if place is not None else access.default_team(viewer)
+    if not access.can_write_in(viewer, team_id):
         raise PermissionDenied("the user may not plan visits for this team")
     if body is None:
         body = record_create(
@@ -212,7 +214,7 @@ def visit_record(
     it. All or nothing: a ``ValidationError`` names the visit's fields, and those of the ``i``-th
     recommendation as ``recommendations-<i>-<field>``. Returns the recommendations created."""
     today = today or timezone.localdate()
-    if not access.can_write(user, visit):
+    if not access.can_write(viewer_for(user), visit):
         raise PermissionDenied("the user may not change this visit")
     errors = _date_errors(
         "visited_on",
@@ -300,7 +302,7 @@ def recommendation_status_record(
     """Record the authority's response to a recommendation, or its status as of a date (accepted, partly
     implemented, …): a new entry of its history."""
     today = today or timezone.localdate()
-    if not access.can_write(user, recommendation):
+    if not access.can_write(viewer_for(user), recommendation):
         raise PermissionDenied("the user may not change this recommendation")
     errors = _date_errors(
         "recorded_on",

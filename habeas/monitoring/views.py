@@ -16,8 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
-from habeas.accounts.identity import hidden_teams, hides_identity
+from habeas.accounts.identity import name_of
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import member_required, render_page
 from habeas.core import charts
 from habeas.evidence.selectors import sources_cited
@@ -51,15 +52,15 @@ def _read(request: HttpRequest, obj: Any) -> None:
 @member_required
 def visit_list(request: HttpRequest) -> HttpResponse:
     """The visits the user may see, planned ones first."""
-    form = VisitFilterForm(request.GET or None, user=request.user)
+    form = VisitFilterForm(request.GET or None, viewer=viewer_of(request))
     today = timezone.localdate()
-    page = _page(request, selectors.visits_for_user(request.user, today=today, **form.filters()))
+    page = _page(request, selectors.visits_for_user(viewer_of(request), today=today, **form.filters()))
     context = {
         "title": _("Monitoring visits"),
         "form": form,
         "page": page,
-        "hidden": hidden_teams(),
-        "can_plan": access.can_write(request.user),
+        "hidden": viewer_of(request).hidden,
+        "can_plan": access.can_write(viewer_of(request)),
     }
     return render_page(request, "monitoring/visit_list.html", context, partial="table")
 
@@ -67,9 +68,9 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def visit_plan(request: HttpRequest) -> HttpResponseBase:
     """Plan a visit: where, by whom, when, announced or not, and who goes."""
-    if not access.can_write(request.user):
+    if not access.can_write(viewer_of(request)):
         raise PermissionDenied(_("read-only members do not plan visits"))
-    form = VisitPlanForm(request.POST or None, user=request.user)
+    form = VisitPlanForm(request.POST or None, viewer=viewer_of(request))
     if request.method == "POST" and form.is_valid():
         try:
             visit = services.visit_plan(user=request.user, **form.values())
@@ -85,7 +86,7 @@ def _recommendation_formset(request: HttpRequest, visit: Visit) -> Any:
     """The rows of recommendations on the record page; "add another" (``more``) gives one more row."""
     offered = {"issuer": visit.body} if visit.body_id else {}
     if request.method != "POST":
-        return RecommendationFormSet(prefix=PREFIX, initial=[offered], form_kwargs={"user": request.user})
+        return RecommendationFormSet(prefix=PREFIX, initial=[offered], form_kwargs={"viewer": viewer_of(request)})
     data = request.POST.copy()
     try:
         total = max(0, min(int(data.get(f"{PREFIX}-TOTAL_FORMS", "0")), RecommendationFormSet.max_num))
@@ -97,14 +98,17 @@ def _recommendation_formset(request: HttpRequest, visit: Visit) -> Any:
     data[f"{PREFIX}-TOTAL_FORMS"] = str(total)
     data[f"{PREFIX}-INITIAL_FORMS"] = "0"
     return RecommendationFormSet(
-        data, prefix=PREFIX, initial=[offered] * total, form_kwargs={"user": request.user, "empty_permitted": True}
+        data,
+        prefix=PREFIX,
+        initial=[offered] * total,
+        form_kwargs={"viewer": viewer_of(request), "empty_permitted": True},
     )
 
 
 @member_required
 def visit_record(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Record what happened on a visit and the recommendations that follow it, on one page, all or nothing."""
-    visit = selectors.visit_get_for_user(request.user, pk, write=True)
+    visit = selectors.visit_get_for_user(viewer_of(request), pk, write=True)
     if request.method == "POST":
         form = VisitRecordForm(request.POST)
     else:
@@ -143,21 +147,20 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponseBase:
 @member_required
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     """The tracker: recommendations by issuer, addressee and current status, overdue responses flagged."""
-    user = request.user
-    form = RecommendationFilterForm(request.GET or None, user=user)
+    form = RecommendationFilterForm(request.GET or None, viewer=viewer_of(request))
     filters = form.filters()
     today = timezone.localdate()
-    rows = selectors.recommendations_for_user(user, today=today, **filters)
+    rows = selectors.recommendations_for_user(viewer_of(request), today=today, **filters)
     by_status = selectors.recommendations_by_status(
         selectors.recommendations_for_user(
-            user, today=today, issuer=filters.get("issuer"), addressee=filters.get("addressee")
+            viewer_of(request), today=today, issuer=filters.get("issuer"), addressee=filters.get("addressee")
         )
     )
     context = {
         "title": _("Recommendations"),
         "form": form,
         "page": _page(request, rows),
-        "hidden": hidden_teams(),
+        "hidden": viewer_of(request).hidden,
         "by_status": by_status,
         "chart": mark_safe(
             charts.bars(
@@ -174,7 +177,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A recommendation with its history of responses and statuses, and a form to record a new one."""
     write = request.method == "POST"
-    recommendation = selectors.recommendation_get_for_user(request.user, pk, write=write)
+    recommendation = selectors.recommendation_get_for_user(viewer_of(request), pk, write=write)
     form = StatusForm(request.POST if write else None)
     if write and form.is_valid():
         try:
@@ -188,15 +191,15 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         _read(request, recommendation)
     today = timezone.localdate()
     context = {
-        "title": str(recommendation)[:80],
+        "title": name_of(recommendation, viewer_of(request))[:80],
         "recommendation": recommendation,
         "status": selectors.status_of(recommendation),
         "status_label": RecommendationStatus.Status(selectors.status_of(recommendation)).label,
         "overdue": selectors.recommendation_is_overdue(recommendation, today),
         "history": selectors.history_of(recommendation),
-        "hidden": hides_identity(recommendation),
+        "hidden": not viewer_of(request).sees_identity(recommendation.team_id),
         "sources": sources_cited(recommendation),
         "form": form,
-        "can_write": access.can_write(request.user, recommendation),
+        "can_write": access.can_write(viewer_of(request), recommendation),
     }
     return render_page(request, "monitoring/recommendation_detail.html", context)

@@ -40,9 +40,10 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from habeas.accounts.access import can_write_in, roles_of
+from habeas.accounts.access import can_write_in
 from habeas.accounts.models import WRITING_ROLES, Team
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_for
 from habeas.core.dates import parse_fuzzy
 from habeas.core.errors import LoadError
 from habeas.core.models import PRECISION_SUFFIX, Record
@@ -682,7 +683,7 @@ def load_team(*, user: Any, team: Team | None) -> Team:
     if not getattr(user, "is_active", False):
         raise LoadError(_("the account %(user)s is inactive: it may not add records") % {"user": user})
     if team is None:
-        writing = [pk for pk, role in roles_of(user).items() if role in WRITING_ROLES]
+        writing = [pk for pk, role in viewer_for(user).roles.items() if role in WRITING_ROLES]
         if len(writing) != 1:
             raise LoadError(
                 _("%(user)s writes in several teams: say which one with --team NAME") % {"user": user}
@@ -690,7 +691,7 @@ def load_team(*, user: Any, team: Team | None) -> Team:
                 else _("%(user)s is not a writing member of any team: say which team with --team NAME") % {"user": user}
             )
         return Team.objects.get(pk=writing[0])
-    if not can_write_in(user, team.pk):
+    if not can_write_in(viewer_for(user), team.pk):
         raise LoadError(
             _("%(user)s may not add records to the team %(team)s") % {"user": user, "team": repr(team.name)}
         )

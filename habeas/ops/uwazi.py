@@ -45,6 +45,7 @@ from habeas.accounts import access
 from habeas.accounts.models import Team
 from habeas.accounts.records import record_create
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_for
 from habeas.cases.models import Event
 from habeas.core.dates import Precision
 from habeas.core.errors import CommandError
@@ -241,11 +242,12 @@ def _internal(user: Any, kind: str) -> tuple[tuple[Column, ...], list[dict[str, 
     """Every field of the records the user may see; a team whose identities are hidden from the user gives
     pseudonyms and no protected text."""
     model = MODELS[kind]
-    hidden = access.identities_hidden_from(user)
+    viewer = viewer_for(user)
+    hidden = viewer.hidden
     related = {"persons": ["home_locality", "organisation"], "places": ["authority", "locality"]}.get(
         kind, ["locality", "parent"]
     )
-    queryset = access.visible(model, user).select_related(*related).order_by("pk")
+    queryset = access.visible(model, viewer).select_related(*related).order_by("pk")
     names: dict[int, list[str]] = {}
     if kind == "persons":
         for person_id, full_name in (

@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts.identity import hides_identity, pseudonymous
+from habeas.accounts.identity import pseudonymous
+from habeas.accounts.viewer import Viewer
 from habeas.core.fields import EncryptedTextField, NameDigestsField
 from habeas.core.models import Record, at_least_one, fuzzy_date, not_before, not_negative
 
@@ -220,7 +221,11 @@ class Person(Record):
         constraints = [not_before("died_on", "born_on")]
 
     def __str__(self) -> str:
-        return pseudonymous(self) if hides_identity(self) else self.label
+        return pseudonymous(self)
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Its name, for a viewer who sees its team's identities (``habeas.accounts.identity.name_of``)."""
+        return self.label if viewer.sees_identity(self.team_id) else str(self)
 
 
 class PersonName(models.Model):
@@ -251,7 +256,11 @@ class PersonName(models.Model):
         verbose_name_plural = _("person names")
 
     def __str__(self) -> str:
-        return pseudonymous(self) if hides_identity(self.person) else self.full_name
+        return pseudonymous(self)
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Its name, for a viewer who sees its team's identities (``habeas.accounts.identity.name_of``)."""
+        return self.full_name if viewer.sees_identity(self.person.team_id) else str(self)
 
     def clean(self) -> None:
         super().clean()
@@ -280,7 +289,11 @@ class Disability(models.Model):
         verbose_name_plural = _("disabilities")
 
     def __str__(self) -> str:
-        return self.get_kind_display() if hides_identity(self.person) else self.description or self.get_kind_display()
+        return self.get_kind_display()
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Its name, for a viewer who sees its team's identities (``habeas.accounts.identity.name_of``)."""
+        return self.description or self.get_kind_display() if viewer.sees_identity(self.person.team_id) else str(self)
 
 
 class Relationship(models.Model):
@@ -358,7 +371,11 @@ class Group(Record):
         ]
 
     def __str__(self) -> str:
-        return pseudonymous(self) if hides_identity(self) else self.label
+        return pseudonymous(self)
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Its name, for a viewer who sees its team's identities (``habeas.accounts.identity.name_of``)."""
+        return self.label if viewer.sees_identity(self.team_id) else str(self)
 
     def size_text(self) -> str:
         if self.size is None:

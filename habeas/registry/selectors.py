@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from habeas.accounts import access
+from habeas.accounts.viewer import Viewer
 from habeas.core.fields import name_keys, name_query
 from habeas.registry.models import Group, Organisation, Person
 
@@ -38,22 +39,22 @@ def persons_named(text: str, *, exact: bool = False, among: QuerySet[Person] | N
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def person_get_for_user(*, user: Any, pk: Any) -> Person:
+def person_get_for_user(*, viewer: Viewer, pk: Any) -> Person:
     """A person the user may see, else 404."""
-    return access.get_for_user(Person, user, pk)
+    return access.get_for_user(Person, viewer, pk)
 
 
-def group_get_for_user(*, user: Any, pk: Any) -> Group:
+def group_get_for_user(*, viewer: Viewer, pk: Any) -> Group:
     """A group the user may see, else 404."""
-    return access.get_for_user(Group, user, pk)
+    return access.get_for_user(Group, viewer, pk)
 
 
-def name_filter_allowed(user: Any) -> bool:
+def name_filter_allowed(viewer: Viewer) -> bool:
     """Whether the user may look people up by name: not an analyst without identities in every team they see
     (a name search would unmask a pseudonym)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if viewer.superuser:
         return True
-    return bool(set(access.roles_of(user)) - access.identities_hidden_from(user))
+    return bool(set(viewer.roles) - viewer.hidden)
 
 
 _OFFICIALS = [
@@ -76,18 +77,18 @@ ROLES: dict[str, tuple[StrOrPromise, Q]] = {
 }
 
 
-def persons_listed(*, user: Any, name: str = "", role: str = "") -> QuerySet[Person]:
+def persons_listed(*, viewer: Viewer, name: str = "", role: str = "") -> QuerySet[Person]:
     """The persons the user may see, in the order they were recorded, each with ``is_<role>`` for every role of
     ``ROLES``; with ``name``, those so named in any script, among the teams whose identities the user may see;
     with ``role``, those who have it."""
-    persons = access.visible(Person, user).select_related("home_locality").order_by("pk")
+    persons = access.visible(Person, viewer).select_related("home_locality").order_by("pk")
     roles = {key: Exists(Person.objects.filter(condition, pk=OuterRef("pk"))) for key, (_l, condition) in ROLES.items()}
     persons = persons.annotate(**{f"is_{key}": exists for key, exists in roles.items()})
     if role in ROLES:
         persons = persons.filter(**{f"is_{role}": True})
     if not name.strip():
         return persons
-    hidden = access.identities_hidden_from(user)
+    hidden = viewer.hidden
     return persons_named(name, among=persons.exclude(team_id__in=hidden) if hidden else persons)
 
 
@@ -96,10 +97,10 @@ def roles_of(person: Person) -> list[StrOrPromise]:
     return [label for key, (label, _c) in ROLES.items() if getattr(person, f"is_{key}", False)]
 
 
-def groups_listed(*, user: Any) -> QuerySet[Group]:
+def groups_listed(*, viewer: Viewer) -> QuerySet[Group]:
     """The groups the user may see, with their event and the number of named members."""
     return (
-        access.visible(Group, user)
+        access.visible(Group, viewer)
         .select_related("event")
         .annotate(named=Count("members", distinct=True))
         .order_by("pk")

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
 from habeas.accounts.identity import pseudonymous_ref
+from habeas.accounts.viewer import Viewer, viewer_for
 from habeas.core import charts
 from habeas.core.dates import Precision, describe, interval
 from habeas.core.errors import CommandError
@@ -285,10 +286,10 @@ def _concerning(
     return set(model._default_manager.filter(condition, pk__in=list(ids)).values_list("pk", flat=True))
 
 
-def _findings(user: Any, scope: Scope) -> list[FindingView]:
+def _findings(viewer: Viewer, scope: Scope) -> list[FindingView]:
     """The current findings in scope that the user may see, most severe first."""
     rows = (
-        findings_seen(user)
+        findings_seen(viewer)
         .filter(profile=scope.profile)
         .exclude(review=Finding.Review.DISMISSED)
         .exclude(status=Finding.Status.GAP)
@@ -318,7 +319,7 @@ def _findings(user: Any, scope: Scope) -> list[FindingView]:
         kept[type_id] = ids
     found = [f for f in found if f.object_id in kept.get(f.content_type_id, set())]
     found.sort(key=lambda f: (-f.severity, f.rule, f.content_type_id, f.object_id))
-    return findings_visible(finding_views(found), user)
+    return findings_visible(finding_views(found), viewer)
 
 
 class _Sources:
@@ -397,10 +398,10 @@ def _citations(model: type[models.Model], ids: list[int]) -> dict[int, list[Cite
     return out
 
 
-def _recommendations(user: Any, scope: Scope, sources: _Sources, finest: str) -> list[RecommendationRow]:
+def _recommendations(viewer: Viewer, scope: Scope, sources: _Sources, finest: str) -> list[RecommendationRow]:
     """The recommendations in scope (issued in the period; following a visit to one of the places; about one of
     the persons or groups) with their latest status."""
-    visible = access.visible(Recommendation, user).select_related("issuer", "addressee").order_by("issued_on", "pk")
+    visible = access.visible(Recommendation, viewer).select_related("issuer", "addressee").order_by("issued_on", "pk")
     if scope.redaction != "internal":
         visible = visible.defer("text")  # never shown: not even decrypted
     ids = set(visible.values_list("pk", flat=True))
@@ -419,7 +420,7 @@ def _recommendations(user: Any, scope: Scope, sources: _Sources, finest: str) ->
     ):
         latest[status.recommendation_id] = status.status
     cited = _citations(Recommendation, [r.pk for r in chosen])
-    hidden = access.identities_hidden_from(user)
+    hidden = viewer.hidden
     rows = []
     for rec in chosen:
         text_shown = scope.redaction == "internal" and rec.team_id not in hidden
@@ -445,8 +446,8 @@ def _recommendations(user: Any, scope: Scope, sources: _Sources, finest: str) ->
     return rows
 
 
-def _estimates(user: Any) -> list[EstimateRow]:
-    runs = access.visible(EstimateRun, user).filter(estimate__isnull=False).order_by("-created_at", "-pk")[:5]
+def _estimates(viewer: Viewer) -> list[EstimateRow]:
+    runs = access.visible(EstimateRun, viewer).filter(estimate__isnull=False).order_by("-created_at", "-pk")[:5]
     rows = []
     for run in runs:
         data_hash = (run.provenance or {}).get("data_sha256", run.table_sha256)
@@ -490,12 +491,13 @@ def briefing_gather(*, user: Any, scope: Scope, progress: Progress | None = None
     with translation.override(scope.language):
         tell(0, 4, gettext("Reading the findings"))
         sources = _Sources()
-        rows = _findings(user, scope)
+        viewer = viewer_for(user)
+        rows = _findings(viewer, scope)
         themes = _themes(rows, scope, sources, finest)
         tell(1, 4, gettext("Reading the recommendations"))
-        recommendations = _recommendations(user, scope, sources, finest)
+        recommendations = _recommendations(viewer, scope, sources, finest)
         tell(2, 4, gettext("Reading the estimates"))
-        estimates = _estimates(user) if not (scope.persons or scope.groups) else []
+        estimates = _estimates(viewer) if not (scope.persons or scope.groups) else []
         sha, count = _records_hash(rows, [r.pk for r in recommendations], [e.pk for e in estimates])
         breaches = sum(1 for r in rows if r.status == Finding.Status.BREACH)
         counts = [

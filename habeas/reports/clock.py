@@ -38,6 +38,7 @@ from django_stubs_ext import StrOrPromise
 
 from habeas.accounts import access
 from habeas.accounts.models import Membership
+from habeas.accounts.viewer import Viewer
 from habeas.cases.models import Complaint
 from habeas.cases.selectors import appearances
 from habeas.core.dates import Precision, describe, interval
@@ -224,9 +225,9 @@ def _live(model: type[Any]) -> Q:
     return Q(Exists(follows.filter(active=True))) | (~Q(Exists(dated)) & ~Q(Exists(reviewed)))
 
 
-def _custody(user: Any, person: Person | None, place: Place | None) -> QuerySet[CustodyEpisode]:
+def _custody(viewer: Viewer, person: Person | None, place: Place | None) -> QuerySet[CustodyEpisode]:
     held = Placement.objects.filter(custody=OuterRef("pk"), ended_on__isnull=True).order_by("-started_on", "-pk")
-    rows = access.visible(CustodyEpisode, user).filter(
+    rows = access.visible(CustodyEpisode, viewer).filter(
         _live(CustodyEpisode),
         ~Exists(appearances().filter(custody=OuterRef("pk"))),
         apprehended_at__isnull=False,
@@ -261,8 +262,8 @@ def _custody_item(row: CustodyEpisode, now: dt.datetime) -> Item:
     )
 
 
-def _complaints(user: Any, person: Person | None, place: Place | None) -> QuerySet[Complaint]:
-    rows = access.visible(Complaint, user).filter(
+def _complaints(viewer: Viewer, person: Person | None, place: Place | None) -> QuerySet[Complaint]:
+    rows = access.visible(Complaint, viewer).filter(
         _live(Complaint),
         lodged_on__isnull=False,
         decided_on__isnull=True,
@@ -294,8 +295,8 @@ def _complaint_item(row: Complaint, now: dt.datetime) -> Item:
     )
 
 
-def _recommendations(user: Any, person: Person | None, place: Place | None, now: dt.datetime) -> QuerySet[Any]:
-    rows = with_status(access.visible(Recommendation, user)).filter(_live(Recommendation), overdue(now.date()))
+def _recommendations(viewer: Viewer, person: Person | None, place: Place | None, now: dt.datetime) -> QuerySet[Any]:
+    rows = with_status(access.visible(Recommendation, viewer)).filter(_live(Recommendation), overdue(now.date()))
     if person is not None:
         rows = rows.none()  # a recommendation is addressed to an authority, not about one person
     if place is not None:
@@ -321,13 +322,13 @@ def _recommendation_item(row: Recommendation, now: dt.datetime) -> Item:
     )
 
 
-def _solitary(user: Any, person: Person | None, place: Place | None) -> QuerySet[RestrictiveMeasure]:
+def _solitary(viewer: Viewer, person: Person | None, place: Place | None) -> QuerySet[RestrictiveMeasure]:
     hours = profile_for("").params()["P_SOLITARY_HOURS"]  # what solitary confinement is (Mandela 44)
     is_solitary = ~Q(meaningful_contact=True) & (
         Q(hours_confined_per_day__gte=hours) | Q(hours_confined_per_day__isnull=True, kind__in=SOLITARY_KINDS)
     )
     rows = (
-        access.visible(RestrictiveMeasure, user)
+        access.visible(RestrictiveMeasure, viewer)
         .filter(
             _live(RestrictiveMeasure),
             is_solitary,
@@ -366,7 +367,7 @@ def _solitary_item(row: RestrictiveMeasure, now: dt.datetime) -> Item:
 
 
 def clock_items(
-    user: Any,
+    viewer: Viewer,
     *,
     now: dt.datetime,
     person: Person | None = None,
@@ -377,10 +378,10 @@ def clock_items(
     clocks still running, the soonest due first, then those run out, the latest first; at most ``shown`` of
     them (all with None), and how many there are. Eight queries, however many records there are."""
     sources: list[tuple[QuerySet[Any], str, Any]] = [
-        (_custody(user, person, place), "-apprehended_at", _custody_item),
-        (_complaints(user, person, place), "-lodged_on", _complaint_item),
-        (_recommendations(user, person, place, now), "-response_due_on", _recommendation_item),
-        (_solitary(user, person, place), "-started_on", _solitary_item),
+        (_custody(viewer, person, place), "-apprehended_at", _custody_item),
+        (_complaints(viewer, person, place), "-lodged_on", _complaint_item),
+        (_recommendations(viewer, person, place, now), "-response_due_on", _recommendation_item),
+        (_solitary(viewer, person, place), "-started_on", _solitary_item),
     ]
     items: list[Item] = []
     total = 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -21,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
+from habeas.accounts.viewer import Viewer
 from habeas.cases.models import Allegation, Complaint, Investigation, Perpetrator, Reparation, Verdict
 from habeas.counting.models import EstimateRun
 from habeas.monitoring.models import Recommendation, RecommendationStatus
@@ -39,35 +39,35 @@ class Stage:
     count: int
 
 
-def open_findings(user: Any) -> QuerySet[Finding]:
+def open_findings(viewer: Viewer) -> QuerySet[Finding]:
     """Current findings not dismissed by a reviewer, about records the user may see: one per record and failure
     (a finding cites every standard the failure breaches), gaps apart."""
-    return findings_seen(user).exclude(review=Finding.Review.DISMISSED).exclude(status=Finding.Status.GAP)
+    return findings_seen(viewer).exclude(review=Finding.Review.DISMISSED).exclude(status=Finding.Status.GAP)
 
 
-def open_gaps(user: Any) -> int:
+def open_gaps(viewer: Viewer) -> int:
     """How many questions for the researcher stand open: facts a rule needs that no source states."""
-    return findings_seen(user).filter(status=Finding.Status.GAP).exclude(review=Finding.Review.DISMISSED).count()
+    return findings_seen(viewer).filter(status=Finding.Status.GAP).exclude(review=Finding.Review.DISMISSED).count()
 
 
-def findings_by_severity(user: Any) -> list[tuple[str, str, int]]:
+def findings_by_severity(viewer: Viewer) -> list[tuple[str, str, int]]:
     """(severity value, its name, count), the gravest first."""
-    counts = dict(open_findings(user).values_list("severity").annotate(n=Count("pk")).order_by())
+    counts = dict(open_findings(viewer).values_list("severity").annotate(n=Count("pk")).order_by())
     return [(str(s.value), str(s.label), counts[s.value]) for s in reversed(Finding.Severity) if counts.get(s.value)]
 
 
-def findings_by_rule(user: Any, limit: int = 12) -> list[tuple[str, int, int]]:
+def findings_by_rule(viewer: Viewer, limit: int = 12) -> list[tuple[str, int, int]]:
     """(rule code, its severity, count) for the rules with most open findings."""
-    rows = open_findings(user).values("rule").annotate(n=Count("pk"), severity=Max("severity")).order_by("-n", "rule")
+    rows = open_findings(viewer).values("rule").annotate(n=Count("pk"), severity=Max("severity")).order_by("-n", "rule")
     return [(r["rule"], r["severity"], r["n"]) for r in rows[:limit]]
 
 
-def allegation_funnel(user: Any) -> list[Stage]:
+def allegation_funnel(viewer: Viewer) -> list[Stage]:
     """How many of the allegations of torture or ill-treatment the user may see reached each stage of the road
     to accountability. An investigation counts as independent unless a finding of a rule on independence
     (``NOT_INDEPENDENT``) stands against it; prosecution and conviction are of a person named as a
     perpetrator of the allegation."""
-    allegations = access.visible(Allegation, user)
+    allegations = access.visible(Allegation, viewer)
     opened = Investigation.objects.filter(allegation=OuterRef("pk")).exclude(outcome=Investigation.Outcome.NONE_OPENED)
     dependent = Finding.objects.filter(
         active=True,
@@ -103,17 +103,19 @@ def allegation_funnel(user: Any) -> list[Stage]:
     return [Stage(key, str(label), counts[key]) for key, label in labels.items()]
 
 
-def latest_estimates(user: Any, limit: int = 5) -> list[EstimateRun]:
+def latest_estimates(viewer: Viewer, limit: int = 5) -> list[EstimateRun]:
     """The most recent estimate runs over lists of the user's teams."""
-    return list(access.visible(EstimateRun, user).filter(estimate__isnull=False).order_by("-created_at", "-pk")[:limit])
+    return list(
+        access.visible(EstimateRun, viewer).filter(estimate__isnull=False).order_by("-created_at", "-pk")[:limit]
+    )
 
 
-def recommendations_by_status(user: Any) -> list[tuple[str, str, int]]:
+def recommendations_by_status(viewer: Viewer) -> list[tuple[str, str, int]]:
     """(status, its name, count) of the recommendations the user may see, by their latest recorded status;
     a recommendation with no response recorded counts as issued."""
     latest = latest_first(RecommendationStatus.objects.filter(recommendation=OuterRef("pk")))
     rows = (
-        access.visible(Recommendation, user)
+        access.visible(Recommendation, viewer)
         .annotate(status=latest.values("status")[:1])
         .values_list("status")
         .annotate(n=Count("pk"))
@@ -140,21 +142,21 @@ class Counts:
     gaps: int = 0
 
 
-def dashboard_counts(user: Any) -> Counts:
+def dashboard_counts(viewer: Viewer) -> Counts:
     """The dashboard's counts for the user's teams (kept per set of teams and language, since everyone of the
     same teams sees the same counts): made again at most once a minute."""
-    scope = "all" if user.is_superuser and user.is_active else ",".join(map(str, sorted(access.roles_of(user))))
+    scope = "all" if viewer.superuser else ",".join(map(str, sorted(viewer.roles)))
     key = f"habeas:dashboard:{scope}:{get_language()}"
     kept: Counts | None = cache.get(key)
     if kept is not None and timezone.now() - kept.counted_at < dt.timedelta(seconds=FRESH_SECONDS):
         return kept
     counts = Counts(
-        severity=findings_by_severity(user),
-        rules=findings_by_rule(user),
-        funnel=allegation_funnel(user),
-        recommendations=recommendations_by_status(user),
+        severity=findings_by_severity(viewer),
+        rules=findings_by_rule(viewer),
+        funnel=allegation_funnel(viewer),
+        recommendations=recommendations_by_status(viewer),
         counted_at=timezone.now(),
-        gaps=open_gaps(user),
+        gaps=open_gaps(viewer),
     )
     cache.set(key, counts, None)
     return counts

@@ -25,8 +25,8 @@ from django.db.models import BooleanField, Expression, F, Model, Q
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from habeas.accounts import access
 from habeas.accounts.records import Write
+from habeas.accounts.viewer import Viewer
 from habeas.cases.models import Allegation
 from habeas.core import crypto
 from habeas.core.fields import prefix_keys, word_or_start
@@ -342,11 +342,11 @@ class _Scope:
     hidden: list[int]
 
     @classmethod
-    def of(cls, user: Any) -> _Scope:
-        if getattr(user, "is_superuser", False) and user.is_active:
+    def of(cls, viewer: Viewer) -> _Scope:
+        if viewer.superuser:
             return cls(None, [])
-        teams = set(access.roles_of(user))
-        return cls(sorted(teams), sorted(access.identities_hidden_from(user) & teams))
+        teams = set(viewer.roles)
+        return cls(sorted(teams), sorted(viewer.hidden & teams))
 
 
 def _matching(scope: _Scope, kinds: list[Kind], groups: list[list[str]]) -> Any:
@@ -392,7 +392,7 @@ def _visible(scope: _Scope, kind: str) -> Any:
     return rows.select_related("source").exclude(source__team_id__in=scope.hidden).order_by("-uploaded_at", "pk")
 
 
-def search(user: Any, text: str, kind: str | None = None, *, limit: int = LIMIT) -> SearchResults:
+def search(viewer: Viewer, text: str, kind: str | None = None, *, limit: int = LIMIT) -> SearchResults:
     """The persons, places, allegations and documents the user may see whose words include every word of
     ``text`` (in any script or transliteration; a name's word also by its start, from three letters), at most
     ``limit`` of each kind in the kind's order (``more`` says there were more); ``kind`` to search only one. One
@@ -401,7 +401,7 @@ def search(user: Any, text: str, kind: str | None = None, *, limit: int = LIMIT)
     hidden teams' records: no names, no protected text, no documents."""
     keys = word_keys(text)
     kinds = [Kind(kind)] if kind in Kind.values else KINDS
-    scope = _Scope.of(user)
+    scope = _Scope.of(viewer)
     results = SearchResults(
         text=text, kind=kind if kind in Kind.values else None, keys=keys, hits={}, names_hidden=bool(scope.hidden)
     )

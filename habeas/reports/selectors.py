@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 
 from habeas.accounts import access
 from habeas.accounts.identity import pseudonymous_ref
+from habeas.accounts.viewer import Viewer, viewer_for
 from habeas.core.crypto import pseudonym
 from habeas.core.dates import Precision
 from habeas.core.models import PRECISION_SUFFIX
@@ -162,16 +163,16 @@ class _Resolver:
         return record_reference(label, pk)
 
 
-def rows_visible(rule: ModelRule, user: Any) -> models.QuerySet[Any]:
+def rows_visible(rule: ModelRule, viewer: Viewer) -> models.QuerySet[Any]:
     """The records of a profile's model that the user may see."""
     model = rule.model
     if rule.label == "standards.finding":
-        return findings_seen(user)
+        return findings_seen(viewer)
     if rule.label in VISIBLE_THROUGH:
         via = VISIBLE_THROUGH[rule.label]
         parent = model._meta.get_field(via).related_model
-        return model._default_manager.filter(**{f"{via}__in": access.visible(parent, user).values("pk")})  # type: ignore[arg-type]
-    return access.visible(model, user)
+        return model._default_manager.filter(**{f"{via}__in": access.visible(parent, viewer).values("pk")})  # type: ignore[arg-type]
+    return access.visible(model, viewer)
 
 
 #: the columns a virtual field is read from
@@ -182,10 +183,10 @@ def export_rows(*, user: Any, profile: Profile, language: str = "en") -> dict[st
     """Per model of the profile (in the profile's order), its rows as the export shows them: sentences in
     ``language``, and the names of known persons found in any text replaced by their pseudonyms
     (``redaction_names``)."""
-    resolver = _Resolver(profile)
+    resolver, viewer = _Resolver(profile), viewer_for(user)
     texts = {label: _text_columns(rule) for label, rule in profile.models.items()}
     with translation.override(language):
-        tables = {label: list(_rows(rule, user, profile, resolver)) for label, rule in profile.models.items()}
+        tables = {label: list(_rows(rule, viewer, profile, resolver)) for label, rule in profile.models.items()}
         shown = {
             text
             for label, rows in tables.items()
@@ -235,9 +236,9 @@ def _texts(row: dict[str, Value], columns: list[str]) -> Iterator[str]:
             yield from value
 
 
-def _rows(rule: ModelRule, user: Any, profile: Profile, resolver: _Resolver) -> Iterator[dict[str, Value]]:
+def _rows(rule: ModelRule, viewer: Viewer, profile: Profile, resolver: _Resolver) -> Iterator[dict[str, Value]]:
     model = rule.model
-    queryset = rows_visible(rule, user).order_by("pk")
+    queryset = rows_visible(rule, viewer).order_by("pk")
     virtual = VIRTUAL_FIELDS.get(rule.label, {})
     columns: set[str] = {"pk"}
     many: dict[str, dict[int, list[str]]] = {}

@@ -27,6 +27,7 @@ from django.utils.translation import gettext, ngettext
 
 from habeas.accounts.models import Membership
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_for
 from habeas.core.errors import CommandError
 from habeas.core.spreadsheet import formula_safe
 from habeas.reports.clock import Item, clock_items
@@ -161,7 +162,7 @@ def clock_notify(*, now: dt.datetime) -> int:
     sent = 0
     for user, team_ids in teams.items():
         told = set(ClockNotice.objects.filter(user=user).values_list("kind", "record_id", "due"))
-        items = clock_items(user, now=now, shown=None).items
+        items = clock_items(viewer_for(user), now=now, shown=None).items
         new = [item for item in items if item.team_id in team_ids and (item.kind, item.record_id, item.due) not in told]
         if not new:
             continue

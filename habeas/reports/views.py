@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from habeas.accounts import access
 from habeas.accounts.models import Membership
 from habeas.accounts.reauth import reauth_view
+from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import member_required, render_page
 from habeas.core import charts
 from habeas.reports import dashboard as dashboard_read
@@ -76,14 +77,14 @@ def export(request: HttpRequest) -> HttpResponseBase:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Open findings, the road from allegation to reparation, the latest estimates and recommendations."""
     user = request.user
-    counts = dashboard_read.dashboard_counts(user)
+    counts = dashboard_read.dashboard_counts(viewer_of(request))
     severity, funnel, recommendations = counts.severity, counts.funnel, counts.recommendations
-    estimates = dashboard_read.latest_estimates(user)
+    estimates = dashboard_read.latest_estimates(viewer_of(request))
     context = {
         "title": _("Dashboard"),
-        "clock": clock_items(user, now=timezone.now()),
+        "clock": clock_items(viewer_of(request), now=timezone.now()),
         "subscriptions": clock_subscriptions(user),
-        "profiles": profile_names() if access.can_write(user) else [],
+        "profiles": profile_names() if access.can_write(viewer_of(request)) else [],
         "counted_at": counts.counted_at,
         "counted_today": timezone.localdate(counts.counted_at) == timezone.localdate(),
         "severity": severity,

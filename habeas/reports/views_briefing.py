@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from habeas.accounts import access
 from habeas.accounts.reauth import reauth_view
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import Viewer, viewer_of
 from habeas.accounts.web import member_required, render_page
 from habeas.registry.models import Place
 from habeas.reports.briefing import FORMATS, LANGUAGES, REDACTIONS, THEMES, Scope
@@ -50,9 +51,9 @@ class BriefingForm(forms.Form):
     )
     format = forms.ChoiceField(label=_("Format"), choices=[(f, f.upper()) for f in FORMATS])
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["places"].queryset = access.visible(Place, user).order_by("name")  # type: ignore[attr-defined]
+        self.fields["places"].queryset = access.visible(Place, viewer).order_by("name")  # type: ignore[attr-defined]
 
     def clean_persons(self) -> tuple[int, ...]:
         return _numbers(self.cleaned_data["persons"])
@@ -87,7 +88,7 @@ class BriefingForm(forms.Form):
 @reauth_view
 def briefings(request: HttpRequest) -> HttpResponseBase:
     """GET shows the form and one's briefings; POST queues a briefing and shows its job's progress."""
-    form = BriefingForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = BriefingForm(request.POST if request.method == "POST" else None, viewer=viewer_of(request))
     if request.method == "POST" and form.is_valid():
         job = briefing_request(user=request.user, scope=form.scope(), format=form.cleaned_data["format"])
         return redirect("job_detail", pk=job.pk)

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts.access import identities_hidden_from
 from habeas.accounts.services import audit_record
+from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import member_required, render_page
 from habeas.reports.search import KINDS, Kind, SearchResults, snippet
 from habeas.reports.search import search as search_records
@@ -63,8 +63,8 @@ def search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("kind", "")
     kind = kind if kind in Kind.values else ""
-    results = search_records(request.user, text, kind or None) if text else None
-    hidden = identities_hidden_from(request.user)
+    results = search_records(viewer_of(request), text, kind or None) if text else None
+    hidden = viewer_of(request).hidden
     if results is not None:
         audit_record(
             action="read",

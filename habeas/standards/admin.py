@@ -29,10 +29,10 @@ class FindingInline(RolePermissions, GenericTabularInline):
     def get_queryset(self, request: Any) -> Any:
         return super().get_queryset(request).filter(active=True)
 
-    def _shown(self, names: Any, obj: Any) -> Any:
+    def _shown(self, request: Any, names: Any, obj: Any) -> Any:
         # the summary in words names people: an analyst not granted identities sees the rule and its result
-        shown = super()._shown(names, obj)
-        return [name for name in shown if name != "summary_shown"] if self._hides(obj) else shown
+        shown = super()._shown(request, names, obj)
+        return [name for name in shown if name != "summary_shown"] if self._hides(request, obj) else shown
 
 
 @admin.register(Finding)

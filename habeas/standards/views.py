@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from habeas.accounts import access
 from habeas.accounts.jobs import job_start
+from habeas.accounts.viewer import viewer_of
 from habeas.accounts.web import member_required
 from habeas.standards.engine import StandardsError
 from habeas.standards.services import profile_get
@@ -20,7 +21,7 @@ from habeas.standards.tasks import check_all
 @require_POST
 def check_start(request: HttpRequest) -> HttpResponseBase:
     """Queue a check of every record under the chosen profile; the job's page shows its progress."""
-    if not access.can_write(request.user):
+    if not access.can_write(viewer_of(request)):
         raise PermissionDenied(_("only members who may record facts may start a check"))
     profile = request.POST.get("profile", "kz")
     try:

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from habeas.accounts import access
 from habeas.accounts.identity import pseudonymous_ref
+from habeas.accounts.viewer import Viewer
 from habeas.standards import facts as f
 from habeas.standards.finding_view import FindingView
 from habeas.standards.gather.common import chunked
@@ -35,35 +36,35 @@ def teams_of(refs: Iterable[f.Ref]) -> dict[f.Ref, int | None]:
     return out
 
 
-def findings_seen(user: Any) -> QuerySet[Any]:
+def findings_seen(viewer: Viewer) -> QuerySet[Any]:
     """The current findings about records the user may see (as ``habeas.accounts.access.visible`` says), through
     the team each finding keeps: one indexed column, where asking each kind of record took seconds at
     national scale."""
     current = Finding.objects.filter(active=True)
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if viewer.superuser:
         return current
-    return current.filter(team_id__in=list(access.roles_of(user)))
+    return current.filter(team_id__in=list(viewer.roles))
 
 
-def findings_visible(rows: list[FindingView], user: Any) -> list[FindingView]:
+def findings_visible(rows: list[FindingView], viewer: Viewer) -> list[FindingView]:
     """The findings whose record the user may see (``habeas.accounts.access.visible``), in their order; for an
     analyst not granted identities, each concerning a pseudonymised record rather than a named one."""
-    if user.is_superuser and user.is_active:
+    if viewer.superuser:
         return rows
     wanted: dict[str, set[int]] = {}
     for row in rows:
         wanted.setdefault(row.record.model, set()).add(row.record.pk)
     allowed: set[tuple[str, int]] = set()
-    hidden_teams = access.identities_hidden_from(user)
+    hidden_teams = viewer.hidden
     pseudonyms: dict[tuple[str, int], str] = {}
     for label, ids in wanted.items():
         model = apps.get_model(label)
         if not any(field.name == "team" for field in model._meta.fields):
-            if user.is_superuser:  # a record no team holds: only superusers see it
+            if viewer.superuser:  # a record no team holds: only superusers see it
                 allowed |= {(label, pk) for pk in ids}
             continue
         for chunk in chunked(ids):
-            for pk, team in access.visible(model, user).filter(pk__in=chunk).values_list("pk", "team_id"):
+            for pk, team in access.visible(model, viewer).filter(pk__in=chunk).values_list("pk", "team_id"):
                 allowed.add((label, pk))
                 if team in hidden_teams:
                     pseudonyms[(label, pk)] = pseudonymous_ref(model, pk)

@@ -267,9 +267,10 @@ def test_every_admin_form_offers_only_the_teams_and_records_the_user_may_write(w
 
     from habeas.accounts.access import writable_team_ids
     from habeas.accounts.models import Team
+    from habeas.accounts.viewer import viewer_for
 
     user = _persona(world, case)
-    writable = writable_team_ids(user)
+    writable = writable_team_ids(viewer_for(user))
     teams = set(Team.objects.values_list("pk", flat=True)) if writable is None else set(writable)
     offered = []
     for name, form, _ in _forms(user):

@@ -100,27 +100,33 @@ def test_members_granted_identities_see_names(client, world, who):
     assert "Dmitri Tian" in page and "Дмитрий Тян" in page
 
 
-def test_the_pseudonymised_view_is_for_the_request_only(client, world):
+def test_a_person_is_named_only_through_a_viewer_who_sees_identities(client, world):
+    from habeas.accounts.identity import name_of
+    from habeas.accounts.viewer import viewer_for
+
     client.force_login(world["analyst"])
     client.get(reverse("admin:registry_person_changelist"))
     tian = Person.objects.get(pk=persons_named("Dmitri Tian", exact=True).get().pk)
-    assert str(tian) == "Dmitri Tian"  # outside the analyst's request, the name is the name
+    assert str(tian) == f"Person {pseudonym('registry.person', tian.pk)}"  # no request state: never the name
+    assert name_of(tian, viewer_for(world["researcher"])) == "Dmitri Tian"
+    assert name_of(tian, viewer_for(world["analyst"])) == str(tian)
 
 
 def test_no_record_names_anyone_in_its_title_to_an_analyst(world):
-    """Every record's title (shown in lists, breadcrumbs, widgets and audit summaries) holds none of its own
-    protected text while the analyst's identities are hidden."""
+    """Every record's title (shown in lists, breadcrumbs, widgets and audit summaries), and its name as the
+    analyst's viewer gives it, holds none of its own protected text."""
     from django.apps import apps
 
-    from habeas.accounts.identity import identities_of
+    from habeas.accounts.identity import name_of
+    from habeas.accounts.viewer import viewer_for
     from habeas.core.fields import protected_fields
 
     texts = protected_texts()
-    with identities_of(world["analyst"]):
-        for model in apps.get_models():
-            encrypted, _ = protected_fields(model)
-            for obj in model._default_manager.all()[:200]:
-                title = str(obj)
+    analyst = viewer_for(world["analyst"])
+    for model in apps.get_models():
+        encrypted, _ = protected_fields(model)
+        for obj in model._default_manager.all()[:200]:
+            for title in (str(obj), name_of(obj, analyst)):
                 own = {str(getattr(obj, f.attname)) for f in encrypted if len(str(getattr(obj, f.attname))) >= 6}
                 assert not any(text in title for text in own), (model, title)
                 assert leaks(title.encode(), texts) == [], (model, title)

@@ -16,6 +16,7 @@ from django.utils.html import escape
 
 from habeas.accounts.models import AuditEvent, Membership, Role, Team
 from habeas.accounts.reauth import SESSION_KEY
+from habeas.accounts.viewer import viewer_for
 from habeas.cases.models import Method
 from habeas.custody.models import CustodyEpisode, FamilyContact, Notification, RestrictiveMeasure
 from habeas.evidence.models import Citation, Source
@@ -325,7 +326,7 @@ def test_a_visit_is_planned_only_at_places_of_a_team_the_user_writes_in(world):
     from habeas.registry.models import Place
 
     outsider = join(world["outsider"], "A", Role.READ_ONLY)
-    form = VisitPlanForm(data={"place": Place.objects.filter(team=team("A")).first().pk}, user=outsider)
+    form = VisitPlanForm(data={"place": Place.objects.filter(team=team("A")).first().pk}, viewer=viewer_for(outsider))
     assert not form.fields["place"].queryset.filter(team=team("A")).exists()
     assert not form.is_valid() and "place" in form.errors
 
@@ -338,9 +339,9 @@ def test_an_intake_offers_only_places_sources_and_units_of_the_team_its_records_
     factories.place("Prison of B", team=b, authority=factories.organisation("Service of B", "prison", team=b))
     factories.saved(Source(key="b-report", title="B's report", kind="document", team=b))
     offered = [
-        WhenForm(user=outsider).fields["place"].queryset,
-        SourceForm(user=outsider).fields["source"].queryset,
-        PerpetratorForm(user=outsider).fields["unit"].queryset,
+        WhenForm(viewer=viewer_for(outsider)).fields["place"].queryset,
+        SourceForm(viewer=viewer_for(outsider)).fields["source"].queryset,
+        PerpetratorForm(viewer=viewer_for(outsider)).fields["unit"].queryset,
     ]
     assert all(not choices.exclude(team=team("A")).exists() for choices in offered)
     assert all(choices.exists() for choices in offered)

@@ -12,6 +12,7 @@ import pytest
 from habeas.accounts import records
 from habeas.accounts.models import Team
 from habeas.accounts.records import Write, record_change, record_create, record_delete, record_move
+from habeas.accounts.viewer import viewer_for
 from habeas.registry.models import Organisation, Person
 from habeas.reports.models import SearchEntry
 from habeas.reports.search import search
@@ -33,7 +34,7 @@ def writes() -> Iterator[list[tuple[str, list[str], bool]]]:
 
 
 def persons_found(user: Any, text: str) -> list[str]:
-    return [str(row) for row in search(user, text, "person").hits["person"].rows]
+    return [row.label for row in search(viewer_for(user), text, "person").hits["person"].rows]
 
 
 def test_each_write_runs_the_followers_once_with_what_was_written(world, writes):

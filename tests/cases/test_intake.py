@@ -12,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 
 from habeas.accounts.models import AuditEvent
+from habeas.accounts.viewer import viewer_for
 from habeas.cases.models import Allegation, IntakeDraft, Perpetrator, Statement
 from habeas.cases.services import intake_draft_start
 from habeas.custody.models import CustodyEpisode, MedicalExamination
@@ -185,8 +186,8 @@ def test_a_new_allegation_is_recorded_step_by_step_with_a_citation_for_every_rec
         action="create", target_type="cases.allegation", target_id=str(allegation.pk)
     ).exists()
     # found at once by the search box, in either script
-    assert [p.pk for p in search(member, "Saparov", "person").hits["person"].rows] == [victim.pk]
-    assert allegation.pk in [a.pk for a in search(member, "bag head", "allegation").hits["allegation"].rows]
+    assert [p.pk for p in search(viewer_for(member), "Saparov", "person").hits["person"].rows] == [victim.pk]
+    assert allegation.pk in [a.pk for a in search(viewer_for(member), "bag head", "allegation").hits["allegation"].rows]
     assert AuditEvent.objects.filter(action="create", target_type="evidence.citation").count() >= 15
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from habeas.accounts.viewer import viewer_for
 from habeas.counting.models import ReviewPair
 from habeas.counting.selectors import list_get_for_user, lists_visible, pair_get_for_user, run_get_for_user
 from habeas.counting.services import linkage_run
@@ -18,21 +19,21 @@ pytestmark = pytest.mark.django_db
 def test_another_teams_user_sees_no_list_run_or_pair(three_lists, member, outsider):
     run = linkage_run(lists=three_lists, user=member, seed=1, config={"review_band": [0.3, 1.0]})
     pair = ReviewPair.objects.filter(run=run).first()
-    assert set(lists_visible(user=member)) == set(three_lists)
-    assert not lists_visible(user=outsider).exists()
+    assert set(lists_visible(viewer=viewer_for(member))) == set(three_lists)
+    assert not lists_visible(viewer=viewer_for(outsider)).exists()
     for lookup, pk in (
         (list_get_for_user, three_lists[0].pk),
         (run_get_for_user, run.pk),
         (pair_get_for_user, pair.pk),
     ):
         with pytest.raises(Http404):
-            lookup(user=outsider, pk=pk)
+            lookup(viewer=viewer_for(outsider), pk=pk)
 
 
 def test_a_read_only_member_sees_a_pair_but_may_not_decide_it(three_lists, member):
     run = linkage_run(lists=three_lists, user=member, seed=1, config={"review_band": [0.3, 1.0]})
     pair = ReviewPair.objects.filter(run=run).first()
     reader = make_user("reader", three_lists[0].team, role="readonly")
-    assert pair_get_for_user(user=reader, pk=pair.pk) == pair
+    assert pair_get_for_user(viewer=viewer_for(reader), pk=pair.pk) == pair
     with pytest.raises(PermissionDenied):
-        pair_get_for_user(user=reader, pk=pair.pk, write=True)
+        pair_get_for_user(viewer=viewer_for(reader), pk=pair.pk, write=True)

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from habeas.accounts.viewer import viewer_for
 from habeas.core.dates import Precision
 from habeas.monitoring import selectors, services
 from habeas.monitoring.models import Recommendation
@@ -39,19 +40,23 @@ def recommendation(setting) -> Recommendation:  # noqa: F811
 
 
 def test_the_badge_says_the_latest_status(setting, recommendation):  # noqa: F811
-    found = selectors.recommendation_get_for_user(setting["user"], recommendation.pk)
+    found = selectors.recommendation_get_for_user(viewer_for(setting["user"]), recommendation.pk)
     assert selectors.status_of(found) == "partly"
 
 
 def test_the_list_filters_and_counts_by_the_latest_status(setting, recommendation):  # noqa: F811
-    listed = selectors.recommendations_for_user(setting["user"], status="partly", today=dt.date(2014, 1, 10))
+    listed = selectors.recommendations_for_user(
+        viewer_for(setting["user"]), status="partly", today=dt.date(2014, 1, 10)
+    )
     assert list(listed) == [recommendation]
     counted = selectors.recommendations_by_status(selectors.with_status(Recommendation.objects.all()))
     assert [(key, n) for key, _label, n in counted] == [("partly", 1)]
 
 
 def test_the_dashboard_counts_it_under_its_latest_status(setting, recommendation):  # noqa: F811
-    assert [(key, n) for key, _label, n in dashboard.recommendations_by_status(setting["user"])] == [("partly", 1)]
+    assert [(key, n) for key, _label, n in dashboard.recommendations_by_status(viewer_for(setting["user"]))] == [
+        ("partly", 1)
+    ]
 
 
 def test_the_history_ends_with_the_latest_entry(recommendation):

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from habeas.accounts.models import AuditEvent, Membership, Role, Team
+from habeas.accounts.viewer import viewer_for
 from habeas.monitoring import selectors, services
 from habeas.monitoring.models import Recommendation, RecommendationStatus, Visit
 from habeas.monitoring.services import RecommendationDraft
@@ -221,7 +222,11 @@ def test_a_status_needs_a_date_not_before_the_recommendation_and_not_after_today
 
 
 def _overdue_pks(user, today):
-    return set(selectors.recommendations_for_user(user, today=today, overdue_only=True).values_list("pk", flat=True))
+    return set(
+        selectors.recommendations_for_user(viewer_for(user), today=today, overdue_only=True).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def test_a_response_is_overdue_once_the_last_day_it_was_due_has_passed_without_one(setting):
@@ -250,7 +255,7 @@ def test_a_response_is_overdue_once_the_last_day_it_was_due_has_passed_without_o
         (dt.date(2014, 1, 1), {month.pk, year.pk}),
     ]:
         assert _overdue_pks(user, today) == expected, today
-        for recommendation in selectors.recommendations_for_user(user, today=today):
+        for recommendation in selectors.recommendations_for_user(viewer_for(user), today=today):
             assert selectors.recommendation_is_overdue(recommendation, today) == (recommendation.pk in expected)
             assert bool(recommendation.is_overdue) == (recommendation.pk in expected)
     # a later response "issued" (no answer yet) keeps it overdue; an answer ends it
@@ -276,8 +281,8 @@ def test_planned_visits_come_first_soonest_first_then_the_latest_past(setting):
     sooner = plan(setting, visited_on=dt.date(2013, 6, 1), visited_on_precision="month")  # June: not passed yet
     undated = Visit.objects.create(team=setting["team"], body=setting["npm"])
     older = plan(setting, visited_on=dt.date(2012, 5, 5))
-    order = list(selectors.visits_for_user(user, today=TODAY).values_list("pk", flat=True))
+    order = list(selectors.visits_for_user(viewer_for(user), today=TODAY).values_list("pk", flat=True))
     assert order == [sooner.pk, later.pk, past.pk, older.pk, undated.pk]
-    planned = selectors.visits_for_user(user, today=TODAY, state="planned")
+    planned = selectors.visits_for_user(viewer_for(user), today=TODAY, state="planned")
     assert set(planned.values_list("pk", flat=True)) == {sooner.pk, later.pk}
     assert Place.objects.count() == 2 and Organisation.objects.count() == 2

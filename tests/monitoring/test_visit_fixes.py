@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from habeas.accounts.viewer import viewer_for
 from habeas.monitoring import services
 from habeas.monitoring.forms import RecommendationForm, VisitPlanForm
 from habeas.monitoring.models import Visit
@@ -38,7 +39,7 @@ def test_a_visits_page_shows_the_findings_about_it(client, world):
 
 
 def test_the_monitoring_body_is_chosen_among_bodies_that_monitor(world):
-    form = VisitPlanForm(user=world["member"])
+    form = VisitPlanForm(viewer=viewer_for(world["member"]))
     kinds = set(form.fields["body"].queryset.values_list("kind", flat=True))
     assert kinds and kinds <= {"monitor", "un", "ngo"}
     assert not form.fields["body"].queryset.filter(kind__in=["court", "state"]).exists()
@@ -58,4 +59,4 @@ def test_a_body_described_as_text_is_recorded_and_can_issue_the_recommendations(
     body = Visit.objects.get(pk=visit.pk).body
     assert body is not None and body.name == "Coalition of NGOs against torture" and body.team_id == place.team_id
     assert body.kind == "monitor"
-    assert body in RecommendationForm(user=member).fields["issuer"].queryset
+    assert body in RecommendationForm(viewer=viewer_for(member)).fields["issuer"].queryset

@@ -146,7 +146,7 @@ def briefing(key_file, admin_user):
     researcher.groups.add(group)
     researcher.user_permissions.add(Permission.objects.get(codename="add_citation"))
     tian = persons_named("Dmitri Tian", exact=True).get()
-    audit_record(action="read", actor=researcher, target=tian, summary=str(tian))
+    audit_record(action="read", actor=researcher, target=tian, summary=tian.label)
     audit_record(
         action="update", actor=admin_user, target=tian, details={"changes": {"label": {"old": "Tian", "new": "Тян"}}}
     )

@@ -32,7 +32,7 @@ def records(key_file):
     tian = Person.objects.create(team=team, label="Dmitri Tian", notes="transferred to Kostanai", address="Almaty")
     PersonName.objects.create(person=tian, full_name="Дмитрий Тян", script="Cyrl")
     Statement.objects.create(team=team, person=tian, kind="testimony", text="They beat me at the station.")
-    audit_record(action="update", target=tian, summary=str(tian), details={"changes": {"label": {"new": "Tian"}}})
+    audit_record(action="update", target=tian, summary=tian.label, details={"changes": {"label": {"new": "Tian"}}})
     return tian
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from habeas.accounts.models import Membership, Role
+from habeas.accounts.viewer import viewer_for
 from habeas.cases.models import Allegation, Investigation, Proceeding, Reparation, Verdict
 from habeas.monitoring.models import Recommendation
 from habeas.reports import dashboard
@@ -49,7 +50,7 @@ def expected_funnel() -> dict[str, int]:
 
 def test_the_dashboard_counts_what_the_records_say(client, world):
     findings_evaluate(profile_name="kz")
-    funnel = {stage.key: stage.count for stage in dashboard.allegation_funnel(world["member"])}
+    funnel = {stage.key: stage.count for stage in dashboard.allegation_funnel(viewer_for(world["member"]))}
     assert funnel == expected_funnel()
     assert funnel["alleged"] == Allegation.objects.count() > 0
     assert funnel["alleged"] > funnel["reparation"]  # the briefing: damages ordered were not paid
@@ -67,12 +68,12 @@ def test_the_dashboard_counts_what_the_records_say(client, world):
 def test_the_dashboard_counts_breaches_not_citations_and_gaps_apart(client, world):
     findings_evaluate(profile_name="kz")
     member = world["member"]
-    counted = sum(n for _value, _label, n in dashboard.findings_by_severity(member))
+    counted = sum(n for _value, _label, n in dashboard.findings_by_severity(viewer_for(member)))
     current = Finding.objects.filter(active=True)
     citations = sum(len(f.standards) for f in current.exclude(status="gap"))
     assert counted == current.exclude(status="gap").count() < citations  # one per failure, however many cite it
     gaps = current.filter(status="gap").count()
-    assert dashboard.open_gaps(member) == gaps > 0
+    assert dashboard.open_gaps(viewer_for(member)) == gaps > 0
     client.force_login(member)
     page = client.get(reverse("dashboard")).content.decode()
     assert f"{gaps} gaps: facts rules need that no source states" in page
@@ -81,18 +82,21 @@ def test_the_dashboard_counts_breaches_not_citations_and_gaps_apart(client, worl
 def test_another_team_sees_nothing_of_it(client, world):
     findings_evaluate(profile_name="kz")
     outsider = world["outsider"]
-    assert {stage.count for stage in dashboard.allegation_funnel(outsider)} == {0}
-    assert dashboard.findings_by_severity(outsider) == []
-    assert dashboard.recommendations_by_status(outsider) == []
-    assert dashboard.open_findings(world["member"]).count() == dashboard.open_findings(world["superuser"]).count()
+    assert {stage.count for stage in dashboard.allegation_funnel(viewer_for(outsider))} == {0}
+    assert dashboard.findings_by_severity(viewer_for(outsider)) == []
+    assert dashboard.recommendations_by_status(viewer_for(outsider)) == []
+    assert (
+        dashboard.open_findings(viewer_for(world["member"])).count()
+        == dashboard.open_findings(viewer_for(world["superuser"])).count()
+    )
 
 
 def test_a_dismissed_finding_is_not_open(world):
     findings_evaluate(profile_name="kz")
     finding = Finding.objects.filter(active=True).first()
-    before = dashboard.open_findings(world["member"]).count()
+    before = dashboard.open_findings(viewer_for(world["member"])).count()
     finding_review(finding=finding, decision=Finding.Review.DISMISSED, reason="a test", user=world["member"])
-    assert dashboard.open_findings(world["member"]).count() == before - 1
+    assert dashboard.open_findings(viewer_for(world["member"])).count() == before - 1
 
 
 def test_the_number_of_queries_does_not_grow_with_the_records(client, world):
@@ -123,18 +127,22 @@ def test_the_counts_are_kept_for_everyone_of_the_same_teams_for_a_minute(client,
     url = reverse("dashboard")
     client.force_login(world["member"])
     first = queries(client, url)
-    alleged = dashboard.dashboard_counts(world["member"]).funnel[0].count
+    alleged = dashboard.dashboard_counts(viewer_for(world["member"])).funnel[0].count
     assert 'id="counted-at"' in client.get(url).content.decode()
     client.force_login(world["owner"])  # of the same team: the same counts, not made again
     assert queries(client, url) < first
     client.force_login(world["outsider"])  # of another team: counts of its own
     assert queries(client, url) == first
-    assert dashboard.dashboard_counts(world["outsider"]).funnel[0].count == 0
+    assert dashboard.dashboard_counts(viewer_for(world["outsider"])).funnel[0].count == 0
     one = Allegation.objects.filter(victim__isnull=False).first()
     Allegation.objects.create(team=one.team, victim=one.victim, summary="one more")
-    assert dashboard.dashboard_counts(world["owner"]).funnel[0].count == alleged  # counted under a minute ago
+    assert (
+        dashboard.dashboard_counts(viewer_for(world["owner"])).funnel[0].count == alleged
+    )  # counted under a minute ago
     monkeypatch.setattr(dashboard, "FRESH_SECONDS", 0)
-    assert dashboard.dashboard_counts(world["owner"]).funnel[0].count == alleged + 1  # changed, and a minute old
+    assert (
+        dashboard.dashboard_counts(viewer_for(world["owner"])).funnel[0].count == alleged + 1
+    )  # changed, and a minute old
     cache.clear()
 
 

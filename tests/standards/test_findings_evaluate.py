@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from habeas.accounts.viewer import viewer_for
 from habeas.custody.models import RestrictiveMeasure
 from habeas.standards import services, store
 from habeas.standards.engine import StandardsError
@@ -153,11 +154,11 @@ def test_a_finding_keeps_the_team_of_its_record_and_follows_it_to_another():
 
     reader = get_user_model().objects.create_user("reader", "", "a-long-test-password")
     Membership.objects.create(user=reader, team=second, role=Role.RESEARCHER)
-    assert not open_findings(reader).exists()
+    assert not open_findings(viewer_for(reader)).exists()
     RestrictiveMeasure.objects.filter(pk=long_one.pk).update(team=second)
     run(records={"measure": {long_one.pk}})
     assert Finding.objects.get().team == second
-    assert open_findings(reader).count() == 1
+    assert open_findings(viewer_for(reader)).count() == 1
 
 
 def test_between_checks_a_finding_follows_its_record_to_another_team_and_is_retired_with_it():
@@ -180,10 +181,10 @@ def test_between_checks_a_finding_follows_its_record_to_another_team_and_is_reti
         )
     )
     run()
-    assert open_findings(new).count() == 0
+    assert open_findings(viewer_for(new)).count() == 0
     record_move(records=[episode.person], team=second, user=old)  # the measure goes with the person; no re-check
     long_one.refresh_from_db()
-    assert open_findings(new).count() == 1
+    assert open_findings(viewer_for(new)).count() == 1
     record_delete(record=long_one, user=old)
-    assert not open_findings(new).exists()
+    assert not open_findings(viewer_for(new)).exists()
     assert not Finding.objects.get().active  # kept, with any review, as a re-check would keep it
