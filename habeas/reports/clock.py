@@ -370,7 +370,8 @@ def clock_items(
 ) -> Clock:
     """What needs attention now among the records the user may see (about one person or place, if given): the
     clocks still running, the soonest due first, then those run out, the latest first; at most ``shown`` of
-    them (all with None), and how many there are. Eight queries, however many records there are."""
+    them (all with None), and how many there are. Four queries, and one more for each clock with more than
+    ``shown`` items, however many records there are."""
     sources: list[tuple[QuerySet[Any], str, Any]] = [
         (_custody(user, person, place), "-apprehended_at", _custody_item),
         (_complaints(user, person, place), "-lodged_on", _complaint_item),
@@ -382,8 +383,10 @@ def clock_items(
     for rows, latest, make in sources:
         ordered = rows.order_by(latest, "-pk")
         # the latest starts are the latest deadlines: the ones still running and those just run out
-        items.extend(make(row, now) for row in (ordered if shown is None else ordered[:shown]))
-        total += rows.count() if shown is not None else 0
+        listed = [make(row, now) for row in (ordered if shown is None else ordered[:shown])]
+        items.extend(listed)
+        # counted only when the list was cut short: on most pages nothing, or less than a page, is due
+        total += rows.count() if shown is not None and len(listed) == shown else len(listed)
     items.sort(key=lambda item: (item.exceeded, (item.due - now) if not item.exceeded else (now - item.due)))
     if shown is None:
         return Clock(items=items, total=len(items))

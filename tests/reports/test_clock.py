@@ -9,6 +9,8 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -263,6 +265,23 @@ def test_the_dashboards_queries_do_not_grow_with_the_items(client, teams):
             recommendation(teams["A"], dt.date(2020, 1, 1 + i))
 
     assert_queries_bounded(client, reverse("dashboard"), grow)
+
+
+def test_the_clock_counts_only_the_lists_cut_short_and_says_how_many_more(teams):
+    for hours in (40, 41, 42):
+        held(teams["A"], hours, label=f"Held {hours}")
+    complaint(teams["A"], 31)
+
+    def counted(**shown: int) -> tuple[list[str], int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            clock = clock_items(teams["member"], now=NOW, **shown)
+        counts = sum(1 for query in captured if query["sql"].lstrip().upper().startswith("SELECT COUNT("))
+        return [item.kind for item in clock.items], clock.more, counts
+
+    # three custodies for a list of two: that clock alone is counted, the complaints' list being whole
+    assert counted(shown=2) == (["custody", "custody"], 2, 1)
+    # nothing cut short: no count at all
+    assert counted() == (["custody", "custody", "custody", "complaint"], 0, 0)
 
 
 def test_the_clock_is_worded_in_russian_and_kazakh(teams):
