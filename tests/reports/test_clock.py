@@ -267,21 +267,23 @@ def test_the_dashboards_queries_do_not_grow_with_the_items(client, teams):
     assert_queries_bounded(client, reverse("dashboard"), grow)
 
 
-def test_the_clock_counts_only_the_lists_cut_short_and_says_how_many_more(teams):
+def test_the_clock_reads_only_the_clocks_with_items_and_counts_only_the_lists_cut_short(teams):
     for hours in (40, 41, 42):
         held(teams["A"], hours, label=f"Held {hours}")
     complaint(teams["A"], 31)
 
-    def counted(**shown: int) -> tuple[list[str], int, int]:
+    def read(user, **shown: int) -> tuple[list[str], int, int, int]:
         with CaptureQueriesContext(connection) as captured:
-            clock = clock_items(teams["member"], now=NOW, **shown)
-        counts = sum(1 for query in captured if query["sql"].lstrip().upper().startswith("SELECT COUNT("))
-        return [item.kind for item in clock.items], clock.more, counts
+            clock = clock_items(user, now=NOW, **shown)
+        own = [q["sql"].lstrip().upper() for q in captured if "accounts_membership" not in q["sql"]]
+        counts = sum(1 for sql in own if sql.startswith("SELECT COUNT("))
+        return [item.kind for item in clock.items], clock.more, counts, len(own)
 
-    # three custodies for a list of two: that clock alone is counted, the complaints' list being whole
-    assert counted(shown=2) == (["custody", "custody"], 2, 1)
-    # nothing cut short: no count at all
-    assert counted() == (["custody", "custody", "custody", "complaint"], 0, 0)
+    # four clocks looked at; the two with items read; three custodies for a list of two: that clock alone counted
+    assert read(teams["member"], shown=2) == (["custody", "custody"], 2, 1, 4 + 2 + 1)
+    assert read(teams["member"]) == (["custody", "custody", "custody", "complaint"], 0, 0, 4 + 2)
+    # nothing due: one query per clock
+    assert read(teams["outsider"]) == ([], 0, 0, 4)
 
 
 def test_the_clock_is_worded_in_russian_and_kazakh(teams):
