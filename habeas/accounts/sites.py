@@ -38,7 +38,7 @@ def second_factor_passed(request: HttpRequest) -> bool:
     """Whether the request's user gave a code this session, or needs none. Asked by the middleware, the
     workplace's pages and the admin alike: whether the user needs one is read once per request."""
     user = request.user
-    if user.is_verified():  # type: ignore[attr-defined]
+    if user.is_verified():  # type: ignore[union-attr]
         return True
     known = getattr(request, "_second_factor_required", None)
     if known is None or known[0] != user.pk:  # read again for another user (one who just logged in)
