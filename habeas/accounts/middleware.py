@@ -23,11 +23,7 @@ class SecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
-        if (
-            user.is_authenticated
-            and request.path_info not in self._open_paths()
-            and not second_factor_passed(request)
-        ):
+        if user.is_authenticated and request.path_info not in self._open_paths() and not second_factor_passed(request):
             return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
         return self.get_response(request)
 
