@@ -29,9 +29,11 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import IO, Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,13 +117,18 @@ def run(
 ) -> dict[str, list]:
     results: dict[str, list[float]] = {kind: [] for kind in urls}
     failures: dict[str, list[str]] = {kind: [] for kind in urls}
+    # the clients log in one after the other before the clock starts: twenty logins at once on workers that
+    # are still loading (and hashing each password) outlast a client's patience on a loaded machine
+    browsers = []
+    for _ in range(clients):
+        browsers.append(Client(port))
+        browsers[-1].log_in()
     start = time.monotonic()
     measure_from, stop_at = start + warmup, start + warmup + seconds
     lock = threading.Lock()
 
     def work(number: int) -> None:
-        client = Client(port)
-        client.log_in()
+        client = browsers[number]
         rng = random.Random(number)
         kinds = list(urls)
         i = number
@@ -157,6 +164,32 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+def serve_and_run(args: argparse.Namespace, urls: dict[str, list[str]], log: IO[str]) -> dict[str, Any]:
+    """Start ``habeas serve`` (its messages written to ``log``), run the clients against it, stop it."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "habeas"), "serve", "--port", str(port), "--workers", str(args.workers)],
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise SystemExit(f"the server did not start:\n{log.read()}") from None
+                time.sleep(0.3)
+        return run(port, urls, args.clients, args.warmup, args.seconds, args.think)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--team", default="Monitors")
@@ -173,28 +206,11 @@ def main() -> int:
     )
     args = parser.parse_args()
     urls = prepare(args.team, args.samples)
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "habeas"), "serve", "--port", str(port), "--workers", str(args.workers)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    message = server.stderr.read() if server.stderr else ""
-                    raise SystemExit(f"the server did not start:\n{message}") from None
-                time.sleep(0.3)
-        outcome = run(port, urls, args.clients, args.warmup, args.seconds, args.think)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    # the server's messages go to a file, read if it fails: a pipe nobody reads would fill and stall it
+    with tempfile.TemporaryFile("w+") as log:
+        outcome = serve_and_run(args, urls, log)
+        log.seek(0)
+        errors = [line for line in log.read().splitlines() if "Error" in line or "Traceback" in line]
     load = os.getloadavg()
     done = sum(len(values) for values in outcome["latencies"].values())
     print(
@@ -218,6 +234,8 @@ def main() -> int:
         )
         for line in failed[:3]:
             print(f"    {line}")
+    if any(outcome["failures"].values()) and errors:
+        print("the server's errors:", *errors[-10:], sep="\n    ")
     print(f"worst p95: {worst_p95:.0f} ms ({'within' if worst_p95 < 150 else 'over'} the 150 ms target)")
     return 0
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
-from habeas.accounts.sites import second_factor_required
+from habeas.accounts.sites import second_factor_passed
 
 
 class SecondFactorMiddleware:
@@ -23,12 +23,7 @@ class SecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
-        if (
-            user.is_authenticated
-            and not user.is_verified()  # type: ignore[attr-defined]
-            and request.path_info not in self._open_paths()
-            and second_factor_required(user)
-        ):
+        if user.is_authenticated and request.path_info not in self._open_paths() and not second_factor_passed(request):
             return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
         return self.get_response(request)
 

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.http import HttpRequest
 from django_otp import device_classes
 from django_otp.admin import OTPAdminAuthenticationForm
 
@@ -31,6 +32,19 @@ def has_authenticator(user: Any) -> bool:
 
 def second_factor_required(user: Any) -> bool:
     return bool(getattr(settings, "HABEAS_REQUIRE_2FA", False) or has_authenticator(user))
+
+
+def second_factor_passed(request: HttpRequest) -> bool:
+    """Whether the request's user gave a code this session, or needs none. Asked by the middleware, the
+    workplace's pages and the admin alike: whether the user needs one is read once per request."""
+    user = request.user
+    if user.is_verified():  # type: ignore[union-attr]
+        return True
+    known = getattr(request, "_second_factor_required", None)
+    if known is None or known[0] != user.pk:  # read again for another user (one who just logged in)
+        known = (user.pk, second_factor_required(user))
+        request._second_factor_required = known  # type: ignore[attr-defined]
+    return not known[1]
 
 
 def code_failed(
@@ -82,4 +96,4 @@ class HabeasAdminSite(AdminSite):
     def has_permission(self, request: Any) -> bool:
         if not super().has_permission(request):
             return False
-        return not second_factor_required(request.user) or request.user.is_verified()
+        return second_factor_passed(request)

@@ -21,7 +21,7 @@ from django_stubs_ext import StrOrPromise
 from habeas.accounts import access
 from habeas.accounts.forms import RecordForm
 from habeas.accounts.records import record_create, record_update
-from habeas.accounts.sites import second_factor_required
+from habeas.accounts.sites import second_factor_passed
 from habeas.accounts.viewer import Viewer, viewer_of
 
 View = Callable[..., HttpResponseBase]
@@ -37,7 +37,7 @@ def member_required(view: View) -> View:
         user = request.user
         if not user.is_authenticated or not user.is_active:
             return redirect_to_login(request.get_full_path())
-        if not user.is_verified() and second_factor_required(user):  # type: ignore[attr-defined]
+        if not second_factor_passed(request):
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, or_
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -25,6 +26,12 @@ def _ids(kind: str, *rows: QuerySet[Any, int]) -> list[int]:
         return []
     first, *more = (q.order_by() for q in rows)
     return list(first.union(*more)) if more else list(first)
+
+
+def _either(*conditions: Q | None) -> Q | None:
+    """The conditions that may select something, or-ed; None when none may."""
+    kept = [condition for condition in conditions if condition is not None]
+    return functools.reduce(or_, kept) if kept else None
 
 
 @dataclass
@@ -63,6 +70,10 @@ def person_file(person: Person, viewer: Viewer, *, kind: str = "all") -> PersonF
         Charge.objects.filter(defendant=person).values_list("proceeding_id", flat=True),
     )
     in_custody = Q(custody__person=person)
+    # a condition on an empty list of ids is left out, and a section left with none is not probed at all:
+    # most people have no allegation and no trial
+    of_alleged = Q(allegation__in=alleged) if alleged else None
+    of_tried = Q(proceeding__in=tried) if tried else None
     filters = {
         "episodes": Q(person=person),
         "placements": in_custody,
@@ -72,19 +83,19 @@ def person_file(person: Person, viewer: Viewer, *, kind: str = "all") -> PersonF
         "notifications": in_custody,
         "news": in_custody,
         "examinations": in_custody,
-        "allegations": Q(pk__in=alleged),
+        "allegations": Q(pk__in=alleged) if alleged else None,
         "statements": Q(person=person),
-        "complaints": Q(allegation__in=alleged) | Q(complainant=person),
-        "investigations": Q(allegation__in=alleged),
-        "proceedings": Q(pk__in=tried),
+        "complaints": _either(of_alleged, Q(complainant=person)),
+        "investigations": of_alleged,
+        "proceedings": Q(pk__in=tried) if tried else None,
         "charges": Q(defendant=person),
         "hearings": Q(proceeding__in=tried) | Q(custody__person=person),
         "verdicts": Q(defendant=person),
-        "reparations": Q(beneficiary=person) | Q(allegation__in=alleged),
+        "reparations": _either(Q(beneficiary=person), of_alleged),
         "stages": in_custody,
         "deaths": in_custody,
         "intimidations": Q(target=person),
-        "rulings": Q(proceeding__in=tried) | Q(allegation__in=alleged),
+        "rulings": _either(of_tried, of_alleged),
     }
     ties = sorted(
         Relationship.objects.filter(Q(person=person) | Q(relative=person)).select_related("person", "relative"),
@@ -111,7 +122,7 @@ def person_file(person: Person, viewer: Viewer, *, kind: str = "all") -> PersonF
         disabilities=list(person.disabilities.order_by("pk")),
         relatives=relatives,
         groups=list(access.visible(Group, viewer).filter(members=person).order_by("pk")),
-        timeline=timeline(reader, person, kind, filters),
+        timeline=timeline(reader, person, kind, {section: q for section, q in filters.items() if q is not None}),
     )
 
 

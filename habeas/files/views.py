@@ -43,8 +43,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.persons_listed(viewer=viewer_of(request), name=name, role=role))
     if name:
         audit_search(actor=request.user, where="people list", query=name, found=page.paginator.count)
+    roles_of = selectors.roles_of(page)
     for person in page:
-        person.roles = selectors.roles_of(person)
+        person.roles = roles_of.get(person.pk, [])
     roles = [(key, label) for key, (label, _condition) in selectors.ROLES.items()]
     context = {"title": _("People"), "page": page, "name": name, "role": role, "roles": roles, "may_filter": may_filter}
     return render_page(request, "files/person_list.html", context, partial="results")

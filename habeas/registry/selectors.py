@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -77,24 +78,28 @@ ROLES: dict[str, tuple[StrOrPromise, Q]] = {
 }
 
 
+def _has_role(key: str) -> Exists:
+    return Exists(Person.objects.filter(ROLES[key][1], pk=OuterRef("pk")))
+
+
 def persons_listed(*, viewer: Viewer, name: str = "", role: str = "") -> QuerySet[Person]:
-    """The persons the user may see, in the order they were recorded, each with ``is_<role>`` for every role of
-    ``ROLES``; with ``name``, those so named in any script, among the teams whose identities the user may see;
-    with ``role``, those who have it."""
+    """The persons the user may see, in the order they were recorded; with ``name``, those so named in any
+    script, among the teams whose identities the user may see; with ``role``, those who have it."""
     persons = access.visible(Person, viewer).select_related("home_locality").order_by("pk")
-    roles = {key: Exists(Person.objects.filter(condition, pk=OuterRef("pk"))) for key, (_l, condition) in ROLES.items()}
-    persons = persons.annotate(**{f"is_{key}": exists for key, exists in roles.items()})
     if role in ROLES:
-        persons = persons.filter(**{f"is_{role}": True})
+        persons = persons.filter(_has_role(role))
     if not name.strip():
         return persons
     hidden = viewer.hidden
     return persons_named(name, among=persons.exclude(team_id__in=hidden) if hidden else persons)
 
 
-def roles_of(person: Person) -> list[StrOrPromise]:
-    """The names of the roles of a person read through ``persons_listed``."""
-    return [label for key, (label, _c) in ROLES.items() if getattr(person, f"is_{key}", False)]
+def roles_of(persons: Iterable[Person]) -> dict[int, list[StrOrPromise]]:
+    """The names of the roles of each of these persons (a page of a list), in one query over them alone: asked
+    of the whole list, PostgreSQL would read every allegation and complaint to answer for the first fifty."""
+    flags = {f"is_{key}": _has_role(key) for key in ROLES}
+    rows = Person.objects.filter(pk__in=[p.pk for p in persons]).annotate(**flags).values("pk", *flags)
+    return {row["pk"]: [label for key, (label, _c) in ROLES.items() if row[f"is_{key}"]] for row in rows}
 
 
 def groups_listed(*, viewer: Viewer) -> QuerySet[Group]:

@@ -226,7 +226,7 @@ def _live(model: type[Any]) -> Q:
 
 
 def _custody(viewer: Viewer, person: Person | None, place: Place | None) -> QuerySet[CustodyEpisode]:
-    held = Placement.objects.filter(custody=OuterRef("pk"), ended_on__isnull=True).order_by("-started_on", "-pk")
+    held = Placement.objects.filter(custody=OuterRef("pk"), ended_on__isnull=True)
     rows = access.visible(CustodyEpisode, viewer).filter(
         _live(CustodyEpisode),
         ~Exists(appearances().filter(custody=OuterRef("pk"))),
@@ -239,7 +239,13 @@ def _custody(viewer: Viewer, person: Person | None, place: Place | None) -> Quer
         rows = rows.filter(person=person)
     if place is not None:
         rows = rows.filter(Exists(held.filter(place=place)))
-    return rows.select_related("person", "apprehended_in").annotate(held_in=Subquery(held.values("place__name")[:1]))
+    return rows
+
+
+def _custody_rows(ids: list[int]) -> QuerySet[CustodyEpisode]:
+    held = Placement.objects.filter(custody=OuterRef("pk"), ended_on__isnull=True).order_by("-started_on", "-pk")
+    rows = CustodyEpisode.objects.filter(pk__in=ids).select_related("person", "apprehended_in")
+    return rows.annotate(held_in=Subquery(held.values("place__name")[:1]))
 
 
 def _custody_item(row: CustodyEpisode, now: dt.datetime) -> Item:
@@ -273,7 +279,13 @@ def _complaints(viewer: Viewer, person: Person | None, place: Place | None) -> Q
         rows = rows.filter(Q(allegation__victim=person) | Q(complainant=person))
     if place is not None:
         rows = rows.filter(allegation__place=place)
-    return rows.select_related("allegation__victim", "allegation__victim_group", "complainant", "lodged_with")
+    return rows
+
+
+def _complaint_rows(ids: list[int]) -> QuerySet[Complaint]:
+    return Complaint.objects.filter(pk__in=ids).select_related(
+        "allegation__victim", "allegation__victim_group", "complainant", "lodged_with"
+    )
 
 
 def _complaint_item(row: Complaint, now: dt.datetime) -> Item:
@@ -301,7 +313,11 @@ def _recommendations(viewer: Viewer, person: Person | None, place: Place | None,
         rows = rows.none()  # a recommendation is addressed to an authority, not about one person
     if place is not None:
         rows = rows.filter(visit__place=place)
-    return rows.select_related("addressee", "visit__place")
+    return rows
+
+
+def _recommendation_rows(ids: list[int]) -> QuerySet[Recommendation]:
+    return Recommendation.objects.filter(pk__in=ids).select_related("addressee", "visit__place")
 
 
 def _recommendation_item(row: Recommendation, now: dt.datetime) -> Item:
@@ -343,7 +359,13 @@ def _solitary(viewer: Viewer, person: Person | None, place: Place | None) -> Que
     if place is not None:
         held = Placement.objects.filter(custody=OuterRef("custody"), ended_on__isnull=True, place=place)
         rows = rows.filter(Q(place=place) | Q(place__isnull=True) & Exists(held))
-    return rows.select_related("custody__person", "custody__apprehended_in", "place__locality", "place")
+    return rows
+
+
+def _solitary_rows(ids: list[int]) -> QuerySet[RestrictiveMeasure]:
+    return RestrictiveMeasure.objects.filter(pk__in=ids).select_related(
+        "custody__person", "custody__apprehended_in", "place__locality", "place"
+    )
 
 
 def _solitary_item(row: RestrictiveMeasure, now: dt.datetime) -> Item:
@@ -376,20 +398,28 @@ def clock_items(
 ) -> Clock:
     """What needs attention now among the records the user may see (about one person or place, if given): the
     clocks still running, the soonest due first, then those run out, the latest first; at most ``shown`` of
-    them (all with None), and how many there are. Eight queries, however many records there are."""
-    sources: list[tuple[QuerySet[Any], str, Any]] = [
-        (_custody(viewer, person, place), "-apprehended_at", _custody_item),
-        (_complaints(viewer, person, place), "-lodged_on", _complaint_item),
-        (_recommendations(viewer, person, place, now), "-response_due_on", _recommendation_item),
-        (_solitary(viewer, person, place), "-started_on", _solitary_item),
+    them (all with None), and how many there are.
+
+    One query per clock finds the ids of its items, and only a clock that has some reads them with what they
+    show (and counts them, when there are more than ``shown``): four queries on a page where nothing is due,
+    at most twelve, however many records there are."""
+    sources: list[tuple[QuerySet[Any], str, Any, Any]] = [
+        (_custody(viewer, person, place), "-apprehended_at", _custody_rows, _custody_item),
+        (_complaints(viewer, person, place), "-lodged_on", _complaint_rows, _complaint_item),
+        (_recommendations(viewer, person, place, now), "-response_due_on", _recommendation_rows, _recommendation_item),
+        (_solitary(viewer, person, place), "-started_on", _solitary_rows, _solitary_item),
     ]
     items: list[Item] = []
     total = 0
-    for rows, latest, make in sources:
-        ordered = rows.order_by(latest, "-pk")
+    for rows, latest, read, make in sources:
         # the latest starts are the latest deadlines: the ones still running and those just run out
-        items.extend(make(row, now) for row in (ordered if shown is None else ordered[:shown]))
-        total += rows.count() if shown is not None else 0
+        ordered = rows.order_by(latest, "-pk").values_list("pk", flat=True)
+        ids = list(ordered if shown is None else ordered[:shown])
+        found = {row.pk: row for row in read(ids)} if ids else {}
+        listed = [make(found[pk], now) for pk in ids if pk in found]  # (unless deleted in between)
+        items.extend(listed)
+        # counted only when the list was cut short: on most pages nothing, or less than a page, is due
+        total += rows.count() if shown is not None and len(listed) == shown else len(listed)
     items.sort(key=lambda item: (item.exceeded, (item.due - now) if not item.exceeded else (now - item.due)))
     if shown is None:
         return Clock(items=items, total=len(items))

@@ -4,7 +4,9 @@ when HABEAS_REQUIRE_2FA is on; a wrong code is refused."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -82,6 +84,16 @@ def test_an_authenticator_added_during_a_session_is_asked_for_at_once(client):
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)  # e.g. the account is feared compromised
     assert client.get(reverse("dashboard")).status_code == 302
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_a_page_asks_once_whether_the_user_has_an_authenticator(client):
+    factories.superuser("lawyer1")
+    assert log_in(client).status_code == 302
+    for page in (reverse("dashboard"), reverse("admin:index")):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page).status_code == 200
+        asked = [q["sql"] for q in captured if TOTPDevice._meta.db_table in q["sql"]]
+        assert len(asked) == 1, page
 
 
 def test_a_session_opened_before_an_authenticator_was_added_cannot_export(client):

@@ -9,6 +9,8 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -268,6 +270,25 @@ def test_the_dashboards_queries_do_not_grow_with_the_items(client, teams):
             recommendation(teams["A"], dt.date(2020, 1, 1 + i))
 
     assert_queries_bounded(client, reverse("dashboard"), grow)
+
+
+def test_the_clock_reads_only_the_clocks_with_items_and_counts_only_the_lists_cut_short(teams):
+    for hours in (40, 41, 42):
+        held(teams["A"], hours, label=f"Held {hours}")
+    complaint(teams["A"], 31)
+
+    def read(user, **shown: int) -> tuple[list[str], int, int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            clock = clock_items(user, now=NOW, **shown)
+        own = [q["sql"].lstrip().upper() for q in captured if "accounts_membership" not in q["sql"]]
+        counts = sum(1 for sql in own if sql.startswith("SELECT COUNT("))
+        return [item.kind for item in clock.items], clock.more, counts, len(own)
+
+    # four clocks looked at; the two with items read; three custodies for a list of two: that clock alone counted
+    assert read(teams["member"], shown=2) == (["custody", "custody"], 2, 1, 4 + 2 + 1)
+    assert read(teams["member"]) == (["custody", "custody", "custody", "complaint"], 0, 0, 4 + 2)
+    # nothing due: one query per clock
+    assert read(teams["outsider"]) == ([], 0, 0, 4)
 
 
 def test_the_clock_is_worded_in_russian_and_kazakh(teams):
