@@ -27,3 +27,6 @@ for _resource in resources():
     PAGES[f"api:{_name}_list"] = TOKEN_ONLY
     PAGES[f"api:{_name}_read"] = TOKEN_ONLY
     URL_ARGUMENTS[f"api:{_name}_read"] = lambda: {"pk": 1}
+    if _resource.action is not None:  # a decision, taken by POST with a token: the matrix's GET is not allowed
+        PAGES[f"api:{_name}_{_resource.action.name}"] = dict.fromkeys(PERSONAS, 405)
+        URL_ARGUMENTS[f"api:{_name}_{_resource.action.name}"] = lambda: {"pk": 1}
