@@ -12,6 +12,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from habeas.accounts.viewer import viewer_for
 from habeas.cases.models import Hearing
 from habeas.custody.forms import CustodyEpisodeForm
 from habeas.custody.models import CustodyEpisode
@@ -49,14 +50,14 @@ def test_a_custody_typed_in_aktau_is_stored_in_utc_shown_in_its_zone_and_clocked
     # 47 hours after the instant (09:00 on 12 March in Aktau): one hour left, due at 10:00 there
     [item] = [
         i
-        for i in clock_items(world["member"], now=dt.datetime(2024, 3, 12, 4, 0, tzinfo=dt.UTC)).items
+        for i in clock_items(viewer_for(world["member"]), now=dt.datetime(2024, 3, 12, 4, 0, tzinfo=dt.UTC)).items
         if i.record_id == episode.pk
     ]
     assert item.time_text == "1 hour left"
     assert item.due_text == "12 March 2024, 10:00 UTC+5"
     [item] = [
         i
-        for i in clock_items(world["member"], now=dt.datetime(2024, 3, 12, 6, 0, tzinfo=dt.UTC)).items
+        for i in clock_items(viewer_for(world["member"]), now=dt.datetime(2024, 3, 12, 6, 0, tzinfo=dt.UTC)).items
         if i.record_id == episode.pk
     ]
     assert item.time_text == "exceeded by 1 hour"
@@ -69,7 +70,7 @@ def test_almaty_times_follow_the_zones_history_and_a_custody_without_a_place_kee
         form = CustodyEpisodeForm(
             {"status": "police", "apprehended_at": typed, "apprehended_in": str(where.pk) if where else ""},
             instance=CustodyEpisode(person=tian, team_id=tian.team_id),
-            user=world["member"],
+            viewer=viewer_for(world["member"]),
             team_id=tian.team_id,
         )
         assert form.is_valid(), form.errors
