@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from habeas.accounts.models import Membership, Role, Team
+from habeas.accounts.viewer import viewer_for
 from habeas.cases.models import Hearing, Proceeding
 from habeas.custody.models import CustodyEpisode
 from habeas.reports.clock import clock_items
@@ -60,7 +61,7 @@ def test_a_first_appearance_recorded_as_a_hearing_stops_the_clock_and_removes_th
         content_type=custody_type, object_id=released.pk, rule="ICCPR-09-3-PROMPT-JUDGE-48H", active=True
     )
     assert breach.status == "breach"
-    assert [item.record_id for item in clock_items(member, now=now).items] == [held.pk]
+    assert [item.record_id for item in clock_items(viewer_for(member), now=now).items] == [held.pk]
     client.force_login(member)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -93,7 +94,7 @@ def test_a_first_appearance_recorded_as_a_hearing_stops_the_clock_and_removes_th
             **factories.CITED,
         },
     )
-    assert clock_items(member, now=now).items == []
+    assert clock_items(viewer_for(member), now=now).items == []
     assert Hearing.objects.filter(custody=held, kind="detention").exists()
     # the person's file lists the hearing with its judge and court, and links to change it and to add another
     trial.defendants.add(released.person)
