@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from habeas.accounts import access
+from habeas.accounts.identity import name_of
 from habeas.accounts.viewer import Viewer
 from habeas.core.dates import MONTHS, Precision
 from habeas.core.models import PRECISION_SUFFIX
@@ -172,6 +174,7 @@ class RecordForm(forms.ModelForm):
             elif isinstance(field, forms.ModelChoiceField) and owned_choice(field):
                 chosen = access.visible(field.queryset.model, viewer).filter(team_id=team_id)  # type: ignore[union-attr]
                 field.queryset = chosen.select_related(*self.related.get(name, ()))
+                field.label_from_instance = partial(name_of, viewer=viewer)  # type: ignore[method-assign]
 
     def clean(self) -> dict[str, Any]:
         """Times typed are read in the time zone of the record's place as chosen in the form (the fields read

@@ -12,6 +12,8 @@ those who see its team's identities. The admin leaves out every protected field 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from habeas.accounts.viewer import Viewer
@@ -27,10 +29,36 @@ def pseudonymous_ref(model: Any, pk: Any) -> str:
     return f"{str(model._meta.verbose_name).capitalize()} {crypto.pseudonym(model._meta.label_lower, pk)}"
 
 
+#: a pseudonym's code in a record's text (``crypto.pseudonym``: ten letters and digits of base 32)
+_CODE = re.compile(r"\b[A-Z2-7]{10}\b")
+
+
 def name_of(record: Any, viewer: Viewer) -> str:
     """How the viewer may call a record: its name in clear if it names people and they see its team's
-    identities, else what ``str()`` gives (a pseudonym for a record that names people)."""
+    identities, else what ``str()`` gives (a pseudonym for a record that names people). A record whose text
+    names others (a custody episode names its person, a transfer its custody's person) has each of their
+    pseudonyms in it replaced by their name as the viewer may see it."""
     if record is None:
         return ""
     named = getattr(record, "name_for", None)
-    return str(named(viewer)) if named is not None else str(record)
+    if named is not None:
+        return str(named(viewer))
+    text = str(record)
+    if _CODE.search(text):
+        for other in _named_in(record, depth=2):
+            text = text.replace(pseudonymous(other), str(other.name_for(viewer)))
+    return text
+
+
+def _named_in(record: Any, *, depth: int) -> Iterator[Any]:
+    """The records that name people which ``record`` points to, directly or through one more link."""
+    for field in record._meta.concrete_fields:
+        if not field.many_to_one and not field.one_to_one:
+            continue
+        other = getattr(record, field.name, None)
+        if other is None:
+            continue
+        if hasattr(other, "name_for"):
+            yield other
+        elif depth > 1:
+            yield from _named_in(other, depth=depth - 1)

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
-from habeas.accounts.identity import pseudonymous
+from habeas.accounts.identity import name_of, pseudonymous
 from habeas.accounts.viewer import Viewer
 from habeas.core.dates import interval
 from habeas.core.fields import EncryptedJSONField, EncryptedTextField
@@ -204,6 +204,10 @@ class Allegation(Record):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.victim or self.victim_group}"
+
+    def name_for(self, viewer: Viewer) -> str:
+        """Its kind and whom it concerns, named as the viewer may see them."""
+        return f"{self.get_kind_display()}: {name_of(self.victim or self.victim_group, viewer)}"
 
 
 class Perpetrator(models.Model):

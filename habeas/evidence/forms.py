@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import access
+from habeas.accounts.identity import name_of
 from habeas.accounts.models import WRITING_ROLES, Team
 from habeas.accounts.viewer import Viewer
 from habeas.core.dates import Precision, parse_fuzzy
@@ -192,6 +194,7 @@ class RecordSourceForm(forms.Form):
         sources = access.visible(Source, viewer)
         sources = sources.filter(team_id=team_id) if team_id is not None else sources.filter(team__isnull=True)
         self.fields["source"].queryset = sources.order_by("key")  # type: ignore[attr-defined]
+        self.fields["source"].label_from_instance = partial(name_of, viewer=viewer)  # type: ignore[attr-defined]
         self.fields["source_kind"].choices = [("", "—"), *Source.Kind.choices]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

@@ -12,6 +12,9 @@ from django.urls import reverse
 from habeas.accounts.identity import name_of, pseudonymous
 from habeas.accounts.models import Membership, Role, Team
 from habeas.accounts.viewer import Viewer, viewer_for
+from habeas.cases.forms import HearingForm
+from habeas.cases.models import Hearing
+from habeas.custody.models import Transfer
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +78,30 @@ def test_a_template_that_prints_a_person_without_the_filter_names_no_one():
     for user in (researcher, factories.superuser()):
         assert _shown(BARE, person, user) == pseudonymous(person)
         assert "Dmitri Tian" not in str(person)
+
+
+def test_a_forms_choices_name_people_as_the_viewer_may_see_them():
+    team = Team.objects.create(name="A")
+    judge = factories.person("Aigul Bekova", team=team)
+    researcher = _member("researcher", (team, Role.RESEARCHER, False))
+    analyst = _member("analyst", (team, Role.ANALYST, False))
+
+    def choices(user: object) -> list[str]:
+        form = HearingForm(instance=Hearing(team=team), viewer=viewer_for(user), team_id=team.pk)
+        return [str(label) for value, label in form.fields["judge"].choices if value]
+
+    assert choices(researcher) == ["Aigul Bekova"]
+    assert choices(analyst) == [pseudonymous(judge)]
+
+
+def test_a_record_that_names_another_names_it_as_the_viewer_may_see_it():
+    team = Team.objects.create(name="A")
+    person = factories.person("Dmitri Tian", team=team)
+    custody = factories.custody(person, team=team)
+    transfer = Transfer.objects.create(team=team, custody=custody, to_place=factories.place("SIZO-1 (test)", team=team))
+    researcher = _member("researcher", (team, Role.RESEARCHER, False))
+    analyst = _member("analyst", (team, Role.ANALYST, False))
+    for record in (custody, transfer):  # the person named directly, and through the custody
+        assert "Dmitri Tian" in name_of(record, viewer_for(researcher))
+        shown = name_of(record, viewer_for(analyst))
+        assert pseudonymous(person) in shown and "Dmitri Tian" not in shown
