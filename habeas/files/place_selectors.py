@@ -32,10 +32,10 @@ DETAIL_LIMIT = 50
 
 
 def places_visible(
-    user: Viewer, *, kind: str = "", authority: Organisation | None = None, text: str = ""
+    viewer: Viewer, *, kind: str = "", authority: Organisation | None = None, text: str = ""
 ) -> QuerySet[Place]:
     """The places the user may see, filtered by kind, operating authority and words of the name."""
-    places = access.visible(Place, user).select_related("authority", "locality__parent")
+    places = access.visible(Place, viewer).select_related("authority", "locality__parent")
     if kind:
         places = places.filter(kind=kind)
     if authority is not None:
@@ -45,10 +45,10 @@ def places_visible(
     return places.order_by("name", "pk")
 
 
-def authorities_visible(user: Viewer) -> QuerySet[Organisation]:
+def authorities_visible(viewer: Viewer) -> QuerySet[Organisation]:
     """The organisations that run a place the user may see, and that the user may see themselves."""
-    run = access.visible(Place, user).filter(authority__isnull=False).values("authority_id")
-    return access.visible(Organisation, user).filter(pk__in=run).order_by("name")
+    run = access.visible(Place, viewer).filter(authority__isnull=False).values("authority_id")
+    return access.visible(Organisation, viewer).filter(pk__in=run).order_by("name")
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,12 @@ class Tally:
     open_findings: int = 0
 
 
-def tallies(user: Viewer, place_ids: Sequence[int]) -> dict[int, Tally]:
+def tallies(viewer: Viewer, place_ids: Sequence[int]) -> dict[int, Tally]:
     """For each place: the people held there (with a placement, or a transfer to it) and its open findings,
     of the records the user may see. Three grouped queries, whatever the number of places or records."""
     people: dict[int, int] = defaultdict(int)
     placed = (
-        access.visible(Placement, user)
+        access.visible(Placement, viewer)
         .filter(place_id__in=place_ids)
         .values("place_id")
         .annotate(n=Count("custody__person_id", distinct=True))
@@ -75,7 +75,7 @@ def tallies(user: Viewer, place_ids: Sequence[int]) -> dict[int, Tally]:
         place_id=OuterRef("to_place_id"), custody__person_id=OuterRef("custody__person_id")
     )
     moved = (
-        access.visible(Transfer, user)
+        access.visible(Transfer, viewer)
         .filter(to_place_id__in=place_ids)
         .exclude(Exists(also_placed))
         .values("to_place_id")
@@ -85,7 +85,7 @@ def tallies(user: Viewer, place_ids: Sequence[int]) -> dict[int, Tally]:
     for row in moved:
         people[row["to_place_id"]] += row["n"]
     findings = dict(
-        open_findings(user).filter(place_id__in=place_ids).values_list("place_id").annotate(n=Count("pk")).order_by()
+        open_findings(viewer).filter(place_id__in=place_ids).values_list("place_id").annotate(n=Count("pk")).order_by()
     )
     return {pk: Tally(people.get(pk, 0), findings.get(pk, 0)) for pk in place_ids}
 
@@ -167,11 +167,11 @@ class Stay:
         return f"≈ {self.distance_km:,.0f} km" if self.distance_approximate else f"{self.distance_km:,.0f} km"
 
 
-def stays_visible(user: Viewer, places: QuerySet[Place] | None = None) -> QuerySet[Any]:
+def stays_visible(viewer: Viewer, places: QuerySet[Place] | None = None) -> QuerySet[Any]:
     """Rows (kind, id, custody, place, day) of every stay the user may see, at ``places`` if given, the latest
     first (undated last): one union query, so that it can be counted and paged in the database."""
-    placements = access.visible(Placement, user)
-    transfers = access.visible(Transfer, user).exclude(
+    placements = access.visible(Placement, viewer)
+    transfers = access.visible(Transfer, viewer).exclude(
         Exists(Placement.objects.filter(custody_id=OuterRef("custody_id"), place_id=OuterRef("to_place_id")))
     )
     if places is not None:
@@ -311,25 +311,25 @@ class PlaceFile:
     hidden: bool = field(default=False)  # the user sees this team's records pseudonymised
 
 
-def place_file(user: Viewer, place: Place) -> PlaceFile:
+def place_file(viewer: Viewer, place: Place) -> PlaceFile:
     """The place's people (latest first), transfers away from it, restrictive measures applied there, open
     findings about it and its records, monitoring visits with their recommendations, and its sources."""
     here = Place.objects.filter(pk=place.pk)
-    rows = stays_visible(user, here)
+    rows = stays_visible(viewer, here)
     stays = stays_of(rows[:DETAIL_LIMIT])
     out = list(
-        access.visible(Transfer, user)
+        access.visible(Transfer, viewer)
         .filter(from_place=place)
         .select_related("custody__person", "to_place")
         .order_by(F("departed_on").desc(nulls_last=True), "-pk")[:DETAIL_LIMIT]
     )
-    measures = access.visible(RestrictiveMeasure, user).filter(place=place)
-    found = open_findings(user).filter(place=place)
+    measures = access.visible(RestrictiveMeasure, viewer).filter(place=place)
+    found = open_findings(viewer).filter(place=place)
     visits = list(
-        access.visible(Visit, user)
+        access.visible(Visit, viewer)
         .filter(place=place)
         .select_related("body")
-        .prefetch_related(_recommendations(user))
+        .prefetch_related(_recommendations(viewer))
         .order_by(F("visited_on").desc(nulls_last=True), "-pk")
     )
     for visit in visits:
@@ -337,7 +337,7 @@ def place_file(user: Viewer, place: Place) -> PlaceFile:
             history = list(recommendation.history.all())
             recommendation.latest_status = history[-1] if history else None
     content_type = ContentType.objects.get_for_model(Place)
-    tally = tallies(user, [place.pk])[place.pk]
+    tally = tallies(viewer, [place.pk])[place.pk]
     return PlaceFile(
         place=place,
         position=positions([place.locality]).get(place.locality_id or 0) if place.locality else None,
@@ -351,7 +351,7 @@ def place_file(user: Viewer, place: Place) -> PlaceFile:
             )[:DETAIL_LIMIT]
         ),
         measures_total=measures.count(),
-        findings=findings_visible(finding_views(found.order_by("-severity", "rule", "pk")[:DETAIL_LIMIT]), user),
+        findings=findings_visible(finding_views(found.order_by("-severity", "rule", "pk")[:DETAIL_LIMIT]), viewer),
         findings_total=tally.open_findings,  # the same count as the tally's
         visits=visits,
         citations=list(
@@ -359,14 +359,14 @@ def place_file(user: Viewer, place: Place) -> PlaceFile:
             .select_related("source")
             .order_by("pk")
         ),
-        hidden=not user.sees_identity(place.team_id),
+        hidden=not viewer.sees_identity(place.team_id),
     )
 
 
-def _recommendations(user: Viewer) -> Prefetch[Any]:
+def _recommendations(viewer: Viewer) -> Prefetch[Any]:
     return Prefetch(
         "recommendations",
-        queryset=access.visible(Recommendation, user)
+        queryset=access.visible(Recommendation, viewer)
         .select_related("issuer", "addressee")
         .prefetch_related("history")
         .order_by("pk"),
@@ -374,9 +374,9 @@ def _recommendations(user: Viewer) -> Prefetch[Any]:
     )
 
 
-def place_map_stays(user: Viewer, places: QuerySet[Place], limit: int) -> tuple[list[Stay], int]:
+def place_map_stays(viewer: Viewer, places: QuerySet[Place], limit: int) -> tuple[list[Stay], int]:
     """The latest ``limit`` stays at ``places``, and how many there are."""
-    rows = stays_visible(user, places)
+    rows = stays_visible(viewer, places)
     return stays_of(rows[:limit]), rows.count()
 
 

@@ -167,14 +167,14 @@ Facts = list[tuple[StrOrPromise, str]]
 class Reader:
     """Reads the records of one file for one user, and says what they may see of them."""
 
-    def __init__(self, user: Viewer, *, home: Locality | None = None) -> None:
-        self.user = user
+    def __init__(self, viewer: Viewer, *, home: Locality | None = None) -> None:
+        self.viewer = viewer
         self.home = home
-        self.superuser = user.superuser
-        self.teams = set(user.roles)
+        self.superuser = viewer.superuser
+        self.teams = set(viewer.roles)
 
     def visible(self, model: type[Any]) -> Any:
-        return access.visible(model, self.user)
+        return access.visible(model, self.viewer)
 
     def seen(self, record: Any) -> bool:
         """Whether the user may see the record (and so follow a link to it)."""
@@ -182,14 +182,14 @@ class Reader:
 
     def shown(self, record: Any) -> bool:
         """Whether the record's protected text may be shown."""
-        return self.user.sees_identity(record.team_id)
+        return self.viewer.sees_identity(record.team_id)
 
     def name(self, record: Any) -> str:
         """How a person, a group or another record that names people is called (a pseudonym for an analyst
         without identities), if the user may see it; a record of a team the user cannot see is not named."""
         if record is None:
             return ""
-        return name_of(record, self.user) if self.seen(record) else str(_("a record of another team"))
+        return name_of(record, self.viewer) if self.seen(record) else str(_("a record of another team"))
 
     def facts(self, record: Any, *names: str) -> Facts:
         """(label, value) of each field that has a value, as a person reads it: a choice by its name, a date at
@@ -705,7 +705,7 @@ def attach(reader: Reader, entries: list[Entry], subject: Model) -> list[Finding
     views = finding_views(Finding.objects.filter(condition, active=True).order_by("-severity", "rule", "profile"))
     own: list[FindingView] = []
     subject_ref = (subject._meta.label_lower, subject.pk)
-    for view in findings_visible(views, reader.user) if views else []:
+    for view in findings_visible(views, reader.viewer) if views else []:
         if view.ref == subject_ref:
             own.append(view)
         elif view.ref in mains:
