@@ -55,6 +55,7 @@ from habeas.evidence.models import Source
 from habeas.evidence.services import citation_add
 from habeas.ops.dataload import CONTROL, MAX_BYTES, load_team
 from habeas.registry.models import Locality, Organisation, Person, PersonName, Place
+from habeas.reports.briefing import REDACTIONS
 from habeas.reports.redaction import profile_load
 from habeas.reports.selectors import coarsen, export_rows, person_pseudonym
 
@@ -63,7 +64,6 @@ KINDS = {"persons": "registry.person", "places": "registry.place", "events": "ca
 MODELS: dict[str, type[models.Model]] = {"persons": Person, "places": Place, "events": Event}
 #: the template each kind is in Uwazi (the "Template" column of Uwazi's export)
 TEMPLATES = {"persons": "Person", "places": "Place of detention", "events": "Event"}
-REDACTIONS = ("internal", "partner", "public")
 DATE_FORMATS = ("yyyy/MM/dd", "dd/MM/yyyy", "MM/dd/yyyy")
 #: Uwazi's export's own columns (by property name), not properties of a template: read past on import
 UWAZI_COMMON = {"date_added", "template", "documents", "attachments", "published", "id", "file"}
